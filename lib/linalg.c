@@ -1,0 +1,306 @@
+#include "linalg.h"
+
+#include <complex.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+nomem(struct adac_error *err)
+{
+	return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+}
+
+static int
+lapack_failed(struct adac_error *err, const char *routine, lapack_int info)
+{
+	return adac_error_set(err, ADAC_E_DEPENDENCY, "",
+			      "LAPACKE %s failed with info %d", routine,
+			      (int)info);
+}
+
+/* rows·cols elements of size bytes, or NULL when that overflows or fails. */
+static void *
+alloc_matrix(int rows, int cols, size_t size)
+{
+	size_t n;
+
+	if (rows < 0 || cols < 0)
+		return NULL;
+	n = (size_t)rows * (size_t)cols;
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX / size)
+		return NULL;
+	return malloc(n * size);
+}
+
+int
+adac_linalg_norm2(const double *a, int rows, int cols, double *out,
+		  struct adac_error *err)
+{
+	double *work = NULL, *s = NULL, *superb = NULL;
+	int k = rows < cols ? rows : cols, rc = ADAC_OK;
+	lapack_int info;
+
+	if (k <= 0) {
+		*out = 0;
+		return ADAC_OK;
+	}
+	/* dgesvd destroys its input: work on a copy the caller never sees */
+	work = alloc_matrix(rows, cols, sizeof *work);
+	s = malloc((size_t)k * sizeof *s);
+	superb = malloc((size_t)k * sizeof *superb);
+	if (work == NULL || s == NULL || superb == NULL) {
+		rc = nomem(err);
+		goto out;
+	}
+	memcpy(work, a, (size_t)rows * (size_t)cols * sizeof *work);
+	info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'N', 'N', rows, cols, work,
+			      cols, s, NULL, 1, NULL, 1, superb);
+	if (info != 0) {
+		rc = lapack_failed(err, "dgesvd", info);
+		goto out;
+	}
+	*out = s[0];
+out:
+	free(work);
+	free(s);
+	free(superb);
+	return rc;
+}
+
+int
+adac_linalg_znorm2(const double *a_re_im, int rows, int cols, double *out,
+		   struct adac_error *err)
+{
+	lapack_complex_double *work = NULL;
+	double *s = NULL, *superb = NULL;
+	int k = rows < cols ? rows : cols, rc = ADAC_OK;
+	size_t i, n;
+	lapack_int info;
+
+	if (k <= 0) {
+		*out = 0;
+		return ADAC_OK;
+	}
+	n = (size_t)rows * (size_t)cols;
+	work = alloc_matrix(rows, cols, sizeof *work);
+	s = malloc((size_t)k * sizeof *s);
+	superb = malloc((size_t)k * sizeof *superb);
+	if (work == NULL || s == NULL || superb == NULL) {
+		rc = nomem(err);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		work[i] = lapack_make_complex_double(a_re_im[2 * i],
+						     a_re_im[2 * i + 1]);
+	info = LAPACKE_zgesvd(LAPACK_ROW_MAJOR, 'N', 'N', rows, cols, work,
+			      cols, s, NULL, 1, NULL, 1, superb);
+	if (info != 0) {
+		rc = lapack_failed(err, "zgesvd", info);
+		goto out;
+	}
+	*out = s[0];
+out:
+	free(work);
+	free(s);
+	free(superb);
+	return rc;
+}
+
+int
+adac_linalg_eigenvalues(const double *a, int n, double *re, double *im,
+			struct adac_error *err)
+{
+	double *work;
+	lapack_int info;
+	int rc = ADAC_OK;
+
+	if (n <= 0)
+		return ADAC_OK;
+	work = alloc_matrix(n, n, sizeof *work);
+	if (work == NULL)
+		return nomem(err);
+	memcpy(work, a, (size_t)n * (size_t)n * sizeof *work);
+	info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, work, n, re, im,
+			     NULL, 1, NULL, 1);
+	if (info != 0)
+		rc = lapack_failed(err, "dgeev", info);
+	free(work);
+	return rc;
+}
+
+int
+adac_linalg_spectral_radius(const double *a, int n, double *out,
+			    struct adac_error *err)
+{
+	double *re = NULL, *im = NULL, r = 0;
+	int i, rc;
+
+	if (n <= 0) {
+		*out = 0;
+		return ADAC_OK;
+	}
+	re = malloc((size_t)n * sizeof *re);
+	im = malloc((size_t)n * sizeof *im);
+	if (re == NULL || im == NULL) {
+		rc = nomem(err);
+		goto out;
+	}
+	rc = adac_linalg_eigenvalues(a, n, re, im, err);
+	if (rc != ADAC_OK)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (hypot(re[i], im[i]) > r)
+			r = hypot(re[i], im[i]);
+	*out = r;
+out:
+	free(re);
+	free(im);
+	return rc;
+}
+
+int
+adac_linalg_unitarity_error(const double *a, int n, double *out,
+			    struct adac_error *err)
+{
+	double *g, sum;
+	int i, j, k, rc;
+
+	if (n <= 0) {
+		*out = 0;
+		return ADAC_OK;
+	}
+	g = alloc_matrix(n, n, sizeof *g);
+	if (g == NULL)
+		return nomem(err);
+	/*
+	 * AᵀA − I by plain dot products: for the sizes an IR holds (≤ a few
+	 * hundred) this is cheap, and its rounding (n·eps per entry) is far
+	 * below any tolerance the certificate uses.
+	 */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			sum = 0;
+			for (k = 0; k < n; k++)
+				sum += a[k * n + i] * a[k * n + j];
+			g[i * n + j] = sum - (i == j ? 1.0 : 0.0);
+		}
+	rc = adac_linalg_norm2(g, n, n, out, err);
+	free(g);
+	return rc;
+}
+
+/*
+ * splitmix64 (Steele, Lea, Flood 2014): a small generator with a fixed,
+ * documented output for every seed, so that "random-orthogonal, seed 3"
+ * means the same matrix on every machine and in every release.
+ */
+static uint64_t
+splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A uniform double in (0, 1]: 53 random bits, never 0 (log below). */
+static double
+uniform(uint64_t *state)
+{
+	return ((double)(splitmix64(state) >> 11) + 1.0) * 0x1.0p-53;
+}
+
+int
+adac_linalg_gaussian(int n, uint64_t seed, double *out)
+{
+	uint64_t state = seed;
+	double r, t;
+	int i;
+
+	/* Box–Muller: each pair of uniforms gives two independent normals */
+	for (i = 0; i < n; i += 2) {
+		r = sqrt(-2.0 * log(uniform(&state)));
+		t = 2.0 * M_PI * uniform(&state);
+		out[i] = r * cos(t);
+		if (i + 1 < n)
+			out[i + 1] = r * sin(t);
+	}
+	return ADAC_OK;
+}
+
+int
+adac_linalg_random_orthogonal(int n, uint64_t seed, double *out,
+			      struct adac_error *err)
+{
+	double *tau = NULL, *diag = NULL;
+	lapack_int info;
+	int i, j, rc = ADAC_OK;
+
+	if (n <= 0 || n > 65536)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "matrix size %d is out of range", n);
+	tau = malloc((size_t)n * sizeof *tau);
+	diag = malloc((size_t)n * sizeof *diag);
+	if (tau == NULL || diag == NULL) {
+		rc = nomem(err);
+		goto out;
+	}
+	/* the Gaussian is drawn row by row into out and factored in place */
+	adac_linalg_gaussian(n * n, seed, out);
+	info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, n, n, out, n, tau);
+	if (info != 0) {
+		rc = lapack_failed(err, "dgeqrf", info);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		diag[i] = out[i * n + i];
+	info = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, n, n, n, out, n, tau);
+	if (info != 0) {
+		rc = lapack_failed(err, "dorgqr", info);
+		goto out;
+	}
+	/*
+	 * Q·diag(sign(R_jj)) makes the factorisation unique, and with it the
+	 * distribution of Q the Haar measure (Mezzadri 2007).
+	 */
+	for (j = 0; j < n; j++)
+		if (diag[j] < 0)
+			for (i = 0; i < n; i++)
+				out[i * n + j] = -out[i * n + j];
+out:
+	free(tau);
+	free(diag);
+	return rc;
+}
+
+int
+adac_linalg_zsolve(double *a_re_im, int n, double *b_re_im, int nrhs,
+		   struct adac_error *err)
+{
+	lapack_int *ipiv;
+	lapack_int info;
+	int rc = ADAC_OK;
+
+	if (n <= 0 || nrhs <= 0)
+		return ADAC_OK;
+	ipiv = malloc((size_t)n * sizeof *ipiv);
+	if (ipiv == NULL)
+		return nomem(err);
+	/* interleaved re/im doubles are the layout of lapack_complex_double */
+	info = LAPACKE_zgesv(LAPACK_ROW_MAJOR, n, nrhs,
+			     (lapack_complex_double *)a_re_im, n, ipiv,
+			     (lapack_complex_double *)b_re_im, nrhs);
+	if (info > 0)
+		rc = adac_error_set(err, ADAC_E_NEGATIVE, "",
+				    "matrix is singular (pivot %d is zero)",
+				    (int)info);
+	else if (info < 0)
+		rc = lapack_failed(err, "zgesv", info);
+	free(ipiv);
+	return rc;
+}
