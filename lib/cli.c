@@ -1,0 +1,183 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ir.h"
+
+static const char *prog_name = "adac";
+
+void
+adac_cli_init(const char *prog)
+{
+	const char *slash = strrchr(prog, '/');
+
+	prog_name = slash != NULL ? slash + 1 : prog;
+}
+
+const char *
+adac_cli_prog(void)
+{
+	return prog_name;
+}
+
+static int
+is_stdio(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0;
+}
+
+const char *
+adac_cli_input_name(const char *path)
+{
+	return is_stdio(path) ? "<stdin>" : path;
+}
+
+int
+adac_cli_read(const char *path, char **buf, size_t *len,
+	      struct adac_error *err)
+{
+	FILE *f;
+	char *b = NULL, *t;
+	size_t n = 0, cap = 0, got;
+	int rc = ADAC_OK;
+
+	f = is_stdio(path) ? stdin : fopen(path, "rb");
+	if (f == NULL)
+		return adac_error_set(err, ADAC_E_IO, "", "cannot open: %s",
+				      strerror(errno));
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? 2 * cap : 65536 * 2;
+			t = realloc(b, cap);
+			if (t == NULL) {
+				rc = adac_error_set(err, ADAC_E_NOMEM, "",
+						    "out of memory");
+				goto out;
+			}
+			b = t;
+		}
+		got = fread(b + n, 1, cap - n - 1, f);
+		n += got;
+		if (n > (size_t)ADAC_MAX_INPUT_BYTES) {
+			rc = adac_error_set(err, ADAC_E_INPUT, "",
+					    "input is larger than %ld bytes",
+					    ADAC_MAX_INPUT_BYTES);
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = adac_error_set(err, ADAC_E_IO, "", "read failed: %s",
+				    strerror(errno));
+		goto out;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	b = NULL;
+out:
+	if (f != stdin)
+		fclose(f);
+	free(b);
+	return rc;
+}
+
+int
+adac_cli_write(const char *path, const void *data, size_t len,
+	       struct adac_error *err)
+{
+	char *tmp;
+	FILE *f;
+	int fd, rc = ADAC_OK;
+
+	if (is_stdio(path)) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+			return adac_error_set(err, ADAC_E_IO, "",
+					      "write to stdout failed: %s",
+					      strerror(errno));
+		return ADAC_OK;
+	}
+	tmp = malloc(strlen(path) + 16);
+	if (tmp == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	sprintf(tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot create %s: %s",
+				    tmp, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	f = fdopen(fd, "wb");
+	if (f == NULL || fwrite(data, 1, len, f) != len || fflush(f) != 0) {
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
+				    path, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		else
+			close(fd);
+		unlink(tmp);
+		free(tmp);
+		return rc;
+	}
+	/* files we write are read by people and other programs alike */
+	fchmod(fd, 0644);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
+				    path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}
+
+int
+adac_cli_fail(const char *input, const struct adac_error *err)
+{
+	fprintf(stderr, "%s: error: ", prog_name);
+	if (input != NULL && input[0] != '\0')
+		fprintf(stderr, "%s: ", input);
+	if (err->pointer[0] != '\0')
+		fprintf(stderr, "%s: ", err->pointer);
+	fprintf(stderr, "%s\n", err->text);
+	return adac_exit_status(err->code);
+}
+
+int
+adac_cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: error: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 2;
+}
+
+void
+adac_cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: warning: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+adac_cli_version(void)
+{
+	printf("%s %s (%s)\n", prog_name, ADAC_VERSION, ADAC_IR_VERSION);
+	return fclose(stdout) == 0 ? 0 : 3;
+}

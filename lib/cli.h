@@ -1,0 +1,58 @@
+/*
+ * cli.h - what every adac program shares: its name in messages, reading
+ * an input, writing an output atomically, the one-line error.
+ *
+ * These are the only libadac functions that touch stdin, stdout and
+ * stderr; they exist for tools/ and are not meant for embedding.
+ */
+#ifndef ADAC_CLI_H
+#define ADAC_CLI_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define ADAC_VERSION "0.1.0"
+#define ADAC_MAX_INPUT_BYTES (1L << 30)
+
+/* Set the program name used as the prefix of every message. */
+void adac_cli_init(const char *prog);
+const char *adac_cli_prog(void);
+
+/* The name messages give an input path: "<stdin>" for NULL or "-". */
+const char *adac_cli_input_name(const char *path);
+
+/*
+ * Read all of path (NULL or "-": stdin) into a NUL-terminated malloc'd
+ * buffer.  ADAC_E_IO when it cannot be read, ADAC_E_INPUT when it is
+ * larger than ADAC_MAX_INPUT_BYTES.
+ */
+int adac_cli_read(const char *path, char **buf, size_t *len,
+		  struct adac_error *err);
+
+/*
+ * Write len bytes of data to path (NULL or "-": stdout).  A file is
+ * written to a temporary beside it and renamed into place, so that a
+ * failure leaves no partial file; stdout is flushed and closed, so that a
+ * failed write is reported and not silently truncated.  ADAC_E_IO.
+ */
+int adac_cli_write(const char *path, const void *data, size_t len,
+		   struct adac_error *err);
+
+/*
+ * Print "prog: error: INPUT: POINTER: TEXT" (INPUT and POINTER left out
+ * when NULL or empty) on stderr and return adac_exit_status(err->code).
+ */
+int adac_cli_fail(const char *input, const struct adac_error *err);
+
+/* Print "prog: error: TEXT" and return 2: for bad usage. */
+int adac_cli_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Print "prog: warning: TEXT" on stderr. */
+void adac_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "prog 0.1.0 (ir/1)" on stdout and return 0. */
+int adac_cli_version(void);
+
+#endif

@@ -1,0 +1,1309 @@
+#include "ir.h"
+
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+/*
+ * Validation happens while the tree is built, in one pass, so that the
+ * first bad value is reported with its pointer and no half-built tree
+ * escapes.  Channel counts are computed bottom-up; delay-free loops are
+ * found from each node's zero-delay dependence ("feedthrough") matrix.
+ */
+
+#define MAX_MATRIX_ENTRIES (1L << 20)
+#define MAX_TOTAL_DELAY (1L << 28)	/* samples of state: 2 GiB of doubles */
+#define MAX_PRE_DELAY_MS 10000.0
+
+struct ctx {
+	struct adac_error *err;
+	int n_nodes;
+	double total_delay;
+	const struct adac_ir *ir;	/* for controls named by decay */
+};
+
+/* n_out × n_in booleans: out o depends on in i with no delay */
+struct feed {
+	int rows, cols;
+	unsigned char *m;
+};
+
+static char *
+xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *t = malloc(n);
+
+	if (t != NULL)
+		memcpy(t, s, n);
+	return t;
+}
+
+static int
+nomem(struct ctx *c, const char *ptr)
+{
+	return adac_error_set(c->err, ADAC_E_NOMEM, ptr, "out of memory");
+}
+
+static int
+is_ext_key(const char *k)
+{
+	return strncmp(k, "x-", 2) == 0;
+}
+
+/* Reject keys of obj not in allowed (NULL-terminated) and not x-*. */
+static int
+check_keys(struct ctx *c, json_t *obj, const char *ptr,
+	   const char *const *allowed, const char *what)
+{
+	const char *key;
+	json_t *v;
+	char p[ADAC_POINTER_MAX];
+	size_t i;
+
+	json_object_foreach(obj, key, v) {
+		if (is_ext_key(key))
+			continue;
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			adac_ptr_key(p, ptr, key);
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "unknown key '%s' in %s", key,
+					      what);
+		}
+	}
+	return ADAC_OK;
+}
+
+static json_t *
+member(json_t *obj, const char *key, const char *base, char *p)
+{
+	adac_ptr_key(p, base, key);
+	return json_object_get(obj, key);
+}
+
+/* --- feedthrough matrices ------------------------------------------------ */
+
+static int
+feed_new(struct feed *f, int rows, int cols)
+{
+	f->rows = rows;
+	f->cols = cols;
+	f->m = calloc((size_t)rows * (size_t)cols + 1, 1);
+	return f->m != NULL;
+}
+
+static void
+feed_free(struct feed *f)
+{
+	free(f->m);
+	f->m = NULL;
+}
+
+#define AT(f, r, c) ((f)->m[(size_t)(r) * (size_t)(f)->cols + (size_t)(c)])
+
+/* out = a · b (boolean), a: r × k, b: k × c */
+static int
+feed_mul(const struct feed *a, const struct feed *b, struct feed *out)
+{
+	int r, k, cc;
+
+	if (!feed_new(out, a->rows, b->cols))
+		return 0;
+	for (r = 0; r < a->rows; r++)
+		for (k = 0; k < a->cols; k++)
+			if (AT(a, r, k))
+				for (cc = 0; cc < b->cols; cc++)
+					if (AT(b, k, cc))
+						AT(out, r, cc) = 1;
+	return 1;
+}
+
+/*
+ * Depth-first search for a cycle in the directed graph whose adjacency
+ * is the square boolean matrix m (edge j → i when m[i][j]: output i
+ * depends on input j).  Returns a vertex on a cycle, or -1.
+ */
+static int
+find_cycle(const struct feed *m)
+{
+	int n = m->rows, top, v, w, found = -1;
+	unsigned char *state;	/* 0 new, 1 on stack, 2 done */
+	int *stack, *next;
+
+	state = calloc((size_t)n + 1, 1);
+	stack = malloc(((size_t)n + 1) * sizeof *stack);
+	next = malloc(((size_t)n + 1) * sizeof *next);
+	if (state == NULL || stack == NULL || next == NULL) {
+		found = -2;
+		goto out;
+	}
+	for (v = 0; v < n && found < 0; v++) {
+		if (state[v])
+			continue;
+		top = 0;
+		stack[top] = v;
+		next[top] = 0;
+		state[v] = 1;
+		while (top >= 0 && found < 0) {
+			int u = stack[top];
+			for (w = next[top]; w < n; w++)
+				if (AT(m, w, u))
+					break;
+			if (w == n) {
+				state[u] = 2;
+				top--;
+				continue;
+			}
+			next[top] = w + 1;
+			if (state[w] == 1) {
+				found = w;
+			} else if (state[w] == 0) {
+				state[w] = 1;
+				top++;
+				stack[top] = w;
+				next[top] = 0;
+			}
+		}
+	}
+out:
+	free(state);
+	free(stack);
+	free(next);
+	return found;
+}
+
+/* The reflexive-transitive closure of the acyclic square matrix m. */
+static int
+feed_closure(const struct feed *m, struct feed *out)
+{
+	int n = m->rows, i, j, k;
+
+	if (!feed_new(out, n, n))
+		return 0;
+	memcpy(out->m, m->m, (size_t)n * (size_t)n);
+	for (i = 0; i < n; i++)
+		AT(out, i, i) = 1;
+	for (k = 0; k < n; k++)
+		for (i = 0; i < n; i++)
+			if (AT(out, i, k))
+				for (j = 0; j < n; j++)
+					if (AT(out, k, j))
+						AT(out, i, j) = 1;
+	return 1;
+}
+
+/* --- nodes ------------------------------------------------------------- */
+
+static void node_free(struct adac_node *n);
+
+static void
+structure_free(struct adac_structure *s)
+{
+	free(s->u);
+	free(s->perm);
+	free(s->row_perm);
+	free(s->col_perm);
+	free(s->row_signs);
+	free(s->col_signs);
+}
+
+static void
+node_free(struct adac_node *n)
+{
+	int i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->n_of; i++)
+		node_free(n->of[i]);
+	free(n->of);
+	node_free(n->forward);
+	node_free(n->back);
+	free(n->id);
+	free(n->pointer);
+	free(n->samples);
+	free(n->values);
+	if (n->decay != NULL) {
+		free(n->decay->control);
+		free(n->decay->loop_samples);
+		free(n->decay);
+	}
+	free(n->data);
+	structure_free(&n->structure);
+	free(n->sos);
+	free(n);
+}
+
+static int parse_node(struct ctx *c, json_t *v, const char *ptr, int depth,
+		      struct adac_node **out, struct feed *feed);
+
+static int
+check_channels(struct ctx *c, long n, const char *ptr)
+{
+	if (n > ADAC_MAX_CHANNELS)
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "%ld channels is more than the limit of %d",
+				      n, ADAC_MAX_CHANNELS);
+	return ADAC_OK;
+}
+
+static int
+parse_children(struct ctx *c, struct adac_node *n, json_t *v,
+	       const char *ptr, int depth, struct feed **feeds)
+{
+	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
+	json_t *of = member(v, "of", ptr, p);
+	size_t i, m;
+	int rc;
+
+	if (of == NULL)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "missing array of nodes 'of'");
+	if (!json_is_array(of) || json_array_size(of) == 0)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "expected a non-empty array of nodes");
+	m = json_array_size(of);
+	if (m > ADAC_MAX_NODES)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "too many nodes");
+	n->of = calloc(m, sizeof *n->of);
+	*feeds = calloc(m, sizeof **feeds);
+	if (n->of == NULL || *feeds == NULL)
+		return nomem(c, p);
+	for (i = 0; i < m; i++) {
+		adac_ptr_index(q, p, i);
+		rc = parse_node(c, json_array_get(of, i), q, depth + 1,
+				&n->of[i], &(*feeds)[i]);
+		if (rc != ADAC_OK)
+			return rc;
+		n->n_of++;
+	}
+	return ADAC_OK;
+}
+
+static void
+feeds_free(struct feed *feeds, int n)
+{
+	int i;
+
+	if (feeds == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		feed_free(&feeds[i]);
+	free(feeds);
+}
+
+static int
+parse_series(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
+	     int depth, struct feed *feed)
+{
+	static const char *const keys[] = {"op", "id", "of", NULL};
+	struct feed *feeds = NULL, acc = {0}, tmp;
+	char p[ADAC_POINTER_MAX];
+	int i, rc;
+
+	rc = check_keys(c, v, ptr, keys, "series");
+	if (rc == ADAC_OK)
+		rc = parse_children(c, n, v, ptr, depth, &feeds);
+	if (rc != ADAC_OK)
+		goto out;
+	for (i = 1; i < n->n_of; i++)
+		if (n->of[i]->n_in != n->of[i - 1]->n_out) {
+			adac_ptr_key(p, ptr, "of");
+			adac_ptr_index(p, p, (size_t)i);
+			rc = adac_error_set(c->err, ADAC_E_INPUT, p,
+					    "stage has %d inputs but the stage before it has %d outputs",
+					    n->of[i]->n_in, n->of[i - 1]->n_out);
+			goto out;
+		}
+	n->n_in = n->of[0]->n_in;
+	n->n_out = n->of[n->n_of - 1]->n_out;
+	acc = feeds[0];
+	feeds[0].m = NULL;
+	for (i = 1; i < n->n_of; i++) {
+		if (!feed_mul(&feeds[i], &acc, &tmp)) {
+			rc = nomem(c, ptr);
+			goto out;
+		}
+		feed_free(&acc);
+		acc = tmp;
+	}
+	*feed = acc;
+	acc.m = NULL;
+out:
+	feed_free(&acc);
+	feeds_free(feeds, n->n_of);
+	return rc;
+}
+
+static int
+parse_parallel(struct ctx *c, struct adac_node *n, json_t *v,
+	       const char *ptr, int depth, struct feed *feed)
+{
+	static const char *const keys[] = {"op", "id", "in", "out", "of", NULL};
+	struct feed *feeds = NULL;
+	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
+	const char *s;
+	long n_in = 0, n_out = 0;
+	int i, r, k, row0, col0, rc;
+
+	rc = check_keys(c, v, ptr, keys, "parallel");
+	if (rc != ADAC_OK)
+		return rc;
+	rc = adac_json_string(member(v, "in", ptr, p), p, &s, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	if (strcmp(s, "split") == 0)
+		n->in = ADAC_IN_SPLIT;
+	else if (strcmp(s, "stack") == 0)
+		n->in = ADAC_IN_STACK;
+	else
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "expected 'split' or 'stack', got '%s'", s);
+	rc = adac_json_string(member(v, "out", ptr, p), p, &s, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	if (strcmp(s, "sum") == 0)
+		n->out = ADAC_OUT_SUM;
+	else if (strcmp(s, "stack") == 0)
+		n->out = ADAC_OUT_STACK;
+	else
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "expected 'sum' or 'stack', got '%s'", s);
+	rc = parse_children(c, n, v, ptr, depth, &feeds);
+	if (rc != ADAC_OK)
+		goto out;
+	adac_ptr_key(p, ptr, "of");
+	for (i = 0; i < n->n_of; i++) {
+		struct adac_node *b = n->of[i];
+		adac_ptr_index(q, p, (size_t)i);
+		if (n->in == ADAC_IN_SPLIT && b->n_in != n->of[0]->n_in) {
+			rc = adac_error_set(c->err, ADAC_E_INPUT, q,
+					    "branch has %d inputs but a split parallel gives every branch %d",
+					    b->n_in, n->of[0]->n_in);
+			goto out;
+		}
+		if (n->out == ADAC_OUT_SUM && b->n_out != n->of[0]->n_out) {
+			rc = adac_error_set(c->err, ADAC_E_INPUT, q,
+					    "branch has %d outputs but the branches summed have %d",
+					    b->n_out, n->of[0]->n_out);
+			goto out;
+		}
+		n_in += n->in == ADAC_IN_SPLIT ? (i == 0 ? b->n_in : 0) : b->n_in;
+		n_out += n->out == ADAC_OUT_SUM ? (i == 0 ? b->n_out : 0) : b->n_out;
+	}
+	if ((rc = check_channels(c, n_in, ptr)) != ADAC_OK ||
+	    (rc = check_channels(c, n_out, ptr)) != ADAC_OK)
+		goto out;
+	n->n_in = (int)n_in;
+	n->n_out = (int)n_out;
+	if (!feed_new(feed, n->n_out, n->n_in)) {
+		rc = nomem(c, ptr);
+		goto out;
+	}
+	row0 = col0 = 0;
+	for (i = 0; i < n->n_of; i++) {
+		struct feed *f = &feeds[i];
+		for (r = 0; r < f->rows; r++)
+			for (k = 0; k < f->cols; k++)
+				if (AT(f, r, k))
+					AT(feed, row0 + r, col0 + k) = 1;
+		if (n->in == ADAC_IN_STACK)
+			col0 += f->cols;
+		if (n->out == ADAC_OUT_STACK)
+			row0 += f->rows;
+	}
+out:
+	feeds_free(feeds, n->n_of);
+	return rc;
+}
+
+static int
+parse_feedback(struct ctx *c, struct adac_node *n, json_t *v,
+	       const char *ptr, int depth, struct feed *feed)
+{
+	static const char *const keys[] = {"op", "id", "forward", "back", NULL};
+	struct feed ff = {0}, fb = {0}, loop = {0}, clos = {0};
+	char p[ADAC_POINTER_MAX];
+	int rc, w;
+
+	rc = check_keys(c, v, ptr, keys, "feedback");
+	if (rc != ADAC_OK)
+		return rc;
+	rc = parse_node(c, member(v, "forward", ptr, p), p, depth + 1,
+			&n->forward, &ff);
+	if (rc != ADAC_OK)
+		goto out;
+	rc = parse_node(c, member(v, "back", ptr, p), p, depth + 1, &n->back,
+			&fb);
+	if (rc != ADAC_OK)
+		goto out;
+	if (n->back->n_in != n->forward->n_out) {
+		rc = adac_error_set(c->err, ADAC_E_INPUT, p,
+				    "back has %d inputs but forward has %d outputs",
+				    n->back->n_in, n->forward->n_out);
+		goto out;
+	}
+	if (n->back->n_out != n->forward->n_in) {
+		rc = adac_error_set(c->err, ADAC_E_INPUT, p,
+				    "back has %d outputs but forward has %d inputs",
+				    n->back->n_out, n->forward->n_in);
+		goto out;
+	}
+	n->n_in = n->forward->n_in;
+	n->n_out = n->forward->n_out;
+	/* around the loop: y → back → (+ x) → forward → y */
+	if (!feed_mul(&ff, &fb, &loop)) {
+		rc = nomem(c, ptr);
+		goto out;
+	}
+	w = find_cycle(&loop);
+	if (w == -2) {
+		rc = nomem(c, ptr);
+		goto out;
+	}
+	if (w >= 0) {
+		rc = adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				    "delay-free loop: output %d of forward feeds back to itself without a sample of delay",
+				    w);
+		goto out;
+	}
+	if (!feed_closure(&loop, &clos) || !feed_mul(&clos, &ff, feed))
+		rc = nomem(c, ptr);
+out:
+	feed_free(&ff);
+	feed_free(&fb);
+	feed_free(&loop);
+	feed_free(&clos);
+	return rc;
+}
+
+static int
+parse_interp(struct ctx *c, json_t *v, const char *ptr, enum adac_interp *out)
+{
+	char p[ADAC_POINTER_MAX];
+	json_t *iv = member(v, "interp", ptr, p);
+	const char *s;
+	int rc;
+
+	*out = ADAC_INTERP_NONE;
+	if (iv == NULL)
+		return ADAC_OK;
+	rc = adac_json_string(iv, p, &s, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	if (strcmp(s, "none") == 0)
+		*out = ADAC_INTERP_NONE;
+	else if (strcmp(s, "linear") == 0)
+		*out = ADAC_INTERP_LINEAR;
+	else
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "unknown interpolation '%s'; expected 'none' or 'linear'",
+				      s);
+	return ADAC_OK;
+}
+
+static int
+parse_delay(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
+	    struct feed *feed)
+{
+	static const char *const keys[] = {"op", "id", "samples", "interp",
+					   NULL};
+	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
+	long len, i;
+	int rc;
+
+	if ((rc = check_keys(c, v, ptr, keys, "delay")) != ADAC_OK ||
+	    (rc = parse_interp(c, v, ptr, &n->interp)) != ADAC_OK)
+		return rc;
+	rc = adac_json_numbers(member(v, "samples", ptr, p), p, -1,
+			       ADAC_MAX_CHANNELS, &n->samples, &len, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	for (i = 0; i < len; i++) {
+		double d = n->samples[i];
+		adac_ptr_index(q, p, (size_t)i);
+		if (d < 0)
+			return adac_error_set(c->err, ADAC_E_INPUT, q,
+					      "delay length %.17g is negative", d);
+		if (d > ADAC_MAX_DELAY_SAMPLES)
+			return adac_error_set(c->err, ADAC_E_INPUT, q,
+					      "delay length %.17g is more than the limit of %d samples",
+					      d, ADAC_MAX_DELAY_SAMPLES);
+		if (n->interp == ADAC_INTERP_NONE && d != floor(d))
+			return adac_error_set(c->err, ADAC_E_INPUT, q,
+					      "delay length %.17g is fractional but interp is 'none'",
+					      d);
+		c->total_delay += d;
+	}
+	if (c->total_delay > MAX_TOTAL_DELAY)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "the document's delays add up to more than %ld samples",
+				      MAX_TOTAL_DELAY);
+	n->n_in = n->n_out = (int)len;
+	if (!feed_new(feed, n->n_out, n->n_in))
+		return nomem(c, ptr);
+	for (i = 0; i < len; i++)
+		AT(feed, i, i) = n->samples[i] < 1;
+	return ADAC_OK;
+}
+
+static int
+parse_decay(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr)
+{
+	static const char *const keys[] = {"control", "loop_samples", NULL};
+	const struct adac_control *ctl;
+	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
+	const char *name;
+	long len, i;
+	int rc;
+
+	if (!json_is_object(v))
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "expected an object");
+	if ((rc = check_keys(c, v, ptr, keys, "decay")) != ADAC_OK)
+		return rc;
+	n->decay = calloc(1, sizeof *n->decay);
+	if (n->decay == NULL)
+		return nomem(c, ptr);
+	rc = adac_json_string(member(v, "control", ptr, p), p, &name, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	ctl = adac_ir_control(c->ir, name);
+	if (ctl == NULL)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "no control named '%s'", name);
+	if (strcmp(name, "rt60") != 0)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "decay is driven by 'rt60', not '%s'",
+				      name);
+	n->decay->control = xstrdup(name);
+	if (n->decay->control == NULL)
+		return nomem(c, p);
+	rc = adac_json_numbers(member(v, "loop_samples", ptr, p), p, n->n_in,
+			       0, &n->decay->loop_samples, &len, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	for (i = 0; i < len; i++)
+		if (!(n->decay->loop_samples[i] > 0)) {
+			adac_ptr_index(q, p, (size_t)i);
+			return adac_error_set(c->err, ADAC_E_INPUT, q,
+					      "loop length %.17g is not positive",
+					      n->decay->loop_samples[i]);
+		}
+	return ADAC_OK;
+}
+
+static int
+parse_gain(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
+	   struct feed *feed)
+{
+	static const char *const keys[] = {"op", "id", "values", "decay",
+					   NULL};
+	char p[ADAC_POINTER_MAX];
+	json_t *d;
+	long len, i;
+	int rc;
+
+	if ((rc = check_keys(c, v, ptr, keys, "gain")) != ADAC_OK)
+		return rc;
+	rc = adac_json_numbers(member(v, "values", ptr, p), p, -1,
+			       ADAC_MAX_CHANNELS, &n->values, &len, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	n->n_in = n->n_out = (int)len;
+	d = member(v, "decay", ptr, p);
+	if (d != NULL && (rc = parse_decay(c, n, d, p)) != ADAC_OK)
+		return rc;
+	if (!feed_new(feed, n->n_out, n->n_in))
+		return nomem(c, ptr);
+	for (i = 0; i < len; i++)
+		AT(feed, i, i) = n->values[i] != 0;
+	return ADAC_OK;
+}
+
+static int
+parse_long_array(struct ctx *c, json_t *v, const char *ptr, long n, long lo,
+		 long hi, long **out)
+{
+	char q[ADAC_POINTER_MAX];
+	long i;
+	int rc;
+
+	if (v == NULL || !json_is_array(v))
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "expected an array of %ld whole numbers",
+				      n);
+	if ((long)json_array_size(v) != n)
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "expected %ld whole numbers, got %zu", n,
+				      json_array_size(v));
+	*out = malloc(((size_t)n + 1) * sizeof **out);
+	if (*out == NULL)
+		return nomem(c, ptr);
+	for (i = 0; i < n; i++) {
+		adac_ptr_index(q, ptr, (size_t)i);
+		rc = adac_json_integer(json_array_get(v, (size_t)i), q, lo, hi,
+				       &(*out)[i], c->err);
+		if (rc != ADAC_OK)
+			return rc;
+	}
+	return ADAC_OK;
+}
+
+static int
+is_power_of_two(int n)
+{
+	return n > 0 && (n & (n - 1)) == 0;
+}
+
+static int
+parse_structure(struct ctx *c, struct adac_node *n, json_t *v,
+		const char *ptr)
+{
+	static const char *const hh[] = {"kind", "u", "scale", NULL};
+	static const char *const hd[] = {"kind", "scale", "row_perm",
+					 "col_perm", "row_signs", "col_signs",
+					 NULL};
+	static const char *const pm[] = {"kind", "perm", "scale", NULL};
+	static const char *const dg[] = {"kind", NULL};
+	struct adac_structure *s = &n->structure;
+	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
+	const char *kind;
+	json_t *x;
+	long len, i, rows = n->n_out, cols = n->n_in;
+	int rc, k;
+
+	if (!json_is_object(v))
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "expected an object");
+	rc = adac_json_string(member(v, "kind", ptr, p), p, &kind, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	s->scale = 1;
+	x = member(v, "scale", ptr, p);
+	if (x != NULL && (rc = adac_json_number(x, p, &s->scale, c->err)))
+		return rc;
+	if (strcmp(kind, "diagonal") != 0 && rows != cols)
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "a %s matrix must be square, this one is %ld × %ld",
+				      kind, rows, cols);
+	if (strcmp(kind, "householder") == 0) {
+		s->kind = ADAC_STRUCT_HOUSEHOLDER;
+		if ((rc = check_keys(c, v, ptr, hh, "householder structure")))
+			return rc;
+		rc = adac_json_numbers(member(v, "u", ptr, p), p, rows, 0,
+				       &s->u, &len, c->err);
+		if (rc != ADAC_OK)
+			return rc;
+	} else if (strcmp(kind, "hadamard") == 0) {
+		s->kind = ADAC_STRUCT_HADAMARD;
+		if ((rc = check_keys(c, v, ptr, hd, "hadamard structure")))
+			return rc;
+		if (!is_power_of_two((int)rows))
+			return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+					      "a Sylvester Hadamard matrix has a power-of-two size, not %ld",
+					      rows);
+		static const char *const pk[] = {"row_perm", "col_perm"};
+		static const char *const sk[] = {"row_signs", "col_signs"};
+		long **perms[2] = {&s->row_perm, &s->col_perm};
+		double **signs[2] = {&s->row_signs, &s->col_signs};
+		for (k = 0; k < 2; k++) {
+			x = member(v, pk[k], ptr, p);
+			if (x != NULL) {
+				rc = parse_long_array(c, x, p, rows, 0,
+						      rows - 1, perms[k]);
+				if (rc != ADAC_OK)
+					return rc;
+			} else {
+				*perms[k] = malloc((size_t)rows * sizeof(long));
+				if (*perms[k] == NULL)
+					return nomem(c, p);
+				for (i = 0; i < rows; i++)
+					(*perms[k])[i] = i;
+			}
+			x = member(v, sk[k], ptr, p);
+			if (x != NULL) {
+				rc = adac_json_numbers(x, p, rows, 0, signs[k],
+						       &len, c->err);
+				if (rc != ADAC_OK)
+					return rc;
+				for (i = 0; i < rows; i++)
+					if ((*signs[k])[i] != 1 &&
+					    (*signs[k])[i] != -1) {
+						adac_ptr_index(q, p, (size_t)i);
+						return adac_error_set(c->err,
+							ADAC_E_INPUT, q,
+							"a sign must be 1 or -1");
+					}
+			} else {
+				*signs[k] = malloc((size_t)rows * sizeof(double));
+				if (*signs[k] == NULL)
+					return nomem(c, p);
+				for (i = 0; i < rows; i++)
+					(*signs[k])[i] = 1;
+			}
+		}
+	} else if (strcmp(kind, "permutation") == 0) {
+		s->kind = ADAC_STRUCT_PERMUTATION;
+		if ((rc = check_keys(c, v, ptr, pm, "permutation structure")))
+			return rc;
+		rc = parse_long_array(c, member(v, "perm", ptr, p), p, rows, 0,
+				      rows - 1, &s->perm);
+		if (rc != ADAC_OK)
+			return rc;
+	} else if (strcmp(kind, "diagonal") == 0) {
+		s->kind = ADAC_STRUCT_DIAGONAL;
+		if ((rc = check_keys(c, v, ptr, dg, "diagonal structure")))
+			return rc;
+		if (rows != cols)
+			return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+					      "a diagonal matrix must be square, this one is %ld × %ld",
+					      rows, cols);
+	} else {
+		adac_ptr_key(p, ptr, "kind");
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "unknown structure '%s'; expected 'householder', 'hadamard', 'permutation' or 'diagonal'",
+				      kind);
+	}
+	/* the claim is about the matrix node: errors point into its data */
+	strcpy(q, ptr);
+	q[strlen(q) - strlen("/structure")] = '\0';
+	return adac_structure_check(s, n->data, (int)rows, (int)cols,
+				    ADAC_STRUCTURE_TOL, q, c->err);
+}
+
+static int
+parse_matrix(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
+	     struct feed *feed)
+{
+	static const char *const keys[] = {"op", "id", "data", "structure",
+					   NULL};
+	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
+	json_t *data, *row, *s;
+	size_t rows, cols, i, j;
+	double *r;
+	long len;
+	int rc;
+
+	if ((rc = check_keys(c, v, ptr, keys, "matrix")) != ADAC_OK)
+		return rc;
+	data = member(v, "data", ptr, p);
+	if (data == NULL || !json_is_array(data) || json_array_size(data) == 0)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "expected a non-empty array of rows");
+	rows = json_array_size(data);
+	row = json_array_get(data, 0);
+	cols = json_is_array(row) ? json_array_size(row) : 0;
+	if (rows > ADAC_MAX_CHANNELS || cols > ADAC_MAX_CHANNELS ||
+	    (long)(rows * cols) > MAX_MATRIX_ENTRIES)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "a %zu × %zu matrix is larger than the limit of %ld entries",
+				      rows, cols, MAX_MATRIX_ENTRIES);
+	n->data = malloc((rows * (cols ? cols : 1)) * sizeof *n->data);
+	if (n->data == NULL)
+		return nomem(c, p);
+	for (i = 0; i < rows; i++) {
+		adac_ptr_index(q, p, i);
+		rc = adac_json_numbers(json_array_get(data, i), q, (long)cols,
+				       0, &r, &len, c->err);
+		if (rc != ADAC_OK) {
+			if (i > 0 && json_is_array(json_array_get(data, i)))
+				return adac_error_set(c->err, ADAC_E_INPUT, q,
+						      "row has %zu entries but row 0 has %zu",
+						      json_array_size(json_array_get(data, i)),
+						      cols);
+			return rc;
+		}
+		memcpy(n->data + i * cols, r, cols * sizeof *r);
+		free(r);
+	}
+	n->n_out = (int)rows;
+	n->n_in = (int)cols;
+	n->structure.kind = ADAC_STRUCT_NONE;
+	n->structure.scale = 1;
+	s = member(v, "structure", ptr, p);
+	if (s != NULL && (rc = parse_structure(c, n, s, p)) != ADAC_OK)
+		return rc;
+	if (!feed_new(feed, n->n_out, n->n_in))
+		return nomem(c, ptr);
+	for (i = 0; i < rows; i++)
+		for (j = 0; j < cols; j++)
+			AT(feed, i, j) = n->data[i * cols + j] != 0;
+	return ADAC_OK;
+}
+
+static int
+parse_sos(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
+	  struct feed *feed)
+{
+	static const char *const keys[] = {"op", "id", "sections", NULL};
+	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX], r[ADAC_POINTER_MAX];
+	json_t *secs, *sec;
+	size_t ns, nc, s, ch;
+	double *coef;
+	long len;
+	int rc;
+
+	if ((rc = check_keys(c, v, ptr, keys, "sos")) != ADAC_OK)
+		return rc;
+	secs = member(v, "sections", ptr, p);
+	if (secs == NULL || !json_is_array(secs) || json_array_size(secs) == 0)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "expected a non-empty array of sections");
+	ns = json_array_size(secs);
+	if (ns > ADAC_MAX_SECTIONS)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "%zu sections is more than the limit of %d",
+				      ns, ADAC_MAX_SECTIONS);
+	sec = json_array_get(secs, 0);
+	nc = json_is_array(sec) ? json_array_size(sec) : 0;
+	if (nc == 0 || nc > ADAC_MAX_CHANNELS) {
+		adac_ptr_index(q, p, 0);
+		return adac_error_set(c->err, ADAC_E_INPUT, q,
+				      "expected an array of 1 to %d channels of [b0, b1, b2, a1, a2]",
+				      ADAC_MAX_CHANNELS);
+	}
+	n->n_sections = (int)ns;
+	n->n_in = n->n_out = (int)nc;
+	n->sos = malloc(ns * nc * 5 * sizeof *n->sos);
+	if (n->sos == NULL)
+		return nomem(c, p);
+	for (s = 0; s < ns; s++) {
+		adac_ptr_index(q, p, s);
+		sec = json_array_get(secs, s);
+		if (!json_is_array(sec) || json_array_size(sec) != nc)
+			return adac_error_set(c->err, ADAC_E_INPUT, q,
+					      "section has %zu channels but section 0 has %zu",
+					      json_is_array(sec) ? json_array_size(sec) : 0,
+					      nc);
+		for (ch = 0; ch < nc; ch++) {
+			adac_ptr_index(r, q, ch);
+			rc = adac_json_numbers(json_array_get(sec, ch), r, 5, 0,
+					       &coef, &len, c->err);
+			if (rc != ADAC_OK)
+				return rc;
+			memcpy(n->sos + (s * nc + ch) * 5, coef,
+			       5 * sizeof *coef);
+			free(coef);
+		}
+	}
+	if (!feed_new(feed, n->n_out, n->n_in))
+		return nomem(c, ptr);
+	for (ch = 0; ch < nc; ch++) {
+		AT(feed, ch, ch) = 1;
+		for (s = 0; s < ns; s++)
+			if (n->sos[(s * nc + ch) * 5] == 0)
+				AT(feed, ch, ch) = 0;
+	}
+	return ADAC_OK;
+}
+
+static const char *const op_names[] = {
+	[ADAC_OP_SERIES] = "series", [ADAC_OP_PARALLEL] = "parallel",
+	[ADAC_OP_FEEDBACK] = "feedback", [ADAC_OP_DELAY] = "delay",
+	[ADAC_OP_GAIN] = "gain", [ADAC_OP_MATRIX] = "matrix",
+	[ADAC_OP_SOS] = "sos",
+};
+
+const char *
+adac_op_name(enum adac_op op)
+{
+	if ((unsigned)op >= sizeof op_names / sizeof op_names[0])
+		return "?";
+	return op_names[op];
+}
+
+const char *
+adac_structure_name(enum adac_structure_kind kind)
+{
+	switch (kind) {
+	case ADAC_STRUCT_NONE: return "dense";
+	case ADAC_STRUCT_HOUSEHOLDER: return "householder";
+	case ADAC_STRUCT_HADAMARD: return "hadamard";
+	case ADAC_STRUCT_PERMUTATION: return "permutation";
+	case ADAC_STRUCT_DIAGONAL: return "diagonal";
+	}
+	return "?";
+}
+
+static int
+parse_node(struct ctx *c, json_t *v, const char *ptr, int depth,
+	   struct adac_node **out, struct feed *feed)
+{
+	char p[ADAC_POINTER_MAX];
+	struct adac_node *n;
+	const char *op, *id;
+	json_t *idv;
+	size_t k;
+	int rc;
+
+	*out = NULL;
+	if (v == NULL)
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr, "missing node");
+	if (!json_is_object(v))
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "expected a node object");
+	if (depth > ADAC_MAX_DEPTH)
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "nodes are nested deeper than %d",
+				      ADAC_MAX_DEPTH);
+	if (++c->n_nodes > ADAC_MAX_NODES)
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "more than %d nodes", ADAC_MAX_NODES);
+	rc = adac_json_string(member(v, "op", ptr, p), p, &op, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	for (k = 0; k < sizeof op_names / sizeof op_names[0]; k++)
+		if (strcmp(op, op_names[k]) == 0)
+			break;
+	if (k == sizeof op_names / sizeof op_names[0])
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "unknown op '%s'", op);
+	n = calloc(1, sizeof *n);
+	if (n == NULL)
+		return nomem(c, ptr);
+	*out = n;
+	n->op = (enum adac_op)k;
+	n->pointer = xstrdup(ptr);
+	if (n->pointer == NULL)
+		return nomem(c, ptr);
+	idv = member(v, "id", ptr, p);
+	if (idv != NULL) {
+		if ((rc = adac_json_string(idv, p, &id, c->err)) != ADAC_OK)
+			return rc;
+		if ((n->id = xstrdup(id)) == NULL)
+			return nomem(c, p);
+	}
+	switch (n->op) {
+	case ADAC_OP_SERIES: return parse_series(c, n, v, ptr, depth, feed);
+	case ADAC_OP_PARALLEL: return parse_parallel(c, n, v, ptr, depth, feed);
+	case ADAC_OP_FEEDBACK: return parse_feedback(c, n, v, ptr, depth, feed);
+	case ADAC_OP_DELAY: return parse_delay(c, n, v, ptr, feed);
+	case ADAC_OP_GAIN: return parse_gain(c, n, v, ptr, feed);
+	case ADAC_OP_MATRIX: return parse_matrix(c, n, v, ptr, feed);
+	case ADAC_OP_SOS: return parse_sos(c, n, v, ptr, feed);
+	}
+	return ADAC_OK;
+}
+
+/* --- controls ------------------------------------------------------------ */
+
+static const struct {
+	const char *name, *unit;
+	double lo, hi;	/* the range any position must stay in */
+} control_kinds[] = {
+	{"rt60", "s", 1e-3, 1e6},
+	{"dry_wet", "", 0, 1},
+	{"pre_delay", "ms", 0, MAX_PRE_DELAY_MS},
+};
+
+static int
+parse_control(struct ctx *c, json_t *v, const char *ptr,
+	      struct adac_control *ctl)
+{
+	static const char *const keys[] = {"name", "min", "max", "init",
+					   "unit", NULL};
+	char p[ADAC_POINTER_MAX];
+	const char *name, *unit;
+	json_t *u;
+	size_t k;
+	int rc;
+
+	if ((ctl->pointer = xstrdup(ptr)) == NULL)
+		return nomem(c, ptr);
+	if (!json_is_object(v))
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "expected a control object");
+	if ((rc = check_keys(c, v, ptr, keys, "control")) != ADAC_OK)
+		return rc;
+	rc = adac_json_string(member(v, "name", ptr, p), p, &name, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	for (k = 0; k < sizeof control_kinds / sizeof control_kinds[0]; k++)
+		if (strcmp(name, control_kinds[k].name) == 0)
+			break;
+	if (k == sizeof control_kinds / sizeof control_kinds[0])
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "unknown control '%s'; expected 'rt60', 'dry_wet' or 'pre_delay'",
+				      name);
+	if ((ctl->name = xstrdup(name)) == NULL)
+		return nomem(c, p);
+	unit = control_kinds[k].unit;
+	u = member(v, "unit", ptr, p);
+	if (u != NULL && (rc = adac_json_string(u, p, &unit, c->err)))
+		return rc;
+	if (strcmp(unit, control_kinds[k].unit) != 0)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "'%s' is measured in '%s', not '%s'",
+				      name, control_kinds[k].unit, unit);
+	if ((ctl->unit = xstrdup(unit)) == NULL)
+		return nomem(c, p);
+	if ((rc = adac_json_number(member(v, "min", ptr, p), p, &ctl->min,
+				   c->err)) ||
+	    (rc = adac_json_number(member(v, "max", ptr, p), p, &ctl->max,
+				   c->err)) ||
+	    (rc = adac_json_number(member(v, "init", ptr, p), p, &ctl->init,
+				   c->err)))
+		return rc;
+	if (ctl->min < control_kinds[k].lo || ctl->max > control_kinds[k].hi) {
+		adac_ptr_key(p, ptr, ctl->min < control_kinds[k].lo ? "min" : "max");
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "'%s' must stay within %g to %g", name,
+				      control_kinds[k].lo, control_kinds[k].hi);
+	}
+	if (!(ctl->min <= ctl->init && ctl->init <= ctl->max)) {
+		adac_ptr_key(p, ptr, "init");
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "init %g is outside min %g to max %g",
+				      ctl->init, ctl->min, ctl->max);
+	}
+	return ADAC_OK;
+}
+
+static int
+parse_controls(struct ctx *c, struct adac_ir *ir, json_t *v, const char *ptr)
+{
+	char q[ADAC_POINTER_MAX];
+	size_t i, m;
+	int j, rc;
+
+	if (!json_is_array(v))
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "expected an array of controls");
+	m = json_array_size(v);
+	if (m > 16)
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "too many controls");
+	ir->controls = calloc(m + 1, sizeof *ir->controls);
+	if (ir->controls == NULL)
+		return nomem(c, ptr);
+	for (i = 0; i < m; i++) {
+		adac_ptr_index(q, ptr, i);
+		ir->n_controls++;
+		rc = parse_control(c, json_array_get(v, i), q,
+				   &ir->controls[i]);
+		if (rc != ADAC_OK)
+			return rc;
+		for (j = 0; j < (int)i; j++)
+			if (strcmp(ir->controls[j].name, ir->controls[i].name) == 0)
+				return adac_error_set(c->err, ADAC_E_INPUT, q,
+						      "control '%s' is given twice",
+						      ir->controls[i].name);
+	}
+	return ADAC_OK;
+}
+
+/* --- the document -------------------------------------------------------- */
+
+int
+adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
+{
+	static const char *const keys[] = {"adac", "name", "fs", "inputs",
+					   "outputs", "graph", "controls",
+					   "source", "certificate", NULL};
+	struct ctx c = {err, 0, 0, NULL};
+	struct feed feed = {0};
+	struct adac_ir *ir;
+	char p[ADAC_POINTER_MAX];
+	const char *s;
+	json_t *v;
+	long n;
+	int rc;
+
+	if (!json_is_object(root))
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "expected an IR object");
+	ir = calloc(1, sizeof *ir);
+	if (ir == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	c.ir = ir;
+	ir->json = json_incref(root);
+	v = member(root, "adac", "", p);
+	if (v == NULL) {
+		rc = adac_error_set(err, ADAC_E_INPUT, p,
+				    "missing \"adac\": \"%s\"; is this an IR?",
+				    ADAC_IR_VERSION);
+		goto out;
+	}
+	if ((rc = adac_json_string(v, p, &s, err)) != ADAC_OK)
+		goto out;
+	if (strcmp(s, ADAC_IR_VERSION) != 0) {
+		rc = adac_error_set(err, ADAC_E_INPUT, p,
+				    "unsupported IR version '%s'; expected '%s'",
+				    s, ADAC_IR_VERSION);
+		goto out;
+	}
+	if ((rc = check_keys(&c, root, "", keys, "the IR")) != ADAC_OK)
+		goto out;
+	if ((rc = adac_json_string(member(root, "name", "", p), p, &s, err)))
+		goto out;
+	if (s[0] == '\0') {
+		rc = adac_error_set(err, ADAC_E_INPUT, p, "name is empty");
+		goto out;
+	}
+	if ((ir->name = xstrdup(s)) == NULL) {
+		rc = nomem(&c, p);
+		goto out;
+	}
+	if ((rc = adac_json_number(member(root, "fs", "", p), p, &ir->fs_hz,
+				   err)))
+		goto out;
+	if (!(ir->fs_hz > 0 && ir->fs_hz <= ADAC_MAX_FS_HZ)) {
+		rc = adac_error_set(err, ADAC_E_INPUT, p,
+				    "sample rate %g Hz is outside 0 to %g Hz",
+				    ir->fs_hz, ADAC_MAX_FS_HZ);
+		goto out;
+	}
+	if ((rc = adac_json_integer(member(root, "inputs", "", p), p, 0,
+				    ADAC_MAX_CHANNELS, &n, err)))
+		goto out;
+	ir->inputs = (int)n;
+	if ((rc = adac_json_integer(member(root, "outputs", "", p), p, 1,
+				    ADAC_MAX_CHANNELS, &n, err)))
+		goto out;
+	ir->outputs = (int)n;
+	v = member(root, "controls", "", p);
+	if (v != NULL && (rc = parse_controls(&c, ir, v, p)) != ADAC_OK)
+		goto out;
+	v = member(root, "source", "", p);
+	if (v != NULL && !json_is_object(v)) {
+		rc = adac_error_set(err, ADAC_E_INPUT, p, "expected an object");
+		goto out;
+	}
+	v = member(root, "certificate", "", p);
+	if (v != NULL && !json_is_object(v)) {
+		rc = adac_error_set(err, ADAC_E_INPUT, p, "expected an object");
+		goto out;
+	}
+	rc = parse_node(&c, member(root, "graph", "", p), p, 0, &ir->graph,
+			&feed);
+	if (rc != ADAC_OK)
+		goto out;
+	ir->n_nodes = c.n_nodes;
+	if (ir->graph->n_in != ir->inputs) {
+		rc = adac_error_set(err, ADAC_E_INPUT, "/inputs",
+				    "the document says %d inputs but the graph has %d",
+				    ir->inputs, ir->graph->n_in);
+		goto out;
+	}
+	if (ir->graph->n_out != ir->outputs) {
+		rc = adac_error_set(err, ADAC_E_INPUT, "/outputs",
+				    "the document says %d outputs but the graph has %d",
+				    ir->outputs, ir->graph->n_out);
+		goto out;
+	}
+	if (adac_ir_control(ir, "dry_wet") != NULL &&
+	    ir->inputs != ir->outputs) {
+		rc = adac_error_set(err, ADAC_E_INPUT,
+				    adac_ir_control(ir, "dry_wet")->pointer,
+				    "'dry_wet' needs as many inputs as outputs, the graph has %d and %d",
+				    ir->inputs, ir->outputs);
+		goto out;
+	}
+	if (adac_ir_control(ir, "pre_delay") != NULL && ir->inputs == 0) {
+		rc = adac_error_set(err, ADAC_E_INPUT,
+				    adac_ir_control(ir, "pre_delay")->pointer,
+				    "'pre_delay' needs at least one input");
+		goto out;
+	}
+out:
+	feed_free(&feed);
+	if (rc != ADAC_OK) {
+		adac_ir_free(ir);
+		return rc;
+	}
+	*out = ir;
+	return ADAC_OK;
+}
+
+int
+adac_ir_parse_text(const char *buf, size_t len, struct adac_ir **out,
+		   struct adac_error *err)
+{
+	json_t *root = adac_json_load(buf, len, err);
+	int rc;
+
+	if (root == NULL)
+		return err != NULL ? err->code : ADAC_E_INPUT;
+	rc = adac_ir_parse(root, out, err);
+	json_decref(root);
+	return rc;
+}
+
+void
+adac_ir_free(struct adac_ir *ir)
+{
+	int i;
+
+	if (ir == NULL)
+		return;
+	node_free(ir->graph);
+	for (i = 0; i < ir->n_controls; i++) {
+		free(ir->controls[i].name);
+		free(ir->controls[i].unit);
+		free(ir->controls[i].pointer);
+	}
+	free(ir->controls);
+	free(ir->name);
+	json_decref(ir->json);
+	free(ir);
+}
+
+const struct adac_control *
+adac_ir_control(const struct adac_ir *ir, const char *name)
+{
+	int i;
+
+	for (i = 0; i < ir->n_controls; i++)
+		if (ir->controls[i].name != NULL &&
+		    strcmp(ir->controls[i].name, name) == 0)
+			return &ir->controls[i];
+	return NULL;
+}
+
+char *
+adac_ir_canonical(const struct adac_ir *ir, int with_certificate)
+{
+	json_t *copy;
+	char *s;
+
+	if (with_certificate || json_object_get(ir->json, "certificate") == NULL)
+		return adac_json_dumps(ir->json);
+	copy = json_copy(ir->json);	/* shallow: members are shared */
+	if (copy == NULL)
+		return NULL;
+	json_object_del(copy, "certificate");
+	s = adac_json_dumps(copy);
+	json_decref(copy);
+	return s;
+}
+
+int
+adac_ir_hash(const struct adac_ir *ir, char hex[65], struct adac_error *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	char *text;
+	int ok;
+
+	text = adac_ir_canonical(ir, 0);
+	if (text == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	ok = EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+	free(text);
+	if (!ok || mdlen != 32)
+		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				      "libcrypto could not compute SHA-256");
+	for (i = 0; i < mdlen; i++)
+		sprintf(hex + 2 * i, "%02x", md[i]);
+	hex[64] = '\0';
+	return ADAC_OK;
+}

@@ -1,0 +1,196 @@
+/*
+ * ir.h - the adac intermediate representation, "adac": "ir/1".
+ *
+ * adac_ir_parse() validates a JSON document completely (channel counts,
+ * delay-free loops, structure claims, finite numbers, sizes, unknown keys)
+ * and builds a read-only tree of struct adac_node that every later stage
+ * walks.  The tree owns all its memory; adac_ir_free() releases it.  The
+ * parsed document keeps a reference to its JSON (adac_ir_json()), so a
+ * stage that rewrites the IR (adac-certify appending a certificate) edits
+ * that and writes it back canonically.
+ *
+ * The node structs are public so that the simulator, the certifier, the
+ * emitter and the renderers share one walk; treat them as read-only.
+ * man/adac-ir.5 is the normative description of the format.
+ */
+#ifndef ADAC_IR_H
+#define ADAC_IR_H
+
+#include <jansson.h>
+
+#include "error.h"
+
+#define ADAC_IR_VERSION "ir/1"
+
+/* Limits that keep a hostile document from exhausting memory. */
+#define ADAC_MAX_CHANNELS 4096		/* channels on any signal */
+#define ADAC_MAX_DELAY_SAMPLES 16777216	/* 2^24: 5.8 min at 48 kHz */
+#define ADAC_MAX_SECTIONS 256		/* biquads in one cascade */
+#define ADAC_MAX_DEPTH 64		/* nesting of composite nodes */
+#define ADAC_MAX_NODES 100000
+#define ADAC_MAX_FS_HZ 1536000.0
+
+enum adac_op {
+	ADAC_OP_SERIES,
+	ADAC_OP_PARALLEL,
+	ADAC_OP_FEEDBACK,
+	ADAC_OP_DELAY,
+	ADAC_OP_GAIN,
+	ADAC_OP_MATRIX,
+	ADAC_OP_SOS,
+};
+
+/* parallel "in": split feeds every branch the same input; stack concatenates */
+enum adac_parallel_in { ADAC_IN_SPLIT, ADAC_IN_STACK };
+/* parallel "out": sum adds the branch outputs; stack concatenates */
+enum adac_parallel_out { ADAC_OUT_SUM, ADAC_OUT_STACK };
+
+/*
+ * Fractional delay interpolation.  NONE requires whole-sample lengths.
+ * LINEAR: for d = k + f (k whole, 0 <= f < 1),
+ *   y[n] = (1 - f)·x[n - k] + f·x[n - k - 1],
+ * evaluated exactly in this form by the simulator and the emitter.
+ */
+enum adac_interp { ADAC_INTERP_NONE, ADAC_INTERP_LINEAR };
+
+/* A verified claim about a matrix's structure (see adac_ir_check_structure). */
+enum adac_structure_kind {
+	ADAC_STRUCT_NONE,		/* dense */
+	ADAC_STRUCT_HOUSEHOLDER,	/* scale·(I − 2uuᵀ/uᵀu) */
+	ADAC_STRUCT_HADAMARD,		/* scale·Pr·Sr·H_N·Sc·Pc (Sylvester H_N) */
+	ADAC_STRUCT_PERMUTATION,	/* scale·P: out[i] = in[perm[i]] */
+	ADAC_STRUCT_DIAGONAL,		/* diag(data) */
+};
+
+struct adac_structure {
+	enum adac_structure_kind kind;
+	double scale;		/* householder, hadamard, permutation; 1 if absent */
+	double *u;		/* householder: n entries */
+	long *perm;		/* permutation: out[i] = scale·in[perm[i]] */
+	/*
+	 * hadamard, up to signed permutations of rows and columns:
+	 * data[i][j] = scale · row_signs[i] · col_signs[j]
+	 *              · H[row_perm[i]][col_perm[j]]
+	 * with H the Sylvester matrix, H[r][c] = (-1)^popcount(r & c).
+	 * All four arrays are present (identity / all +1 when the document
+	 * omits them).
+	 */
+	long *row_perm, *col_perm;
+	double *row_signs, *col_signs;
+};
+
+/*
+ * rt60-controlled decay on a gain node (see adac-ir(5), "controls"): the
+ * gain applied to channel i is values[i]·10^(−3·loop_samples[i]/(fs·T60))
+ * where T60 is the control's current value.
+ */
+struct adac_decay {
+	char *control;		/* name of the control, e.g. "rt60" */
+	double *loop_samples;	/* one per channel */
+};
+
+struct adac_node {
+	enum adac_op op;
+	char *id;		/* the node's "id", or NULL */
+	char *pointer;		/* JSON pointer of the node in the document */
+	int n_in, n_out;	/* channel counts, computed by validation */
+
+	/* series, parallel */
+	struct adac_node **of;
+	int n_of;
+	enum adac_parallel_in in;
+	enum adac_parallel_out out;
+
+	/* feedback: y = forward(x + back(y)) */
+	struct adac_node *forward, *back;
+
+	/* delay: n_in == n_out channels */
+	double *samples;
+	enum adac_interp interp;
+
+	/* gain: n_in == n_out channels */
+	double *values;
+	struct adac_decay *decay;	/* NULL unless rt60-controlled */
+
+	/* matrix: n_out rows × n_in columns, row-major */
+	double *data;
+	struct adac_structure structure;
+
+	/* sos: n_sections × n_in channels × {b0, b1, b2, a1, a2}, a0 = 1 */
+	int n_sections;
+	double *sos;	/* sos[(s * n_in + ch) * 5 + k] */
+};
+
+/* A macro-control: a slider the emitted program exposes (adac-ir(5)). */
+struct adac_control {
+	char *name;		/* "rt60", "dry_wet", "pre_delay" */
+	char *unit;		/* "s", "", "ms" */
+	double min, max, init;
+	char *pointer;
+};
+
+struct adac_ir {
+	char *name;
+	double fs_hz;
+	int inputs, outputs;
+	struct adac_node *graph;
+	struct adac_control *controls;
+	int n_controls;
+	int n_nodes;
+	json_t *json;		/* the document as read, for rewriting stages */
+};
+
+/*
+ * Validate root (borrowed) as an ir/1 document and build its tree.
+ * Returns ADAC_OK and sets *out (free with adac_ir_free()), or
+ * ADAC_E_INPUT with the pointer of the first bad value, or ADAC_E_NOMEM.
+ */
+int adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err);
+
+/* Parse text: adac_json_load() followed by adac_ir_parse(). */
+int adac_ir_parse_text(const char *buf, size_t len, struct adac_ir **out,
+		       struct adac_error *err);
+
+void adac_ir_free(struct adac_ir *ir);
+
+/* The control named name, or NULL. */
+const struct adac_control *adac_ir_control(const struct adac_ir *ir,
+					   const char *name);
+
+/*
+ * The canonical text of the document (adac_json_dumps() of the JSON).
+ * with_certificate = 0 leaves the "certificate" member out.  Returns a
+ * malloc'd string, or NULL when out of memory.
+ */
+char *adac_ir_canonical(const struct adac_ir *ir, int with_certificate);
+
+/*
+ * SHA-256 of adac_ir_canonical(ir, 0) as 64 lower-case hex digits plus
+ * NUL in hex[65].  Returns ADAC_OK, ADAC_E_NOMEM or ADAC_E_DEPENDENCY.
+ */
+int adac_ir_hash(const struct adac_ir *ir, char hex[65],
+		 struct adac_error *err);
+
+/* The op's name as written in the document ("series", "delay", ...). */
+const char *adac_op_name(enum adac_op op);
+const char *adac_structure_name(enum adac_structure_kind kind);
+
+/*
+ * Check that a structure claim matches data (rows × cols) within tol,
+ * in the max-abs-entry sense: |data − structured matrix|_max ≤ tol.
+ * Returns ADAC_OK or ADAC_E_INPUT with a message naming the worst entry.
+ * Validation uses ADAC_STRUCTURE_TOL.
+ */
+#define ADAC_STRUCTURE_TOL 1e-9
+int adac_structure_check(const struct adac_structure *s, const double *data,
+			 int rows, int cols, double tol, const char *ptr,
+			 struct adac_error *err);
+
+/*
+ * Fill m (rows × cols, row-major) with the matrix the structure denotes.
+ * For ADAC_STRUCT_DIAGONAL and NONE this is not defined: use data.
+ */
+void adac_structure_matrix(const struct adac_structure *s, int rows,
+			   int cols, double *m);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * response.h - a multichannel impulse response: what every renderer (the
+ * reference simulator, a JIT-compiled .dsp, a WAV file) produces and what
+ * adac-diff, adac-ir impulse, plot and decay consume.
+ *
+ * adac_response_new() pairs with adac_response_free(); free(NULL)-safe.
+ */
+#ifndef ADAC_RESPONSE_H
+#define ADAC_RESPONSE_H
+
+struct adac_response {
+	int inputs, outputs;	/* paths = inputs × outputs */
+	long length;		/* samples per path */
+	double fs_hz;
+	/* h[(i * outputs + o) * length + n]: sample n of input i → output o */
+	double *h;
+};
+
+/* A zeroed response, or NULL when out of memory or the size overflows. */
+struct adac_response *adac_response_new(int inputs, int outputs, long length,
+					double fs_hz);
+void adac_response_free(struct adac_response *r);
+
+/* The path from input i to output o: length samples. */
+static inline double *
+adac_response_path(const struct adac_response *r, int i, int o)
+{
+	return r->h + ((long)i * r->outputs + o) * r->length;
+}
+
+/* A control position to render at: `--set rt60=2.5`. */
+struct adac_setting {
+	const char *name;
+	double value;
+};
+
+#endif

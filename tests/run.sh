@@ -1,0 +1,40 @@
+#!/bin/sh
+# Run every unit test binary and every bats file; print one summary line
+# "N passed, N failed" and exit non-zero when anything failed.
+BUILD=${BUILD:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+PATH=$top/$BUILD/bin:$PATH
+export PATH ADAC_TEST_BUILD="$top/$BUILD"
+# LeakSanitizer cannot follow libfaust's LLVM allocations; leaks in our own
+# code are checked by the unit tests that do not load libfaust.
+if [ "${SANITIZE:-}" = 1 ]; then
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	export ASAN_OPTIONS UBSAN_OPTIONS
+fi
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	echo "# $t"
+	"$t" >"$log" 2>&1 || status=1
+	cat "$log"
+	cat "$log" >>"$log.all"
+done
+if ls tests/cli/*.bats >/dev/null 2>&1; then
+	echo "# bats tests/cli"
+	bats --tap tests/cli >"$log" 2>&1 || status=1
+	cat "$log"
+	cat "$log" >>"$log.all"
+fi
+passed=$(grep -c '^ok ' "$log.all" 2>/dev/null)
+failed=$(grep -c '^not ok ' "$log.all" 2>/dev/null)
+rm -f "$log.all"
+# a binary that crashed before printing its "not ok" still counts as a failure
+if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
+	failed=1
+fi
+echo "${passed:-0} passed, ${failed:-0} failed"
+[ "${failed:-0}" -eq 0 ] && [ "$status" -eq 0 ]
