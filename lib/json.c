@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -325,81 +327,44 @@ adac_fmt_double(char buf[32], double x)
 
 /* --- the canonical writer ---------------------------------------------- */
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int failed;
-};
-
 static void
-sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	char *t;
-	size_t cap;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 256;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		t = realloc(b->s, cap);
-		if (t == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->s = t;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_puts(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void
-sb_indent(struct sbuf *b, int depth)
+indent(struct adac_buf *b, int depth)
 {
 	int i;
 
-	sb_put(b, "\n", 1);
+	adac_buf_put(b, "\n", 1);
 	for (i = 0; i < depth; i++)
-		sb_put(b, "  ", 2);
+		adac_buf_put(b, "  ", 2);
 }
 
 static void
-sb_string(struct sbuf *b, const char *s, size_t n)
+put_string(struct adac_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	char esc[7];
 	size_t i;
 
-	sb_put(b, "\"", 1);
+	adac_buf_put(b, "\"", 1);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
-		case '"': sb_put(b, "\\\"", 2); break;
-		case '\\': sb_put(b, "\\\\", 2); break;
-		case '\n': sb_put(b, "\\n", 2); break;
-		case '\t': sb_put(b, "\\t", 2); break;
-		case '\r': sb_put(b, "\\r", 2); break;
+		case '"': adac_buf_put(b, "\\\"", 2); break;
+		case '\\': adac_buf_put(b, "\\\\", 2); break;
+		case '\n': adac_buf_put(b, "\\n", 2); break;
+		case '\t': adac_buf_put(b, "\\t", 2); break;
+		case '\r': adac_buf_put(b, "\\r", 2); break;
 		default:
 			if (c < 0x20) {
 				memcpy(esc, "\\u00", 4);
 				esc[4] = hex[c >> 4];
 				esc[5] = hex[c & 15];
-				sb_put(b, esc, 6);
+				adac_buf_put(b, esc, 6);
 			} else {
-				sb_put(b, (const char *)&s[i], 1);
+				adac_buf_put(b, (const char *)&s[i], 1);
 			}
 		}
 	}
-	sb_put(b, "\"", 1);
+	adac_buf_put(b, "\"", 1);
 }
 
 /*
@@ -444,7 +409,7 @@ is_scalar(const json_t *v)
 }
 
 static void
-dump(struct sbuf *b, const json_t *v, int depth, int pretty)
+dump(struct adac_buf *b, const json_t *v, int depth, int pretty)
 {
 	char num[32];
 	const char *key;
@@ -454,23 +419,23 @@ dump(struct sbuf *b, const json_t *v, int depth, int pretty)
 	int flat;
 
 	switch (json_typeof(v)) {
-	case JSON_NULL: sb_puts(b, "null"); return;
-	case JSON_TRUE: sb_puts(b, "true"); return;
-	case JSON_FALSE: sb_puts(b, "false"); return;
+	case JSON_NULL: adac_buf_puts(b, "null"); return;
+	case JSON_TRUE: adac_buf_puts(b, "true"); return;
+	case JSON_FALSE: adac_buf_puts(b, "false"); return;
 	case JSON_INTEGER:
 		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
 			 json_integer_value(v));
-		sb_puts(b, num);
+		adac_buf_puts(b, num);
 		return;
 	case JSON_REAL:
-		sb_puts(b, adac_fmt_double(num, json_real_value(v)));
+		adac_buf_puts(b, adac_fmt_double(num, json_real_value(v)));
 		return;
 	case JSON_STRING:
 		if (nonfinite_name(v) != NULL) {
-			sb_puts(b, nonfinite_name(v));
+			adac_buf_puts(b, nonfinite_name(v));
 			return;
 		}
-		sb_string(b, json_string_value(v), json_string_length(v));
+		put_string(b, json_string_value(v), json_string_length(v));
 		return;
 	case JSON_ARRAY:
 		n = json_array_size(v);
@@ -478,17 +443,17 @@ dump(struct sbuf *b, const json_t *v, int depth, int pretty)
 		for (i = 0; i < n; i++)
 			if (!is_scalar(json_array_get(v, i)))
 				flat = 0;
-		sb_put(b, "[", 1);
+		adac_buf_put(b, "[", 1);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				sb_puts(b, pretty && flat ? ", " : ",");
+				adac_buf_puts(b, pretty && flat ? ", " : ",");
 			if (pretty && !flat)
-				sb_indent(b, depth + 1);
+				indent(b, depth + 1);
 			dump(b, json_array_get(v, i), depth + 1, pretty);
 		}
 		if (pretty && !flat && n > 0)
-			sb_indent(b, depth);
-		sb_put(b, "]", 1);
+			indent(b, depth);
+		adac_buf_put(b, "]", 1);
 		return;
 	case JSON_OBJECT:
 		n = json_object_size(v);
@@ -501,19 +466,19 @@ dump(struct sbuf *b, const json_t *v, int depth, int pretty)
 		json_object_foreach((json_t *)v, key, item)
 			keys[i++] = key;
 		qsort(keys, n, sizeof *keys, key_cmp);
-		sb_put(b, "{", 1);
+		adac_buf_put(b, "{", 1);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				sb_put(b, ",", 1);
+				adac_buf_put(b, ",", 1);
 			if (pretty)
-				sb_indent(b, depth + 1);
-			sb_string(b, keys[i], strlen(keys[i]));
-			sb_puts(b, pretty ? ": " : ":");
+				indent(b, depth + 1);
+			put_string(b, keys[i], strlen(keys[i]));
+			adac_buf_puts(b, pretty ? ": " : ":");
 			dump(b, json_object_get(v, keys[i]), depth + 1, pretty);
 		}
 		if (pretty && n > 0)
-			sb_indent(b, depth);
-		sb_put(b, "}", 1);
+			indent(b, depth);
+		adac_buf_put(b, "}", 1);
 		free(keys);
 		return;
 	}
@@ -522,27 +487,18 @@ dump(struct sbuf *b, const json_t *v, int depth, int pretty)
 char *
 adac_json_dumps(const json_t *v)
 {
-	struct sbuf b = {0};
+	struct adac_buf b = {0};
 
 	dump(&b, v, 0, 1);
-	sb_put(&b, "\n", 1);
-	if (b.failed) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	adac_buf_put(&b, "\n", 1);
+	return adac_buf_take(&b);
 }
 
 char *
 adac_json_dumps_compact(const json_t *v)
 {
-	struct sbuf b = {0};
+	struct adac_buf b = {0};
 
 	dump(&b, v, 0, 0);
-	sb_put(&b, "", 0);
-	if (b.failed || b.s == NULL) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	return adac_buf_take(&b);
 }
