@@ -372,7 +372,7 @@ put_string(struct adac_buf *b, const char *s, size_t n)
  * document reads top-down as it flows; keys not listed come after, sorted.
  */
 static const char *const key_order[] = {
-	"adac", "name", "fs", "inputs", "outputs", "id", "op", "in", "out",
+	"adac", "name", "fs", "inputs", "outputs", "op", "id", "in", "out",
 	"kind", "of", "forward", "back", "samples", "interp", "values",
 	"data", "structure", "sections", "decay", "graph", "controls",
 	"source", "certificate", "min", "max", "init", "unit", "step",
