@@ -1,0 +1,191 @@
+#!/usr/bin/env bats
+# adac-ir check, fmt, show, hash and dot as a user runs them.
+bats_require_minimum_version 1.5.0
+
+setup() {
+	DATA="$BATS_TEST_DIRNAME/../data"
+	FDN4="$DATA/ir/fdn4.json"
+	cd "$BATS_TEST_TMPDIR"
+}
+
+@test "adac-ir check: a valid IR is exit 0 and silent" {
+	run --separate-stderr adac-ir check "$FDN4"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "" ]
+}
+
+@test "adac-ir check: reads stdin when no file is given" {
+	run --separate-stderr sh -c "adac-ir check < '$FDN4'"
+	[ "$status" -eq 0 ]
+}
+
+@test "adac-ir fmt: output is canonical and fmt of fmt is byte-identical" {
+	adac-ir fmt "$FDN4" > once.json
+	adac-ir fmt once.json > twice.json
+	cmp once.json twice.json
+	# schema order: adac first, graph after the counts
+	[ "$(head -2 once.json | tail -1)" = '  "adac": "ir/1",' ]
+}
+
+@test "adac-ir fmt: key order and whitespace do not change the canonical form" {
+	jq -S -c . "$FDN4" > shuffled.json
+	adac-ir fmt "$FDN4" > a.json
+	adac-ir fmt shuffled.json > b.json
+	cmp a.json b.json
+}
+
+@test "adac-ir fmt: numbers round-trip exactly" {
+	jq '.graph.of[2].data[0][0] = 0.1 | .graph.of[2].data[0][1] = 0.30000000000000004 | .graph.of[2].data[0][2] = 1.2345678901234567e-300' "$FDN4" > n.json
+	adac-ir fmt n.json > out.json
+	[ "$(jq -c '.graph.of[2].data[0][0:3]' out.json)" = "[0.1,0.30000000000000004,1.2345678901234567e-300]" ]
+	grep -q '0.1, 0.30000000000000004, 1.2345678901234567e-300' out.json
+}
+
+@test "adac-ir fmt: -o writes the file and nothing on stdout" {
+	run --separate-stderr adac-ir fmt -o out.json "$FDN4"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	adac-ir check out.json
+}
+
+@test "adac-ir fmt: a failing run leaves an existing -o file untouched" {
+	echo keep > out.json
+	run --separate-stderr adac-ir fmt -o out.json "$DATA/bad/nan.json"
+	[ "$status" -eq 2 ]
+	[ "$(cat out.json)" = keep ]
+	[ "$(ls | wc -l)" -eq 1 ]
+}
+
+@test "adac-ir hash: SHA-256 of the canonical IR without its certificate" {
+	run --separate-stderr adac-ir hash "$FDN4"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(adac-ir fmt "$FDN4" | sha256sum | cut -d' ' -f1)" ]
+}
+
+@test "adac-ir hash: a certificate does not change the hash" {
+	jq '.certificate = {"verdict": "certified-stable"}' "$FDN4" > c.json
+	[ "$(adac-ir hash c.json)" = "$(adac-ir hash "$FDN4")" ]
+}
+
+@test "adac-ir hash: changes when one number changes in its 7th significant digit" {
+	jq '.graph.of[2].data[0][0] = 0.2500001' "$FDN4" > d.json
+	[ "$(adac-ir hash d.json)" != "$(adac-ir hash "$FDN4")" ]
+}
+
+@test "adac-ir show: summarises channels, loops, delays and structures" {
+	run --separate-stderr adac-ir show "$FDN4"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "name      fdn4" ]
+	[ "${lines[2]}" = "channels  1 in, 1 out (1 paths)" ]
+	[ "${lines[4]}" = "loops     1" ]
+	[ "${lines[5]}" = "delays    4 lines, 1103 to 2137 samples (22.98 to 44.52 ms), 6498 in all" ]
+	echo "$output" | grep -qx "      matrix 'A'  4→4  hadamard × 0.4995  /graph/of/1/back"
+}
+
+@test "adac-ir dot: Graphviz accepts the block diagram" {
+	adac-ir dot "$FDN4" > g.dot
+	dot -Tsvg g.dot > g.svg
+	grep -q 'hadamard' g.svg
+	grep -q 'feedback' g.svg
+}
+
+@test "adac-ir: --version names the IR version" {
+	run adac-ir --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "adac-ir 0.1.0 (ir/1)" ]
+}
+
+@test "adac-ir: an unknown command is exit 2" {
+	run --separate-stderr adac-ir frobnicate
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: unknown command 'frobnicate'; see 'adac-ir --help'" ]
+}
+
+# Every class of bad input: one line naming the file and the JSON pointer,
+# exit 2, nothing on stdout.
+bad() {
+	run --separate-stderr adac-ir check "$DATA/bad/$1.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-ir: error: $DATA/bad/$1.json: $2" ]
+}
+
+@test "adac-ir check: malformed JSON gives line and column" {
+	bad malformed "malformed JSON at line 2, column 15: string or '}' expected near ','"
+}
+
+@test "adac-ir check: empty stdin is exit 2" {
+	run --separate-stderr sh -c 'printf "" | adac-ir check'
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-ir: error: <stdin>: empty input" ]
+}
+
+@test "adac-ir check: a wrong type names its pointer" {
+	bad wrong-type "/fs: expected a number, got a string"
+}
+
+@test "adac-ir check: NaN names its pointer" {
+	bad nan "/graph/of/2/data/0/1: NaN is not a finite number"
+}
+
+@test "adac-ir check: a negative delay names its pointer" {
+	bad negative-delay "/graph/of/1/forward/samples/3: delay length -4 is negative"
+}
+
+@test "adac-ir check: a channel mismatch names the stage" {
+	bad channel-mismatch "/graph/of/2: stage has 3 inputs but the stage before it has 4 outputs"
+}
+
+@test "adac-ir check: a delay-free loop is rejected" {
+	bad delay-free-loop "/graph/of/1: delay-free loop: output 0 of forward feeds back to itself without a sample of delay"
+}
+
+@test "adac-ir check: a false structure claim names the entry" {
+	bad false-structure "/graph/of/1/back/data/1/2: data does not match the claimed hadamard structure: entry [1][2] is 0.5, structure gives 0.4995"
+}
+
+@test "adac-ir check: an unknown key is rejected, x- keys are not" {
+	bad unknown-key "/graph/of/0/colour: unknown key 'colour' in matrix"
+	jq '.graph.of[0]["x-colour"] = "red" | .["x-note"] = 1' "$FDN4" > x.json
+	adac-ir check x.json
+}
+
+@test "adac-ir check: an unknown op is rejected" {
+	bad unknown-op "/graph/of/0/op: unknown op 'convolve'"
+}
+
+@test "adac-ir check: a huge delay is rejected before any memory is taken" {
+	bad huge-delay "/graph/of/1/forward/samples/0: delay length 1000000000000 is more than the limit of 16777216 samples"
+}
+
+@test "adac-ir check: the declared output count must match the graph" {
+	bad outputs-mismatch "/outputs: the document says 2 outputs but the graph has 1"
+}
+
+@test "adac-ir check: a fractional delay needs an interpolation" {
+	bad fractional-no-interp "/graph/of/1/forward/samples/1: delay length 1447.5 is fractional but interp is 'none'"
+	jq '.graph.of[1].forward.interp = "linear"' "$DATA/bad/fractional-no-interp.json" > ok.json
+	adac-ir check ok.json
+}
+
+@test "adac-ir check: a huge matrix is rejected" {
+	jq -n '{adac:"ir/1",name:"big",fs:48000,inputs:2000,outputs:2000,graph:{op:"matrix",data:[range(2000)|[range(2000)|0]]}}' > big.json
+	run --separate-stderr adac-ir check big.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: big.json: /graph/data: a 2000 × 2000 matrix is larger than the limit of 1048576 entries" ]
+}
+
+@test "adac-ir check: a file that is not an IR says so" {
+	echo '{"type": "Shell"}' > cfg.json
+	run --separate-stderr adac-ir check cfg.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'adac-ir: error: cfg.json: /adac: missing "adac": "ir/1"; is this an IR?' ]
+}
+
+@test "adac-ir check: a missing file is exit 3" {
+	run --separate-stderr adac-ir check nope.json
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "adac-ir: error: nope.json: cannot open: No such file or directory" ]
+}
