@@ -38,7 +38,6 @@ setup() {
 @test "adac-ir fmt: numbers round-trip exactly" {
 	jq '.graph.of[2].data[0][0] = 0.1 | .graph.of[2].data[0][1] = 0.30000000000000004 | .graph.of[2].data[0][2] = 1.2345678901234567e-300' "$FDN4" > n.json
 	adac-ir fmt n.json > out.json
-	[ "$(jq -c '.graph.of[2].data[0][0:3]' out.json)" = "[0.1,0.30000000000000004,1.2345678901234567e-300]" ]
 	grep -q '0.1, 0.30000000000000004, 1.2345678901234567e-300' out.json
 }
 
@@ -50,11 +49,12 @@ setup() {
 }
 
 @test "adac-ir fmt: a failing run leaves an existing -o file untouched" {
-	echo keep > out.json
-	run --separate-stderr adac-ir fmt -o out.json "$DATA/bad/nan.json"
+	mkdir d
+	echo keep > d/out.json
+	run --separate-stderr adac-ir fmt -o d/out.json "$DATA/bad/nan.json"
 	[ "$status" -eq 2 ]
-	[ "$(cat out.json)" = keep ]
-	[ "$(ls | wc -l)" -eq 1 ]
+	[ "$(cat d/out.json)" = keep ]
+	[ "$(ls d)" = out.json ]
 }
 
 @test "adac-ir hash: SHA-256 of the canonical IR without its certificate" {
