@@ -1,0 +1,901 @@
+#include "faust_jit.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "faust_c.h"
+
+#define MAX_GROUP_DEPTH 64
+#define MAX_SOURCE_BYTES (64L << 20)
+
+struct param {
+	char *address;
+	char *label;
+	const char *kind;
+	void *zone;		/* float * or double *, as the program was built */
+	double init, min, max, step;
+};
+
+struct adac_faust {
+	enum adac_faust_backend backend;
+	int dbl;
+	int fs_hz;
+	void *factory;		/* llvm_dsp_factory or interpreter_dsp_factory */
+	void *dsp;		/* llvm_dsp or interpreter_dsp */
+	int n_in, n_out;
+	double compile_ms;
+	struct param *params;
+	int n_params, cap_params;
+	char *json_ui;
+};
+
+/*
+ * libfaust's factory cache and LLVM's global state are not thread-safe:
+ * every factory creation and deletion goes through this lock.
+ */
+static pthread_mutex_t factory_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t mt_once = PTHREAD_ONCE_INIT;
+
+static void
+start_mt(void)
+{
+	startMTDSPFactories();
+}
+
+void
+adac_faust_options_init(struct adac_faust_options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	opt->backend = ADAC_FAUST_LLVM;
+	opt->opt_level = -1;
+}
+
+const char *
+adac_faust_version(void)
+{
+	return getCLibFaustVersion();
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * The compiler's message on one line, without the program name it starts
+ * with: "x : 3 : ERROR : undefined symbol : foo\n" becomes
+ * "line 3: undefined symbol : foo".
+ */
+static void
+compiler_message(char *dst, size_t cap, const char *name, const char *msg)
+{
+	char *buf, *p, *q;
+	size_t n, len;
+	char *end;
+	long line;
+
+	n = strlen(msg);
+	buf = malloc(2 * n + 1);
+	if (buf == NULL) {
+		snprintf(dst, cap, "compilation failed");
+		return;
+	}
+	/* join lines with "; " and squeeze the whitespace around them */
+	for (p = (char *)msg, q = buf; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r') {
+			while (q > buf && isspace((unsigned char)q[-1]))
+				q--;
+			while (p[1] == '\n' || p[1] == '\r' || p[1] == ' ')
+				p++;
+			if (q > buf && p[1] != '\0') {
+				*q++ = ';';
+				*q++ = ' ';
+			}
+			continue;
+		}
+		*q++ = *p;
+	}
+	while (q > buf && isspace((unsigned char)q[-1]))
+		q--;
+	*q = '\0';
+	p = buf;
+	len = strlen(name);
+	if (len > 0 && strncmp(p, name, len) == 0 && strncmp(p + len, " : ", 3) == 0)
+		p += len + 3;
+	line = strtol(p, &end, 10);
+	if (end != p && strncmp(end, " : ERROR : ", 11) == 0) {
+		snprintf(dst, cap, "line %ld: %s", line, end + 11);
+	} else if (strncmp(p, "ERROR : ", 8) == 0) {
+		snprintf(dst, cap, "%s", p + 8);
+	} else if (*p == '\0') {
+		snprintf(dst, cap, "libfaust gave no message");
+	} else {
+		snprintf(dst, cap, "%s", p);
+	}
+	free(buf);
+}
+
+/* ---- the user interface walk ---------------------------------------- */
+
+struct ui_walk {
+	struct adac_faust *f;
+	json_t *items[MAX_GROUP_DEPTH + 1];	/* items array of each level */
+	char *labels[MAX_GROUP_DEPTH];
+	int depth;
+	json_t *pending_meta;	/* declares waiting for their widget/group */
+	int rc;
+	char what[128];		/* the unsupported widget, when rc says so */
+};
+
+static int
+is_path_special(char c)
+{
+	return strchr(" #*,?[]{}()", c) != NULL;
+}
+
+static char *
+build_address(const struct ui_walk *w, const char *label)
+{
+	size_t n = 2 + strlen(label);
+	char *s, *p;
+	int i;
+
+	for (i = 0; i < w->depth; i++)
+		n += strlen(w->labels[i]) + 1;
+	s = malloc(n);
+	if (s == NULL)
+		return NULL;
+	p = s;
+	for (i = 0; i < w->depth; i++)
+		p += sprintf(p, "/%s", w->labels[i]);
+	sprintf(p, "/%s", label);
+	for (p = s; *p != '\0'; p++)
+		if (is_path_special(*p))
+			*p = '_';
+	return s;
+}
+
+static json_t *
+take_meta(struct ui_walk *w)
+{
+	json_t *m = w->pending_meta;
+
+	w->pending_meta = NULL;
+	return m;
+}
+
+static void
+walk_fail(struct ui_walk *w, int rc)
+{
+	if (w->rc == ADAC_OK)
+		w->rc = rc;
+}
+
+static void
+ui_declare(void *ctx, FAUSTFLOAT *zone, const char *key, const char *value)
+{
+	struct ui_walk *w = ctx;
+	json_t *m;
+
+	(void)zone;
+	if (w->pending_meta == NULL)
+		w->pending_meta = json_array();
+	m = json_object();
+	if (w->pending_meta == NULL || m == NULL ||
+	    json_object_set_new(m, key, json_string(value != NULL ? value : "")) ||
+	    json_array_append_new(w->pending_meta, m))
+		walk_fail(w, ADAC_E_NOMEM);
+}
+
+static void
+open_group(struct ui_walk *w, const char *type, const char *label)
+{
+	json_t *g, *items, *meta;
+
+	meta = take_meta(w);
+	if (w->rc != ADAC_OK || w->depth >= MAX_GROUP_DEPTH) {
+		json_decref(meta);
+		/* count the level so that closeBox stays balanced */
+		if (w->rc == ADAC_OK)
+			walk_fail(w, ADAC_E_INPUT);
+		w->depth++;
+		return;
+	}
+	g = json_object();
+	items = json_array();
+	w->labels[w->depth] = strdup(label);
+	if (g == NULL || items == NULL || w->labels[w->depth] == NULL ||
+	    json_object_set_new(g, "type", json_string(type)) ||
+	    json_object_set_new(g, "label", json_string(label)) ||
+	    (meta != NULL && json_object_set(g, "meta", meta)) ||
+	    json_object_set(g, "items", items) ||
+	    json_array_append(w->items[w->depth], g)) {
+		walk_fail(w, ADAC_E_NOMEM);
+	}
+	json_decref(meta);
+	json_decref(g);
+	w->depth++;
+	w->items[w->depth] = items;
+}
+
+static void
+ui_tab(void *ctx, const char *label)
+{
+	open_group(ctx, "tgroup", label);
+}
+
+static void
+ui_hbox(void *ctx, const char *label)
+{
+	open_group(ctx, "hgroup", label);
+}
+
+static void
+ui_vbox(void *ctx, const char *label)
+{
+	open_group(ctx, "vgroup", label);
+}
+
+static void
+ui_close(void *ctx)
+{
+	struct ui_walk *w = ctx;
+
+	if (w->depth == 0)
+		return;
+	if (w->depth <= MAX_GROUP_DEPTH) {
+		free(w->labels[w->depth - 1]);
+		w->labels[w->depth - 1] = NULL;
+		json_decref(w->items[w->depth]);
+		w->items[w->depth] = NULL;
+	}
+	w->depth--;
+}
+
+static void
+add_widget(struct ui_walk *w, const char *kind, const char *label, void *zone,
+	   double init, double min, double max, double step, int has_step)
+{
+	struct adac_faust *f = w->f;
+	struct param *p, *np;
+	json_t *o = NULL, *meta;
+
+	meta = take_meta(w);
+	if (w->rc != ADAC_OK || w->depth > MAX_GROUP_DEPTH)
+		goto out;
+	if (f->n_params == f->cap_params) {
+		int cap = f->cap_params ? 2 * f->cap_params : 8;
+
+		np = realloc(f->params, cap * sizeof *np);
+		if (np == NULL) {
+			walk_fail(w, ADAC_E_NOMEM);
+			goto out;
+		}
+		f->params = np;
+		f->cap_params = cap;
+	}
+	p = &f->params[f->n_params];
+	memset(p, 0, sizeof *p);
+	p->kind = kind;
+	p->zone = zone;
+	p->init = init;
+	p->min = min;
+	p->max = max;
+	p->step = step;
+	p->label = strdup(label);
+	p->address = build_address(w, label);
+	if (p->label == NULL || p->address == NULL) {
+		free(p->label);
+		free(p->address);
+		walk_fail(w, ADAC_E_NOMEM);
+		goto out;
+	}
+	f->n_params++;
+	o = json_object();
+	if (o == NULL ||
+	    json_object_set_new(o, "type", json_string(kind)) ||
+	    json_object_set_new(o, "label", json_string(label)) ||
+	    json_object_set_new(o, "address", json_string(p->address)) ||
+	    (meta != NULL && json_object_set(o, "meta", meta)) ||
+	    (has_step && json_object_set_new(o, "init", json_real(init))) ||
+	    ((has_step || strstr(kind, "bargraph") != NULL) &&
+	     (json_object_set_new(o, "min", json_real(min)) ||
+	      json_object_set_new(o, "max", json_real(max)))) ||
+	    (has_step && json_object_set_new(o, "step", json_real(step))) ||
+	    json_array_append(w->items[w->depth], o))
+		walk_fail(w, ADAC_E_NOMEM);
+out:
+	json_decref(o);
+	json_decref(meta);
+}
+
+static void
+ui_button(void *ctx, const char *label, FAUSTFLOAT *zone)
+{
+	add_widget(ctx, "button", label, zone, 0, 0, 1, 1, 0);
+}
+
+static void
+ui_check(void *ctx, const char *label, FAUSTFLOAT *zone)
+{
+	add_widget(ctx, "checkbox", label, zone, 0, 0, 1, 1, 0);
+}
+
+/*
+ * With -double the zone is a double * but libfaust still passes init,
+ * min, max and step as float (measured with 2.54.9): exact for the
+ * values a slider declares only to float precision.
+ */
+static void
+ui_vslider(void *ctx, const char *label, FAUSTFLOAT *zone, FAUSTFLOAT init,
+	   FAUSTFLOAT min, FAUSTFLOAT max, FAUSTFLOAT step)
+{
+	add_widget(ctx, "vslider", label, zone, init, min, max, step, 1);
+}
+
+static void
+ui_hslider(void *ctx, const char *label, FAUSTFLOAT *zone, FAUSTFLOAT init,
+	   FAUSTFLOAT min, FAUSTFLOAT max, FAUSTFLOAT step)
+{
+	add_widget(ctx, "hslider", label, zone, init, min, max, step, 1);
+}
+
+static void
+ui_nentry(void *ctx, const char *label, FAUSTFLOAT *zone, FAUSTFLOAT init,
+	  FAUSTFLOAT min, FAUSTFLOAT max, FAUSTFLOAT step)
+{
+	add_widget(ctx, "nentry", label, zone, init, min, max, step, 1);
+}
+
+static void
+ui_hbar(void *ctx, const char *label, FAUSTFLOAT *zone, FAUSTFLOAT min,
+	FAUSTFLOAT max)
+{
+	add_widget(ctx, "hbargraph", label, zone, 0, min, max, 0, 0);
+}
+
+static void
+ui_vbar(void *ctx, const char *label, FAUSTFLOAT *zone, FAUSTFLOAT min,
+	FAUSTFLOAT max)
+{
+	add_widget(ctx, "vbargraph", label, zone, 0, min, max, 0, 0);
+}
+
+/* A soundfile needs host-side loading that no adac program does. */
+static void
+ui_soundfile(void *ctx, const char *label, const char *url,
+	     struct Soundfile **zone)
+{
+	struct ui_walk *w = ctx;
+
+	(void)url;
+	(void)zone;
+	json_decref(take_meta(w));
+	if (w->rc == ADAC_OK) {
+		snprintf(w->what, sizeof w->what, "soundfile '%s'", label);
+		w->rc = ADAC_E_INPUT;
+	}
+}
+
+static void
+meta_declare(void *ctx, const char *key, const char *value)
+{
+	json_t *arr = ctx, *m = json_object();
+
+	if (m != NULL) {
+		json_object_set_new(m, key, json_string(value != NULL ? value : ""));
+		json_array_append_new(arr, m);
+	}
+}
+
+/* Walk the program's UI: fill f->params and f->json_ui. */
+static int
+walk_ui(struct adac_faust *f, const char *name, struct adac_error *err)
+{
+	struct ui_walk w;
+	UIGlue glue;
+	MetaGlue mg;
+	json_t *root = NULL, *meta = NULL, *ui = NULL;
+	int i, rc = ADAC_OK;
+
+	memset(&w, 0, sizeof w);
+	w.f = f;
+	root = json_object();
+	meta = json_array();
+	ui = json_array();
+	if (root == NULL || meta == NULL || ui == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	w.items[0] = ui;
+	memset(&glue, 0, sizeof glue);
+	glue.uiInterface = &w;
+	glue.openTabBox = ui_tab;
+	glue.openHorizontalBox = ui_hbox;
+	glue.openVerticalBox = ui_vbox;
+	glue.closeBox = ui_close;
+	glue.addButton = ui_button;
+	glue.addCheckButton = ui_check;
+	glue.addVerticalSlider = ui_vslider;
+	glue.addHorizontalSlider = ui_hslider;
+	glue.addNumEntry = ui_nentry;
+	glue.addHorizontalBargraph = ui_hbar;
+	glue.addVerticalBargraph = ui_vbar;
+	glue.addSoundfile = ui_soundfile;
+	glue.declare = ui_declare;
+	mg.metaInterface = meta;
+	mg.declare = meta_declare;
+	if (f->backend == ADAC_FAUST_LLVM) {
+		buildUserInterfaceCDSPInstance(f->dsp, &glue);
+		metadataCDSPInstance(f->dsp, &mg);
+	} else {
+		buildUserInterfaceCInterpreterDSPInstance(f->dsp, &glue);
+		metadataCInterpreterDSPInstance(f->dsp, &mg);
+	}
+	json_decref(w.pending_meta);
+	while (w.depth > 0)
+		ui_close(&w);
+	if (w.rc == ADAC_E_INPUT) {
+		if (w.what[0] != '\0')
+			rc = adac_error_set(err, ADAC_E_INPUT, "",
+					    "%s is not supported", w.what);
+		else
+			rc = adac_error_set(err, ADAC_E_INPUT, "",
+					    "user interface groups nest deeper than %d",
+					    MAX_GROUP_DEPTH);
+		goto out;
+	}
+	if (w.rc != ADAC_OK) {
+		rc = adac_error_set(err, w.rc, "", "out of memory");
+		goto out;
+	}
+	if (json_object_set_new(root, "name", json_string(name)) ||
+	    json_object_set_new(root, "inputs", json_integer(f->n_in)) ||
+	    json_object_set_new(root, "outputs", json_integer(f->n_out)) ||
+	    json_object_set(root, "meta", meta) ||
+	    json_object_set(root, "ui", ui)) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	/* the declared name, when there is one, is the program's name */
+	for (i = 0; i < (int)json_array_size(meta); i++) {
+		json_t *v = json_object_get(json_array_get(meta, i), "name");
+
+		if (json_is_string(v))
+			json_object_set(root, "name", v);
+	}
+	f->json_ui = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(9));
+	if (f->json_ui == NULL)
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+out:
+	json_decref(root);
+	json_decref(meta);
+	json_decref(ui);
+	return rc;
+}
+
+/* ---- compiling -------------------------------------------------------- */
+
+static int
+valid_options(const struct adac_faust_options *opt, struct adac_error *err)
+{
+	if (opt->backend != ADAC_FAUST_LLVM && opt->backend != ADAC_FAUST_INTERP)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "unknown libfaust backend %d", (int)opt->backend);
+	if (opt->backend == ADAC_FAUST_INTERP && opt->double_precision)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "the interpreter backend does not compute in double precision");
+	if (opt->ftz < 0 || opt->ftz > 2)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "-ftz %d is not 0, 1 or 2", opt->ftz);
+	if (opt->opt_level < -1 || opt->opt_level > 4)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "optimisation level %d is not in -1..4",
+				      opt->opt_level);
+	if (opt->n_extra_args < 0 || (opt->n_extra_args > 0 && opt->extra_args == NULL))
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "bad extra libfaust arguments");
+	return ADAC_OK;
+}
+
+static void
+free_params(struct adac_faust *f)
+{
+	int i;
+
+	for (i = 0; i < f->n_params; i++) {
+		free(f->params[i].address);
+		free(f->params[i].label);
+	}
+	free(f->params);
+	f->params = NULL;
+	f->n_params = f->cap_params = 0;
+}
+
+int
+adac_faust_compile(const char *name, const char *source,
+		   const struct adac_faust_options *opt, int fs_hz,
+		   struct adac_faust **out, struct adac_error *err)
+{
+	struct adac_faust_options defaults;
+	struct adac_faust *f = NULL;
+	const char **argv = NULL;
+	char msg[4096], ftz[8];
+	double t0;
+	int argc = 0, i, rc = ADAC_OK;
+
+	if (opt == NULL) {
+		adac_faust_options_init(&defaults);
+		opt = &defaults;
+	}
+	if ((rc = valid_options(opt, err)) != ADAC_OK)
+		return rc;
+	if (fs_hz <= 0)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "sample rate %d is not positive", fs_hz);
+	f = calloc(1, sizeof *f);
+	argv = calloc(8 + opt->n_extra_args, sizeof *argv);
+	if (f == NULL || argv == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	f->backend = opt->backend;
+	f->dbl = opt->double_precision != 0;
+	f->fs_hz = fs_hz;
+	if (f->dbl)
+		argv[argc++] = "-double";
+	if (opt->ftz != 0) {
+		snprintf(ftz, sizeof ftz, "%d", opt->ftz);
+		argv[argc++] = "-ftz";
+		argv[argc++] = ftz;
+	}
+	if (opt->include_dir != NULL && opt->include_dir[0] != '\0') {
+		argv[argc++] = "-I";
+		argv[argc++] = opt->include_dir;
+	}
+	for (i = 0; i < opt->n_extra_args; i++)
+		argv[argc++] = opt->extra_args[i];
+	msg[0] = '\0';
+
+	pthread_once(&mt_once, start_mt);
+	pthread_mutex_lock(&factory_lock);
+	t0 = now_ms();
+	if (f->backend == ADAC_FAUST_LLVM)
+		f->factory = createCDSPFactoryFromString(name, source, argc, argv,
+							 opt->target ? opt->target : "",
+							 msg, opt->opt_level);
+	else
+		f->factory = createCInterpreterDSPFactoryFromString(name, source,
+								    argc, argv, msg);
+	if (f->factory != NULL)
+		f->dsp = f->backend == ADAC_FAUST_LLVM
+			 ? (void *)createCDSPInstance(f->factory)
+			 : (void *)createCInterpreterDSPInstance(f->factory);
+	f->compile_ms = now_ms() - t0;
+	pthread_mutex_unlock(&factory_lock);
+
+	if (f->factory == NULL) {
+		char text[ADAC_TEXT_MAX];
+
+		compiler_message(text, sizeof text, name, msg);
+		/* an unknown target is libfaust's failure, not the program's */
+		if (strstr(msg, "ERROR") == NULL && opt->target != NULL &&
+		    opt->target[0] != '\0')
+			rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
+					    "libfaust: %s", text);
+		else
+			rc = adac_error_set(err, ADAC_E_INPUT, "", "%s", text);
+		goto out;
+	}
+	if (f->dsp == NULL) {
+		rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				    "libfaust could not create an instance");
+		goto out;
+	}
+	if (f->backend == ADAC_FAUST_LLVM) {
+		initCDSPInstance(f->dsp, fs_hz);
+		f->n_in = getNumInputsCDSPInstance(f->dsp);
+		f->n_out = getNumOutputsCDSPInstance(f->dsp);
+	} else {
+		initCInterpreterDSPInstance(f->dsp, fs_hz);
+		f->n_in = getNumInputsCInterpreterDSPInstance(f->dsp);
+		f->n_out = getNumOutputsCInterpreterDSPInstance(f->dsp);
+	}
+	if ((rc = walk_ui(f, name, err)) != ADAC_OK)
+		goto out;
+	*out = f;
+	f = NULL;
+out:
+	adac_faust_free(f);
+	free(argv);
+	return rc;
+}
+
+static char *
+read_text(const char *path, struct adac_error *err)
+{
+	FILE *fp;
+	char *buf = NULL, *t;
+	size_t n = 0, cap = 0, got;
+
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		adac_error_set(err, ADAC_E_IO, "", "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? 2 * cap : 16384;
+			if (cap > (size_t)MAX_SOURCE_BYTES) {
+				adac_error_set(err, ADAC_E_INPUT, "",
+					       "program is larger than %ld bytes",
+					       MAX_SOURCE_BYTES);
+				goto fail;
+			}
+			t = realloc(buf, cap);
+			if (t == NULL) {
+				adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+				goto fail;
+			}
+			buf = t;
+		}
+		got = fread(buf + n, 1, cap - n - 1, fp);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		adac_error_set(err, ADAC_E_IO, "", "read failed: %s", strerror(errno));
+		goto fail;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	if (strlen(buf) != n) {
+		free(buf);
+		adac_error_set(err, ADAC_E_INPUT, "", "program holds a NUL byte");
+		return NULL;
+	}
+	return buf;
+fail:
+	fclose(fp);
+	free(buf);
+	return NULL;
+}
+
+int
+adac_faust_compile_file(const char *path,
+			const struct adac_faust_options *opt, int fs_hz,
+			struct adac_faust **out, struct adac_error *err)
+{
+	struct adac_faust_options o;
+	char *source = NULL, *name = NULL, *dir = NULL, *slash, *dot;
+	int rc;
+
+	if (opt == NULL)
+		adac_faust_options_init(&o);
+	else
+		o = *opt;
+	source = read_text(path, err);
+	if (source == NULL) {
+		rc = err != NULL ? err->code : ADAC_E_IO;
+		goto out;
+	}
+	slash = strrchr(path, '/');
+	name = strdup(slash != NULL ? slash + 1 : path);
+	dir = strdup(path);
+	if (name == NULL || dir == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	dot = strrchr(name, '.');
+	if (dot != NULL && dot != name)
+		*dot = '\0';
+	if (o.include_dir == NULL) {
+		slash = strrchr(dir, '/');
+		if (slash == NULL)
+			strcpy(dir, ".");
+		else if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+		o.include_dir = dir;
+	}
+	rc = adac_faust_compile(name, source, &o, fs_hz, out, err);
+out:
+	free(source);
+	free(name);
+	free(dir);
+	return rc;
+}
+
+void
+adac_faust_free(struct adac_faust *f)
+{
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&factory_lock);
+	if (f->backend == ADAC_FAUST_LLVM) {
+		if (f->dsp != NULL)
+			deleteCDSPInstance(f->dsp);
+		if (f->factory != NULL)
+			deleteCDSPFactory(f->factory);
+	} else {
+		if (f->dsp != NULL)
+			deleteCInterpreterDSPInstance(f->dsp);
+		if (f->factory != NULL)
+			deleteCInterpreterDSPFactory(f->factory);
+	}
+	pthread_mutex_unlock(&factory_lock);
+	free_params(f);
+	free(f->json_ui);
+	free(f);
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+int
+adac_faust_inputs(const struct adac_faust *f)
+{
+	return f->n_in;
+}
+
+int
+adac_faust_outputs(const struct adac_faust *f)
+{
+	return f->n_out;
+}
+
+int
+adac_faust_fs_hz(const struct adac_faust *f)
+{
+	return f->fs_hz;
+}
+
+int
+adac_faust_is_double(const struct adac_faust *f)
+{
+	return f->dbl;
+}
+
+double
+adac_faust_compile_ms(const struct adac_faust *f)
+{
+	return f->compile_ms;
+}
+
+void
+adac_faust_clear(struct adac_faust *f)
+{
+	if (f->backend == ADAC_FAUST_LLVM)
+		instanceClearCDSPInstance(f->dsp);
+	else
+		instanceClearCInterpreterDSPInstance(f->dsp);
+}
+
+void
+adac_faust_reset_params(struct adac_faust *f)
+{
+	if (f->backend == ADAC_FAUST_LLVM)
+		instanceResetUserInterfaceCDSPInstance(f->dsp);
+	else
+		instanceResetUserInterfaceCInterpreterDSPInstance(f->dsp);
+}
+
+void
+adac_faust_compute(struct adac_faust *f, int frames, void **in, void **out)
+{
+	if (frames <= 0)
+		return;
+	if (f->backend == ADAC_FAUST_LLVM)
+		computeCDSPInstance(f->dsp, frames, (FAUSTFLOAT **)in,
+				    (FAUSTFLOAT **)out);
+	else
+		computeCInterpreterDSPInstance(f->dsp, frames, (FAUSTFLOAT **)in,
+					       (FAUSTFLOAT **)out);
+}
+
+int
+adac_faust_param_count(const struct adac_faust *f)
+{
+	return f->n_params;
+}
+
+const char *
+adac_faust_param_address(const struct adac_faust *f, int i)
+{
+	return f->params[i].address;
+}
+
+const char *
+adac_faust_param_label(const struct adac_faust *f, int i)
+{
+	return f->params[i].label;
+}
+
+const char *
+adac_faust_param_kind(const struct adac_faust *f, int i)
+{
+	return f->params[i].kind;
+}
+
+int
+adac_faust_param_find(const struct adac_faust *f, const char *address)
+{
+	int i;
+
+	for (i = 0; i < f->n_params; i++)
+		if (strcmp(f->params[i].address, address) == 0)
+			return i;
+	return -1;
+}
+
+int
+adac_faust_param_lookup(const struct adac_faust *f, const char *name)
+{
+	size_t n = strlen(name), len;
+	const char *a;
+	int i, found = -1;
+
+	if (name[0] == '/')
+		return adac_faust_param_find(f, name);
+	for (i = 0; i < f->n_params; i++) {
+		a = f->params[i].address;
+		len = strlen(a);
+		if (len > n && a[len - n - 1] == '/' &&
+		    strcmp(a + len - n, name) == 0) {
+			if (found >= 0)
+				return -2;
+			found = i;
+		}
+	}
+	return found;
+}
+
+double
+adac_faust_param_get(const struct adac_faust *f, int i)
+{
+	return f->dbl ? *(double *)f->params[i].zone
+		      : *(float *)f->params[i].zone;
+}
+
+void
+adac_faust_param_set(struct adac_faust *f, int i, double value)
+{
+	if (f->dbl)
+		*(double *)f->params[i].zone = value;
+	else
+		*(float *)f->params[i].zone = (float)value;
+}
+
+void
+adac_faust_param_range(const struct adac_faust *f, int i, double *min,
+		       double *max, double *init, double *step)
+{
+	const struct param *p = &f->params[i];
+
+	if (min != NULL)
+		*min = p->min;
+	if (max != NULL)
+		*max = p->max;
+	if (init != NULL)
+		*init = p->init;
+	if (step != NULL)
+		*step = p->step;
+}
+
+const char *
+adac_faust_json_ui(const struct adac_faust *f)
+{
+	return f->json_ui;
+}
