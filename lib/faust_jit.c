@@ -589,9 +589,11 @@ adac_faust_compile(const char *name, const char *source,
 		char text[ADAC_TEXT_MAX];
 
 		compiler_message(text, sizeof text, name, msg);
-		/* an unknown target is libfaust's failure, not the program's */
-		if (strstr(msg, "ERROR") == NULL && opt->target != NULL &&
-		    opt->target[0] != '\0')
+		/*
+		 * LLVM failing (an unknown target: "cannot create LLVM JIT")
+		 * is libfaust's failure, not the program's.
+		 */
+		if (strstr(msg, "LLVM") != NULL)
 			rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
 					    "libfaust: %s", text);
 		else
