@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install every Debian 12 package that adac's build, tests, demo and
+# benchmarks need.  Idempotent and non-interactive; run as root (or with
+# sudo available).  Helpers append package names to PACKAGES only.
+set -eu
+
+PACKAGES="
+build-essential
+pkg-config
+faust
+faust-common
+libfaust2
+libjansson-dev
+liblapacke-dev
+libopenblas-dev
+libsndfile1-dev
+libssl-dev
+jq
+bats
+graphviz
+libxml2-utils
+hyperfine
+mandoc
+"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		grep -q '^install ok installed$' || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
+echo "install-deps: installed$missing"

@@ -1,0 +1,211 @@
+/* Unit tests for lib/ir.c: channel counts, loops, structures, controls. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+#include "unit.h"
+
+#define DOC(graph) \
+	"{\"adac\":\"ir/1\",\"name\":\"t\",\"fs\":48000,\"inputs\":%d,\"outputs\":%d,\"graph\":" graph "}"
+
+static int
+parse(const char *fmt, int in, int out, struct adac_ir **ir,
+      struct adac_error *err)
+{
+	char text[4096];
+
+	snprintf(text, sizeof text, fmt, in, out);
+	return adac_ir_parse_text(text, strlen(text), ir, err);
+}
+
+static void
+test_ir__parallel_counts_channels_by_mode(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	/* split/stack: 2 in → 2 + 3 out */
+	check_int(parse(DOC("{\"op\":\"parallel\",\"in\":\"split\",\"out\":\"stack\",\"of\":["
+			    "{\"op\":\"gain\",\"values\":[1,1]},"
+			    "{\"op\":\"matrix\",\"data\":[[1,0],[0,1],[1,1]]}]}"),
+		        2, 5, &ir, &err), ADAC_OK);
+	adac_ir_free(ir);
+	/* stack/sum: 2 + 2 in → 3 out */
+	check_int(parse(DOC("{\"op\":\"parallel\",\"in\":\"stack\",\"out\":\"sum\",\"of\":["
+			    "{\"op\":\"matrix\",\"data\":[[1,0],[0,1],[1,1]]},"
+			    "{\"op\":\"matrix\",\"data\":[[1,0],[0,1],[1,1]]}]}"),
+		        4, 3, &ir, &err), ADAC_OK);
+	adac_ir_free(ir);
+	/* sum of different widths is an error at the branch */
+	check_int(parse(DOC("{\"op\":\"parallel\",\"in\":\"split\",\"out\":\"sum\",\"of\":["
+			    "{\"op\":\"gain\",\"values\":[1,1]},"
+			    "{\"op\":\"matrix\",\"data\":[[1,0]]}]}"),
+		        2, 2, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/of/1");
+	check_str(err.text, "branch has 1 outputs but the branches summed have 2");
+}
+
+static void
+test_ir__loop_delay_may_sit_in_either_path(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	check_int(parse(DOC("{\"op\":\"feedback\",\"forward\":{\"op\":\"gain\",\"values\":[1]},"
+			    "\"back\":{\"op\":\"delay\",\"samples\":[1]}}"),
+		        1, 1, &ir, &err), ADAC_OK);
+	adac_ir_free(ir);
+	check_int(parse(DOC("{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":[3]},"
+			    "\"back\":{\"op\":\"gain\",\"values\":[0.5]}}"),
+		        1, 1, &ir, &err), ADAC_OK);
+	adac_ir_free(ir);
+}
+
+static void
+test_ir__delay_free_cycle_through_a_matrix_is_found(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	/*
+	 * Channel 0 is delayed, channel 1 is not.  The matrix's entry [1][1]
+	 * feeds output 1 back to input 1 of forward: a cycle with no delay.
+	 */
+	check_int(parse(DOC("{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":[5,0]},"
+			    "\"back\":{\"op\":\"matrix\",\"data\":[[0,1],[0.5,0.5]]}}"),
+		        2, 2, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph");
+	check_str(err.text, "delay-free loop: output 1 of forward feeds back to itself without a sample of delay");
+	/* with the undelayed channel's self-path zero, the loop is legal */
+	check_int(parse(DOC("{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":[5,0]},"
+			    "\"back\":{\"op\":\"matrix\",\"data\":[[0,1],[0.5,0]]}}"),
+		        2, 2, &ir, &err), ADAC_OK);
+	adac_ir_free(ir);
+}
+
+static void
+test_ir__fractional_delay_below_one_sample_has_no_delay(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	/* linear interpolation of 0.5 samples passes half of x[n] through */
+	check_int(parse(DOC("{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":[0.5],\"interp\":\"linear\"},"
+			    "\"back\":{\"op\":\"gain\",\"values\":[0.5]}}"),
+		        1, 1, &ir, &err), ADAC_E_INPUT);
+	check_int(parse(DOC("{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":[1.5],\"interp\":\"linear\"},"
+			    "\"back\":{\"op\":\"gain\",\"values\":[0.5]}}"),
+		        1, 1, &ir, &err), ADAC_OK);
+	adac_ir_free(ir);
+}
+
+static void
+test_ir__nested_loop_without_delay_outside_is_found(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	/*
+	 * The inner loop has a delay in its back path only, so it passes its
+	 * input straight through: the outer loop around it has no delay.
+	 */
+	check_int(parse(DOC("{\"op\":\"feedback\",\"forward\":{\"op\":\"feedback\","
+			    "\"forward\":{\"op\":\"gain\",\"values\":[1]},"
+			    "\"back\":{\"op\":\"delay\",\"samples\":[10]}},"
+			    "\"back\":{\"op\":\"gain\",\"values\":[0.5]}}"),
+		        1, 1, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph");
+}
+
+static void
+test_ir__structure_claims_are_verified(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	/* I − 2uuᵀ/uᵀu with u = (1, 1): [[0, −1], [−1, 0]] */
+	check_int(parse(DOC("{\"op\":\"matrix\",\"data\":[[0,-1],[-1,0]],"
+			    "\"structure\":{\"kind\":\"householder\",\"u\":[1,1]}}"),
+		        2, 2, &ir, &err), ADAC_OK);
+	check(ir != NULL && ir->graph->structure.kind == ADAC_STRUCT_HOUSEHOLDER);
+	adac_ir_free(ir);
+	check_int(parse(DOC("{\"op\":\"matrix\",\"data\":[[0,1],[1,0]],"
+			    "\"structure\":{\"kind\":\"permutation\",\"perm\":[1,0]}}"),
+		        2, 2, &ir, &err), ADAC_OK);
+	adac_ir_free(ir);
+	/* a permutation claim off by 1e-6 is refused: the tolerance is 1e-9 */
+	check_int(parse(DOC("{\"op\":\"matrix\",\"data\":[[0,1.000001],[1,0]],"
+			    "\"structure\":{\"kind\":\"permutation\",\"perm\":[1,0]}}"),
+		        2, 2, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/data/0/1");
+	check_int(parse(DOC("{\"op\":\"matrix\",\"data\":[[1,1,1],[1,-1,1],[1,1,-1]],"
+			    "\"structure\":{\"kind\":\"hadamard\"}}"),
+		        3, 3, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/structure");
+}
+
+static void
+test_ir__controls_are_checked(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+	char text[1024];
+	const char *fmt =
+		"{\"adac\":\"ir/1\",\"name\":\"t\",\"fs\":48000,\"inputs\":1,\"outputs\":1,"
+		"\"controls\":[%s],"
+		"\"graph\":{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":[100]},"
+		"\"back\":{\"op\":\"gain\",\"values\":[1],\"decay\":{\"control\":\"rt60\",\"loop_samples\":[100]}}}}";
+
+	snprintf(text, sizeof text, fmt,
+		 "{\"name\":\"rt60\",\"min\":0.1,\"max\":10,\"init\":2,\"unit\":\"s\"}");
+	check_int(adac_ir_parse_text(text, strlen(text), &ir, &err), ADAC_OK);
+	check(ir != NULL && ir->n_controls == 1 && ir->controls[0].init == 2);
+	check(ir != NULL && ir->graph->back->decay != NULL &&
+	      ir->graph->back->decay->loop_samples[0] == 100);
+	adac_ir_free(ir);
+	snprintf(text, sizeof text, fmt,
+		 "{\"name\":\"rt60\",\"min\":0.1,\"max\":10,\"init\":20}");
+	check_int(adac_ir_parse_text(text, strlen(text), &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/controls/0/init");
+	snprintf(text, sizeof text, fmt,
+		 "{\"name\":\"dry_wet\",\"min\":0,\"max\":1,\"init\":1}");
+	check_int(adac_ir_parse_text(text, strlen(text), &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/back/decay/control");
+	check_str(err.text, "no control named 'rt60'");
+}
+
+static void
+test_ir__hash_ignores_the_certificate_only(void)
+{
+	const char *a = "{\"adac\":\"ir/1\",\"name\":\"t\",\"fs\":48000,\"inputs\":1,\"outputs\":1,\"graph\":{\"op\":\"gain\",\"values\":[0.5]}}";
+	const char *b = "{\"certificate\":{\"verdict\":\"x\"},\"graph\":{\"values\":[0.5],\"op\":\"gain\"},\"outputs\":1,\"inputs\":1,\"fs\":48000.0,\"name\":\"t\",\"adac\":\"ir/1\"}";
+	const char *c = "{\"adac\":\"ir/1\",\"name\":\"t\",\"fs\":48000,\"inputs\":1,\"outputs\":1,\"graph\":{\"op\":\"gain\",\"values\":[0.5000001]}}";
+	struct adac_ir *ia, *ib, *ic;
+	char ha[65], hb[65], hc[65];
+
+	check_int(adac_ir_parse_text(a, strlen(a), &ia, NULL), ADAC_OK);
+	check_int(adac_ir_parse_text(b, strlen(b), &ib, NULL), ADAC_OK);
+	check_int(adac_ir_parse_text(c, strlen(c), &ic, NULL), ADAC_OK);
+	adac_ir_hash(ia, ha, NULL);
+	adac_ir_hash(ib, hb, NULL);
+	adac_ir_hash(ic, hc, NULL);
+	check_str(ha, hb);
+	check(strcmp(ha, hc) != 0);
+	adac_ir_free(ia);
+	adac_ir_free(ib);
+	adac_ir_free(ic);
+}
+
+int
+main(void)
+{
+	RUN(test_ir__parallel_counts_channels_by_mode);
+	RUN(test_ir__loop_delay_may_sit_in_either_path);
+	RUN(test_ir__delay_free_cycle_through_a_matrix_is_found);
+	RUN(test_ir__fractional_delay_below_one_sample_has_no_delay);
+	RUN(test_ir__nested_loop_without_delay_outside_is_found);
+	RUN(test_ir__structure_claims_are_verified);
+	RUN(test_ir__controls_are_checked);
+	RUN(test_ir__hash_ignores_the_certificate_only);
+	return unit_done();
+}

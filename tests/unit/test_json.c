@@ -1,0 +1,127 @@
+/* Unit tests for lib/json.c: number text, NaN handling, pointers. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "unit.h"
+
+/* A fixed xorshift generator: the test is the same on every run. */
+static uint64_t
+next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void
+test_json__fmt_double_round_trips_random_bit_patterns(void)
+{
+	uint64_t s = 88172645463325252ULL, bits;
+	char buf[32];
+	double x;
+	int i, bad = 0;
+
+	for (i = 0; i < 200000; i++) {
+		bits = next(&s);
+		memcpy(&x, &bits, sizeof x);
+		if (!isfinite(x))
+			continue;
+		adac_fmt_double(buf, x);
+		if (strtod(buf, NULL) != x || signbit(strtod(buf, NULL)) != signbit(x))
+			bad++;
+	}
+	check_int(bad, 0);
+}
+
+static void
+test_json__fmt_double_is_shortest(void)
+{
+	char buf[32];
+
+	check_str(adac_fmt_double(buf, 0.1), "0.1");
+	check_str(adac_fmt_double(buf, 48000), "48000");
+	check_str(adac_fmt_double(buf, -0.0), "-0");
+	check_str(adac_fmt_double(buf, 0.30000000000000004), "0.30000000000000004");
+	check_str(adac_fmt_double(buf, 1e-7), "1e-07");
+	check_str(adac_fmt_double(buf, 5e-324), "5e-324");
+}
+
+static void
+test_json__nan_and_infinity_become_pointed_errors(void)
+{
+	const char *text = "{\"a\": [1, NaN, -Infinity], \"s\": \"NaN stays\"}";
+	struct adac_error err;
+	json_t *root;
+	double x;
+
+	root = adac_json_load(text, strlen(text), &err);
+	check(root != NULL);
+	if (root == NULL)
+		return;
+	check_int(adac_json_number(json_array_get(json_object_get(root, "a"), 1),
+				   "/a/1", &x, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/a/1");
+	check_str(err.text, "NaN is not a finite number");
+	check_int(adac_json_number(json_array_get(json_object_get(root, "a"), 2),
+				   "/a/2", &x, &err), ADAC_E_INPUT);
+	check_str(err.text, "-Infinity is not a finite number");
+	/* a string that merely contains the word is left alone */
+	check_str(json_string_value(json_object_get(root, "s")), "NaN stays");
+	json_decref(root);
+}
+
+static void
+test_json__malformed_reports_line_and_column(void)
+{
+	const char *text = "{\n  \"a\": tru\n}";
+	struct adac_error err;
+
+	check(adac_json_load(text, strlen(text), &err) == NULL);
+	check_int(err.code, ADAC_E_INPUT);
+	check(strncmp(err.text, "malformed JSON at line 2, column ", 33) == 0);
+	check(adac_json_load(" \n\t", 3, &err) == NULL);
+	check_str(err.text, "empty input");
+}
+
+static void
+test_json__pointer_escapes_tilde_and_slash(void)
+{
+	char p[ADAC_POINTER_MAX];
+
+	adac_ptr_key(p, "/graph", "a/b~c");
+	check_str(p, "/graph/a~1b~0c");
+	adac_ptr_index(p, p, 12);
+	check_str(p, "/graph/a~1b~0c/12");
+}
+
+static void
+test_json__canonical_order_is_independent_of_input_order(void)
+{
+	const char *a = "{\"zeta\":1,\"op\":\"gain\",\"values\":[1.0,2],\"id\":\"g\"}";
+	const char *b = "{\"id\":\"g\",\"values\":[1,2.0],\"zeta\":1,\"op\":\"gain\"}";
+	json_t *ja = adac_json_load(a, strlen(a), NULL);
+	json_t *jb = adac_json_load(b, strlen(b), NULL);
+	char *sa = adac_json_dumps(ja), *sb = adac_json_dumps(jb);
+
+	check_str(sa, sb);
+	check_str(sa, "{\n  \"op\": \"gain\",\n  \"id\": \"g\",\n  \"values\": [1, 2],\n  \"zeta\": 1\n}\n");
+	free(sa);
+	free(sb);
+	json_decref(ja);
+	json_decref(jb);
+}
+
+int
+main(void)
+{
+	RUN(test_json__fmt_double_round_trips_random_bit_patterns);
+	RUN(test_json__fmt_double_is_shortest);
+	RUN(test_json__nan_and_infinity_become_pointed_errors);
+	RUN(test_json__malformed_reports_line_and_column);
+	RUN(test_json__pointer_escapes_tilde_and_slash);
+	RUN(test_json__canonical_order_is_independent_of_input_order);
+	return unit_done();
+}
