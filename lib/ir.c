@@ -281,9 +281,9 @@ parse_children(struct ctx *c, struct adac_node *n, json_t *v,
 		adac_ptr_index(q, p, i);
 		rc = parse_node(c, json_array_get(of, i), q, depth + 1,
 				&n->of[i], &(*feeds)[i]);
+		n->n_of++;	/* a half-built child is freed with its parent */
 		if (rc != ADAC_OK)
 			return rc;
-		n->n_of++;
 	}
 	return ADAC_OK;
 }
