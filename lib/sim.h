@@ -44,4 +44,53 @@ int adac_sim_impulse(const struct adac_ir *ir, long length,
 		     const struct adac_setting *set, int n_set,
 		     struct adac_response **out, struct adac_error *err);
 
+/*
+ * The same, calling progress(arg, done) now and then with the fraction
+ * done in (0, 1] (for a progress indicator on a terminal), when not NULL.
+ */
+int adac_sim_impulse_progress(const struct adac_ir *ir, long length,
+			      const struct adac_setting *set, int n_set,
+			      void (*progress)(void *arg, double done),
+			      void *arg, struct adac_response **out,
+			      struct adac_error *err);
+
+/*
+ * How controls act, in the simulator and therefore in every renderer
+ * compared with it (adac-ir(5), "controls"):
+ *   rt60 T (s)      a gain node whose decay names it scales channel i by
+ *                   values[i] · pow(10, −3 · loop_samples[i] / (fs · T));
+ *   pre_delay (ms)  the wet path's input (the graph's input) is delayed by
+ *                   adac_sim_pre_delay_samples() whole samples;
+ *   dry_wet w       output = (1 − w) · input + w · wet, in that form, so
+ *                   w = 0 gives the input and w = 1 the wet signal exactly.
+ * Without a dry_wet control the output is the wet signal.
+ */
+
+/* round(ms · fs / 1000), halves away from zero. */
+long adac_sim_pre_delay_samples(double ms, double fs_hz);
+
+/*
+ * The value of every control of ir: values[k] (n_controls entries, names
+ * borrowed from ir) is controls[k].init, overridden by the settings.
+ * ADAC_E_INPUT for an unknown name or a value outside [min, max].
+ */
+int adac_sim_resolve(const struct adac_ir *ir, const struct adac_setting *set,
+		     int n_set, struct adac_setting *values,
+		     struct adac_error *err);
+
+/*
+ * Parse "NAME=VALUE" (a --set argument) in place: the '=' becomes a NUL
+ * and out->name points into arg.  ADAC_E_INPUT when the '=' or the name
+ * is missing or VALUE is not a finite number.
+ */
+int adac_setting_parse(char *arg, struct adac_setting *out,
+		       struct adac_error *err);
+
+/*
+ * Delay state above this many bytes is refused (ADAC_E_INPUT).  Rings are
+ * allocated lazily by the system, so a short render of a long delay only
+ * touches the pages it writes.
+ */
+#define ADAC_SIM_MAX_STATE_BYTES ((size_t)1 << 33)
+
 #endif

@@ -1,0 +1,115 @@
+/*
+ * netlist.h - an IR tree flattened into a graph of scalar primitives, one
+ * per channel: the form the reference simulator evaluates and the form in
+ * which delay-free loops are found.
+ *
+ * The netlist borrows nothing from the IR after adac_netlist_build()
+ * returns except the node pointers (JSON pointer strings) it names in
+ * errors, so the IR must outlive it.  adac_netlist_build() pairs with
+ * adac_netlist_free(); free(NULL) does nothing.
+ *
+ * Wires carry one double each.  Wires 0 .. inputs-1 are the external
+ * inputs; every other wire is driven by exactly one primitive.  Series,
+ * parallel split/stack and zero delays are pure wiring and produce no
+ * primitive; parallel sums and feedback adders are ADAC_NET_LIN nodes.
+ */
+#ifndef ADAC_NETLIST_H
+#define ADAC_NETLIST_H
+
+#include "error.h"
+#include "ir.h"
+#include "response.h"
+
+enum adac_net_kind {
+	/* out = Σ coef[j]·wire[j], summed left to right (gain, matrix row, sum) */
+	ADAC_NET_LIN,
+	/*
+	 * out[n] = (1 − frac)·in[n − whole] + frac·in[n − whole − 1];
+	 * with frac == 0 exactly in[n − whole].  whole >= 1: the output
+	 * depends only on past inputs and breaks cycles; whole == 0 (only
+	 * with frac > 0) feeds through and is combinational with state.
+	 */
+	ADAC_NET_DELAY,
+	/*
+	 * A cascade of biquads, each in direct form I:
+	 * y = b0·x + b1·x1 + b2·x2 − a1·y1 − a2·y2, evaluated in that order.
+	 */
+	ADAC_NET_SOS,
+};
+
+struct adac_net_prim {
+	enum adac_net_kind kind;
+	int out;		/* the wire it drives */
+	int in;			/* DELAY, SOS: the wire it reads */
+	long first, count;	/* LIN: terms [first, first + count) */
+	long whole;		/* DELAY */
+	double frac;		/* DELAY */
+	int n_sections;		/* SOS */
+	const double *sos;	/* SOS: n_sections × {b0, b1, b2, a1, a2} */
+	const struct adac_node *node;	/* the IR node it comes from */
+	int is_loop_sum;	/* LIN: the adder of node (a feedback node) */
+};
+
+struct adac_netlist {
+	int inputs, outputs;
+	int n_wires;
+	const int *out_wires;		/* outputs entries */
+	struct adac_net_prim *prims;
+	int n_prims;
+	const int *term_wire;		/* LIN terms */
+	const double *term_coef;
+	long n_terms;
+	/*
+	 * Evaluation order: prims[order[k]] for k < n_order are the
+	 * combinational primitives (LIN, SOS, DELAY with whole == 0) in an
+	 * order where every wire is driven before it is read, given that
+	 * the outputs of delays with whole >= 1 are read first.
+	 */
+	const int *order;
+	int n_order;
+	double *sos_block;		/* owns what SOS prims point into */
+};
+
+/*
+ * Control values in effect while building (decay gains, pre_delay,
+ * dry_wet).  A gain whose decay names a control not listed here is an
+ * ADAC_E_INPUT error, unless ignore_decay is set (structure only, as for
+ * loop detection: the gain is then values[i]).
+ */
+struct adac_netlist_options {
+	const struct adac_setting *controls;
+	int n_controls;
+	double fs_hz;
+	int ignore_decay;
+	/*
+	 * Wrap the graph: the wet path's input is delayed by
+	 * pre_delay_samples (0: none); with has_dry_wet, output =
+	 * (1 − dry_wet)·input + dry_wet·wet (needs inputs == outputs).
+	 */
+	long pre_delay_samples;
+	int has_dry_wet;
+	double dry_wet;
+};
+
+/*
+ * Flatten graph into *out (free with adac_netlist_free()).  Returns
+ * ADAC_OK; ADAC_E_INPUT for a delay-free loop (pointer: the outermost
+ * feedback node on the cycle), a decay naming an unknown control, a
+ * negative or non-finite delay; ADAC_E_NOMEM.
+ */
+int adac_netlist_build(const struct adac_node *graph,
+		       const struct adac_netlist_options *opt,
+		       struct adac_netlist **out, struct adac_error *err);
+void adac_netlist_free(struct adac_netlist *net);
+
+/*
+ * Find a cycle of the block diagram that holds no delay of at least one
+ * sample (counting every matrix entry and gain, zero or not).  Returns 1
+ * and sets *pointer (borrowed from the IR) to the JSON pointer of the
+ * outermost feedback node on such a cycle, 0 when every cycle holds a
+ * delay, -1 when out of memory.  graph must have n_in/n_out computed.
+ */
+int adac_netlist_find_delay_free_loop(const struct adac_node *graph,
+				      const char **pointer);
+
+#endif

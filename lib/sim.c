@@ -1,0 +1,487 @@
+/*
+ * sim.c - the reference simulator.
+ *
+ * The IR is flattened into scalar primitives (netlist.c).  Every sample
+ * runs three phases:
+ *   1. delays of one sample or more produce their outputs, which depend
+ *      only on earlier inputs;
+ *   2. the combinational primitives (sums of products, biquad cascades,
+ *      sub-sample delays) run in an order where each wire is driven
+ *      before it is read;
+ *   3. every delay line stores its current input.
+ * This is the textbook definition of the difference equations the IR
+ * denotes, evaluated in double with each sum taken left to right, so the
+ * result does not depend on block size or on how the graph is nested.
+ */
+#include "sim.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "netlist.h"
+
+enum op_kind { OP_LIN1, OP_LIN2, OP_LIN, OP_SOS, OP_FDELAY };
+
+/* A delay line: a ring buffer whose length is a power of two. */
+struct line {
+	int in, out;
+	long whole;
+	double frac;
+	size_t base;		/* offset into sim->ring */
+	unsigned long mask;	/* ring length − 1 */
+};
+
+struct op {
+	enum op_kind kind;
+	int out, in, in2;
+	double c, c2;
+	long first, count;	/* OP_LIN terms */
+	struct line *line;	/* OP_FDELAY */
+	const double *sos;	/* OP_SOS: n_sections × 5 */
+	double *state;		/* OP_SOS: n_sections × {x1, x2, y1, y2} */
+	int n_sections;
+};
+
+struct adac_sim {
+	const struct adac_ir *ir;
+	struct adac_netlist *net;
+	double *w;		/* one value per wire */
+	struct line *lines;	/* [0, n_reads): whole >= 1; then whole == 0 */
+	int n_lines, n_reads;
+	double *ring;
+	size_t ring_len;
+	struct op *ops;
+	int n_ops;
+	double *sos_state;
+	size_t sos_state_len;
+	unsigned long t;	/* samples since the last reset */
+};
+
+int
+adac_sim_resolve(const struct adac_ir *ir, const struct adac_setting *set,
+		 int n_set, struct adac_setting *values,
+		 struct adac_error *err)
+{
+	int i, k;
+
+	for (k = 0; k < ir->n_controls; k++) {
+		values[k].name = ir->controls[k].name;
+		values[k].value = ir->controls[k].init;
+	}
+	for (i = 0; i < n_set; i++) {
+		const struct adac_control *c = NULL;
+
+		for (k = 0; k < ir->n_controls; k++)
+			if (strcmp(ir->controls[k].name, set[i].name) == 0) {
+				c = &ir->controls[k];
+				break;
+			}
+		if (c == NULL)
+			return adac_error_set(err, ADAC_E_INPUT, "",
+					      "no control named '%s' in the IR",
+					      set[i].name);
+		if (!(set[i].value >= c->min && set[i].value <= c->max)) {
+			char v[32], lo[32], hi[32];
+
+			return adac_error_set(err, ADAC_E_INPUT, "",
+					      "control '%s' = %s is outside "
+					      "its range [%s, %s]", set[i].name,
+					      adac_fmt_double(v, set[i].value),
+					      adac_fmt_double(lo, c->min),
+					      adac_fmt_double(hi, c->max));
+		}
+		values[k].value = set[i].value;
+	}
+	return ADAC_OK;
+}
+
+long
+adac_sim_pre_delay_samples(double ms, double fs_hz)
+{
+	return (long)round(ms * fs_hz / 1000.0);
+}
+
+static size_t
+ring_size(long whole)
+{
+	size_t n = 1;
+
+	/* room for in[n − whole − 1], plus one for clarity */
+	while (n < (size_t)whole + 2)
+		n *= 2;
+	return n;
+}
+
+/* Lower the netlist into delay lines and an op list; size the state. */
+static int
+compile(struct adac_sim *s, struct adac_error *err)
+{
+	const struct adac_netlist *net = s->net;
+	int p, k, nl = 0, nr = 0, nf;
+	size_t off = 0, sos_off = 0;
+	struct line **line_of = NULL;
+	int rc = ADAC_OK;
+
+	for (p = 0; p < net->n_prims; p++)
+		if (net->prims[p].kind == ADAC_NET_DELAY) {
+			nl++;
+			if (net->prims[p].whole >= 1)
+				nr++;
+		} else if (net->prims[p].kind == ADAC_NET_SOS) {
+			sos_off += (size_t)net->prims[p].n_sections * 4;
+		}
+	s->lines = calloc((size_t)nl + 1, sizeof *s->lines);
+	s->ops = calloc((size_t)net->n_order + 1, sizeof *s->ops);
+	s->w = calloc((size_t)net->n_wires + 1, sizeof *s->w);
+	s->sos_state = calloc(sos_off + 1, sizeof *s->sos_state);
+	line_of = calloc((size_t)net->n_prims + 1, sizeof *line_of);
+	if (s->lines == NULL || s->ops == NULL || s->w == NULL ||
+	    s->sos_state == NULL || line_of == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	s->sos_state_len = sos_off;
+	s->n_lines = nl;
+	s->n_reads = nr;
+	nf = nr;
+	nr = 0;
+	for (p = 0; p < net->n_prims; p++) {
+		const struct adac_net_prim *pp = &net->prims[p];
+		struct line *l;
+		size_t len;
+
+		if (pp->kind != ADAC_NET_DELAY)
+			continue;
+		l = pp->whole >= 1 ? &s->lines[nr++] : &s->lines[nf++];
+		l->in = pp->in;
+		l->out = pp->out;
+		l->whole = pp->whole;
+		l->frac = pp->frac;
+		len = ring_size(pp->whole);
+		if (off > ADAC_SIM_MAX_STATE_BYTES / sizeof(double) - len) {
+			rc = adac_error_set(err, ADAC_E_INPUT, pp->node->pointer,
+					    "the delay lines need more than "
+					    "%lu MiB of state",
+					    (unsigned long)(ADAC_SIM_MAX_STATE_BYTES >> 20));
+			goto out;
+		}
+		l->base = off;
+		l->mask = (unsigned long)len - 1;
+		off += len;
+		line_of[p] = l;
+	}
+	/* calloc maps untouched pages lazily: memory follows what is used */
+	s->ring = calloc(off + 1, sizeof *s->ring);
+	if (s->ring == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	s->ring_len = off;
+	sos_off = 0;
+	for (k = 0; k < net->n_order; k++) {
+		const struct adac_net_prim *pp = &net->prims[net->order[k]];
+		struct op *o = &s->ops[k];
+
+		o->out = pp->out;
+		o->in = pp->in;
+		switch (pp->kind) {
+		case ADAC_NET_LIN:
+			o->kind = pp->count == 1 ? OP_LIN1 :
+				  pp->count == 2 ? OP_LIN2 : OP_LIN;
+			o->first = pp->first;
+			o->count = pp->count;
+			if (pp->count >= 1) {
+				o->in = net->term_wire[pp->first];
+				o->c = net->term_coef[pp->first];
+			}
+			if (pp->count >= 2) {
+				o->in2 = net->term_wire[pp->first + 1];
+				o->c2 = net->term_coef[pp->first + 1];
+			}
+			break;
+		case ADAC_NET_SOS:
+			o->kind = OP_SOS;
+			o->sos = pp->sos;
+			o->n_sections = pp->n_sections;
+			o->state = s->sos_state + sos_off;
+			sos_off += (size_t)pp->n_sections * 4;
+			break;
+		case ADAC_NET_DELAY:
+			o->kind = OP_FDELAY;
+			o->line = line_of[net->order[k]];
+			break;
+		}
+	}
+	s->n_ops = net->n_order;
+out:
+	free(line_of);
+	return rc;
+}
+
+int
+adac_sim_new(const struct adac_ir *ir, const struct adac_setting *set,
+	     int n_set, struct adac_sim **out, struct adac_error *err)
+{
+	struct adac_setting *values = NULL;
+	struct adac_netlist_options opt;
+	struct adac_sim *s = NULL;
+	int k, rc;
+
+	values = calloc((size_t)ir->n_controls + 1, sizeof *values);
+	s = calloc(1, sizeof *s);
+	if (values == NULL || s == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	if ((rc = adac_sim_resolve(ir, set, n_set, values, err)) != ADAC_OK)
+		goto out;
+	memset(&opt, 0, sizeof opt);
+	opt.controls = values;
+	opt.n_controls = ir->n_controls;
+	opt.fs_hz = ir->fs_hz;
+	for (k = 0; k < ir->n_controls; k++) {
+		if (strcmp(values[k].name, "pre_delay") == 0)
+			opt.pre_delay_samples =
+				adac_sim_pre_delay_samples(values[k].value,
+							   ir->fs_hz);
+		if (strcmp(values[k].name, "dry_wet") == 0) {
+			opt.has_dry_wet = 1;
+			opt.dry_wet = values[k].value;
+		}
+	}
+	if (opt.pre_delay_samples < 0 ||
+	    opt.pre_delay_samples > ADAC_MAX_DELAY_SAMPLES) {
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "pre-delay of %ld samples is out of range",
+				    opt.pre_delay_samples);
+		goto out;
+	}
+	s->ir = ir;
+	if ((rc = adac_netlist_build(ir->graph, &opt, &s->net, err)) != ADAC_OK)
+		goto out;
+	if ((rc = compile(s, err)) != ADAC_OK)
+		goto out;
+	*out = s;
+	s = NULL;
+out:
+	adac_sim_free(s);
+	free(values);
+	return rc;
+}
+
+void
+adac_sim_free(struct adac_sim *sim)
+{
+	if (sim == NULL)
+		return;
+	adac_netlist_free(sim->net);
+	free(sim->w);
+	free(sim->lines);
+	free(sim->ring);
+	free(sim->ops);
+	free(sim->sos_state);
+	free(sim);
+}
+
+void
+adac_sim_reset(struct adac_sim *sim)
+{
+	int k;
+
+	/* only the first t slots of a ring were ever written since reset */
+	for (k = 0; k < sim->n_lines; k++) {
+		const struct line *l = &sim->lines[k];
+		unsigned long n = sim->t < l->mask + 1 ? sim->t : l->mask + 1;
+
+		memset(sim->ring + l->base, 0, n * sizeof *sim->ring);
+	}
+	memset(sim->sos_state, 0, sim->sos_state_len * sizeof *sim->sos_state);
+	memset(sim->w, 0, (size_t)sim->net->n_wires * sizeof *sim->w);
+	sim->t = 0;
+}
+
+/* One sample: the input wires are set, the output wires are read after. */
+static inline void
+step(struct adac_sim *s)
+{
+	double *w = s->w, *ring = s->ring;
+	const int *tw = s->net->term_wire;
+	const double *tc = s->net->term_coef;
+	unsigned long t = s->t;
+	int k;
+
+	for (k = 0; k < s->n_reads; k++) {
+		const struct line *l = &s->lines[k];
+		double a = ring[l->base + ((t - (unsigned long)l->whole) & l->mask)];
+
+		if (l->frac == 0) {
+			w[l->out] = a;
+		} else {
+			double b = ring[l->base +
+					((t - (unsigned long)l->whole - 1) &
+					 l->mask)];
+
+			w[l->out] = (1 - l->frac) * a + l->frac * b;
+		}
+	}
+	for (k = 0; k < s->n_ops; k++) {
+		const struct op *o = &s->ops[k];
+
+		switch (o->kind) {
+		case OP_LIN1:
+			w[o->out] = o->c * w[o->in];
+			break;
+		case OP_LIN2:
+			w[o->out] = o->c * w[o->in] + o->c2 * w[o->in2];
+			break;
+		case OP_LIN: {
+			double acc = 0;
+			long j, e = o->first + o->count;
+
+			for (j = o->first; j < e; j++)
+				acc += tc[j] * w[tw[j]];
+			w[o->out] = acc;
+			break;
+		}
+		case OP_SOS: {
+			double x = w[o->in], y = x;
+			int sec;
+
+			for (sec = 0; sec < o->n_sections; sec++) {
+				const double *c = o->sos + sec * 5;
+				double *st = o->state + sec * 4;
+
+				/* direct form I, the literal difference equation */
+				y = c[0] * x + c[1] * st[0] + c[2] * st[1] -
+				    c[3] * st[2] - c[4] * st[3];
+				st[1] = st[0];
+				st[0] = x;
+				st[3] = st[2];
+				st[2] = y;
+				x = y;
+			}
+			w[o->out] = y;
+			break;
+		}
+		case OP_FDELAY: {
+			const struct line *l = o->line;
+			double b = ring[l->base + ((t - 1) & l->mask)];
+
+			w[o->out] = (1 - l->frac) * w[l->in] + l->frac * b;
+			break;
+		}
+		}
+	}
+	for (k = 0; k < s->n_lines; k++) {
+		const struct line *l = &s->lines[k];
+
+		ring[l->base + (t & l->mask)] = w[l->in];
+	}
+	s->t = t + 1;
+}
+
+void
+adac_sim_process(struct adac_sim *sim, const double *in, double *out,
+		 long frames)
+{
+	int ni = sim->net->inputs, no = sim->net->outputs, i, o;
+	const int *ow = sim->net->out_wires;
+	long n;
+
+	for (n = 0; n < frames; n++) {
+		for (i = 0; i < ni; i++)
+			sim->w[i] = in[n * ni + i];
+		step(sim);
+		for (o = 0; o < no; o++)
+			out[n * no + o] = sim->w[ow[o]];
+	}
+}
+
+int
+adac_sim_impulse_progress(const struct adac_ir *ir, long length,
+			  const struct adac_setting *set, int n_set,
+			  void (*progress)(void *arg, double done),
+			  void *arg, struct adac_response **out,
+			  struct adac_error *err)
+{
+	struct adac_sim *sim = NULL;
+	struct adac_response *r = NULL;
+	double **path = NULL;
+	int i, o, rc, no;
+	long n;
+
+	if (length < 0)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "impulse length %ld is negative", length);
+	if ((rc = adac_sim_new(ir, set, n_set, &sim, err)) != ADAC_OK)
+		return rc;
+	no = ir->graph->n_out;
+	r = adac_response_new(ir->graph->n_in, no, length, ir->fs_hz);
+	path = calloc((size_t)no, sizeof *path);
+	if (r == NULL || path == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "",
+				    "out of memory for a response of %d × %d "
+				    "paths of %ld samples", ir->graph->n_in, no,
+				    length);
+		goto out;
+	}
+	for (i = 0; i < r->inputs; i++) {
+		const int *ow = sim->net->out_wires;
+
+		adac_sim_reset(sim);
+		for (o = 0; o < no; o++)
+			path[o] = adac_response_path(r, i, o);
+		for (n = 0; n < length; n++) {
+			/* the input wires hold zero after reset */
+			sim->w[i] = n == 0 ? 1.0 : 0.0;
+			step(sim);
+			for (o = 0; o < no; o++)
+				path[o][n] = sim->w[ow[o]];
+			if (progress != NULL && (n & 65535) == 65535)
+				progress(arg, ((double)i * length + n + 1) /
+					      ((double)r->inputs * length));
+		}
+	}
+	if (progress != NULL)
+		progress(arg, 1.0);
+	*out = r;
+	r = NULL;
+out:
+	free(path);
+	adac_response_free(r);
+	adac_sim_free(sim);
+	return rc;
+}
+
+int
+adac_sim_impulse(const struct adac_ir *ir, long length,
+		 const struct adac_setting *set, int n_set,
+		 struct adac_response **out, struct adac_error *err)
+{
+	return adac_sim_impulse_progress(ir, length, set, n_set, NULL, NULL,
+					 out, err);
+}
+
+int
+adac_setting_parse(char *arg, struct adac_setting *out,
+		   struct adac_error *err)
+{
+	char *eq = strchr(arg, '='), *end;
+	double v;
+
+	if (eq == NULL || eq == arg)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "'%s' is not NAME=VALUE", arg);
+	v = strtod(eq + 1, &end);
+	if (eq[1] == '\0' || *end != '\0' || !isfinite(v))
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "'%s' is not NAME=VALUE with a finite "
+				      "number", arg);
+	*eq = '\0';
+	out->name = arg;
+	out->value = v;
+	return ADAC_OK;
+}
