@@ -777,6 +777,41 @@ adac_faust_compile_ms(const struct adac_faust *f)
 }
 
 void
+adac_faust_set_fs(struct adac_faust *f, int fs_hz)
+{
+	double stack[64], *saved = stack;
+	int i;
+
+	/* init() resets the parameters too: keep their values across it */
+	if (f->n_params > 64) {
+		saved = malloc(f->n_params * sizeof *saved);
+		if (saved == NULL) {
+			/* constants and state only: parameters are untouched */
+			if (f->backend == ADAC_FAUST_LLVM) {
+				instanceConstantsCDSPInstance(f->dsp, fs_hz);
+				instanceClearCDSPInstance(f->dsp);
+			} else {
+				instanceConstantsCInterpreterDSPInstance(f->dsp, fs_hz);
+				instanceClearCInterpreterDSPInstance(f->dsp);
+			}
+			f->fs_hz = fs_hz;
+			return;
+		}
+	}
+	for (i = 0; i < f->n_params; i++)
+		saved[i] = adac_faust_param_get(f, i);
+	if (f->backend == ADAC_FAUST_LLVM)
+		initCDSPInstance(f->dsp, fs_hz);
+	else
+		initCInterpreterDSPInstance(f->dsp, fs_hz);
+	for (i = 0; i < f->n_params; i++)
+		adac_faust_param_set(f, i, saved[i]);
+	if (saved != stack)
+		free(saved);
+	f->fs_hz = fs_hz;
+}
+
+void
 adac_faust_clear(struct adac_faust *f)
 {
 	if (f->backend == ADAC_FAUST_LLVM)

@@ -83,6 +83,12 @@ int adac_faust_is_double(const struct adac_faust *dsp);
 /* Milliseconds the factory and instance took to create. */
 double adac_faust_compile_ms(const struct adac_faust *dsp);
 
+/*
+ * Re-initialise at another sample rate: constants recomputed, state
+ * cleared, parameter values kept.
+ */
+void adac_faust_set_fs(struct adac_faust *dsp, int fs_hz);
+
 /* Clear state (delay lines, recursions), keep parameter values. */
 void adac_faust_clear(struct adac_faust *dsp);
 

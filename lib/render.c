@@ -1,0 +1,630 @@
+#include "render.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sndfile.h>
+
+#include "ir.h"
+#include "sim.h"
+
+/* Larger inputs are refused before they are read whole. */
+#define MAX_SOURCE_BYTES (1L << 31)
+
+struct adac_source {
+	enum adac_source_kind kind;
+	struct adac_render_options opt;
+	struct adac_ir *ir;
+	struct adac_faust *dsp;
+	struct adac_response *audio;	/* the whole file, shaped */
+	int audio_double;
+};
+
+void
+adac_render_options_init(struct adac_render_options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	opt->block_size = ADAC_RENDER_DEFAULT_BLOCK;
+	opt->fs_hz = ADAC_RENDER_DEFAULT_FS_HZ;
+}
+
+const char *
+adac_source_kind_name(enum adac_source_kind kind)
+{
+	switch (kind) {
+	case ADAC_SOURCE_IR: return "ir";
+	case ADAC_SOURCE_DSP: return "dsp";
+	case ADAC_SOURCE_AUDIO: return "audio";
+	}
+	return "unknown";
+}
+
+static int
+has_ext(const char *name, const char *ext)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot != NULL && strchr(dot, '/') == NULL &&
+	       strcasecmp(dot + 1, ext) == 0;
+}
+
+enum adac_source_kind
+adac_source_detect(const char *name, const char *buf, size_t len)
+{
+	static const char *const audio_ext[] = {
+		"wav", "flac", "aif", "aiff", "au", "caf", "w64", "rf64", "ogg",
+	};
+	static const char *const magic[] = {
+		"RIFF", "RF64", "FORM", "fLaC", "OggS", ".snd", "caff", "riff",
+	};
+	size_t i;
+
+	if (name != NULL) {
+		if (has_ext(name, "json"))
+			return ADAC_SOURCE_IR;
+		if (has_ext(name, "dsp") || has_ext(name, "lib"))
+			return ADAC_SOURCE_DSP;
+		for (i = 0; i < sizeof audio_ext / sizeof *audio_ext; i++)
+			if (has_ext(name, audio_ext[i]))
+				return ADAC_SOURCE_AUDIO;
+	}
+	for (i = 0; i < sizeof magic / sizeof *magic; i++)
+		if (len >= 4 && memcmp(buf, magic[i], 4) == 0)
+			return ADAC_SOURCE_AUDIO;
+	for (i = 0; i < len && isspace((unsigned char)buf[i]); i++)
+		;
+	if (i < len && buf[i] == '{')
+		return ADAC_SOURCE_IR;
+	return ADAC_SOURCE_DSP;
+}
+
+/* ---- audio files through libsndfile, from memory ------------------------ */
+
+struct memfile {
+	const char *buf;
+	sf_count_t len, pos;
+};
+
+static sf_count_t
+mem_len(void *ctx)
+{
+	return ((struct memfile *)ctx)->len;
+}
+
+static sf_count_t
+mem_seek(sf_count_t off, int whence, void *ctx)
+{
+	struct memfile *m = ctx;
+	sf_count_t p;
+
+	switch (whence) {
+	case SEEK_SET: p = off; break;
+	case SEEK_CUR: p = m->pos + off; break;
+	case SEEK_END: p = m->len + off; break;
+	default: return -1;
+	}
+	if (p < 0 || p > m->len)
+		return -1;
+	m->pos = p;
+	return p;
+}
+
+static sf_count_t
+mem_read(void *dst, sf_count_t n, void *ctx)
+{
+	struct memfile *m = ctx;
+
+	if (n > m->len - m->pos)
+		n = m->len - m->pos;
+	memcpy(dst, m->buf + m->pos, (size_t)n);
+	m->pos += n;
+	return n;
+}
+
+static sf_count_t
+mem_write(const void *src, sf_count_t n, void *ctx)
+{
+	(void)src;
+	(void)n;
+	(void)ctx;
+	return 0;
+}
+
+static sf_count_t
+mem_tell(void *ctx)
+{
+	return ((struct memfile *)ctx)->pos;
+}
+
+static int
+open_audio(struct adac_source *s, const char *buf, size_t len,
+	   struct adac_error *err)
+{
+	SF_VIRTUAL_IO vio = { mem_len, mem_seek, mem_read, mem_write, mem_tell };
+	struct memfile m = { buf, (sf_count_t)len, 0 };
+	SF_INFO info;
+	SNDFILE *sf;
+	double *frames = NULL;
+	int c, rc = ADAC_OK;
+	long n;
+
+	memset(&info, 0, sizeof info);
+	sf = sf_open_virtual(&vio, SFM_READ, &info, &m);
+	if (sf == NULL)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "not a readable audio file: %s",
+				      sf_strerror(NULL));
+	if (info.channels <= 0 || info.samplerate <= 0 || info.frames < 0 ||
+	    info.frames > LONG_MAX / 2) {
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "audio file has %d channels at %d Hz",
+				    info.channels, info.samplerate);
+		goto out;
+	}
+	if ((uint64_t)info.frames * (uint64_t)info.channels >
+	    SIZE_MAX / sizeof(double)) {
+		rc = adac_error_set(err, ADAC_E_INPUT, "", "audio file is too large");
+		goto out;
+	}
+	s->audio = adac_response_new(1, info.channels, (long)info.frames,
+				     info.samplerate);
+	frames = malloc(((size_t)info.frames * info.channels + 1) * sizeof *frames);
+	if (s->audio == NULL || frames == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	/* no normalisation games: integer PCM reads as [-1, 1) */
+	sf_command(sf, SFC_SET_NORM_DOUBLE, NULL, SF_TRUE);
+	if (sf_readf_double(sf, frames, info.frames) != info.frames) {
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "audio file is truncated: %s", sf_strerror(sf));
+		goto out;
+	}
+	for (c = 0; c < info.channels; c++) {
+		double *p = adac_response_path(s->audio, 0, c);
+
+		for (n = 0; n < (long)info.frames; n++)
+			p[n] = frames[(size_t)n * info.channels + c];
+	}
+	s->audio_double = (info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_DOUBLE;
+out:
+	free(frames);
+	sf_close(sf);
+	return rc;
+}
+
+/* ---- FAUST programs ------------------------------------------------------ */
+
+/* The program's name: the base name without extension, if a usable one. */
+static char *
+program_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *name, *dot, *p;
+
+	name = strdup(base != NULL ? base + 1 : path);
+	if (name == NULL)
+		return NULL;
+	dot = strrchr(name, '.');
+	if (dot != NULL && dot != name)
+		*dot = '\0';
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' &&
+		    *p != '.')
+			break;
+	if (*p != '\0' || name[0] == '\0') {
+		free(name);
+		name = strdup("dsp");
+	}
+	return name;
+}
+
+static int
+apply_settings(struct adac_source *s, struct adac_error *err)
+{
+	const struct adac_setting *st;
+	double min, max;
+	int k, i;
+
+	for (k = 0; k < s->opt.n_set; k++) {
+		st = &s->opt.set[k];
+		i = adac_faust_param_lookup(s->dsp, st->name);
+		if (i == -1)
+			return adac_error_set(err, ADAC_E_INPUT, "",
+					      "no parameter '%s' (no address ends in /%s)",
+					      st->name, st->name);
+		if (i < 0)
+			return adac_error_set(err, ADAC_E_INPUT, "",
+					      "several parameters end in /%s: give the full address",
+					      st->name);
+		adac_faust_param_range(s->dsp, i, &min, &max, NULL, NULL);
+		/* the program holds its range in float: compare in float */
+		if ((float)st->value < (float)min || (float)st->value > (float)max)
+			return adac_error_set(err, ADAC_E_INPUT, "",
+					      "%s = %.17g is outside [%.9g, %.9g]",
+					      adac_faust_param_address(s->dsp, i),
+					      st->value, min, max);
+		adac_faust_param_set(s->dsp, i, st->value);
+	}
+	return ADAC_OK;
+}
+
+static int
+open_dsp(struct adac_source *s, const char *name, const char *buf,
+	 struct adac_error *err)
+{
+	struct adac_faust_options fo;
+	char *pname = NULL, *dir = NULL, *slash;
+	int rc;
+
+	if (s->opt.faust != NULL)
+		fo = *s->opt.faust;
+	else
+		adac_faust_options_init(&fo);
+	fo.double_precision = s->opt.double_precision;
+	if (s->opt.fs_hz <= 0 || s->opt.fs_hz > 1e7 ||
+	    s->opt.fs_hz != floor(s->opt.fs_hz))
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "sample rate %g Hz is not a positive whole number",
+				      s->opt.fs_hz);
+	pname = program_name(name);
+	if (pname == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	slash = strrchr(name, '/');
+	if (fo.include_dir == NULL && slash != NULL) {
+		dir = strndup(name, slash == name ? 1 : (size_t)(slash - name));
+		if (dir == NULL) {
+			rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+			goto out;
+		}
+		fo.include_dir = dir;
+	}
+	rc = adac_faust_compile(pname, buf, &fo, (int)s->opt.fs_hz, &s->dsp, err);
+	if (rc == ADAC_OK)
+		rc = apply_settings(s, err);
+out:
+	free(pname);
+	free(dir);
+	return rc;
+}
+
+/* ---- sources ------------------------------------------------------------- */
+
+int
+adac_source_open_mem(const char *name, const char *buf, size_t len,
+		     const struct adac_render_options *opt,
+		     struct adac_source **out, struct adac_error *err)
+{
+	struct adac_source *s;
+	struct adac_setting *values = NULL;
+	int rc = ADAC_OK;
+
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	if (opt != NULL)
+		s->opt = *opt;
+	else
+		adac_render_options_init(&s->opt);
+	if (s->opt.block_size <= 0)
+		s->opt.block_size = ADAC_RENDER_DEFAULT_BLOCK;
+	s->kind = adac_source_detect(name, buf, len);
+	switch (s->kind) {
+	case ADAC_SOURCE_IR:
+		rc = adac_ir_parse_text(buf, len, &s->ir, err);
+		if (rc != ADAC_OK)
+			break;
+		/* check the settings now, not after a long render */
+		values = calloc((size_t)s->ir->n_controls + 1, sizeof *values);
+		if (values == NULL) {
+			rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+			break;
+		}
+		rc = adac_sim_resolve(s->ir, s->opt.set, s->opt.n_set, values, err);
+		break;
+	case ADAC_SOURCE_DSP:
+		if (memchr(buf, '\0', len) != NULL) {
+			rc = adac_error_set(err, ADAC_E_INPUT, "",
+					    "a FAUST program holds no NUL byte");
+			break;
+		}
+		rc = open_dsp(s, name, buf, err);
+		break;
+	case ADAC_SOURCE_AUDIO:
+		rc = open_audio(s, buf, len, err);
+		break;
+	}
+	free(values);
+	if (rc != ADAC_OK) {
+		adac_source_free(s);
+		return rc;
+	}
+	*out = s;
+	return ADAC_OK;
+}
+
+int
+adac_source_open(const char *path, const struct adac_render_options *opt,
+		 struct adac_source **out, struct adac_error *err)
+{
+	FILE *f;
+	char *buf = NULL, *t;
+	size_t n = 0, cap = 0, got;
+	int rc;
+
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return adac_error_set(err, ADAC_E_IO, "", "cannot open: %s",
+				      strerror(errno));
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? 2 * cap : 131072;
+			t = realloc(buf, cap);
+			if (t == NULL) {
+				rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+				goto out;
+			}
+			buf = t;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (n > (size_t)MAX_SOURCE_BYTES) {
+			rc = adac_error_set(err, ADAC_E_INPUT, "",
+					    "input is larger than %ld bytes",
+					    MAX_SOURCE_BYTES);
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = adac_error_set(err, ADAC_E_IO, "", "read failed: %s",
+				    strerror(errno));
+		goto out;
+	}
+	buf[n] = '\0';
+	rc = adac_source_open_mem(path, buf, n, opt, out, err);
+out:
+	fclose(f);
+	free(buf);
+	return rc;
+}
+
+void
+adac_source_free(struct adac_source *s)
+{
+	if (s == NULL)
+		return;
+	adac_ir_free(s->ir);
+	adac_faust_free(s->dsp);
+	adac_response_free(s->audio);
+	free(s);
+}
+
+enum adac_source_kind
+adac_source_kind(const struct adac_source *s)
+{
+	return s->kind;
+}
+
+double
+adac_source_fs_hz(const struct adac_source *s)
+{
+	switch (s->kind) {
+	case ADAC_SOURCE_IR: return s->ir->fs_hz;
+	case ADAC_SOURCE_AUDIO: return s->audio->fs_hz;
+	case ADAC_SOURCE_DSP: break;
+	}
+	return 0;
+}
+
+long
+adac_source_length(const struct adac_source *s)
+{
+	return s->kind == ADAC_SOURCE_AUDIO ? s->audio->length : -1;
+}
+
+int
+adac_source_inputs(const struct adac_source *s)
+{
+	switch (s->kind) {
+	case ADAC_SOURCE_IR: return s->ir->inputs;
+	case ADAC_SOURCE_DSP: return adac_faust_inputs(s->dsp);
+	case ADAC_SOURCE_AUDIO: break;
+	}
+	return s->audio->inputs;
+}
+
+int
+adac_source_outputs(const struct adac_source *s)
+{
+	switch (s->kind) {
+	case ADAC_SOURCE_IR: return s->ir->outputs;
+	case ADAC_SOURCE_DSP: return adac_faust_outputs(s->dsp);
+	case ADAC_SOURCE_AUDIO: break;
+	}
+	return s->audio->outputs;
+}
+
+int
+adac_source_is_double(const struct adac_source *s)
+{
+	switch (s->kind) {
+	case ADAC_SOURCE_IR: return 1;
+	case ADAC_SOURCE_DSP: return adac_faust_is_double(s->dsp);
+	case ADAC_SOURCE_AUDIO: break;
+	}
+	return s->audio_double;
+}
+
+struct adac_faust *
+adac_source_faust(struct adac_source *s)
+{
+	return s->dsp;
+}
+
+int
+adac_source_shape(struct adac_source *s, int inputs, int outputs,
+		  struct adac_error *err)
+{
+	int paths = adac_source_inputs(s) * adac_source_outputs(s);
+
+	if (s->kind != ADAC_SOURCE_AUDIO) {
+		if (adac_source_inputs(s) != inputs || adac_source_outputs(s) != outputs)
+			return adac_error_set(err, ADAC_E_INPUT, "",
+					      "has %d inputs and %d outputs, not %d and %d",
+					      adac_source_inputs(s),
+					      adac_source_outputs(s), inputs, outputs);
+		return ADAC_OK;
+	}
+	if (inputs <= 0 || outputs <= 0 || (long)inputs * outputs != paths)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "has %d channels, not one per path (%d inputs × %d outputs = %ld)",
+				      paths, inputs, outputs, (long)inputs * outputs);
+	/* the layout is path-major already: only the shape changes */
+	s->audio->inputs = inputs;
+	s->audio->outputs = outputs;
+	return ADAC_OK;
+}
+
+int
+adac_render_faust(struct adac_faust *dsp, long length, int block,
+		  void (*progress)(void *ctx, double done), void *ctx,
+		  struct adac_response **out, struct adac_error *err)
+{
+	int ni = adac_faust_inputs(dsp), no = adac_faust_outputs(dsp);
+	int dbl = adac_faust_is_double(dsp), i, o, k;
+	size_t sz = dbl ? sizeof(double) : sizeof(float);
+	struct adac_response *r = NULL;
+	void **in = NULL, **outs = NULL;
+	long s, n, next_report = 65536;
+	int rc = ADAC_OK;
+
+	if (ni <= 0)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "the program has no inputs: an impulse response needs one");
+	if (no <= 0)
+		return adac_error_set(err, ADAC_E_INPUT, "", "the program has no outputs");
+	if (length < 0)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "impulse length %ld is negative", length);
+	if (block <= 0)
+		block = ADAC_RENDER_DEFAULT_BLOCK;
+	r = adac_response_new(ni, no, length, adac_faust_fs_hz(dsp));
+	in = calloc((size_t)ni, sizeof *in);
+	outs = calloc((size_t)no, sizeof *outs);
+	if (r == NULL || in == NULL || outs == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "",
+				    "out of memory for %d × %d paths of %ld samples",
+				    ni, no, length);
+		goto out;
+	}
+	for (i = 0; i < ni; i++)
+		if ((in[i] = calloc((size_t)block, sz)) == NULL)
+			goto nomem;
+	for (o = 0; o < no; o++)
+		if ((outs[o] = calloc((size_t)block, sz)) == NULL)
+			goto nomem;
+	for (i = 0; i < ni; i++) {
+		adac_faust_clear(dsp);
+		for (s = 0; s < length; s += block) {
+			k = length - s < block ? (int)(length - s) : block;
+			/* a unit impulse on input i at sample 0, zero after */
+			if (dbl)
+				((double *)in[i])[0] = s == 0 ? 1.0 : 0.0;
+			else
+				((float *)in[i])[0] = s == 0 ? 1.0f : 0.0f;
+			adac_faust_compute(dsp, k, in, outs);
+			for (o = 0; o < no; o++) {
+				double *p = adac_response_path(r, i, o) + s;
+
+				if (dbl)
+					memcpy(p, outs[o], (size_t)k * sizeof *p);
+				else
+					for (n = 0; n < k; n++)
+						p[n] = ((float *)outs[o])[n];
+			}
+			if (progress != NULL && (long)i * length + s + k >= next_report) {
+				next_report += 65536;
+				progress(ctx, ((double)i * length + s + k) /
+					      ((double)ni * length));
+			}
+		}
+	}
+	if (progress != NULL)
+		progress(ctx, 1.0);
+	*out = r;
+	r = NULL;
+	goto out;
+nomem:
+	rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+out:
+	if (in != NULL)
+		for (i = 0; i < ni; i++)
+			free(in[i]);
+	if (outs != NULL)
+		for (o = 0; o < no; o++)
+			free(outs[o]);
+	free(in);
+	free(outs);
+	adac_response_free(r);
+	return rc;
+}
+
+int
+adac_source_render(struct adac_source *s, long length, double fs_hz,
+		   struct adac_response **out, struct adac_error *err)
+{
+	struct adac_response *r;
+	int i, o;
+
+	if (length < 0)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "impulse length %ld is negative", length);
+	if (s->kind != ADAC_SOURCE_DSP && adac_source_fs_hz(s) != fs_hz)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "runs at %.17g Hz, not %.17g Hz",
+				      adac_source_fs_hz(s), fs_hz);
+	switch (s->kind) {
+	case ADAC_SOURCE_IR:
+		return adac_sim_impulse_progress(s->ir, length, s->opt.set,
+						 s->opt.n_set, s->opt.progress,
+						 s->opt.progress_ctx, out, err);
+	case ADAC_SOURCE_DSP:
+		if (fs_hz <= 0 || fs_hz > 1e7 || fs_hz != floor(fs_hz))
+			return adac_error_set(err, ADAC_E_INPUT, "",
+					      "a FAUST program cannot run at %.17g Hz",
+					      fs_hz);
+		if (adac_faust_fs_hz(s->dsp) != (int)fs_hz)
+			adac_faust_set_fs(s->dsp, (int)fs_hz);
+		return adac_render_faust(s->dsp, length, s->opt.block_size,
+					 s->opt.progress, s->opt.progress_ctx,
+					 out, err);
+	case ADAC_SOURCE_AUDIO:
+		break;
+	}
+	if (length > s->audio->length)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "holds %ld samples, fewer than the %ld compared",
+				      s->audio->length, length);
+	r = adac_response_new(s->audio->inputs, s->audio->outputs, length,
+			      s->audio->fs_hz);
+	if (r == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	for (i = 0; i < r->inputs; i++)
+		for (o = 0; o < r->outputs; o++)
+			memcpy(adac_response_path(r, i, o),
+			       adac_response_path(s->audio, i, o),
+			       (size_t)length * sizeof *r->h);
+	*out = r;
+	return ADAC_OK;
+}
