@@ -1,0 +1,67 @@
+/*
+ * emit_faust.h - an IR written as a readable FAUST program whose output
+ * equals the reference simulator's to within floating-point rounding.
+ *
+ * The emitter borrows the IR and returns a new malloc'd text the caller
+ * frees.  It never prints; what it has to say about the program (a
+ * structure claim it could not use, a loop compensation) goes into
+ * comments in the program itself.
+ *
+ * What the program computes (man/adac-emit.1 has the full story):
+ *  - one named definition per IR node, in block-diagram algebra;
+ *  - numbers as shortest round-trip literals (adac_fmt_double), always
+ *    with a decimal point so FAUST types them as reals;
+ *  - the one sample of delay FAUST's `~` adds is taken out of a delay of
+ *    the loop's back path, or else out of its forward path with the loop's
+ *    output delayed by one sample outside the loop;
+ *  - matrices at their structured cost (Householder O(N), Hadamard
+ *    O(N log N) butterflies, permutations as routing, diagonals as gains)
+ *    when the claimed structure reproduces "data" to within 8 ulps,
+ *    otherwise as sums of products of "data";
+ *  - controls as sliders "/Name/rt60", "/Name/dry_wet", "/Name/pre_delay",
+ *    smoothed so that they start at the slider's value (no glide after a
+ *    reset) and glide when moved.
+ */
+#ifndef ADAC_EMIT_FAUST_H
+#define ADAC_EMIT_FAUST_H
+
+#include "error.h"
+#include "ir.h"
+
+struct adac_emit_options {
+	int dense;		/* every matrix as sums of products */
+	/*
+	 * What the header comment says about the certificate, e.g.
+	 * "certified-stable, sha256 ab12..." or "none (emitted with
+	 * --force)"; NULL: read it from the IR's "certificate".
+	 */
+	const char *certificate_note;
+};
+
+/*
+ * Write ir as a FAUST program into *out (malloc'd, caller frees).
+ * opt may be NULL (structured emission).  Returns ADAC_OK;
+ * ADAC_E_INPUT with the feedback node's pointer when a loop has no delay
+ * of at least one sample that can absorb the delay of FAUST's `~`;
+ * ADAC_E_NOMEM.
+ */
+int adac_emit_faust(const struct adac_ir *ir,
+		    const struct adac_emit_options *opt, char **out,
+		    struct adac_error *err);
+
+/*
+ * Check that ir carries a certificate that passes and is current (its
+ * hash is that of the IR without it).  ADAC_OK, or ADAC_E_NEGATIVE with
+ * the pointer of the certificate member at fault and the reason;
+ * ADAC_E_NOMEM, ADAC_E_DEPENDENCY from hashing.
+ */
+int adac_emit_check_certificate(const struct adac_ir *ir,
+				struct adac_error *err);
+
+/*
+ * A FAUST real literal for x: adac_fmt_double() plus ".0" where that
+ * would read as an integer ("1" → "1.0").  buf holds 40 bytes; returns buf.
+ */
+char *adac_emit_literal(char buf[40], double x);
+
+#endif
