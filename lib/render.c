@@ -584,6 +584,16 @@ int
 adac_source_render(struct adac_source *s, long length, double fs_hz,
 		   struct adac_response **out, struct adac_error *err)
 {
+	return adac_source_render_progress(s, length, fs_hz, s->opt.progress,
+					   s->opt.progress_ctx, out, err);
+}
+
+int
+adac_source_render_progress(struct adac_source *s, long length, double fs_hz,
+			    void (*progress)(void *ctx, double done),
+			    void *ctx, struct adac_response **out,
+			    struct adac_error *err)
+{
 	struct adac_response *r;
 	int i, o;
 
@@ -597,8 +607,8 @@ adac_source_render(struct adac_source *s, long length, double fs_hz,
 	switch (s->kind) {
 	case ADAC_SOURCE_IR:
 		return adac_sim_impulse_progress(s->ir, length, s->opt.set,
-						 s->opt.n_set, s->opt.progress,
-						 s->opt.progress_ctx, out, err);
+						 s->opt.n_set, progress, ctx,
+						 out, err);
 	case ADAC_SOURCE_DSP:
 		if (fs_hz <= 0 || fs_hz > 1e7 || fs_hz != floor(fs_hz))
 			return adac_error_set(err, ADAC_E_INPUT, "",
@@ -607,8 +617,7 @@ adac_source_render(struct adac_source *s, long length, double fs_hz,
 		if (adac_faust_fs_hz(s->dsp) != (int)fs_hz)
 			adac_faust_set_fs(s->dsp, (int)fs_hz);
 		return adac_render_faust(s->dsp, length, s->opt.block_size,
-					 s->opt.progress, s->opt.progress_ctx,
-					 out, err);
+					 progress, ctx, out, err);
 	case ADAC_SOURCE_AUDIO:
 		break;
 	}

@@ -124,6 +124,13 @@ struct adac_faust *adac_source_faust(struct adac_source *s);
 int adac_source_render(struct adac_source *s, long length, double fs_hz,
 		       struct adac_response **out, struct adac_error *err);
 
+/* Same, reporting to progress (may be NULL) instead of the options'. */
+int adac_source_render_progress(struct adac_source *s, long length,
+				double fs_hz,
+				void (*progress)(void *ctx, double done),
+				void *ctx, struct adac_response **out,
+				struct adac_error *err);
+
 /*
  * The impulse response of a compiled FAUST program: inputs in turn,
  * cleared in between, computed in blocks of block frames (the program's

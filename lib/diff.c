@@ -1,0 +1,152 @@
+#include "diff.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "compare.h"
+
+void
+adac_diff_options_init(struct adac_diff_options *opt)
+{
+	opt->length = 0;
+	opt->tol_db = NAN;
+	opt->fs_hz = 0;
+	opt->progress = NULL;
+	opt->progress_ctx = NULL;
+}
+
+struct progress_tramp {
+	const struct adac_diff_options *opt;
+	const char *name;
+};
+
+static void
+tramp(void *ctx, double done)
+{
+	struct progress_tramp *t = ctx;
+
+	t->opt->progress(t->opt->progress_ctx, t->name, done);
+}
+
+static int
+paths_phrase(char *buf, size_t n, const struct adac_source *s)
+{
+	int ni = adac_source_inputs(s), no = adac_source_outputs(s);
+
+	if (adac_source_kind(s) == ADAC_SOURCE_AUDIO)
+		return snprintf(buf, n, "%d channels", ni * no);
+	return snprintf(buf, n, "%d input%s and %d output%s", ni,
+			ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
+}
+
+/* Give both sources one shape, or say which one cannot take it. */
+static int
+match_shapes(struct adac_source *src[2], int *culprit, struct adac_error *err)
+{
+	int audio0 = adac_source_kind(src[0]) == ADAC_SOURCE_AUDIO;
+	int audio1 = adac_source_kind(src[1]) == ADAC_SOURCE_AUDIO;
+	int ni, no, k, rc;
+	char have[64], want[64];
+
+	/* the one that is not audio decides; else the reference does */
+	k = audio1 && !audio0 ? 0 : (audio0 && !audio1 ? 1 : 0);
+	ni = adac_source_inputs(src[k]);
+	no = adac_source_outputs(src[k]);
+	rc = adac_source_shape(src[1 - k], ni, no, err);
+	if (rc == ADAC_OK)
+		return ADAC_OK;
+	paths_phrase(have, sizeof have, src[1 - k]);
+	paths_phrase(want, sizeof want, src[k]);
+	*culprit = 1 - k;
+	return adac_error_set(err, ADAC_E_INPUT, "",
+			      "has %s, but %s has %s (%d path%s)", have,
+			      k == 0 ? "the reference" : "the test", want,
+			      ni * no, ni * no == 1 ? "" : "s");
+}
+
+static int
+set_report(json_t *r, const char *name[2], double fs, long length,
+	   int inputs, int outputs, const char *precision)
+{
+	json_t *overall = json_object_get(r, "overall");
+
+	return json_object_set_new(r, "reference", json_string(name[0])) ||
+	       json_object_set_new(r, "test", json_string(name[1])) ||
+	       json_object_set_new(r, "fs", json_real(fs)) ||
+	       json_object_set_new(r, "samples", json_integer(length)) ||
+	       json_object_set_new(r, "inputs", json_integer(inputs)) ||
+	       json_object_set_new(r, "outputs", json_integer(outputs)) ||
+	       json_object_set_new(overall, "precision", json_string(precision));
+}
+
+int
+adac_diff_run(struct adac_source *src[2], const char *name[2],
+	      const struct adac_diff_options *opt, json_t **report,
+	      int *equal, int *culprit, struct adac_error *err)
+{
+	struct adac_response *resp[2] = { NULL, NULL };
+	struct adac_comparison *cmp = NULL;
+	struct progress_tramp pt;
+	json_t *r = NULL;
+	double fs[2], rate, tol_db;
+	long length, len;
+	int k, rc, dbl;
+
+	*culprit = -1;
+	for (k = 0; k < 2; k++)
+		fs[k] = adac_source_fs_hz(src[k]);
+	if (fs[0] > 0 && fs[1] > 0 && fs[0] != fs[1]) {
+		*culprit = 1;
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "runs at %.17g Hz, but the reference at %.17g Hz",
+				      fs[1], fs[0]);
+	}
+	rate = fs[0] > 0 ? fs[0] : fs[1] > 0 ? fs[1]
+	       : opt->fs_hz > 0 ? opt->fs_hz : ADAC_RENDER_DEFAULT_FS_HZ;
+	if ((rc = match_shapes(src, culprit, err)) != ADAC_OK)
+		return rc;
+	length = opt->length;
+	if (length <= 0) {
+		length = -1;
+		for (k = 0; k < 2; k++) {
+			len = adac_source_length(src[k]);
+			if (len >= 0 && (length < 0 || len < length))
+				length = len;
+		}
+		if (length < 0)
+			length = lround(ADAC_DIFF_DEFAULT_SECONDS * rate);
+	}
+	dbl = adac_source_is_double(src[0]) && adac_source_is_double(src[1]);
+	tol_db = isnan(opt->tol_db)
+		 ? (dbl ? ADAC_COMPARE_TOL_DOUBLE_DB : ADAC_COMPARE_TOL_FLOAT_DB)
+		 : opt->tol_db;
+	for (k = 0; k < 2; k++) {
+		pt.opt = opt;
+		pt.name = name[k];
+		rc = adac_source_render_progress(src[k], length, rate,
+						 opt->progress != NULL ? tramp : NULL,
+						 &pt, &resp[k], err);
+		if (rc != ADAC_OK) {
+			*culprit = k;
+			goto out;
+		}
+	}
+	rc = adac_compare(resp[0], resp[1], tol_db, &cmp, err);
+	if (rc != ADAC_OK)
+		goto out;
+	r = adac_comparison_json(cmp);
+	if (r == NULL || set_report(r, name, rate, length, resp[0]->inputs,
+				    resp[0]->outputs, dbl ? "double" : "float")) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	*equal = cmp->equal;
+	*report = r;
+	r = NULL;
+out:
+	json_decref(r);
+	adac_comparison_free(cmp);
+	adac_response_free(resp[0]);
+	adac_response_free(resp[1]);
+	return rc;
+}

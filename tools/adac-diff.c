@@ -1,0 +1,211 @@
+/*
+ * adac-diff - compare the impulse responses of two sources (an IR, a
+ * FAUST program, an audio file), every input → output path.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diff.h"
+#include "json.h"
+#include "render.h"
+#include "sim.h"
+
+#define MAX_SETTINGS 64
+
+static const char usage[] =
+	"usage: adac-diff [-n samples] [--tol-db db] [--double] [--block n]\n"
+	"                 [--fs hz] [--backend llvm|interp] [--set name=value]...\n"
+	"                 [-o report] reference test\n";
+
+struct args {
+	struct adac_diff_options diff;
+	struct adac_render_options render;
+	struct adac_faust_options faust;
+	struct adac_setting set[MAX_SETTINGS];
+	const char *out, *name[2];
+};
+
+static int
+number_arg(const char *opt, const char *s, double lo, double hi, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || !(*v >= lo && *v <= hi))
+		return adac_cli_usage_error("%s '%s' is not a number in [%g, %g]",
+					    opt, s, lo, hi);
+	return 0;
+}
+
+/* Options into a; returns -1 to go on, else the exit status. */
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+		{"tol-db", required_argument, NULL, 't'},
+		{"double", no_argument, NULL, 'd'},
+		{"block", required_argument, NULL, 'b'},
+		{"fs", required_argument, NULL, 'f'},
+		{"backend", required_argument, NULL, 'B'},
+		{"set", required_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct adac_error err;
+	double v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (number_arg("-n", optarg, 1, 1e10, &v))
+				return 2;
+			if (v != floor(v))
+				return adac_cli_usage_error("-n '%s' is not a whole number", optarg);
+			a->diff.length = (long)v;
+			break;
+		case 't':
+			if (number_arg("--tol-db", optarg, -1000, 0, &a->diff.tol_db))
+				return 2;
+			break;
+		case 'd': a->render.double_precision = 1; break;
+		case 'b':
+			if (number_arg("--block", optarg, 1, 1 << 20, &v))
+				return 2;
+			if (v != floor(v))
+				return adac_cli_usage_error("--block '%s' is not a whole number", optarg);
+			a->render.block_size = (int)v;
+			break;
+		case 'f':
+			if (number_arg("--fs", optarg, 1, 1e7, &v))
+				return 2;
+			if (v != floor(v))
+				return adac_cli_usage_error("--fs '%s' is not a whole number", optarg);
+			a->diff.fs_hz = a->render.fs_hz = v;
+			break;
+		case 'B':
+			if (strcmp(optarg, "llvm") && strcmp(optarg, "interp"))
+				return adac_cli_usage_error("--backend '%s' is not llvm or interp", optarg);
+			a->faust.backend = optarg[0] == 'l' ? ADAC_FAUST_LLVM : ADAC_FAUST_INTERP;
+			break;
+		case 's':
+			if (a->render.n_set == MAX_SETTINGS)
+				return adac_cli_usage_error("more than %d --set", MAX_SETTINGS);
+			if (adac_setting_parse(optarg, &a->set[a->render.n_set], &err))
+				return adac_cli_fail(NULL, &err);
+			a->render.n_set++;
+			break;
+		case 'o': a->out = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': return adac_cli_version();
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (argc - optind != 2)
+		return adac_cli_usage_error("expected two operands, reference and test");
+	a->name[0] = argv[optind];
+	a->name[1] = argv[optind + 1];
+	if (strcmp(a->name[0], "-") == 0 && strcmp(a->name[1], "-") == 0)
+		return adac_cli_usage_error("only one operand can be '-'");
+	return -1;
+}
+
+static double last_report;
+
+/* Long renders say how far they are, on a terminal only. */
+static void
+progress(void *ctx, const char *name, double done)
+{
+	struct timespec ts;
+	double now;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec + ts.tv_nsec / 1e9;
+	if (done >= 1.0) {
+		fputs("\r\033[K", stderr);
+	} else if (now - last_report > 0.25) {
+		fprintf(stderr, "\r%s: rendering %s: %3.0f%%", adac_cli_prog(),
+			name, 100 * done);
+		last_report = now;
+	}
+}
+
+static int
+open_source(const char *path, const struct args *a, struct adac_source **s)
+{
+	struct adac_error err;
+	char *buf;
+	size_t len;
+	int rc;
+
+	if (strcmp(path, "-") != 0) {
+		rc = adac_source_open(path, &a->render, s, &err);
+	} else if ((rc = adac_cli_read(NULL, &buf, &len, &err)) == ADAC_OK) {
+		rc = adac_source_open_mem("<stdin>", buf, len, &a->render, s, &err);
+		free(buf);
+	}
+	/* an input that cannot be read is bad input, like a malformed one */
+	if (rc == ADAC_E_IO)
+		err.code = ADAC_E_INPUT;
+	return rc == ADAC_OK ? 0 : adac_cli_fail(adac_cli_input_name(path), &err);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct adac_source *src[2] = { NULL, NULL };
+	struct adac_error err;
+	struct args a;
+	json_t *report = NULL, *al;
+	char *text = NULL;
+	int status, equal = 0, culprit, k;
+
+	adac_cli_init(argv[0]);
+	memset(&a, 0, sizeof a);
+	adac_diff_options_init(&a.diff);
+	adac_render_options_init(&a.render);
+	adac_faust_options_init(&a.faust);
+	a.render.set = a.set;
+	a.render.faust = &a.faust;
+	if ((status = parse_args(argc, argv, &a)) >= 0)
+		return status;
+	if (isatty(STDERR_FILENO))
+		a.diff.progress = progress;
+	for (k = 0; k < 2; k++)
+		if ((status = open_source(a.name[k], &a, &src[k])) != 0)
+			goto out;
+	if (adac_diff_run(src, a.name, &a.diff, &report, &equal, &culprit, &err)) {
+		status = adac_cli_fail(culprit >= 0 ? adac_cli_input_name(a.name[culprit])
+				       : NULL, &err);
+		goto out;
+	}
+	al = json_object_get(report, "alignment");
+	if (json_is_string(json_object_get(al, "note")))
+		adac_cli_warn("%s: %s on path %lld -> %lld", adac_cli_input_name(a.name[1]),
+			      json_string_value(json_object_get(al, "note")),
+			      json_integer_value(json_object_get(al, "input")),
+			      json_integer_value(json_object_get(al, "output")));
+	text = adac_json_dumps(report);
+	if (text == NULL)
+		status = adac_cli_fail(NULL, (adac_error_set(&err, ADAC_E_NOMEM, "",
+							     "out of memory"), &err));
+	else if (adac_cli_write(a.out, text, strlen(text), &err) != ADAC_OK)
+		status = adac_cli_fail(NULL, &err);
+	else
+		status = equal ? 0 : 1;
+out:
+	free(text);
+	json_decref(report);
+	adac_source_free(src[0]);
+	adac_source_free(src[1]);
+	return status;
+}
