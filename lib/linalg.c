@@ -37,37 +37,96 @@ alloc_matrix(int rows, int cols, size_t size)
 }
 
 int
-adac_linalg_norm2(const double *a, int rows, int cols, double *out,
+adac_linalg_svals(const double *a, int rows, int cols, double *s,
 		  struct adac_error *err)
 {
-	double *work = NULL, *s = NULL, *superb = NULL;
+	double *work = NULL, *superb = NULL;
 	int k = rows < cols ? rows : cols, rc = ADAC_OK;
 	lapack_int info;
 
-	if (k <= 0) {
-		*out = 0;
+	if (k <= 0)
 		return ADAC_OK;
-	}
 	/* dgesvd destroys its input: work on a copy the caller never sees */
 	work = alloc_matrix(rows, cols, sizeof *work);
-	s = malloc((size_t)k * sizeof *s);
 	superb = malloc((size_t)k * sizeof *superb);
-	if (work == NULL || s == NULL || superb == NULL) {
+	if (work == NULL || superb == NULL) {
 		rc = nomem(err);
 		goto out;
 	}
 	memcpy(work, a, (size_t)rows * (size_t)cols * sizeof *work);
 	info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'N', 'N', rows, cols, work,
 			      cols, s, NULL, 1, NULL, 1, superb);
-	if (info != 0) {
+	if (info != 0)
 		rc = lapack_failed(err, "dgesvd", info);
-		goto out;
-	}
-	*out = s[0];
 out:
 	free(work);
-	free(s);
 	free(superb);
+	return rc;
+}
+
+int
+adac_linalg_norm2(const double *a, int rows, int cols, double *out,
+		  struct adac_error *err)
+{
+	int k = rows < cols ? rows : cols, rc;
+	double *s;
+
+	if (k <= 0) {
+		*out = 0;
+		return ADAC_OK;
+	}
+	s = malloc((size_t)k * sizeof *s);
+	if (s == NULL)
+		return nomem(err);
+	rc = adac_linalg_svals(a, rows, cols, s, err);
+	if (rc == ADAC_OK)
+		*out = s[0];
+	free(s);
+	return rc;
+}
+
+int
+adac_linalg_det(const double *a, int n, double *out, struct adac_error *err)
+{
+	double *work;
+	lapack_int *ipiv, info;
+	double log_abs = 0, sign = 1;
+	int i, rc = ADAC_OK;
+
+	if (n <= 0) {
+		*out = 1;
+		return ADAC_OK;
+	}
+	work = alloc_matrix(n, n, sizeof *work);
+	ipiv = malloc((size_t)n * sizeof *ipiv);
+	if (work == NULL || ipiv == NULL) {
+		rc = nomem(err);
+		goto out;
+	}
+	memcpy(work, a, (size_t)n * (size_t)n * sizeof *work);
+	info = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, work, n, ipiv);
+	if (info < 0) {
+		rc = lapack_failed(err, "dgetrf", info);
+		goto out;
+	}
+	/*
+	 * info > 0: U has an exact zero pivot and the determinant is 0.  Sum
+	 * logarithms so that a product of many pivots cannot underflow or
+	 * overflow on the way to a modest result.
+	 */
+	for (i = 0; i < n; i++) {
+		if (work[i * n + i] == 0) {
+			*out = 0;
+			goto out;
+		}
+		log_abs += log(fabs(work[i * n + i]));
+		if ((work[i * n + i] < 0) != (ipiv[i] != i + 1))
+			sign = -sign;
+	}
+	*out = sign * exp(log_abs);
+out:
+	free(work);
+	free(ipiv);
 	return rc;
 }
 

@@ -14,6 +14,17 @@
 
 #include "error.h"
 
+/*
+ * All min(rows, cols) singular values of a, largest first, into s
+ * (dgesvd).
+ */
+int adac_linalg_svals(const double *a, int rows, int cols, double *s,
+		      struct adac_error *err);
+
+/* The determinant of the n × n matrix a (LU by dgetrf); 1 for n = 0. */
+int adac_linalg_det(const double *a, int n, double *out,
+		    struct adac_error *err);
+
 /* Largest singular value of the rows × cols matrix a (dgesvd). */
 int adac_linalg_norm2(const double *a, int rows, int cols, double *out,
 		      struct adac_error *err);

@@ -1,0 +1,60 @@
+/*
+ * freq.h - frequency responses of IR nodes: the complex n_out × n_in
+ * matrix H(z) of any node, at a point z of the complex plane (on the unit
+ * circle, z = e^{jω}, for a frequency response).
+ *
+ * Functions borrow the node; matrices are row-major, complex entries as
+ * interleaved re/im doubles (the layout of C11 double complex), and the
+ * caller provides them.  Coefficients are rounded to the precision the
+ * emitter ships before they are used (adac_freq_round()); delay lengths
+ * are exact in both precisions.
+ */
+#ifndef ADAC_FREQ_H
+#define ADAC_FREQ_H
+
+#include "error.h"
+#include "ir.h"
+
+enum adac_precision {
+	ADAC_PRECISION_FLOAT32,	/* coefficients rounded to float */
+	ADAC_PRECISION_DOUBLE,
+};
+
+/* "float32" or "double". */
+const char *adac_precision_name(enum adac_precision p);
+
+struct adac_freq_opts {
+	enum adac_precision precision;
+	double fs_hz;		/* for rt60 decay */
+	double rt60_s;		/* the rt60 control's position (s) */
+};
+
+/* x as the emitter writes it: (double)(float)x for float32. */
+double adac_freq_round(const struct adac_freq_opts *o, double x);
+
+/*
+ * The gain channel ch of a gain node applies, rounded:
+ * values[ch]·10^(−3·loop_samples[ch]/(fs·T60)) with decay, else values[ch].
+ */
+double adac_freq_gain(const struct adac_node *n, int ch,
+		      const struct adac_freq_opts *o);
+
+/*
+ * H(e^{jω}) of node, omega in radians per sample, into h (n_out × n_in
+ * complex).  A feedback node is (I − F·B)⁻¹·F with F and B the responses
+ * of forward and back (zgesv); ADAC_E_NEGATIVE when I − F·B is singular
+ * there (a pole on the unit circle).  ADAC_E_NOMEM, ADAC_E_DEPENDENCY.
+ */
+int adac_freq_response(const struct adac_node *node,
+		       const struct adac_freq_opts *o, double omega,
+		       double *h, struct adac_error *err);
+
+/*
+ * The same at an arbitrary point given by z⁻¹ = zinv_re + j·zinv_im;
+ * z⁻¹ = 0 gives the direct feed-through (z = ∞).
+ */
+int adac_freq_response_z(const struct adac_node *node,
+			 const struct adac_freq_opts *o, double zinv_re,
+			 double zinv_im, double *h, struct adac_error *err);
+
+#endif
