@@ -157,10 +157,19 @@ open_audio(struct adac_source *s, const char *buf, size_t len,
 
 	memset(&info, 0, sizeof info);
 	sf = sf_open_virtual(&vio, SFM_READ, &info, &m);
-	if (sf == NULL)
+	if (sf == NULL) {
+		/* libsndfile says "Format not recognised.": house style it */
+		char why[128];
+		size_t wn;
+
+		snprintf(why, sizeof why, "%s", sf_strerror(NULL));
+		why[0] = (char)tolower((unsigned char)why[0]);
+		wn = strlen(why);
+		if (wn > 0 && why[wn - 1] == '.')
+			why[wn - 1] = '\0';
 		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "not a readable audio file: %s",
-				      sf_strerror(NULL));
+				      "not a readable audio file: %s", why);
+	}
 	if (info.channels <= 0 || info.samplerate <= 0 || info.frames < 0 ||
 	    info.frames > LONG_MAX / 2) {
 		rc = adac_error_set(err, ADAC_E_INPUT, "",

@@ -290,6 +290,34 @@ out:
 	adac_faust_free(d);
 }
 
+/* Another rate: constants follow it, parameter values stay. */
+static void
+test_faust_jit__set_fs_keeps_parameters(void)
+{
+	struct adac_faust *f = compile("import(\"stdfaust.lib\");\n"
+				       "process = *(ma.SR) : *(hslider(\"g\", 1, 0, 4, 0.5));", 0);
+	float h[2];
+	int g;
+
+	check(f != NULL);
+	if (f == NULL)
+		return;
+	g = adac_faust_param_find(f, "/t/g");
+	check(g >= 0);
+	if (g < 0)
+		goto out;
+	adac_faust_param_set(f, g, 2);
+	impulse_float(f, h, 2, 2);
+	check(h[0] == 96000);
+	adac_faust_set_fs(f, 44100);
+	check_int(adac_faust_fs_hz(f), 44100);
+	check(adac_faust_param_get(f, g) == 2);
+	impulse_float(f, h, 2, 2);
+	check(h[0] == 88200);
+out:
+	adac_faust_free(f);
+}
+
 /* The interpreter computes what the JIT does; it refuses -double. */
 static void
 test_faust_jit__interpreter_backend(void)
@@ -444,6 +472,7 @@ main(void)
 	RUN(test_faust_jit__unknown_target_is_dependency);
 	RUN(test_faust_jit__parameters_by_address);
 	RUN(test_faust_jit__double_versus_float);
+	RUN(test_faust_jit__set_fs_keeps_parameters);
 	RUN(test_faust_jit__interpreter_backend);
 	RUN(test_faust_jit__shared_factory_survives_free);
 	RUN(test_faust_jit__threads_compile_concurrently);

@@ -1,0 +1,275 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "compare.h"
+#include "response.h"
+#include "unit.h"
+
+/* 1 × outputs responses of n samples: ref and a copy to perturb. */
+static void
+pair(int outputs, long n, struct adac_response **ref,
+     struct adac_response **test)
+{
+	*ref = adac_response_new(1, outputs, n, 48000);
+	*test = adac_response_new(1, outputs, n, 48000);
+}
+
+/* A decaying comb, the kind of signal compared in practice. */
+static void
+fill_comb(double *h, long n, long m, double g)
+{
+	long k;
+	double a = 1;
+
+	for (k = 0; k < n; k += m, a *= g)
+		h[k] = a;
+}
+
+static void
+test_compare__identical_is_equal_and_exact(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+	json_t *j, *p;
+
+	pair(1, 1000, &r, &t);
+	fill_comb(r->h, 1000, 100, 0.7);
+	fill_comb(t->h, 1000, 100, 0.7);
+	check_int(adac_compare(r, t, -100, &c, NULL), ADAC_OK);
+	check(c->equal);
+	check(c->paths[0].max_abs_error == 0);
+	check(c->paths[0].error_db == -INFINITY);
+	check(c->paths[0].reference_peak == 1);
+	check_int(c->paths[0].first_divergent_sample, -1);
+	check(!c->alignment_checked);
+	j = adac_comparison_json(c);
+	p = json_array_get(json_object_get(j, "paths"), 0);
+	/* an exact match has no finite dB figure: null */
+	check(json_is_null(json_object_get(p, "error_db")));
+	check(json_is_null(json_object_get(p, "first_divergent_sample")));
+	check(json_is_null(json_object_get(json_object_get(j, "overall"), "worst_error_db")));
+	check_str(json_string_value(json_object_get(json_object_get(j, "overall"), "verdict")), "equal");
+	check(json_object_get(j, "alignment") == NULL);
+	json_decref(j);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
+/*
+ * Peak 2, one error of 2e-5 at sample 7: 20·log10(2e-5 / 2) = -100 dB
+ * (to rounding of log10), RMS 2e-5/sqrt(400) = 1e-6.  Against -120 dB
+ * sample 7 is the first divergent one; against -90 dB all is equal.
+ */
+static void
+test_compare__one_error_is_measured_and_located(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+
+	pair(1, 400, &r, &t);
+	r->h[0] = t->h[0] = 2;
+	r->h[7] = 0.25;
+	t->h[7] = 0.25 + 2e-5;
+	check_int(adac_compare(r, t, -120, &c, NULL), ADAC_OK);
+	check(!c->equal);
+	check_int(c->paths[0].first_divergent_sample, 7);
+	/* 0.25 + 2e-5 is rounded: the error is 2e-5 within 2^-54 */
+	check_near(c->paths[0].max_abs_error, 2e-5, 0x1p-52);
+	check_near(c->paths[0].error_db, -100, 1e-9);
+	check_near(c->paths[0].rms_error, 1e-6, 1e-15);
+	adac_comparison_free(c);
+	check_int(adac_compare(r, t, -90, &c, NULL), ADAC_OK);
+	check(c->equal);
+	check_int(c->paths[0].first_divergent_sample, -1);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
+/* An error exactly at the tolerance is within it (|e| <= tol). */
+static void
+test_compare__tolerance_is_inclusive(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+
+	pair(1, 10, &r, &t);
+	r->h[0] = t->h[0] = 1;
+	/* 0 dB: the tolerance is the peak, 1, and the error exactly 1 */
+	t->h[5] = 1;
+	check_int(adac_compare(r, t, 0, &c, NULL), ADAC_OK);
+	check(c->equal);
+	adac_comparison_free(c);
+	t->h[5] = nextafter(1, 2);
+	check_int(adac_compare(r, t, 0, &c, NULL), ADAC_OK);
+	check(!c->equal);
+	check_int(c->paths[0].first_divergent_sample, 5);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
+/*
+ * A path that is silent in the reference is measured against the largest
+ * peak of any path: path 0 peaks at 4, path 1 is silent and has 4e-6 of
+ * error, so 20·log10(4e-6 / 4) = -120 dB.
+ */
+static void
+test_compare__silent_path_uses_largest_peak(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+
+	pair(2, 50, &r, &t);
+	adac_response_path(r, 0, 0)[0] = adac_response_path(t, 0, 0)[0] = 4;
+	adac_response_path(t, 0, 1)[9] = -4e-6;
+	check_int(adac_compare(r, t, -130, &c, NULL), ADAC_OK);
+	check(c->paths[1].reference_peak == 0);
+	check(c->paths[1].scale == 4);
+	check_near(c->paths[1].error_db, -120, 1e-9);
+	check_int(c->paths[1].first_divergent_sample, 9);
+	check_int(c->worst, 1);
+	check_near(c->worst_error_db, -120, 1e-9);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
+/* Echoes at irregular times, so that no lag but the true one lines up. */
+static void
+fill_echoes(double *h)
+{
+	h[5] = 1;
+	h[37] = -0.6;
+	h[120] = 0.45;
+	h[301] = -0.3;
+	h[555] = 0.2;
+}
+
+/*
+ * A test shifted by 3 samples (late) and by 2 (early): the correlation
+ * peaks at the shift, and once shifted back the error is exactly zero
+ * (the overlap holds the same samples).
+ */
+static void
+test_compare__alignment_finds_the_lag(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+	json_t *j, *al;
+	long n;
+
+	pair(1, 1000, &r, &t);
+	fill_echoes(r->h);
+	for (n = 3; n < 1000; n++)
+		t->h[n] = r->h[n - 3];
+	check_int(adac_compare(r, t, -100, &c, NULL), ADAC_OK);
+	check(!c->equal);
+	check_int(c->paths[0].first_divergent_sample, 5);
+	check(c->alignment_checked);
+	check_int(c->lag_samples, 3);
+	check(c->error_db_after_shift == -INFINITY);
+	j = adac_comparison_json(c);
+	al = json_object_get(j, "alignment");
+	check_int(json_integer_value(json_object_get(al, "lag_samples")), 3);
+	check_str(json_string_value(json_object_get(al, "note")), "test is 3 samples late");
+	json_decref(j);
+	adac_comparison_free(c);
+
+	memset(t->h, 0, 1000 * sizeof *t->h);
+	for (n = 0; n < 998; n++)
+		t->h[n] = r->h[n + 2];
+	check_int(adac_compare(r, t, -100, &c, NULL), ADAC_OK);
+	check_int(c->paths[0].first_divergent_sample, 3);
+	check_int(c->lag_samples, -2);
+	j = adac_comparison_json(c);
+	check_str(json_string_value(json_object_get(json_object_get(j, "alignment"), "note")),
+		  "test is 2 samples early");
+	json_decref(j);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
+/*
+ * A loop one sample too long (echoes at 101 k instead of 100 k) is not a
+ * shift: the direct sound lines up at lag 0, so no lag is reported, and
+ * the first divergence is the first echo, at 100.
+ */
+static void
+test_compare__changed_delay_is_not_a_shift(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+
+	pair(1, 1000, &r, &t);
+	fill_comb(r->h, 1000, 100, 0.7);
+	fill_comb(t->h, 1000, 101, 0.7);
+	check_int(adac_compare(r, t, -100, &c, NULL), ADAC_OK);
+	check_int(c->paths[0].first_divergent_sample, 100);
+	check_int(c->lag_samples, 0);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
+static void
+test_compare__non_finite_output_differs(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+	json_t *j, *p;
+
+	pair(1, 20, &r, &t);
+	r->h[0] = t->h[0] = 1;
+	t->h[12] = NAN;
+	check_int(adac_compare(r, t, -100, &c, NULL), ADAC_OK);
+	check(!c->equal);
+	check_int(c->paths[0].first_non_finite_sample, 12);
+	check_int(c->paths[0].first_divergent_sample, 12);
+	j = adac_comparison_json(c);
+	p = json_array_get(json_object_get(j, "paths"), 0);
+	check(json_is_null(json_object_get(p, "max_abs_error")));
+	check_int(json_integer_value(json_object_get(p, "non_finite_sample")), 12);
+	json_decref(j);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
+static void
+test_compare__shape_and_tolerance_errors(void)
+{
+	struct adac_response *r = adac_response_new(1, 2, 10, 48000);
+	struct adac_response *t = adac_response_new(2, 1, 10, 48000);
+	struct adac_response *u = adac_response_new(1, 2, 11, 48000);
+	struct adac_comparison *c = NULL;
+	struct adac_error err;
+
+	check_int(adac_compare(r, t, -100, &c, &err), ADAC_E_INPUT);
+	check_int(adac_compare(r, u, -100, &c, &err), ADAC_E_INPUT);
+	check_int(adac_compare(r, r, 3, &c, &err), ADAC_E_INPUT);
+	check_int(adac_compare(r, r, NAN, &c, &err), ADAC_E_INPUT);
+	check(c == NULL);
+	adac_response_free(r);
+	adac_response_free(t);
+	adac_response_free(u);
+}
+
+int
+main(void)
+{
+	RUN(test_compare__identical_is_equal_and_exact);
+	RUN(test_compare__one_error_is_measured_and_located);
+	RUN(test_compare__tolerance_is_inclusive);
+	RUN(test_compare__silent_path_uses_largest_peak);
+	RUN(test_compare__alignment_finds_the_lag);
+	RUN(test_compare__changed_delay_is_not_a_shift);
+	RUN(test_compare__non_finite_output_differs);
+	RUN(test_compare__shape_and_tolerance_errors);
+	return unit_done();
+}
