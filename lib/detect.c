@@ -176,7 +176,16 @@ fit_hadamard(const double *a, int n, struct adac_structure *s,
 	}
 	for (i = 0; i < (long)n * n; i++)
 		sum += fabs(a[i]);
-	s->scale = sum / ((double)n * n);
+	sum /= (double)n * n;
+	/*
+	 * the entry nearest the mean magnitude, not the mean itself: when
+	 * all magnitudes are equal this is their exact value, where the
+	 * mean may be off by an ulp
+	 */
+	s->scale = fabs(a[0]);
+	for (i = 1; i < (long)n * n; i++)
+		if (fabs(fabs(a[i]) - sum) < fabs(s->scale - sum))
+			s->scale = fabs(a[i]);
 	if (!(s->scale > 0.0)) {
 		rc = fail(err, "zero matrix");
 		goto out;

@@ -1,0 +1,89 @@
+/*
+ * lower.h - turning a model description into an ir/1 document.
+ *
+ * Functions borrow their json_t * arguments and return new references
+ * through *ir (set only on success).  Two front ends:
+ *
+ *   adac  the configuration JSON that the reference implementation's
+ *         flamo_to_json() writes (Shell, Series, Parallel, Recursion and
+ *         leaf modules), plus the hand-written module types its
+ *         json_to_faust() accepts;
+ *   fdn   a concise native spec of a feedback delay network.
+ *
+ * man/adac-lower.1 describes both formats, the equations and the
+ * detection tolerance.  Every IR produced here has passed adac_ir_parse();
+ * errors name the JSON pointer of the bad value in the INPUT document.
+ */
+#ifndef ADAC_LOWER_H
+#define ADAC_LOWER_H
+
+#include <jansson.h>
+
+#include "error.h"
+#include "ir.h"
+
+enum adac_lower_from {
+	ADAC_LOWER_AUTO,	/* decide with adac_lower_detect() */
+	ADAC_LOWER_ADAC,	/* reference implementation's config */
+	ADAC_LOWER_FDN,		/* native FDN spec */
+};
+
+/*
+ * A matrix that the input marks as structured (FLAMO's HouseholderMatrix,
+ * matrix_type "hadamard") is computed in float32 by FLAMO, so it matches
+ * its structure only to float32 precision.  Such a matrix is replaced by
+ * the exact structured matrix when every entry is within this tolerance,
+ * relative to the largest |entry| (2^-24 ≈ 6e-8 per rounding, a few
+ * roundings per entry for the Kronecker products, with margin).
+ */
+#define ADAC_LOWER_SNAP_TOL 1e-6
+
+/*
+ * Which front end reads doc: an object with "delays" is an fdn spec, one
+ * with "type", "children" or "module_type" an adac config.  ADAC_E_INPUT
+ * when it is neither.
+ */
+int adac_lower_detect(const json_t *doc, enum adac_lower_from *from,
+		      struct adac_error *err);
+
+/* Lower doc with the given front end (ADAC_LOWER_AUTO: detect it). */
+int adac_lower(const json_t *doc, enum adac_lower_from from, json_t **ir,
+	       struct adac_error *err);
+
+/* The adac front end (lib/lower_adac.c).  ADAC_E_INPUT, ADAC_E_NOMEM. */
+int adac_lower_adac(const json_t *config, json_t **ir,
+		    struct adac_error *err);
+
+/*
+ * The fdn front end (lib/lower_fdn.c).  ADAC_E_INPUT, ADAC_E_NOMEM, or
+ * ADAC_E_DEPENDENCY when LAPACK fails on a random orthogonal matrix.
+ */
+int adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err);
+
+/* --- shared by the front ends (lib/lower.c) ------------------------------ */
+
+/*
+ * A "matrix" node for data (rows × cols, row-major, borrowed).  With
+ * claim == NULL, a structure is recorded when adac_detect_structure()
+ * finds one; with a claim, the claim is used as is (the caller has
+ * verified it).  Returns a new reference or NULL when out of memory.
+ */
+json_t *adac_lower_matrix_node(const double *data, int rows, int cols,
+			       const struct adac_structure *claim);
+
+/* A JSON array of n reals (new reference, NULL when out of memory). */
+json_t *adac_lower_reals(const double *x, int n);
+
+/*
+ * Wrap graph (reference stolen) into an ir/1 document, run
+ * adac_ir_parse() on it and return it in *ir.  source (stolen, may be
+ * NULL) becomes "source".  When validation fails, the error's IR
+ * pointer is translated to the input pointer through map: an array of
+ * {"ir": pointer, "config": pointer} objects (borrowed, may be NULL);
+ * the longest "ir" prefix wins.
+ */
+int adac_lower_finish(const char *name, double fs_hz, int inputs,
+		      int outputs, json_t *graph, json_t *source,
+		      const json_t *map, json_t **ir, struct adac_error *err);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * adac-lower - turn a model description (the reference implementation's
+ * config, or a native fdn spec) into an ir/1 document.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+#include "lower.h"
+
+static const char usage[] =
+	"usage: adac-lower [--from adac|fdn] [-o FILE] [FILE]\n";
+
+static int
+parse_opts(int argc, char **argv, enum adac_lower_from *from,
+	   const char **out, int *status)
+{
+	static const struct option longopts[] = {
+		{"from", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "adac") == 0)
+				*from = ADAC_LOWER_ADAC;
+			else if (strcmp(optarg, "fdn") == 0)
+				*from = ADAC_LOWER_FDN;
+			else
+				return *status = adac_cli_usage_error(
+				    "--from: '%s' is not 'adac' or 'fdn'",
+				    optarg), 0;
+			break;
+		case 'o':
+			*out = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return *status = 0, 0;
+		case 'V':
+			return *status = adac_cli_version(), 0;
+		default:
+			fputs(usage, stderr);
+			return *status = 2, 0;
+		}
+	}
+	if (argc - optind > 1)
+		return *status = adac_cli_usage_error("too many operands"), 0;
+	return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum adac_lower_from from = ADAC_LOWER_AUTO;
+	const char *in, *out = NULL, *name;
+	struct adac_error err;
+	json_t *doc = NULL, *ir = NULL;
+	char *buf = NULL, *text = NULL;
+	size_t len;
+	int status = 2;
+
+	adac_cli_init(argv[0]);
+	if (!parse_opts(argc, argv, &from, &out, &status))
+		return status;
+	in = optind < argc ? argv[optind] : NULL;
+	name = adac_cli_input_name(in);
+	if (adac_cli_read(in, &buf, &len, &err) != ADAC_OK ||
+	    (doc = adac_json_load(buf, len, &err)) == NULL ||
+	    adac_lower(doc, from, &ir, &err) != ADAC_OK) {
+		status = adac_cli_fail(name, &err);
+		goto out;
+	}
+	if ((text = adac_json_dumps(ir)) == NULL) {
+		adac_error_set(&err, ADAC_E_NOMEM, "", "out of memory");
+		status = adac_cli_fail(name, &err);
+		goto out;
+	}
+	status = adac_cli_write(out, text, strlen(text), &err) == ADAC_OK ? 0 :
+		 adac_cli_fail(name, &err);
+out:
+	json_decref(doc);
+	json_decref(ir);
+	free(buf);
+	free(text);
+	return status;
+}
