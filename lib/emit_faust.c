@@ -10,10 +10,6 @@
 #include "cli.h"
 #include "json.h"
 
-/*
- * TODO: lib/certify.c is not in the tree yet; once it is, include
- * certify.h and call adac_certify_check() instead of the interim check.
- */
 
 /*
  * A structure claim is used only when the matrix the emitted arithmetic
@@ -789,10 +785,14 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 		if (mode == LOOP_BACK)
 			adac_buf_puts(&e->defs, "\n// ~ delays 'back' by one "
 				      "sample, so a delay in 'back' is one sample shorter");
-		else if (mode == LOOP_FORWARD)
+		else if (mode == LOOP_FORWARD && !shorten)
 			adac_buf_puts(&e->defs, "\n// ~ delays 'back' by one "
 				      "sample, so a delay in 'forward' is one sample\n"
 				      "// shorter and the loop's output is delayed by one sample");
+		else if (mode == LOOP_FORWARD)
+			adac_buf_puts(&e->defs, "\n// ~ delays 'back' by one "
+				      "sample, so a delay in 'forward' is one sample\n"
+				      "// shorter; the enclosing ~ restores the output delay");
 	}
 	adac_buf_printf(&e->defs, "\n%s = ", name);
 
@@ -858,10 +858,10 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 	case ADAC_OP_FEEDBACK:
 		if (mode == LOOP_NONE) {
 			rc = adac_error_set(e->err, ADAC_E_INPUT, node->pointer,
-			    "cannot emit this loop: FAUST's ~ adds one sample "
-			    "of delay, and neither 'back' nor 'forward' holds "
-			    "a delay of at least one sample on every path to "
-			    "take it from");
+			    "cannot emit this loop: neither 'back' nor "
+			    "'forward' has a delay of at least one sample on "
+			    "every path to absorb the one-sample delay of "
+			    "FAUST's ~");
 			goto out;
 		}
 		kshort[mode == LOOP_BACK ? 1 : 0] = 1;
@@ -939,6 +939,7 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 	const char *format = doc_string(ir, "source", "format");
 	const char *verdict = doc_string(ir, "certificate", "verdict");
 	const char *hash = doc_string(ir, "certificate", "hash");
+	const char *precision = doc_string(ir, "certificate", "precision");
 	char fs[40];
 
 	adac_buf_puts(b, "// ");
@@ -951,6 +952,11 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 		put_clean(b, opt->certificate_note);
 	} else if (verdict != NULL) {
 		put_clean(b, verdict);
+		if (precision != NULL) {
+			adac_buf_puts(b, " for ");
+			put_clean(b, precision);
+			adac_buf_puts(b, " values");
+		}
 		if (hash != NULL) {
 			adac_buf_puts(b, ", sha256 ");
 			put_clean(b, hash);
@@ -1004,8 +1010,11 @@ put_helpers(struct adac_buf *b, const struct em *e)
 		    "\n// one stage of a constant-geometry Walsh-Hadamard transform of\n"
 		    "// 2h channels: butterflies on adjacent pairs, then the perfect shuffle\n"
 		    "// (sums to the first half, differences to the second); log2(2h)\n"
-		    "// stages make the Sylvester Hadamard matrix\n"
-		    "hadamard_stage(h) = par(i, h, bfly) : ro.interleave(2, h);\n");
+		    "// stages make the Sylvester Hadamard matrix.  attach(_, 0) is the\n"
+		    "// identity, and a barrier FAUST's normalisation does not look through:\n"
+		    "// without it the stages are flattened back into sums of 2h terms\n"
+		    "hadamard_stage(h) = par(i, h, bfly) : ro.interleave(2, h) :\n"
+		    "\tpar(i, 2 * h, attach(_, 0));\n");
 	if (e->use_biquad)
 		adac_buf_puts(b,
 		    "\n// direct form I, as the simulator evaluates it:\n"
@@ -1133,39 +1142,4 @@ out:
 	adac_buf_free(&e.defs);
 	names_free(&e.names);
 	return rc;
-}
-
-int
-adac_emit_check_certificate(const struct adac_ir *ir, struct adac_error *err)
-{
-#ifdef HAVE_CERTIFY_CHECK
-	return adac_certify_check(ir, err);
-#else
-	/*
-	 * TODO: lib/certify.h's adac_certify_check() replaces this as soon
-	 * as it lands (the #if above picks it up).  Until then: present,
-	 * passing, and hashed over the IR as it is now.
-	 */
-	json_t *cert = json_object_get(ir->json, "certificate");
-	const char *verdict = doc_string(ir, "certificate", "verdict");
-	const char *hash = doc_string(ir, "certificate", "hash");
-	char hex[65];
-	int rc;
-
-	if (cert == NULL)
-		return adac_error_set(err, ADAC_E_NEGATIVE, "",
-		    "the IR has no certificate; run adac-certify, or "
-		    "use --force");
-	if (verdict == NULL || strcmp(verdict, "certified-stable") != 0)
-		return adac_error_set(err, ADAC_E_NEGATIVE,
-		    "/certificate/verdict", "the certificate says '%s'",
-		    verdict != NULL ? verdict : "nothing");
-	if ((rc = adac_ir_hash(ir, hex, err)) != ADAC_OK)
-		return rc;
-	if (hash == NULL || strcmp(hash, hex) != 0)
-		return adac_error_set(err, ADAC_E_NEGATIVE,
-		    "/certificate/hash",
-		    "certificate is stale; rerun adac-certify");
-	return ADAC_OK;
-#endif
 }

@@ -50,15 +50,6 @@ int adac_emit_faust(const struct adac_ir *ir,
 		    struct adac_error *err);
 
 /*
- * Check that ir carries a certificate that passes and is current (its
- * hash is that of the IR without it).  ADAC_OK, or ADAC_E_NEGATIVE with
- * the pointer of the certificate member at fault and the reason;
- * ADAC_E_NOMEM, ADAC_E_DEPENDENCY from hashing.
- */
-int adac_emit_check_certificate(const struct adac_ir *ir,
-				struct adac_error *err);
-
-/*
  * A FAUST real literal for x: adac_fmt_double() plus ".0" where that
  * would read as an integer ("1" → "1.0").  buf holds 40 bytes; returns buf.
  */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certify.h"
 #include "cli.h"
 #include "emit_faust.h"
 #include "ir.h"
@@ -50,7 +51,7 @@ main(int argc, char **argv)
 			  &err) != ADAC_OK ||
 	    adac_ir_parse_text(buf, len, &ir, &err) != ADAC_OK)
 		goto fail;
-	if (adac_emit_check_certificate(ir, &err) != ADAC_OK) {
+	if (adac_certify_check(ir, &err) != ADAC_OK) {
 		if (!force || err.code != ADAC_E_NEGATIVE)
 			goto fail;
 		adac_cli_warn("%s: %s%s%s; emitting anyway (--force)", in,
