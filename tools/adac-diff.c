@@ -20,15 +20,15 @@
 
 static const char usage[] =
 	"usage: adac-diff [-n samples] [--tol-db db] [--double] [--block n]\n"
-	"                 [--fs hz] [--backend llvm|interp] [--set name=value]...\n"
-	"                 [-o report] reference test\n";
+	"                 [--fs hz] [--backend llvm|interp] [--target triple:cpu]\n"
+	"                 [--set name=value]... [-o report] reference test\n";
 
 struct args {
 	struct adac_diff_options diff;
 	struct adac_render_options render;
 	struct adac_faust_options faust;
 	struct adac_setting set[MAX_SETTINGS];
-	const char *out, *name[2];
+	const char *out, *path[2], *name[2];
 };
 
 static int
@@ -53,6 +53,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"block", required_argument, NULL, 'b'},
 		{"fs", required_argument, NULL, 'f'},
 		{"backend", required_argument, NULL, 'B'},
+		{"target", required_argument, NULL, 'T'},
 		{"set", required_argument, NULL, 's'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
@@ -96,6 +97,7 @@ parse_args(int argc, char **argv, struct args *a)
 				return adac_cli_usage_error("--backend '%s' is not llvm or interp", optarg);
 			a->faust.backend = optarg[0] == 'l' ? ADAC_FAUST_LLVM : ADAC_FAUST_INTERP;
 			break;
+		case 'T': a->faust.target = optarg; break;
 		case 's':
 			if (a->render.n_set == MAX_SETTINGS)
 				return adac_cli_usage_error("more than %d --set", MAX_SETTINGS);
@@ -111,10 +113,12 @@ parse_args(int argc, char **argv, struct args *a)
 	}
 	if (argc - optind != 2)
 		return adac_cli_usage_error("expected two operands, reference and test");
-	a->name[0] = argv[optind];
-	a->name[1] = argv[optind + 1];
-	if (strcmp(a->name[0], "-") == 0 && strcmp(a->name[1], "-") == 0)
+	a->path[0] = argv[optind];
+	a->path[1] = argv[optind + 1];
+	if (strcmp(a->path[0], "-") == 0 && strcmp(a->path[1], "-") == 0)
 		return adac_cli_usage_error("only one operand can be '-'");
+	a->name[0] = adac_cli_input_name(a->path[0]);
+	a->name[1] = adac_cli_input_name(a->path[1]);
 	return -1;
 }
 
@@ -181,16 +185,15 @@ main(int argc, char **argv)
 	if (isatty(STDERR_FILENO))
 		a.diff.progress = progress;
 	for (k = 0; k < 2; k++)
-		if ((status = open_source(a.name[k], &a, &src[k])) != 0)
+		if ((status = open_source(a.path[k], &a, &src[k])) != 0)
 			goto out;
 	if (adac_diff_run(src, a.name, &a.diff, &report, &equal, &culprit, &err)) {
-		status = adac_cli_fail(culprit >= 0 ? adac_cli_input_name(a.name[culprit])
-				       : NULL, &err);
+		status = adac_cli_fail(culprit >= 0 ? a.name[culprit] : NULL, &err);
 		goto out;
 	}
 	al = json_object_get(report, "alignment");
 	if (json_is_string(json_object_get(al, "note")))
-		adac_cli_warn("%s: %s on path %lld -> %lld", adac_cli_input_name(a.name[1]),
+		adac_cli_warn("%s: %s on path %lld -> %lld", a.name[1],
 			      json_string_value(json_object_get(al, "note")),
 			      json_integer_value(json_object_get(al, "input")),
 			      json_integer_value(json_object_get(al, "output")));

@@ -1,0 +1,251 @@
+#!/usr/bin/env bats
+# adac-diff as a user runs it.  The fixtures in tests/data/diff are IRs
+# written by hand and FAUST programs written by hand to equal them, so the
+# expected figures (first divergent samples, lags) follow from the delay
+# lengths alone.
+bats_require_minimum_version 1.5.0
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/../data/diff"
+	TMP="$BATS_TEST_TMPDIR"
+}
+
+@test "adac-diff: an IR and its hand-written FAUST equivalent are equal, exactly" {
+	run --separate-stderr adac-diff delay-gain.json delay-gain.dsp
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "$(jq -r .overall.verdict <<<"$output")" = equal ]
+	# 0.5 at sample 3 is exact in float: no error at all, written as null
+	[ "$(jq -c '.paths[0] | [.max_abs_error, .error_db, .first_divergent_sample]' <<<"$output")" = '[0,null,null]' ]
+}
+
+@test "adac-diff: the report names every path and the default length is 2 s" {
+	run --separate-stderr adac-diff fdn2.json fdn2.dsp
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.reference, .test, .fs, .samples, .inputs, .outputs]' <<<"$output")" = '["fdn2.json","fdn2.dsp",48000,96000,2,2]' ]
+	[ "$(jq -c '[.paths[] | [.input, .output]]' <<<"$output")" = '[[0,0],[0,1],[1,0],[1,1]]' ]
+	[ "$(jq -c '.paths[0] | keys' <<<"$output")" = '["error_db","first_divergent_sample","input","max_abs_error","output","reference_peak","rms_error"]' ]
+	[ "$(jq -c '.overall | [.verdict, .tol_db, .precision]' <<<"$output")" = '["equal",-100,"float"]' ]
+}
+
+@test "adac-diff: a float build carries float noise, well below -100 dB" {
+	run --separate-stderr adac-diff comb.json comb.dsp
+	[ "$status" -eq 0 ]
+	# 0.7 is not a float: some error must show, and far below the tolerance
+	jq -e '.overall.worst_error_db < -120 and .overall.worst_error_db > -200' <<<"$output"
+}
+
+@test "adac-diff: --double compares at -250 dB and the double build is that close" {
+	run --separate-stderr adac-diff --double fdn2.json fdn2.dsp
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '.overall | [.verdict, .tol_db, .precision]' <<<"$output")" = '["equal",-250,"double"]' ]
+	jq -e '.overall.worst_error_db == null or .overall.worst_error_db <= -250' <<<"$output"
+}
+
+@test "adac-diff: a delay one sample too long diverges at the first echo" {
+	run --separate-stderr adac-diff comb.json comb-off-by-one.dsp
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "" ]
+	[ "$(jq -r .overall.verdict <<<"$output")" = different ]
+	# the direct sound at 0 agrees; the first echo is due at 100, comes at 101
+	[ "$(jq .paths[0].first_divergent_sample <<<"$output")" = 100 ]
+	# that is not a shift of the whole response
+	[ "$(jq .alignment.lag_samples <<<"$output")" = 0 ]
+}
+
+@test "adac-diff: a test one sample late is reported as such" {
+	run --separate-stderr adac-diff comb.json comb-late.dsp
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "adac-diff: warning: comb-late.dsp: test is 1 sample late on path 0 -> 0" ]
+	[ "$(jq .paths[0].first_divergent_sample <<<"$output")" = 0 ]
+	[ "$(jq -c '.alignment | [.lag_samples, .note]' <<<"$output")" = '[1,"test is 1 sample late"]' ]
+	jq -e '.alignment.error_db_after_shift < -100' <<<"$output"
+}
+
+@test "adac-diff: a matrix entry changed in its 6th digit is found where it first acts" {
+	# 0.8 -> 0.800001 in row 1: input 0 reaches it through the 37-sample
+	# line (output 1 at 37), then output 0 through the 53-sample line
+	# (37 + 53 = 90); input 1 reaches it after 53 + 37 = 90, and output 0
+	# after 90 + 53 = 143.
+	run --separate-stderr adac-diff fdn2.json fdn2-coef.json
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '[.paths[].first_divergent_sample]' <<<"$output")" = '[90,37,143,90]' ]
+	run --separate-stderr adac-diff --double fdn2.json fdn2-coef.dsp
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '[.paths[].first_divergent_sample]' <<<"$output")" = '[90,37,143,90]' ]
+}
+
+@test "adac-diff: in float the 6th-digit change needs a tolerance below -100 dB" {
+	# the change is about -118 dB re peak, float noise about -140 dB
+	run --separate-stderr adac-diff fdn2.json fdn2-coef.dsp
+	[ "$status" -eq 0 ]
+	run --separate-stderr adac-diff --tol-db -130 fdn2.json fdn2-coef.dsp
+	[ "$status" -eq 1 ]
+	[ "$(jq .paths[1].first_divergent_sample <<<"$output")" = 37 ]
+	[ "$(jq .overall.tol_db <<<"$output")" = -130 ]
+}
+
+@test "adac-diff: block sizes 1, 32, 256 and 4096 give the same figures" {
+	for b in 1 32 256 4096; do
+		adac-diff --block "$b" fdn2.json fdn2.dsp > "$TMP/report-$b.json"
+	done
+	cmp "$TMP/report-1.json" "$TMP/report-32.json"
+	cmp "$TMP/report-1.json" "$TMP/report-256.json"
+	cmp "$TMP/report-1.json" "$TMP/report-4096.json"
+}
+
+@test "adac-diff: --set renders an IR control and a FAUST parameter alike" {
+	for t in 0.3 1 5; do
+		run --separate-stderr adac-diff --set rt60="$t" comb-rt60.json comb-rt60.dsp
+		[ "$status" -eq 0 ]
+	done
+	# and the setting matters: the IR at 1 s against the program at 2 s
+	run --separate-stderr adac-diff --set rt60=1 comb-rt60.json comb.dsp
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: comb.dsp: no parameter 'rt60' (no address ends in /rt60)" ]
+}
+
+@test "adac-diff: --set outside the control's range is exit 2" {
+	run --separate-stderr adac-diff --set rt60=20 comb-rt60.json comb-rt60.dsp
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: comb-rt60.json: control 'rt60' = 20 is outside its range [0.1, 10]" ]
+}
+
+@test "adac-diff: an IR against a WAV of its impulse response, length from the WAV" {
+	run --separate-stderr adac-diff delay-gain.json delay-gain.wav
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.samples, .overall.verdict]' <<<"$output")" = '[1000,"equal"]' ]
+}
+
+@test "adac-diff: an IR against the WAVs adac-ir impulse writes of it" {
+	adac-ir impulse -n 4800 --format wav -t float32 -o "$TMP/f32.wav" fdn2.json
+	adac-ir impulse -n 4800 --format wav -t float64 -o "$TMP/f64.wav" fdn2.json
+	run --separate-stderr adac-diff fdn2.json "$TMP/f32.wav"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.samples, .inputs, .outputs, .overall.verdict, .overall.precision]' <<<"$output")" = '[4800,2,2,"equal","float"]' ]
+	# float64 holds the simulator's doubles exactly
+	run --separate-stderr adac-diff fdn2.json "$TMP/f64.wav"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.overall.precision, .overall.worst_error_db]' <<<"$output")" = '["double",null]' ]
+	# and the 6th-digit change shows against it where it first acts
+	run --separate-stderr adac-diff "$TMP/f64.wav" fdn2-coef.json
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '[.paths[].first_divergent_sample]' <<<"$output")" = '[90,37,143,90]' ]
+}
+
+@test "adac-diff: a WAV at another rate is exit 2" {
+	run --separate-stderr adac-diff delay-gain.json delay-gain-44k.wav
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: delay-gain-44k.wav: runs at 44100 Hz, but the reference at 48000 Hz" ]
+}
+
+@test "adac-diff: a WAV with another channel count is exit 2" {
+	run --separate-stderr adac-diff fdn2.json three-channels.wav
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: three-channels.wav: has 3 channels, but the reference has 2 inputs and 2 outputs (4 paths)" ]
+}
+
+@test "adac-diff: a WAV shorter than -n is exit 2" {
+	run --separate-stderr adac-diff -n 2000 delay-gain.json delay-gain.wav
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: delay-gain.wav: holds 1000 samples, fewer than the 2000 compared" ]
+}
+
+@test "adac-diff: a file that is not audio is exit 2" {
+	run --separate-stderr adac-diff delay-gain.json not-audio.wav
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: not-audio.wav: not a readable audio file: format not recognised" ]
+}
+
+@test "adac-diff: mismatched path counts are exit 2, naming the file" {
+	run --separate-stderr adac-diff delay-gain.json stereo.dsp
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: stereo.dsp: has 1 input and 2 outputs, but the reference has 1 input and 1 output (1 path)" ]
+}
+
+@test "adac-diff: a .dsp that does not compile is exit 2 with the compiler's message" {
+	run --separate-stderr adac-diff delay-gain.json undefined.dsp
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: undefined.dsp: line 3: undefined symbol : foo" ]
+	run --separate-stderr adac-diff bad-syntax.dsp delay-gain.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: bad-syntax.dsp: line 1: syntax error, unexpected ENDDEF" ]
+}
+
+@test "adac-diff: an unknown LLVM target is libfaust's failure, exit 3" {
+	run --separate-stderr adac-diff --target no-such-triple delay-gain.json delay-gain.dsp
+	[ "$status" -eq 3 ]
+	[ "$output" = "" ]
+	[[ "$stderr" = "adac-diff: error: delay-gain.dsp: libfaust: cannot create LLVM JIT"* ]]
+}
+
+@test "adac-diff: an unreadable file and a malformed IR are exit 2" {
+	run --separate-stderr adac-diff delay-gain.json missing.dsp
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: missing.dsp: cannot open: No such file or directory" ]
+	run --separate-stderr adac-diff bad-ir.json delay-gain.dsp
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[[ "$stderr" = "adac-diff: error: bad-ir.json: malformed JSON at line 2"* ]]
+}
+
+@test "adac-diff: an IR at another rate than the reference is exit 2" {
+	run --separate-stderr adac-diff delay-gain.json delay-gain-44k.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: delay-gain-44k.json: runs at 44100 Hz, but the reference at 48000 Hz" ]
+}
+
+@test "adac-diff: -o writes the report to a file and nothing to stdout" {
+	run --separate-stderr adac-diff -o "$TMP/r.json" comb.json comb-off-by-one.dsp
+	[ "$status" -eq 1 ]
+	[ "$output" = "" ]
+	[ "$(jq .paths[0].first_divergent_sample "$TMP/r.json")" = 100 ]
+}
+
+@test "adac-diff: the test can come from stdin" {
+	run --separate-stderr sh -c "adac-diff comb.json - < comb.dsp"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .test <<<"$output")" = "<stdin>" ]
+}
+
+@test "adac-diff: two FAUST programs run at 48 kHz, or at --fs" {
+	run --separate-stderr adac-diff -n 500 comb.dsp comb-off-by-one.dsp
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '[.fs, .samples, .paths[0].first_divergent_sample]' <<<"$output")" = '[48000,500,100]' ]
+	run --separate-stderr adac-diff --fs 44100 comb.dsp comb.dsp
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.fs, .samples]' <<<"$output")" = '[44100,88200]' ]
+}
+
+@test "adac-diff: the interpreter backend agrees with the reference too" {
+	run --separate-stderr adac-diff --backend interp fdn2.json fdn2.dsp
+	[ "$status" -eq 0 ]
+}
+
+@test "adac-diff: bad usage is exit 2 with the usage on stderr" {
+	run --separate-stderr adac-diff comb.json
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: expected two operands, reference and test" ]
+	run --separate-stderr adac-diff --tol-db 100 comb.json comb.dsp
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: --tol-db '100' is not a number in [-1000, 0]" ]
+	run --separate-stderr adac-diff --set rt60 comb.json comb.dsp
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: 'rt60' is not NAME=VALUE" ]
+}
+
+@test "adac-diff: --help prints the usage on stdout, --version the version" {
+	run --separate-stderr adac-diff --help
+	[ "$status" -eq 0 ]
+	[[ "$output" = "usage: adac-diff "* ]]
+	run --separate-stderr adac-diff --version
+	[ "$status" -eq 0 ]
+	[[ "$output" = "adac-diff "* ]]
+}
