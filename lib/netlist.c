@@ -86,6 +86,7 @@ new_prim(struct builder *b, enum adac_net_kind kind,
 	p->kind = kind;
 	p->node = node;
 	p->in = -1;
+	p->matrix_row = -1;
 	if ((rc = new_wire(b, &p->out)) != ADAC_OK)
 		return rc;
 	*idx = b->n_prims++;
@@ -329,6 +330,7 @@ build_matrix(struct builder *b, const struct adac_node *node, const int *in,
 	for (r = 0; r < node->n_out; r++) {
 		if ((rc = new_lin(b, node, node->n_in, &idx)) != ADAC_OK)
 			return rc;
+		b->prims[idx].matrix_row = r;
 		for (c = 0; c < node->n_in; c++)
 			set_term(b, idx, c, in[c],
 				 node->data[(long)r * node->n_in + c]);

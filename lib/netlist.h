@@ -48,6 +48,12 @@ struct adac_net_prim {
 	const double *sos;	/* SOS: n_sections × {b0, b1, b2, a1, a2} */
 	const struct adac_node *node;	/* the IR node it comes from */
 	int is_loop_sum;	/* LIN: the adder of node (a feedback node) */
+	/*
+	 * LIN rows of a matrix node: row r of it, prims[p - r] is row 0
+	 * and the rows are consecutive, with the same input wires; -1 for
+	 * every other primitive.
+	 */
+	int matrix_row;
 };
 
 struct adac_netlist {

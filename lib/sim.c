@@ -23,7 +23,7 @@
 #include "json.h"
 #include "netlist.h"
 
-enum op_kind { OP_LIN1, OP_LIN2, OP_LIN, OP_SOS, OP_FDELAY };
+enum op_kind { OP_LIN1, OP_LIN2, OP_LIN, OP_MAT, OP_SOS, OP_FDELAY };
 
 /* A delay line: a ring buffer whose length is a power of two. */
 struct line {
@@ -43,6 +43,15 @@ struct op {
 	const double *sos;	/* OP_SOS: n_sections × 5 */
 	double *state;		/* OP_SOS: n_sections × {x1, x2, y1, y2} */
 	int n_sections;
+	/*
+	 * OP_MAT: all rows of a matrix at once, the data stored column by
+	 * column so that the inner loop runs over rows: each row still sums
+	 * its products left to right from zero, exactly as OP_LIN does.
+	 */
+	int rows, cols;
+	const int *in_wires;	/* cols */
+	int *out_wires;		/* rows; owned */
+	double *mat;		/* owned: cols × rows, then x[cols] */
 };
 
 struct adac_sim {
@@ -115,6 +124,34 @@ ring_size(long whole)
 	return n;
 }
 
+/* One OP_MAT for the matrix whose row 0 is prims[first]. */
+static int
+compile_matrix(struct adac_sim *s, int first, struct op *o,
+	       struct adac_error *err)
+{
+	const struct adac_netlist *net = s->net;
+	const struct adac_net_prim *p0 = &net->prims[first];
+	int rows = p0->node->n_out, cols = p0->node->n_in, r, c;
+
+	o->kind = OP_MAT;
+	o->rows = rows;
+	o->cols = cols;
+	o->in_wires = net->term_wire + p0->first;
+	o->out_wires = malloc(sizeof *o->out_wires * (size_t)rows);
+	o->mat = malloc(sizeof *o->mat * ((size_t)rows * cols + cols));
+	if (o->out_wires == NULL || o->mat == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	for (r = 0; r < rows; r++) {
+		const struct adac_net_prim *pr = &net->prims[first + r];
+
+		o->out_wires[r] = pr->out;
+		for (c = 0; c < cols; c++)
+			o->mat[(size_t)c * rows + r] =
+				net->term_coef[pr->first + c];
+	}
+	return ADAC_OK;
+}
+
 /* Lower the netlist into delay lines and an op list; size the state. */
 static int
 compile(struct adac_sim *s, struct adac_error *err)
@@ -123,6 +160,7 @@ compile(struct adac_sim *s, struct adac_error *err)
 	int p, k, nl = 0, nr = 0, nf;
 	size_t off = 0, sos_off = 0;
 	struct line **line_of = NULL;
+	unsigned char *done = NULL;
 	int rc = ADAC_OK;
 
 	for (p = 0; p < net->n_prims; p++)
@@ -138,8 +176,9 @@ compile(struct adac_sim *s, struct adac_error *err)
 	s->w = calloc((size_t)net->n_wires + 1, sizeof *s->w);
 	s->sos_state = calloc(sos_off + 1, sizeof *s->sos_state);
 	line_of = calloc((size_t)net->n_prims + 1, sizeof *line_of);
+	done = calloc((size_t)net->n_prims + 1, sizeof *done);
 	if (s->lines == NULL || s->ops == NULL || s->w == NULL ||
-	    s->sos_state == NULL || line_of == NULL) {
+	    s->sos_state == NULL || line_of == NULL || done == NULL) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
 	}
@@ -181,9 +220,27 @@ compile(struct adac_sim *s, struct adac_error *err)
 	}
 	s->ring_len = off;
 	sos_off = 0;
+	nf = 0;	/* ops emitted */
 	for (k = 0; k < net->n_order; k++) {
 		const struct adac_net_prim *pp = &net->prims[net->order[k]];
-		struct op *o = &s->ops[k];
+		struct op *o = &s->ops[nf];
+
+		if (pp->matrix_row >= 0) {
+			/*
+			 * Every row reads the same wires, so all are ready
+			 * where the first of them comes in the order.
+			 */
+			int first = net->order[k] - pp->matrix_row;
+
+			if (done[first])
+				continue;
+			done[first] = 1;
+			if ((rc = compile_matrix(s, first, o, err)) != ADAC_OK)
+				goto out;
+			nf++;
+			continue;
+		}
+		nf++;
 
 		o->out = pp->out;
 		o->in = pp->in;
@@ -215,9 +272,10 @@ compile(struct adac_sim *s, struct adac_error *err)
 			break;
 		}
 	}
-	s->n_ops = net->n_order;
+	s->n_ops = nf;
 out:
 	free(line_of);
+	free(done);
 	return rc;
 }
 
@@ -275,8 +333,16 @@ out:
 void
 adac_sim_free(struct adac_sim *sim)
 {
+	int k;
+
 	if (sim == NULL)
 		return;
+	/* every allocated op, in case compile() stopped half-way */
+	for (k = 0; sim->ops != NULL && k < sim->net->n_order; k++)
+		if (sim->ops[k].kind == OP_MAT) {
+			free(sim->ops[k].out_wires);
+			free(sim->ops[k].mat);
+		}
 	adac_netlist_free(sim->net);
 	free(sim->w);
 	free(sim->lines);
@@ -344,6 +410,39 @@ step(struct adac_sim *s)
 			for (j = o->first; j < e; j++)
 				acc += tc[j] * w[tw[j]];
 			w[o->out] = acc;
+			break;
+		}
+		case OP_MAT: {
+			const double *a = o->mat;
+			double *x = o->mat + (size_t)o->rows * o->cols;
+			int r = 0, c, rows = o->rows, cols = o->cols;
+
+			for (c = 0; c < cols; c++)
+				x[c] = w[o->in_wires[c]];
+			/* four rows at a time, their sums kept in registers */
+			for (; r + 4 <= rows; r += 4) {
+				double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+				const double *col = a + r;
+
+				for (c = 0; c < cols; c++, col += rows) {
+					a0 += col[0] * x[c];
+					a1 += col[1] * x[c];
+					a2 += col[2] * x[c];
+					a3 += col[3] * x[c];
+				}
+				w[o->out_wires[r]] = a0;
+				w[o->out_wires[r + 1]] = a1;
+				w[o->out_wires[r + 2]] = a2;
+				w[o->out_wires[r + 3]] = a3;
+			}
+			for (; r < rows; r++) {
+				double acc = 0;
+				const double *col = a + r;
+
+				for (c = 0; c < cols; c++, col += rows)
+					acc += col[0] * x[c];
+				w[o->out_wires[r]] = acc;
+			}
 			break;
 		}
 		case OP_SOS: {

@@ -336,6 +336,51 @@ test_sim__householder_against_recursion(void)
 	free(d);
 }
 
+/*
+ * A 6 × 3 matrix (rows not a multiple of the simulator's blocking of 4)
+ * against Σ_j a_ij·x_j summed from zero left to right, exactly.
+ */
+static void
+test_sim__matrix_rows_sum_left_to_right(void)
+{
+	static const double a[6][3] = {
+		{0.1, 0.2, 0.3}, {-1e16, 1, 1e16}, {1, 1e16, -1e16},
+		{0.7, -0.3, 1e-9}, {3, 0, -3}, {1.0 / 3, 2.0 / 3, 1.0 / 7},
+	};
+	char *d = doc(3, 6, "{\"op\":\"matrix\",\"data\":["
+		      "[0.1,0.2,0.3],[-1e16,1,1e16],[1,1e16,-1e16],"
+		      "[0.7,-0.3,1e-9],[3,0,-3],"
+		      "[0.33333333333333331,0.66666666666666663,"
+		      "0.14285714285714285]]}", NULL);
+	struct adac_ir *ir = parse(d);
+	struct adac_sim *sim = NULL;
+	struct adac_error err;
+	enum { N = 50 };
+	double in[N * 3], out[N * 6];
+	int i, j;
+	long n;
+
+	check(ir != NULL);
+	if (ir == NULL || adac_sim_new(ir, NULL, 0, &sim, &err) != ADAC_OK)
+		goto out;
+	for (n = 0; n < N * 3; n++)
+		in[n] = cos(1.7 * n) * (n % 5 + 1);
+	adac_sim_process(sim, in, out, N);
+	for (n = 0; n < N; n++)
+		for (i = 0; i < 6; i++) {
+			double acc = 0;
+
+			for (j = 0; j < 3; j++)
+				acc += a[i][j] * in[n * 3 + j];
+			/* cancellation in rows 1, 2 exposes any other order */
+			check(out[n * 6 + i] == acc);
+		}
+out:
+	adac_sim_free(sim);
+	adac_ir_free(ir);
+	free(d);
+}
+
 static void
 test_sim__parallel_stack_stack(void)
 {
@@ -739,6 +784,7 @@ main(void)
 	RUN(test_sim__fdn4_first_echoes);
 	RUN(test_sim__structured_equals_dense);
 	RUN(test_sim__householder_against_recursion);
+	RUN(test_sim__matrix_rows_sum_left_to_right);
 	RUN(test_sim__parallel_stack_stack);
 	RUN(test_sim__parallel_split_sum_and_series);
 	RUN(test_sim__split_to_stack);
