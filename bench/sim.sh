@@ -1,24 +1,31 @@
 #!/bin/sh
-# Reference simulator speed: `adac-ir impulse -n 96000` (2 s at 48 kHz)
-# on N-line FDNs, whole process, as × real time.  Goal: >= 20× at N = 16.
-# Needs adac-ir on PATH (bench/run.sh puts $BUILD/bin first), jq, hyperfine.
+# Reference simulator speed on N-line FDNs (bench/sim-fdn.jq), 2 s at
+# 48 kHz: `adac-ir impulse -n 96000` as a whole process (hyperfine mean),
+# and the simulator alone in process (build/bench/sim, best CPU time).
+# Goal: >= 20× real time at N = 16.  Needs jq and hyperfine.
 set -e
 dir=$(cd "$(dirname "$0")" && pwd)
+simbench=${ADAC_BENCH_BUILD:-$dir/../build}/bench/sim
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if ! adac-ir impulse --help >/dev/null 2>&1; then
 	echo "skipped: adac-ir has no impulse subcommand"
 	exit 0
 fi
-printf '%-6s %12s %12s %14s\n' lines "mean ms" "± ms" "× real time"
+printf '%-6s %14s %14s %14s %14s\n' lines "process ms" "× real time" \
+	"sim-only ms" "× real time"
 for n in 4 8 16 32 64; do
 	jq -n --argjson n "$n" -f "$dir/sim-fdn.jq" > "$tmp/fdn$n.json"
 	hyperfine -N --style none --warmup 1 --runs "${RUNS:-10}" \
 		--export-json "$tmp/t$n.json" \
 		"adac-ir impulse -n 96000 -f raw -o $tmp/h$n.raw $tmp/fdn$n.json" \
 		>/dev/null 2>&1
-	jq -r --argjson n "$n" '.results[0] |
-		"\($n)\t\(.mean * 1000)\t\(.stddev * 1000)\t\(2 / .mean)"' \
-		"$tmp/t$n.json" |
-	awk -F '\t' '{ printf "%-6s %12.1f %12.1f %13.1f×\n", $1, $2, $3, $4 }'
+	proc=$(jq '.results[0].mean * 1000' "$tmp/t$n.json")
+	sim=-
+	[ -x "$simbench" ] && sim=$("$simbench" "$tmp/fdn$n.json" 96000 5)
+	awk -v n="$n" -v p="$proc" -v s="$sim" 'BEGIN {
+		printf "%-6s %14.1f %13.1f×", n, p, 2000 / p
+		if (s == "-") printf " %14s %14s\n", "-", "-"
+		else printf " %14.1f %13.1f×\n", s, 2000 / s
+	}'
 done
