@@ -133,18 +133,17 @@ read_block(const json_t *v, const char *ptr, int rows, int cols,
 		goto fail;
 	}
 	for (i = 0; i < rows; i++) {
+		const json_t *r = json_array_get(v, (size_t)i);
 		adac_ptr_index(p, ptr, (size_t)i);
-		rc = adac_json_numbers(json_array_get(v, (size_t)i), p, cols, 0,
-				       &row, &len, err);
-		if (rc != ADAC_OK) {
-			if (json_is_array(json_array_get(v, (size_t)i)))
-				rc = adac_error_set(err, ADAC_E_INPUT, p,
-				    "channel mismatch: %s needs %d columns, "
-				    "got %zu", what, cols,
-				    json_array_size(json_array_get(v,
-				    (size_t)i)));
+		if (json_is_array(r) && json_array_size(r) != (size_t)cols) {
+			rc = adac_error_set(err, ADAC_E_INPUT, p,
+			    "channel mismatch: %s needs %d columns, got %zu",
+			    what, cols, json_array_size(r));
 			goto fail;
 		}
+		rc = adac_json_numbers(r, p, cols, 0, &row, &len, err);
+		if (rc != ADAC_OK)
+			goto fail;
 		for (j = 0; j < cols; j++)
 			m[i * cols + j] = row[j];
 		free(row);
