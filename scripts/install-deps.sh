@@ -21,6 +21,14 @@ graphviz
 libxml2-utils
 hyperfine
 mandoc
+libmicrohttpd-dev
+liblo-dev
+liblo-tools
+libqrencode-dev
+libjack-jackd2-dev
+jackd2
+chromium
+curl
 "
 
 missing=""
