@@ -1,0 +1,203 @@
+/*
+ * live.h - hear a FAUST program while it changes: a processing engine
+ * that swaps in a newly compiled program at a block boundary with an
+ * equal-power crossfade, carries the values a user set over to it by
+ * address, and applies value-only changes without recompiling.
+ *
+ * The engine owns every program it compiles.  adac_live_new() pairs with
+ * adac_live_free(); char * returns pass ownership, const char * returns are
+ * borrowed.  Two sides share an engine:
+ *   - the audio side: adac_live_process(), called by one thread at a time
+ *     (the driver's).  It never blocks, allocates, locks or makes a system
+ *     call other than clock_gettime(): programs arrive through one atomic
+ *     pointer, parameter changes through a lock-free single-producer
+ *     single-consumer queue, finished programs leave through another.
+ *   - the control side: every other function.  These may block, allocate
+ *     and compile; they are safe to call from any number of threads (a
+ *     mutex serialises them; compiling runs outside it).
+ */
+#ifndef ADAC_LIVE_H
+#define ADAC_LIVE_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "faust_jit.h"
+
+#define ADAC_LIVE_MAX_CHANNELS 256
+
+struct adac_live;
+
+struct adac_live_config {
+	int fs_hz;		/* sample rate the programs are built for */
+	/*
+	 * The driver's channels, fixed for the engine; -1 takes them from
+	 * the first program loaded (which must happen before the first
+	 * adac_live_process()).  At most ADAC_LIVE_MAX_CHANNELS.
+	 */
+	int inputs, outputs;
+	int max_block;		/* largest chunk compute() sees; 0: 256 */
+	double xfade_ms;	/* equal-power crossfade at a swap; 0 cuts */
+	double smooth_ms;	/* ramp of a value-only change; 0: jump */
+	int cache;		/* compiled programs kept for reuse by source */
+	struct adac_faust_options faust;
+};
+
+/* Defaults: 48 kHz, 0 in, 2 out, 256 frames, 10 ms fade, 10 ms ramp, 8. */
+void adac_live_config_init(struct adac_live_config *cfg);
+
+/* ADAC_E_INPUT for a bad configuration, ADAC_E_NOMEM. */
+int adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
+		  struct adac_error *err);
+/* The driver must have stopped calling adac_live_process().  NULL is fine. */
+void adac_live_free(struct adac_live *live);
+
+/* ---- the audio side --------------------------------------------------- */
+
+/*
+ * Produce frames of output for the driver's outputs from its inputs
+ * (non-interleaved float, cfg.inputs and cfg.outputs channels; in may be
+ * NULL when there are none).  A program's input i reads the driver's
+ * input i modulo cfg.inputs (silence when there are none); outputs beyond
+ * a program's own are silent, its extra outputs are dropped.  Before the
+ * first program arrives the output is silence.  Non-finite samples a
+ * program produces are counted and replaced by 0.
+ */
+void adac_live_process(struct adac_live *live, int frames,
+		       const float *const *in, float *const *out);
+
+/*
+ * Set by the driver: how many frames after being computed a sample is
+ * heard (its output latency), so that write-to-audible times include it.
+ */
+void adac_live_set_output_latency(struct adac_live *live, int frames);
+
+/* ---- the control side ------------------------------------------------- */
+
+enum adac_live_status {
+	ADAC_LIVE_SWAPPED,	/* a new program is running */
+	ADAC_LIVE_VALUES,	/* the running program's values changed */
+	ADAC_LIVE_UNCHANGED,	/* same source as the running program */
+	ADAC_LIVE_FAILED	/* did not compile; the old one runs on */
+};
+
+/* What one adac_live_load() did: one line of the reload log. */
+struct adac_live_report {
+	enum adac_live_status status;
+	uint64_t id;		/* the running program's serial number */
+	int cached;		/* reused a compiled program, no compile */
+	int inputs, outputs, params;
+	int params_kept;	/* user-set values carried over by address */
+	int values_changed;	/* value-only: parameters pushed */
+	double compile_ms;	/* -1 when nothing was compiled */
+	double swap_ms;		/* posted until the audio thread took it */
+	double write_to_audible_ms;	/* -1 when unknown */
+	double xfade_ms;
+	struct adac_error error;	/* status FAILED: the compiler's message */
+};
+
+/*
+ * Make source (a FAUST program called name) the running program:
+ *   - same text as the running program: ADAC_LIVE_UNCHANGED;
+ *   - the same text but for the init values of hidden parameters
+ *     (see adac_live_values_diff()): their new values are sent to the
+ *     running program, ramped over cfg.smooth_ms: ADAC_LIVE_VALUES;
+ *   - otherwise compile it (or reuse a compiled copy of the same text),
+ *     give it the values users set on the running program by address,
+ *     post it to the audio side and wait up to wait_ms for the audio
+ *     thread to take it (0: do not wait): ADAC_LIVE_SWAPPED.
+ * write_ns is the CLOCK_REALTIME time at which the change was written
+ * (a file's mtime, a request's arrival), 0 when unknown.  Returns
+ * ADAC_OK with *rep filled (also for a program that does not compile:
+ * status FAILED, rep->error holds the message), or ADAC_E_NOMEM /
+ * ADAC_E_DEPENDENCY (libfaust itself failed), also reported in rep.
+ */
+int adac_live_load(struct adac_live *live, const char *name,
+		   const char *source, int64_t write_ns, int wait_ms,
+		   struct adac_live_report *rep);
+
+/*
+ * Compile source without running it and keep it for a later
+ * adac_live_load() of the same text.  *json_ui (when not NULL) receives
+ * a malloc'd copy of its JSON UI, *compile_ms the time.  ADAC_E_INPUT
+ * with the compiler's message, ADAC_E_DEPENDENCY, ADAC_E_NOMEM.
+ */
+int adac_live_compile(struct adac_live *live, const char *name,
+		      const char *source, char **json_ui, double *compile_ms,
+		      int *inputs, int *outputs, struct adac_error *err);
+
+/*
+ * Free programs the audio side has finished with and bring reports of
+ * swaps up to date.  Called by the control loops every few milliseconds;
+ * adac_live_load() does it too.
+ */
+void adac_live_poll(struct adac_live *live);
+
+/* 1 once a program runs (has been posted). */
+int adac_live_running(struct adac_live *live);
+/* The running program's serial number (as in reports), 0 if none. */
+uint64_t adac_live_running_id(struct adac_live *live);
+/* The running program's channel counts (0, 0 before one runs). */
+void adac_live_io(struct adac_live *live, int *inputs, int *outputs);
+/* The engine's (the driver's) channel counts; -1 until the first load. */
+void adac_live_channels(struct adac_live *live, int *inputs, int *outputs);
+/* The running program's source and JSON UI, malloc'd; NULL if none. */
+char *adac_live_source(struct adac_live *live);
+char *adac_live_json_ui(struct adac_live *live);
+
+/*
+ * Set the running program's parameter at a FAUST address (or a unique
+ * address suffix such as "gain") to value; it is kept across reloads.
+ * ADAC_E_INPUT "no parameter 'X'" (also when nothing runs, or for a
+ * bargraph), or a non-finite value.
+ */
+int adac_live_param_set(struct adac_live *live, const char *address,
+			double value, struct adac_error *err);
+/* Its value as last set (or its init).  ADAC_E_INPUT as above. */
+int adac_live_param_get(struct adac_live *live, const char *address,
+			double *value, struct adac_error *err);
+/*
+ * Every parameter of the running program as a JSON object
+ * {"/Name/gain": 0.5, ...}, malloc'd; "{}" when nothing runs.
+ */
+char *adac_live_params_json(struct adac_live *live);
+
+/* What the audio side has seen so far (read it after the driver stopped). */
+struct adac_live_stats {
+	int64_t frames;		/* frames produced */
+	int64_t nonfinite;	/* samples replaced because NaN or infinite */
+	double peak;		/* largest |sample| */
+	double max_step;	/* largest |x[n] - x[n-1]| on any channel */
+	int swaps;		/* programs taken by the audio thread */
+};
+void adac_live_stats(struct adac_live *live, struct adac_live_stats *st);
+
+/*
+ * One reload log line (JSON, no newline) for rep: {"event":"reload",
+ * "file":..., "status":"swapped"|"values"|"unchanged"|"failed", ...};
+ * malloc'd, NULL when out of memory.
+ */
+char *adac_live_report_json(const struct adac_live_report *rep,
+			    const char *file);
+
+/* ---- value-only changes ----------------------------------------------- */
+
+/*
+ * A "live value" is a FAUST nentry, hslider or vslider whose label holds
+ * the metadata [hidden:1]: nentry("g3[hidden:1]", 0.7071, -1e9, 1e9, 0).
+ * Two programs differ only in live values when their texts are equal
+ * after each live value's init (its second argument, a plain number) is
+ * cut out.  adac_live_values_diff() says whether old and new differ only
+ * so: it returns 1 and fills *labels / *values (malloc'd arrays of
+ * *count entries, labels without metadata) with each live value of new
+ * whose init changed; 0 when the texts differ otherwise; -1 when out of
+ * memory.  Identical texts return 1 with *count 0.
+ */
+int adac_live_values_diff(const char *old_source, const char *new_source,
+			  char ***labels, double **values, int *count);
+void adac_live_values_free(char **labels, double *values, int count);
+
+/* CLOCK_REALTIME now in nanoseconds: the clock write_ns is measured on. */
+int64_t adac_live_now_ns(void);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * adac-live - hear a FAUST program while it changes: hot reload, remote
+ * compilation and control.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "live_app.h"
+
+static const char usage[] =
+	"usage: adac-live run [--driver null|file|jack] [--in IN.wav] [--out OUT.wav]\n"
+	"                     [--seconds S | --frames N] [--speed X] [--block N]\n"
+	"                     [--rate HZ] [--xfade-ms MS] [--smooth-ms MS]\n"
+	"                     [--backend llvm|interp] [--set ADDRESS=VALUE]...\n"
+	"                     [--log FILE] FILE.dsp\n"
+	"       adac-live serve [--listen HOST:PORT] [--osc-port PORT|off] [--token T]\n"
+	"                       [--qr] [--max-body BYTES] [run options] [FILE.dsp]\n"
+	"       adac-live push [--token T] URL FILE|-\n";
+
+static atomic_int stop_flag;
+static FILE *log_fp;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&stop_flag, 1);
+}
+
+static void
+say(void *ctx, enum adac_live_say kind, const char *line)
+{
+	(void)ctx;
+	if (kind == ADAC_LIVE_SAY_WARN) {
+		adac_cli_warn("%s", line);
+		return;
+	}
+	fprintf(kind == ADAC_LIVE_SAY_LOG ? log_fp : stdout, "%s\n", line);
+	fflush(kind == ADAC_LIVE_SAY_LOG ? log_fp : stdout);
+}
+
+static int
+number(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v >= lo && v <= hi))
+		return adac_cli_usage_error("%s '%s' is not a number in %g..%g",
+					    opt, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+enum { O_DRIVER = 256, O_IN, O_OUT, O_SECONDS, O_FRAMES, O_SPEED, O_BLOCK,
+       O_RATE, O_XFADE, O_SMOOTH, O_BACKEND, O_SET, O_LOG, O_LISTEN, O_OSC,
+       O_TOKEN, O_QR, O_MAXBODY, O_CACHE, O_CONNECT };
+
+/* Parse the options of run and serve into o; 0 or an exit status + 1. */
+static int
+parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *sets,
+      const char **log_path)
+{
+	static const struct option longopts[] = {
+		{"driver", required_argument, NULL, O_DRIVER},
+		{"in", required_argument, NULL, O_IN},
+		{"out", required_argument, NULL, O_OUT},
+		{"seconds", required_argument, NULL, O_SECONDS},
+		{"frames", required_argument, NULL, O_FRAMES},
+		{"speed", required_argument, NULL, O_SPEED},
+		{"block", required_argument, NULL, O_BLOCK},
+		{"rate", required_argument, NULL, O_RATE},
+		{"xfade-ms", required_argument, NULL, O_XFADE},
+		{"smooth-ms", required_argument, NULL, O_SMOOTH},
+		{"backend", required_argument, NULL, O_BACKEND},
+		{"set", required_argument, NULL, O_SET},
+		{"log", required_argument, NULL, O_LOG},
+		{"listen", required_argument, NULL, O_LISTEN},
+		{"osc-port", required_argument, NULL, O_OSC},
+		{"token", required_argument, NULL, O_TOKEN},
+		{"qr", no_argument, NULL, O_QR},
+		{"max-body", required_argument, NULL, O_MAXBODY},
+		{"cache", required_argument, NULL, O_CACHE},
+		{"connect", no_argument, NULL, O_CONNECT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct adac_live_driver_config *d = &o->driver;
+	double v;
+	char *eq;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		v = 0;
+		switch (c) {
+		case O_DRIVER:
+			if (strcmp(optarg, "null") == 0)
+				d->kind = ADAC_LIVE_DRIVER_NULL;
+			else if (strcmp(optarg, "file") == 0)
+				d->kind = ADAC_LIVE_DRIVER_FILE;
+			else if (strcmp(optarg, "jack") == 0)
+				d->kind = ADAC_LIVE_DRIVER_JACK;
+			else
+				return 1 + adac_cli_usage_error(
+					"unknown driver '%s'", optarg);
+			break;
+		case O_IN: d->in_path = optarg; break;
+		case O_OUT: d->out_path = optarg; break;
+		case O_LOG: *log_path = optarg; break;
+		case O_LISTEN: o->listen = optarg; break;
+		case O_TOKEN: o->token = optarg; break;
+		case O_QR: o->qr = 1; break;
+		case O_CONNECT: d->connect = 1; break;
+		case O_OSC:
+			o->osc_port = strcmp(optarg, "off") == 0 ? NULL : optarg;
+			break;
+		case O_BACKEND:
+			if (strcmp(optarg, "llvm") == 0)
+				o->engine.faust.backend = ADAC_FAUST_LLVM;
+			else if (strcmp(optarg, "interp") == 0)
+				o->engine.faust.backend = ADAC_FAUST_INTERP;
+			else
+				return 1 + adac_cli_usage_error(
+					"unknown backend '%s'", optarg);
+			break;
+		case O_SET:
+			eq = strchr(optarg, '=');
+			if (eq == NULL || o->n_sets == 64)
+				return 1 + adac_cli_usage_error(
+					"--set wants ADDRESS=VALUE (at most 64)");
+			*eq = '\0';
+			if (number("--set", eq + 1, -HUGE_VAL, HUGE_VAL, &v))
+				return 3;
+			sets[o->n_sets].address = optarg;
+			sets[o->n_sets++].value = v;
+			break;
+		case O_SECONDS:
+			if (number("--seconds", optarg, 0, 1e7, &o->seconds))
+				return 3;
+			break;
+		case O_FRAMES:
+			if (number("--frames", optarg, 0, 1e15, &v))
+				return 3;
+			d->frames = (int64_t)v;
+			break;
+		case O_SPEED:
+			if (number("--speed", optarg, 0, 1000, &d->speed))
+				return 3;
+			break;
+		case O_BLOCK:
+			if (number("--block", optarg, 1, 65536, &v))
+				return 3;
+			d->block = (int)v;
+			break;
+		case O_RATE:
+			if (number("--rate", optarg, 1, 1536000, &v))
+				return 3;
+			d->fs_hz = (int)v;
+			break;
+		case O_XFADE:
+			if (number("--xfade-ms", optarg, 0, 10000, &o->engine.xfade_ms))
+				return 3;
+			break;
+		case O_SMOOTH:
+			if (number("--smooth-ms", optarg, 0, 10000, &o->engine.smooth_ms))
+				return 3;
+			break;
+		case O_MAXBODY:
+			if (number("--max-body", optarg, 1, 1L << 30, &v))
+				return 3;
+			o->max_body = (long)v;
+			break;
+		case O_CACHE:
+			if (number("--cache", optarg, 0, 1024, &v))
+				return 3;
+			o->engine.cache = (int)v;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			fputs(usage, stderr);
+			return 3;
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_push(int argc, char **argv)
+{
+	struct adac_error err;
+	const char *token = NULL;
+	char *src = NULL, *resp = NULL;
+	size_t len;
+	int i = 1, status = 0, rc;
+
+	if (argc > 2 && strcmp(argv[1], "--token") == 0) {
+		token = argv[2];
+		i = 3;
+	} else if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc - i != 2)
+		return adac_cli_usage_error("push wants URL and FILE (or -)");
+	if ((rc = adac_cli_read(argv[i + 1], &src, &len, &err)) == ADAC_OK)
+		rc = adac_live_push(argv[i], token, src, len, &resp, &status, &err);
+	free(src);
+	if (rc != ADAC_OK)
+		return adac_cli_fail(adac_cli_input_name(argv[i + 1]), &err);
+	fputs(resp, stdout);
+	free(resp);
+	if (status / 100 == 2)
+		return 0;
+	return status == 400 || status == 413 ? 2 : 3;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct adac_live_set sets[64];
+	struct adac_live_opts o;
+	struct adac_error err;
+	const char *log_path = NULL, *cmd;
+	int r, rc;
+
+	adac_cli_init("adac-live");
+	if (argc > 1 && strcmp(argv[1], "--version") == 0)
+		return adac_cli_version();
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "serve") &&
+			 strcmp(argv[1], "push"))) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "push") == 0)
+		return cmd_push(argc - 1, argv + 1);
+	adac_live_opts_init(&o);
+	o.driver.kind = ADAC_LIVE_DRIVER_JACK;
+	o.driver.speed = -1;
+	if ((r = parse(argc - 1, argv + 1, &o, sets, &log_path)) != 0)
+		return r - 1;
+	if (o.driver.out_path != NULL && o.driver.kind == ADAC_LIVE_DRIVER_JACK)
+		o.driver.kind = ADAC_LIVE_DRIVER_FILE;
+	/* a file renders as fast as it can unless --speed says otherwise */
+	if (o.driver.speed < 0)
+		o.driver.speed = o.driver.kind == ADAC_LIVE_DRIVER_FILE ? 0 : 1;
+	o.sets = sets;
+	o.say = say;
+	o.stop = &stop_flag;
+	r = argc - 1 - optind;	/* operands */
+	if (r > 1)
+		return adac_cli_usage_error("too many operands");
+	o.path = r == 1 ? argv[1 + optind] : NULL;
+	if (o.path == NULL && strcmp(cmd, "run") == 0)
+		return adac_cli_usage_error("run wants FILE.dsp");
+	log_fp = stdout;
+	if (log_path != NULL && strcmp(log_path, "-") != 0 &&
+	    (log_fp = fopen(log_path, "a")) == NULL) {
+		adac_error_set(&err, ADAC_E_IO, "", "cannot open log: %m");
+		return adac_cli_fail(log_path, &err);
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	rc = strcmp(cmd, "run") == 0 ? adac_live_app_run(&o, &err)
+				     : adac_live_app_serve(&o, &err);
+	if (log_fp != stdout)
+		fclose(log_fp);
+	if (rc != ADAC_OK)
+		return adac_cli_fail(o.path, &err);
+	return 0;
+}
