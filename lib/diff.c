@@ -123,6 +123,8 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 	for (k = 0; k < 2; k++) {
 		pt.opt = opt;
 		pt.name = name[k];
+		if (opt->progress != NULL)
+			opt->progress(opt->progress_ctx, name[k], 0.0);
 		rc = adac_source_render_progress(src[k], length, rate,
 						 opt->progress != NULL ? tramp : NULL,
 						 &pt, &resp[k], err);

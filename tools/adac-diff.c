@@ -122,24 +122,33 @@ parse_args(int argc, char **argv, struct args *a)
 	return -1;
 }
 
-static double last_report;
-
-/* Long renders say how far they are, on a terminal only. */
+/* Renders longer than half a second say how far they are, on a terminal. */
 static void
 progress(void *ctx, const char *name, double done)
 {
+	static const char *current;
+	static double start, last;
+	static int shown;
 	struct timespec ts;
 	double now;
 
 	(void)ctx;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec + ts.tv_nsec / 1e9;
+	if (name != current) {
+		current = name;
+		start = now;
+		shown = 0;
+	}
 	if (done >= 1.0) {
-		fputs("\r\033[K", stderr);
-	} else if (now - last_report > 0.25) {
+		if (shown)
+			fputs("\r\033[K", stderr);
+		shown = 0;
+	} else if (now - start > 0.5 && now - last > 0.2) {
 		fprintf(stderr, "\r%s: rendering %s: %3.0f%%", adac_cli_prog(),
 			name, 100 * done);
-		last_report = now;
+		last = now;
+		shown = 1;
 	}
 }
 
@@ -151,12 +160,18 @@ open_source(const char *path, const struct args *a, struct adac_source **s)
 	size_t len;
 	int rc;
 
+	/* compiling a large program takes seconds: say so on a terminal */
+	if (a->diff.progress != NULL)
+		fprintf(stderr, "\r%s: reading %s", adac_cli_prog(),
+			adac_cli_input_name(path));
 	if (strcmp(path, "-") != 0) {
 		rc = adac_source_open(path, &a->render, s, &err);
 	} else if ((rc = adac_cli_read(NULL, &buf, &len, &err)) == ADAC_OK) {
 		rc = adac_source_open_mem("<stdin>", buf, len, &a->render, s, &err);
 		free(buf);
 	}
+	if (a->diff.progress != NULL)
+		fputs("\r\033[K", stderr);
 	/* an input that cannot be read is bad input, like a malformed one */
 	if (rc == ADAC_E_IO)
 		err.code = ADAC_E_INPUT;
