@@ -87,6 +87,7 @@ new_prim(struct builder *b, enum adac_net_kind kind,
 	p->node = node;
 	p->in = -1;
 	p->matrix_row = -1;
+	p->direct = 1;
 	if ((rc = new_wire(b, &p->out)) != ADAC_OK)
 		return rc;
 	*idx = b->n_prims++;
@@ -279,6 +280,7 @@ build_delay(struct builder *b, const struct adac_node *node, const int *in,
 		b->prims[idx].in = in[ch];
 		b->prims[idx].whole = (long)whole;
 		b->prims[idx].frac = d - whole;
+		b->prims[idx].direct = whole == 0;
 		out[ch] = b->prims[idx].out;
 	}
 	return ADAC_OK;
@@ -352,11 +354,14 @@ build_sos(struct builder *b, const struct adac_node *node, const int *in,
 		if (grow((void **)&b->sos, &b->cap_sos, b->n_sos + n,
 			 sizeof *b->sos) != 0)
 			return nomem(b);
-		for (s = 0; s < node->n_sections; s++)
+		for (s = 0; s < node->n_sections; s++) {
 			for (k = 0; k < 5; k++)
 				b->sos[b->n_sos + s * 5 + k] =
 					node->sos[((long)s * node->n_in + ch) *
 						  5 + k];
+			if (b->sos[b->n_sos + s * 5] == 0)
+				b->prims[idx].direct = 0;
+		}
 		b->prims[idx].in = in[ch];
 		b->prims[idx].n_sections = node->n_sections;
 		b->prims[idx].first = b->n_sos;	/* offset until finished */
@@ -393,7 +398,7 @@ build(struct builder *b, const struct adac_node *node, const int *in,
 static int
 combinational(const struct adac_net_prim *p)
 {
-	return p->kind != ADAC_NET_DELAY || p->whole == 0;
+	return p->direct;
 }
 
 /* The wires p reads: *n of them, from ws (LIN) or the single p->in. */
@@ -542,6 +547,33 @@ out:
 	return rc;
 }
 
+/* Leave out the terms with a zero coefficient, keeping the others' order. */
+static void
+drop_zero_terms(struct adac_netlist *net)
+{
+	int *tw = (int *)net->term_wire;
+	double *tc = (double *)net->term_coef;
+	long j, k = 0, first;
+	int p;
+
+	for (p = 0; p < net->n_prims; p++) {
+		struct adac_net_prim *pp = &net->prims[p];
+
+		if (pp->kind != ADAC_NET_LIN)
+			continue;
+		first = k;
+		for (j = pp->first; j < pp->first + pp->count; j++)
+			if (tc[j] != 0) {
+				tw[k] = tw[j];
+				tc[k] = tc[j];
+				k++;
+			}
+		pp->first = first;
+		pp->count = k - first;
+	}
+	net->n_terms = k;
+}
+
 void
 adac_netlist_free(struct adac_netlist *net)
 {
@@ -593,6 +625,7 @@ build_net(const struct adac_node *graph,
 			goto out;
 		b.prims[idx].in = i;
 		b.prims[idx].whole = opt->pre_delay_samples;
+		b.prims[idx].direct = 0;
 		wet_in[i] = b.prims[idx].out;
 	}
 	if ((rc = build(&b, graph, wet_in, wet_out)) != ADAC_OK)
@@ -631,6 +664,7 @@ build_net(const struct adac_node *graph,
 	for (p = 0; p < net->n_prims; p++)
 		if (net->prims[p].kind == ADAC_NET_SOS)
 			net->prims[p].sos = net->sos_block + net->prims[p].first;
+	drop_zero_terms(net);
 	found = order_prims(net, cycle);
 	if (found < 0) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");

@@ -21,7 +21,12 @@
 #include "response.h"
 
 enum adac_net_kind {
-	/* out = Σ coef[j]·wire[j], summed left to right (gain, matrix row, sum) */
+	/*
+	 * out = Σ coef[j]·wire[j], summed left to right from zero (gain,
+	 * matrix row, sum).  Terms whose coefficient is exactly zero are
+	 * left out: as in ir.c's delay-free-loop rule, a zero is no
+	 * dependence (and no term at all gives 0).
+	 */
 	ADAC_NET_LIN,
 	/*
 	 * out[n] = (1 − frac)·in[n − whole] + frac·in[n − whole − 1];
@@ -32,7 +37,10 @@ enum adac_net_kind {
 	ADAC_NET_DELAY,
 	/*
 	 * A cascade of biquads, each in direct form I:
-	 * y = b0·x + b1·x1 + b2·x2 − a1·y1 − a2·y2, evaluated in that order.
+	 * y = b0·x + b1·x1 + b2·x2 − a1·y1 − a2·y2, evaluated in that order
+	 * (the b0·x term left out when b0 is exactly zero).  When some
+	 * section has b0 == 0 the output depends only on past inputs: then
+	 * the primitive is not direct and breaks cycles like a delay.
 	 */
 	ADAC_NET_SOS,
 };
@@ -46,6 +54,8 @@ struct adac_net_prim {
 	double frac;		/* DELAY */
 	int n_sections;		/* SOS */
 	const double *sos;	/* SOS: n_sections × {b0, b1, b2, a1, a2} */
+	/* the output depends on the input at the same sample */
+	int direct;
 	const struct adac_node *node;	/* the IR node it comes from */
 	int is_loop_sum;	/* LIN: the adder of node (a feedback node) */
 	/*
@@ -66,10 +76,10 @@ struct adac_netlist {
 	const double *term_coef;
 	long n_terms;
 	/*
-	 * Evaluation order: prims[order[k]] for k < n_order are the
-	 * combinational primitives (LIN, SOS, DELAY with whole == 0) in an
-	 * order where every wire is driven before it is read, given that
-	 * the outputs of delays with whole >= 1 are read first.
+	 * Evaluation order: prims[order[k]] for k < n_order are the direct
+	 * primitives (LIN, SOS without a zero b0, DELAY with whole == 0) in
+	 * an order where every wire is driven before it is read, given that
+	 * the outputs of the others are produced first.
 	 */
 	const int *order;
 	int n_order;

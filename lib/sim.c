@@ -44,6 +44,12 @@ struct op {
 	double *state;		/* OP_SOS: n_sections × {x1, x2, y1, y2} */
 	int n_sections;
 	/*
+	 * OP_SOS that is not direct: split is its first section with
+	 * b0 == 0, whose output y_split (kept here) comes from state alone.
+	 */
+	int split;
+	double y_split;
+	/*
 	 * OP_MAT: all rows of a matrix at once, the data stored column by
 	 * column so that the inner loop runs over rows: each row still sums
 	 * its products left to right from zero, exactly as OP_LIN does.
@@ -64,6 +70,8 @@ struct adac_sim {
 	size_t ring_len;
 	struct op *ops;
 	int n_ops;
+	struct op *late;	/* OP_SOS that are not direct */
+	int n_late;
 	double *sos_state;
 	size_t sos_state_len;
 	unsigned long t;	/* samples since the last reset */
@@ -124,6 +132,23 @@ ring_size(long whole)
 	return n;
 }
 
+/*
+ * A matrix whose rows kept every term (no zero entry) reads the same
+ * wires in every row: only then can all rows run at once.  With zeros
+ * the rows are separate sums, each with only its own dependences.
+ */
+static int
+matrix_is_full(const struct adac_netlist *net, int first)
+{
+	const struct adac_node *node = net->prims[first].node;
+	int r;
+
+	for (r = 0; r < node->n_out; r++)
+		if (net->prims[first + r].count != node->n_in)
+			return 0;
+	return 1;
+}
+
 /* One OP_MAT for the matrix whose row 0 is prims[first]. */
 static int
 compile_matrix(struct adac_sim *s, int first, struct op *o,
@@ -157,7 +182,7 @@ static int
 compile(struct adac_sim *s, struct adac_error *err)
 {
 	const struct adac_netlist *net = s->net;
-	int p, k, nl = 0, nr = 0, nf;
+	int p, k, nl = 0, nr = 0, nf, nlate = 0;
 	size_t off = 0, sos_off = 0;
 	struct line **line_of = NULL;
 	unsigned char *done = NULL;
@@ -170,15 +195,19 @@ compile(struct adac_sim *s, struct adac_error *err)
 				nr++;
 		} else if (net->prims[p].kind == ADAC_NET_SOS) {
 			sos_off += (size_t)net->prims[p].n_sections * 4;
+			if (!net->prims[p].direct)
+				nlate++;
 		}
 	s->lines = calloc((size_t)nl + 1, sizeof *s->lines);
+	s->late = calloc((size_t)nlate + 1, sizeof *s->late);
 	s->ops = calloc((size_t)net->n_order + 1, sizeof *s->ops);
 	s->w = calloc((size_t)net->n_wires + 1, sizeof *s->w);
 	s->sos_state = calloc(sos_off + 1, sizeof *s->sos_state);
 	line_of = calloc((size_t)net->n_prims + 1, sizeof *line_of);
 	done = calloc((size_t)net->n_prims + 1, sizeof *done);
 	if (s->lines == NULL || s->ops == NULL || s->w == NULL ||
-	    s->sos_state == NULL || line_of == NULL || done == NULL) {
+	    s->sos_state == NULL || line_of == NULL || done == NULL ||
+	    s->late == NULL) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
 	}
@@ -220,12 +249,30 @@ compile(struct adac_sim *s, struct adac_error *err)
 	}
 	s->ring_len = off;
 	sos_off = 0;
+	for (p = 0; p < net->n_prims; p++) {
+		const struct adac_net_prim *pp = &net->prims[p];
+		struct op *o;
+
+		if (pp->kind != ADAC_NET_SOS || pp->direct)
+			continue;
+		o = &s->late[s->n_late++];
+		o->kind = OP_SOS;
+		o->in = pp->in;
+		o->out = pp->out;
+		o->sos = pp->sos;
+		o->n_sections = pp->n_sections;
+		o->state = s->sos_state + sos_off;
+		sos_off += (size_t)pp->n_sections * 4;
+		for (o->split = 0; o->sos[o->split * 5] != 0; o->split++)
+			;
+	}
 	nf = 0;	/* ops emitted */
 	for (k = 0; k < net->n_order; k++) {
 		const struct adac_net_prim *pp = &net->prims[net->order[k]];
 		struct op *o = &s->ops[nf];
 
-		if (pp->matrix_row >= 0) {
+		if (pp->matrix_row >= 0 &&
+		    matrix_is_full(net, net->order[k] - pp->matrix_row)) {
 			/*
 			 * Every row reads the same wires, so all are ready
 			 * where the first of them comes in the order.
@@ -348,6 +395,7 @@ adac_sim_free(struct adac_sim *sim)
 	free(sim->lines);
 	free(sim->ring);
 	free(sim->ops);
+	free(sim->late);
 	free(sim->sos_state);
 	free(sim);
 }
@@ -367,6 +415,56 @@ adac_sim_reset(struct adac_sim *sim)
 	memset(sim->sos_state, 0, sim->sos_state_len * sizeof *sim->sos_state);
 	memset(sim->w, 0, (size_t)sim->net->n_wires * sizeof *sim->w);
 	sim->t = 0;
+}
+
+/* Sections [from, to) of a cascade on input x, direct form I. */
+static inline double
+sos_run(const struct op *o, int from, int to, double x)
+{
+	int sec;
+
+	for (sec = from; sec < to; sec++) {
+		const double *c = o->sos + sec * 5;
+		double *st = o->state + sec * 4, y;
+
+		/* the literal difference equation */
+		y = c[0] * x + c[1] * st[0] + c[2] * st[1] - c[3] * st[2] -
+		    c[4] * st[3];
+		st[1] = st[0];
+		st[0] = x;
+		st[3] = st[2];
+		st[2] = y;
+		x = y;
+	}
+	return x;
+}
+
+/*
+ * A cascade whose section `split` has b0 == 0, in two halves: its output
+ * from y_split (state only) through the sections after it, at the start
+ * of the sample; the sections before it, which only feed the split
+ * section's state, once the input is known at the end.
+ */
+static inline void
+sos_early(struct op *o, double *w)
+{
+	const double *c = o->sos + o->split * 5;
+	const double *st = o->state + o->split * 4;
+
+	o->y_split = c[1] * st[0] + c[2] * st[1] - c[3] * st[2] - c[4] * st[3];
+	w[o->out] = sos_run(o, o->split + 1, o->n_sections, o->y_split);
+}
+
+static inline void
+sos_late(struct op *o, const double *w)
+{
+	double x = sos_run(o, 0, o->split, w[o->in]);
+	double *st = o->state + o->split * 4;
+
+	st[1] = st[0];
+	st[0] = x;
+	st[3] = st[2];
+	st[2] = o->y_split;
 }
 
 /* One sample: the input wires are set, the output wires are read after. */
@@ -393,6 +491,8 @@ step(struct adac_sim *s)
 			w[l->out] = (1 - l->frac) * a + l->frac * b;
 		}
 	}
+	for (k = 0; k < s->n_late; k++)
+		sos_early(&s->late[k], w);
 	for (k = 0; k < s->n_ops; k++) {
 		const struct op *o = &s->ops[k];
 
@@ -445,26 +545,9 @@ step(struct adac_sim *s)
 			}
 			break;
 		}
-		case OP_SOS: {
-			double x = w[o->in], y = x;
-			int sec;
-
-			for (sec = 0; sec < o->n_sections; sec++) {
-				const double *c = o->sos + sec * 5;
-				double *st = o->state + sec * 4;
-
-				/* direct form I, the literal difference equation */
-				y = c[0] * x + c[1] * st[0] + c[2] * st[1] -
-				    c[3] * st[2] - c[4] * st[3];
-				st[1] = st[0];
-				st[0] = x;
-				st[3] = st[2];
-				st[2] = y;
-				x = y;
-			}
-			w[o->out] = y;
+		case OP_SOS:
+			w[o->out] = sos_run(o, 0, o->n_sections, w[o->in]);
 			break;
-		}
 		case OP_FDELAY: {
 			const struct line *l = o->line;
 			double b = ring[l->base + ((t - 1) & l->mask)];
@@ -474,6 +557,8 @@ step(struct adac_sim *s)
 		}
 		}
 	}
+	for (k = 0; k < s->n_late; k++)
+		sos_late(&s->late[k], w);
 	for (k = 0; k < s->n_lines; k++) {
 		const struct line *l = &s->lines[k];
 

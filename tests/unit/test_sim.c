@@ -555,6 +555,83 @@ test_sim__fractional_delay_in_loop(void)
 	free(d);
 }
 
+/*
+ * A loop whose only delay is a biquad cascade with b0 = 0 in its second
+ * section: the cascade's output depends on past inputs only, so the loop
+ * is valid.  Against the recursion written out here.
+ */
+static void
+test_sim__loop_closed_by_biquad_without_b0(void)
+{
+	static const double c[2][5] = {
+		{1, 0.5, 0, 0.2, 0}, {0, 1, 0.3, -0.1, 0.05},
+	};
+	enum { N = 200 };
+	const double g = 0.6;
+	char *d = doc(1, 1, "{\"op\":\"feedback\","
+		      "\"forward\":{\"op\":\"sos\",\"sections\":["
+		      "[[1,0.5,0,0.2,0]],[[0,1,0.3,-0.1,0.05]]]},"
+		      "\"back\":{\"op\":\"gain\",\"values\":[0.6]}}", NULL);
+	struct adac_response *r = impulse(d, N);
+	double u[N], v[N], y[N];
+	long n;
+
+	/* u = δ + g·y; v = section 1 of u; y = section 2 of v */
+	for (n = 0; n < N; n++) {
+		double y1 = n >= 1 ? y[n - 1] : 0, y2 = n >= 2 ? y[n - 2] : 0;
+		double v1 = n >= 1 ? v[n - 1] : 0, v2 = n >= 2 ? v[n - 2] : 0;
+		double u1 = n >= 1 ? u[n - 1] : 0;
+
+		/* y[n] needs v up to n − 1 only: b0 of section 2 is 0 */
+		y[n] = c[1][1] * v1 + c[1][2] * v2 - c[1][3] * y1 -
+		       c[1][4] * y2;
+		u[n] = (n == 0) + g * y[n];
+		v[n] = c[0][0] * u[n] + c[0][1] * u1 - c[0][3] * v1;
+	}
+	check(r != NULL);
+	if (r != NULL)
+		for (n = 0; n < N; n++)
+			/* stable, |h| < 2: a few eps per step, 1e-13 */
+			check_near(r->h[n], y[n], 1e-13);
+	check(r != NULL && r->h[0] == 0 && r->h[1] == 1);
+	adac_response_free(r);
+	free(d);
+}
+
+/*
+ * A feedback node whose loop is broken by zero matrix entries (ir.c: a
+ * zero is no dependence): u = x + B·y, y = A·u with A lower and B
+ * strictly lower triangular gives y0 = x0, y1 = 2·x0 + x1.
+ */
+static void
+test_sim__loop_broken_by_zero_entries(void)
+{
+	char *d = doc(2, 2, "{\"op\":\"feedback\","
+		      "\"forward\":{\"op\":\"matrix\",\"data\":[[1,0],[1,1]]},"
+		      "\"back\":{\"op\":\"matrix\",\"data\":[[0,0],[1,0]]}}",
+		      NULL);
+	char *d2 = doc(1, 1, "{\"op\":\"feedback\","
+		       "\"forward\":{\"op\":\"gain\",\"values\":[3]},"
+		       "\"back\":{\"op\":\"gain\",\"values\":[0]}}", NULL);
+	struct adac_response *r = impulse(d, 3), *r2 = impulse(d2, 3);
+	long n;
+
+	check(r != NULL && r2 != NULL);
+	if (r != NULL)
+		for (n = 0; n < 3; n++) {
+			check(adac_response_path(r, 0, 0)[n] == (n == 0));
+			check(adac_response_path(r, 0, 1)[n] == (n == 0) * 2.0);
+			check(adac_response_path(r, 1, 0)[n] == 0);
+			check(adac_response_path(r, 1, 1)[n] == (n == 0));
+		}
+	if (r2 != NULL)
+		check(r2->h[0] == 3 && r2->h[1] == 0);
+	adac_response_free(r);
+	adac_response_free(r2);
+	free(d);
+	free(d2);
+}
+
 static const char *ctl_graph =
 	"{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":[5]},"
 	"\"back\":{\"op\":\"gain\",\"values\":[1],"
@@ -773,6 +850,22 @@ test_sim__delay_free_loop(void)
 	/* a linear delay below one sample feeds through */
 	fb.back = &fd;
 	check_int(adac_netlist_find_delay_free_loop(&fb, &p), 1);
+	/* as in ir.c, a zero gain or a biquad with b0 = 0 is no dependence */
+	{
+		double zero = 0, sec[5] = {0, 1, 0, 0, 0};
+		struct adac_node g0 = {.op = ADAC_OP_GAIN, .pointer = "/g",
+				       .n_in = 1, .n_out = 1, .values = &zero};
+		struct adac_node bq = {.op = ADAC_OP_SOS, .pointer = "/s",
+				       .n_in = 1, .n_out = 1, .n_sections = 1,
+				       .sos = sec};
+
+		fb.back = &g0;
+		check_int(adac_netlist_find_delay_free_loop(&fb, &p), 0);
+		fb.back = &bq;
+		check_int(adac_netlist_find_delay_free_loop(&fb, &p), 0);
+		sec[0] = 0.5;
+		check_int(adac_netlist_find_delay_free_loop(&fb, &p), 1);
+	}
 }
 
 int
@@ -791,6 +884,8 @@ main(void)
 	RUN(test_sim__nested_feedback);
 	RUN(test_sim__linear_fractional_delay);
 	RUN(test_sim__fractional_delay_in_loop);
+	RUN(test_sim__loop_closed_by_biquad_without_b0);
+	RUN(test_sim__loop_broken_by_zero_entries);
 	RUN(test_sim__decay_gain);
 	RUN(test_sim__dry_wet_and_pre_delay);
 	RUN(test_sim__bad_settings);
