@@ -33,6 +33,7 @@ struct elem {
 	double *cval;		/* value per channel, constant diagonals */
 	double *cmag;		/* |cval| */
 	double *mag;		/* |value| per channel at the current ω */
+	double *q;		/* sos: rounded coefficients, as node->sos */
 	double min_mag, max_mag;	/* over channels and the grid */
 	double *mat;		/* constant non-diagonal: the real matrix */
 	int rows, cols;
@@ -588,6 +589,7 @@ lwork_free(struct lwork *w)
 
 	for (i = 0; i < w->n_e; i++) {
 		free(w->e[i].cval);
+		free(w->e[i].q);
 		free(w->e[i].cmag);
 		free(w->e[i].mag);
 		free(w->e[i].mat);
@@ -706,6 +708,16 @@ prepare(struct ctx *c, struct lwork *w, struct loop *l)
 			e->mag = malloc((size_t)e->n * sizeof *e->mag);
 			if (e->mag == NULL)
 				return nomem(c->err);
+			if (e->node->op == ADAC_OP_SOS) {
+				/* rounded once, not at each of 4097 frequencies */
+				k = e->node->n_sections * e->n * 5;
+				e->q = malloc((size_t)k * sizeof *e->q);
+				if (e->q == NULL)
+					return nomem(c->err);
+				for (j = 0; j < k; j++)
+					e->q[j] = adac_freq_round(&c->fo,
+								  e->node->sos[j]);
+			}
 			if (!e->cnst)
 				continue;
 			e->cmag = malloc((size_t)e->n * sizeof *e->cmag);
@@ -877,6 +889,26 @@ out:
 	return rc;
 }
 
+/* |H(e^{jω})| of channel ch of a cascade with rounded coefficients q. */
+static double
+sos_mag(const double *q, int sections, int n, int ch, const struct freq *f)
+{
+	double num = 1, den = 1, nr, ni, dr, di;
+	const double *c;
+	int s;
+
+	for (s = 0; s < sections; s++) {
+		c = q + ((size_t)s * n + ch) * 5;
+		nr = c[0] + c[1] * f->c1 + c[2] * f->c2;
+		ni = c[1] * f->s1 + c[2] * f->s2;
+		dr = 1 + c[3] * f->c1 + c[4] * f->c2;
+		di = c[3] * f->s1 + c[4] * f->s2;
+		num *= nr * nr + ni * ni;
+		den *= dr * dr + di * di;
+	}
+	return sqrt(num / den);
+}
+
 /* The three bounds at one frequency; the loop's bound is their minimum. */
 static int
 eval_at(struct ctx *c, struct lwork *w, struct loop *l, const struct freq *f,
@@ -896,7 +928,9 @@ eval_at(struct ctx *c, struct lwork *w, struct loop *l, const struct freq *f,
 			if (e->cnst)
 				continue;
 			for (j = 0; j < e->n; j++) {
-				v = e->unit ? 1 : diag_mag(c, e->node, j, f);
+				v = e->unit ? 1 : e->q != NULL ?
+				    sos_mag(e->q, e->node->n_sections, e->n, j, f) :
+				    diag_mag(c, e->node, j, f);
 				w->r[e->run].prod[j] *= v;
 				if (track && v < e->min_mag)
 					e->min_mag = v;
@@ -1142,12 +1176,12 @@ real_axis(struct ctx *c, struct loop *l, int *proof, char *why, size_t nwhy)
 	/* a sign is trusted only well away from rounding noise */
 	if (fabs(d[0]) > 1e-9 && fabs(d[2]) > 1e-9 && (d[0] < 0) != (d[2] < 0)) {
 		*proof = 1;
-		snprintf(why, nwhy, "det(I - L(z)) changes sign between z = 1 and z = infinity (%.7g, %.7g): a real pole z > 1",
+		snprintf(why, nwhy, "det(I - L(z)) changes sign between z = 1 and z = infinity (%.12g, %.12g): a real pole z > 1",
 			 d[0], d[2]);
 	} else if (fabs(d[1]) > 1e-9 && fabs(d[2]) > 1e-9 &&
 		   (d[1] < 0) != (d[2] < 0)) {
 		*proof = 1;
-		snprintf(why, nwhy, "det(I - L(z)) changes sign between z = -1 and z = -infinity (%.7g, %.7g): a real pole z < -1",
+		snprintf(why, nwhy, "det(I - L(z)) changes sign between z = -1 and z = -infinity (%.12g, %.12g): a real pole z < -1",
 			 d[1], d[2]);
 	}
 out:
@@ -1220,7 +1254,7 @@ analyze_loop(struct ctx *c, struct loop *l)
 	r = max_pole_under(c, n, &where);
 	if (r >= 1) {
 		set_verdict(l, ADAC_UNSTABLE,
-			    "the biquad %s in the loop has a pole of radius %.7g >= 1",
+			    "the biquad %s in the loop has a pole of radius %.12g >= 1",
 			    where, r);
 		goto out;
 	}
@@ -1235,25 +1269,25 @@ analyze_loop(struct ctx *c, struct loop *l)
 	}
 	if (l->bound < 1 - c->tol) {
 		set_verdict(l, ADAC_CERTIFIED_STABLE,
-			    "small-gain bound %.7g < 1 - %g at every frequency",
+			    "small-gain bound %.12g < 1 - %g at every frequency",
 			    l->bound, c->tol);
 		goto out;
 	}
 	if (l->lossless && l->bound <= 1 + c->tol) {
 		set_verdict(l, ADAC_MARGINALLY_STABLE,
-			    "lossless within %g: every element is unitary and the bound is %.9g",
+			    "lossless within %g: every element is unitary and the bound is %.12g",
 			    c->tol, l->bound);
 		goto out;
 	}
 	if (l->plain && fabs(l->det_fdn) > 1 + 1e-9) {
 		set_verdict(l, ADAC_UNSTABLE,
-			    "the loop's poles multiply to |det(A*Gamma)| = %.9g > 1",
+			    "the loop's poles multiply to |det(A*Gamma)| = %.12g > 1",
 			    fabs(l->det_fdn));
 		goto out;
 	}
 	if (l->plain && l->equal_delays && l->rho_fdn > 1 + 1e-9) {
 		set_verdict(l, ADAC_UNSTABLE,
-			    "every line is %.17g samples long, so the poles are roots of eigenvalues of A*Gamma, and its spectral radius %.9g > 1",
+			    "every line is %.17g samples long, so the poles are roots of eigenvalues of A*Gamma, and its spectral radius %.12g > 1",
 			    l->fdn_delay, l->rho_fdn);
 		goto out;
 	}
@@ -1264,7 +1298,7 @@ analyze_loop(struct ctx *c, struct loop *l)
 		goto out;
 	}
 	set_verdict(l, ADAC_INDETERMINATE,
-		    "small-gain bound %.7g >= 1 - %g and no proof of instability",
+		    "small-gain bound %.12g >= 1 - %g and no proof of instability",
 		    l->bound, c->tol);
 out:
 	lwork_free(&w);
@@ -1416,7 +1450,7 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 		v = ADAC_UNSTABLE;
 		snprintf(pointer, sizeof pointer, "%s", c.worst_pole_ptr);
 		snprintf(reason, sizeof reason,
-			 "biquad pole of radius %.7g >= 1 (section %d, channel %d)",
+			 "biquad pole of radius %.12g >= 1 (section %d, channel %d)",
 			 c.worst_pole, c.worst_pole_section,
 			 c.worst_pole_channel);
 	}
@@ -1567,7 +1601,7 @@ adac_certify_summary(const json_t *cert, double fs_hz)
 			(long long)json_integer_value(json_object_get(cert, "grid")),
 			num(cert, "tolerance"));
 	if (json_is_number(json_object_get(cert, "margin_db")))
-		adac_buf_printf(&b, "bound: %.9g (margin %.4g dB)\n", bound,
+		adac_buf_printf(&b, "bound: %.12g (margin %.4g dB)\n", bound,
 				num(cert, "margin_db"));
 	else
 		adac_buf_printf(&b, "bound: none (no feedback loop)\n");
@@ -1576,9 +1610,9 @@ adac_certify_summary(const json_t *cert, double fs_hz)
 				json_string_value(json_object_get(l, "pointer")),
 				json_string_value(json_object_get(l, "verdict")));
 		if (json_is_number(json_object_get(l, "bound")))
-			adac_buf_printf(&b, ", bound %.9g", num(l, "bound"));
+			adac_buf_printf(&b, ", bound %.12g", num(l, "bound"));
 		if (json_is_number(json_object_get(l, "sigma_max_AGamma")))
-			adac_buf_printf(&b, ", sigma_max(A*Gamma) %.9g",
+			adac_buf_printf(&b, ", sigma_max(A*Gamma) %.12g",
 					num(l, "sigma_max_AGamma"));
 		adac_buf_printf(&b, ", mean delay %.6g samples",
 				num(l, "mean_delay_samples"));
@@ -1587,18 +1621,18 @@ adac_certify_summary(const json_t *cert, double fs_hz)
 					num(l, "t60_estimate_s"));
 		adac_buf_puts(&b, "\n");
 		json_array_foreach(json_object_get(l, "matrices"), j, m) {
-			adac_buf_printf(&b, "  matrix %s: sigma_max %.9g",
+			adac_buf_printf(&b, "  matrix %s: sigma_max %.12g",
 					json_string_value(json_object_get(m, "pointer")),
 					num(m, "sigma_max"));
 			if (json_is_number(json_object_get(m, "spectral_radius")))
-				adac_buf_printf(&b, ", spectral radius %.9g, unitarity error %.3g",
+				adac_buf_printf(&b, ", spectral radius %.12g, unitarity error %.3g",
 						num(m, "spectral_radius"),
 						num(m, "unitarity_error"));
 			adac_buf_puts(&b, "\n");
 		}
 	}
 	json_array_foreach(json_object_get(cert, "biquads"), i, q)
-		adac_buf_printf(&b, "biquads %s: largest pole radius %.9g (section %lld, channel %lld)\n",
+		adac_buf_printf(&b, "biquads %s: largest pole radius %.12g (section %lld, channel %lld)\n",
 				json_string_value(json_object_get(q, "pointer")),
 				num(q, "pole_radius"),
 				(long long)json_integer_value(json_object_get(q, "section")),

@@ -1,0 +1,719 @@
+/*
+ * test_certify.c - the certificate against figures derived here: closed
+ * forms of small networks, the scaled Hadamard family, a non-normal matrix
+ * checked by simulation, poles outside the circle, Jot's absorption
+ * formula, the hash, and rounding to float32.  Also the frequency
+ * responses the certifier builds on (lib/freq.c).
+ */
+#include <complex.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certify.h"
+#include "freq.h"
+#include "ir.h"
+#include "json.h"
+#include "sim.h"
+#include "unit.h"
+
+static const struct adac_certify_opts f32 = {ADAC_PRECISION_FLOAT32, 0, -1};
+static const struct adac_certify_opts f64 = {ADAC_PRECISION_DOUBLE, 0, -1};
+
+static struct adac_ir *
+parse(const char *text)
+{
+	struct adac_ir *ir = NULL;
+	struct adac_error err;
+
+	if (adac_ir_parse_text(text, strlen(text), &ir, &err) != ADAC_OK) {
+		printf("#   parse failed: %s: %s\n", err.pointer, err.text);
+		return NULL;
+	}
+	return ir;
+}
+
+/*
+ * A 4-line FDN, one input and output, delays 149 211 263 293 and the
+ * feedback matrix s·H/2 (H the Sylvester Hadamard matrix of order 4).
+ */
+static struct adac_ir *
+hadamard_fdn(double s)
+{
+	char text[2048];
+	double h = s / 2;
+
+	snprintf(text, sizeof text,
+		 "{\"adac\":\"ir/1\",\"name\":\"H\",\"fs\":48000,\"inputs\":1,"
+		 "\"outputs\":1,\"graph\":{\"op\":\"series\",\"of\":["
+		 "{\"op\":\"matrix\",\"data\":[[1],[1],[1],[1]]},"
+		 "{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\","
+		 "\"samples\":[149,211,263,293]},\"back\":{\"op\":\"matrix\","
+		 "\"data\":[[%.17g,%.17g,%.17g,%.17g],[%.17g,%.17g,%.17g,%.17g],"
+		 "[%.17g,%.17g,%.17g,%.17g],[%.17g,%.17g,%.17g,%.17g]]}},"
+		 "{\"op\":\"matrix\",\"data\":[[1,1,1,1]]}]}}",
+		 h, h, h, h, h, -h, h, -h, h, h, -h, -h, h, -h, -h, h);
+	return parse(text);
+}
+
+/* Certify and return the verdict; *cert (when not NULL) gets the object. */
+static enum adac_verdict
+certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
+	json_t **cert)
+{
+	struct adac_error err;
+	enum adac_verdict v = ADAC_NOT_CERTIFIED;
+	json_t *c = NULL;
+	int rc;
+
+	rc = adac_certify(ir, o, &c, &v, &err);
+	check_int(rc, ADAC_OK);
+	if (rc != ADAC_OK)
+		printf("#   certify failed: %s: %s\n", err.pointer, err.text);
+	if (cert != NULL)
+		*cert = c;
+	else
+		json_decref(c);
+	return v;
+}
+
+static double
+cert_number(const json_t *cert, const char *key)
+{
+	return json_number_value(json_object_get(cert, key));
+}
+
+static const json_t *
+first_loop(const json_t *cert)
+{
+	return json_array_get(json_object_get(cert, "loops"), 0);
+}
+
+/* --- frequency responses ---------------------------------------------- */
+
+static void
+test_certify__freq_of_a_feedback_comb_has_closed_form(void)
+{
+	/* y = z⁻ᵐ(x + g·y): H = z⁻ᵐ/(1 − g·z⁻ᵐ), m = 5, g = 0.7 */
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"C\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"feedback\",\"forward\":"
+		"{\"op\":\"delay\",\"samples\":[5]},\"back\":{\"op\":\"gain\","
+		"\"values\":[0.7]}}}");
+	struct adac_freq_opts o = {ADAC_PRECISION_DOUBLE, 48000, 1};
+	double h[2], w;
+	double complex want, zm;
+	int k;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	for (k = 0; k <= 8; k++) {
+		w = M_PI * k / 8;
+		zm = cexp(-I * 5 * w);
+		want = zm / (1 - 0.7 * zm);
+		check_int(adac_freq_response(ir->graph, &o, w, h, NULL),
+			  ADAC_OK);
+		/* one 1×1 solve: a few eps relative to |H| ≤ 1/0.3 */
+		check_near(h[0], creal(want), 1e-14);
+		check_near(h[1], cimag(want), 1e-14);
+	}
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__freq_of_series_parallel_and_sos(void)
+{
+	/*
+	 * parallel split/sum of a gain 2 and a biquad
+	 * (1 + 0.5z⁻¹)/(1 − 0.25z⁻¹), then a fractional delay of 1.25
+	 * (linear: 0.75·z⁻¹ + 0.25·z⁻²): H = (2 + B)·D.
+	 */
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"S\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"series\",\"of\":["
+		"{\"op\":\"parallel\",\"in\":\"split\",\"out\":\"sum\",\"of\":["
+		"{\"op\":\"gain\",\"values\":[2]},{\"op\":\"sos\",\"sections\":"
+		"[[[1,0.5,0,-0.25,0]]]}]},{\"op\":\"delay\",\"samples\":[1.25],"
+		"\"interp\":\"linear\"}]}}");
+	struct adac_freq_opts o = {ADAC_PRECISION_DOUBLE, 48000, 1};
+	double h[2], w = 0.3;
+	double complex z1 = cexp(-I * w), want;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	want = (2 + (1 + 0.5 * z1) / (1 - 0.25 * z1)) *
+	       (0.75 * z1 + 0.25 * z1 * z1);
+	check_int(adac_freq_response(ir->graph, &o, w, h, NULL), ADAC_OK);
+	check_near(h[0], creal(want), 1e-15 * 8);
+	check_near(h[1], cimag(want), 1e-15 * 8);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__freq_rounds_coefficients_at_float32(void)
+{
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"G\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"gain\",\"values\":[0.1]}}");
+	struct adac_freq_opts o = {ADAC_PRECISION_FLOAT32, 48000, 1};
+	double h[2];
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(adac_freq_response(ir->graph, &o, 0, h, NULL), ADAC_OK);
+	check(h[0] == (double)0.1f);
+	check(h[0] != 0.1);
+	adac_ir_free(ir);
+}
+
+/* --- the Hadamard family ---------------------------------------------- */
+
+static void
+test_certify__hadamard_times_0999_is_certified_with_bound_0999(void)
+{
+	struct adac_ir *ir = hadamard_fdn(0.999);
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_CERTIFIED_STABLE);
+	/* s·H/2 is s times an orthogonal matrix: σ = s; SVD error ~4·eps */
+	check_near(cert_number(cert, "bound"), 0.999, 16 * DBL_EPSILON);
+	check_near(cert_number(first_loop(cert), "sigma_max_AGamma"), 0.999,
+		   16 * DBL_EPSILON);
+	check_str(json_string_value(json_object_get(cert, "pointer")),
+		  "/graph/of/1");
+	/* margin: −20·log10(0.999) = 0.0086945 dB */
+	check_near(cert_number(cert, "margin_db"), -20 * log10(0.999), 1e-12);
+	json_decref(cert);
+	/* float32: entries 0.4995 round to the float f, bound 2f */
+	check_int(certify(ir, &f32, &cert), ADAC_CERTIFIED_STABLE);
+	check_near(cert_number(cert, "bound"), 2 * (double)0.4995f,
+		   16 * DBL_EPSILON);
+	check_str(json_string_value(json_object_get(cert, "precision")),
+		  "float32");
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__hadamard_unscaled_is_marginally_stable(void)
+{
+	struct adac_ir *ir = hadamard_fdn(1.0);
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f32, &cert), ADAC_MARGINALLY_STABLE);
+	check(json_is_true(json_object_get(first_loop(cert), "lossless")));
+	json_decref(cert);
+	check_int(certify(ir, &f64, NULL), ADAC_MARGINALLY_STABLE);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__hadamard_times_1001_is_unstable(void)
+{
+	struct adac_ir *ir = hadamard_fdn(1.001);
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_UNSTABLE);
+	/* |det(1.001·H/2)| = 1.001⁴ */
+	check_near(fabs(cert_number(first_loop(cert), "det_AGamma")),
+		   pow(1.001, 4), 1e-12);
+	check_str(json_string_value(json_object_get(cert, "verdict")),
+		  "unstable");
+	json_decref(cert);
+	check_int(certify(ir, &f32, NULL), ADAC_UNSTABLE);
+	adac_ir_free(ir);
+}
+
+/* --- non-normal -------------------------------------------------------- */
+
+static void
+test_certify__non_normal_matrix_is_indeterminate_and_decays(void)
+{
+	/*
+	 * A = [[0.5, 10], [0, 0.5]]: ρ = 0.5 but σ_max = (√(1 + 100) + 10)/2
+	 * ≈ 10.02.  The loop is triangular, so its poles are the 3rd and
+	 * 5th roots of 0.5: stable, which the simulation shows.
+	 */
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"N\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"series\",\"of\":["
+		"{\"op\":\"matrix\",\"data\":[[1],[1]]},{\"op\":\"feedback\","
+		"\"forward\":{\"op\":\"delay\",\"samples\":[3,5]},\"back\":"
+		"{\"op\":\"matrix\",\"data\":[[0.5,10],[0,0.5]]}},"
+		"{\"op\":\"matrix\",\"data\":[[1,1]]}]}}");
+	struct adac_response *r = NULL;
+	json_t *cert;
+	const json_t *m;
+	double peak = 0, tail = 0, *h;
+	long n;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_INDETERMINATE);
+	check_near(cert_number(cert, "bound"), (sqrt(101) + 10) / 2, 1e-13);
+	m = json_array_get(json_object_get(first_loop(cert), "matrices"), 0);
+	check_near(cert_number(m, "spectral_radius"), 0.5, 1e-7);
+	json_decref(cert);
+	check_int(adac_sim_impulse(ir, 4000, NULL, 0, &r, NULL), ADAC_OK);
+	if (r != NULL) {
+		h = adac_response_path(r, 0, 0);
+		for (n = 0; n < 4000; n++) {
+			if (fabs(h[n]) > peak)
+				peak = fabs(h[n]);
+			if (n >= 2000 && fabs(h[n]) > tail)
+				tail = fabs(h[n]);
+		}
+		/*
+		 * The slowest mode decays as 0.5^(n/5) (the 5-sample line);
+		 * the Jordan coupling adds a factor of order n·10, so after
+		 * 2000 samples |h| < 1e5 · 0.5^400 ≈ 4e-116: far below 1e-100.
+		 */
+		check(isfinite(peak));
+		check_le(tail, 1e-100);
+		check(peak > 1);	/* the non-normal transient does exist */
+	}
+	adac_response_free(r);
+	adac_ir_free(ir);
+}
+
+/* --- poles -------------------------------------------------------------- */
+
+static void
+test_certify__biquad_pole_at_10001_is_unstable(void)
+{
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"B\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"series\",\"of\":["
+		"{\"op\":\"delay\",\"samples\":[2]},{\"op\":\"sos\","
+		"\"sections\":[[[1,0,0,-0.5,0.06]],[[1,0,0,-1.0001,0]]]}]}}");
+	json_t *cert;
+	const json_t *b;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_UNSTABLE);
+	check_str(json_string_value(json_object_get(cert, "pointer")),
+		  "/graph/of/1");
+	b = json_array_get(json_object_get(cert, "biquads"), 0);
+	/* z + a1 = 0: the pole is −a1 = 1.0001 exactly */
+	check_near(cert_number(b, "pole_radius"), 1.0001, 0);
+	check_int(json_integer_value(json_object_get(b, "section")), 1);
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__complex_biquad_poles_have_radius_sqrt_a2(void)
+{
+	/* poles of z² − 1.6z + 0.81: 0.8 ± 0.41j, radius √0.81 = 0.9 */
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"B\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"sos\",\"sections\":"
+		"[[[1,0,0,-1.6,0.81]]]}}");
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_CERTIFIED_STABLE);
+	check_near(cert_number(json_array_get(json_object_get(cert, "biquads"),
+					      0), "pole_radius"), 0.9,
+		   2 * DBL_EPSILON);
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+/* --- absorption --------------------------------------------------------- */
+
+static void
+test_certify__one_pole_absorption_loop_has_the_predicted_bound(void)
+{
+	/*
+	 * Per line a one-pole H_i(z) = g_i(1 − p)/(1 − p·z⁻¹), p = 0.3, with
+	 * g_i = 10^(−3·m_i/(fs·T60)) (Jot), behind an orthogonal Hadamard/2.
+	 * For 0 < p < 1, |H_i| peaks at DC where it is g_i, and
+	 * σ_max(Q·diag(H)) = max|H_i| for orthogonal Q: the bound is
+	 * max_i g_i, the g of the shortest line.
+	 */
+	static const double m[4] = {149, 211, 263, 293};
+	double fs = 48000, t60 = 1.5, p = 0.3, g[4], want = 0;
+	char text[2048];
+	struct adac_ir *ir;
+	json_t *cert;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		g[i] = pow(10, -3 * m[i] / (fs * t60));
+		if (g[i] > want)
+			want = g[i];
+	}
+	snprintf(text, sizeof text,
+		 "{\"adac\":\"ir/1\",\"name\":\"A\",\"fs\":48000,\"inputs\":4,"
+		 "\"outputs\":4,\"graph\":{\"op\":\"feedback\",\"forward\":"
+		 "{\"op\":\"series\",\"of\":[{\"op\":\"delay\",\"samples\":"
+		 "[149,211,263,293]},{\"op\":\"sos\",\"sections\":[["
+		 "[%.17g,0,0,-0.3,0],[%.17g,0,0,-0.3,0],[%.17g,0,0,-0.3,0],"
+		 "[%.17g,0,0,-0.3,0]]]}]},\"back\":{\"op\":\"matrix\",\"data\":"
+		 "[[0.5,0.5,0.5,0.5],[0.5,-0.5,0.5,-0.5],[0.5,0.5,-0.5,-0.5],"
+		 "[0.5,-0.5,-0.5,0.5]]}}}",
+		 g[0] * (1 - p), g[1] * (1 - p), g[2] * (1 - p), g[3] * (1 - p));
+	ir = parse(text);
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_CERTIFIED_STABLE);
+	/* the DC point is on the grid: b(1−p)/(1−p) in a few roundings */
+	check_near(cert_number(cert, "bound"), want, 8 * DBL_EPSILON);
+	check_near(cert_number(first_loop(cert), "worst_hz"), 0, 0);
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__rt60_is_certified_at_its_largest_value(void)
+{
+	/*
+	 * Lossless prototype, gains 10^(−3·m/(fs·T60)): largest at the
+	 * largest T60 (10 s) on the shortest line (149): that is the bound.
+	 */
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"R\",\"fs\":48000,\"inputs\":2,"
+		"\"outputs\":2,\"controls\":[{\"name\":\"rt60\",\"min\":0.1,"
+		"\"max\":10,\"init\":2,\"unit\":\"s\"}],\"graph\":{\"op\":"
+		"\"feedback\",\"forward\":{\"op\":\"series\",\"of\":[{\"op\":"
+		"\"delay\",\"samples\":[149,211]},{\"op\":\"gain\",\"values\":"
+		"[1,1],\"decay\":{\"control\":\"rt60\",\"loop_samples\":"
+		"[149,211]}}]},\"back\":{\"op\":\"matrix\",\"data\":"
+		"[[0.6,0.8],[-0.8,0.6]]}}}");
+	json_t *cert;
+	const json_t *ctl;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_CERTIFIED_STABLE);
+	/* 0.6, 0.8 are not exact in binary: σ of the rotation ≈ 1 ± 2 eps */
+	check_near(cert_number(cert, "bound"),
+		   pow(10, -3 * 149 / (48000 * 10.0)), 8 * DBL_EPSILON);
+	ctl = json_array_get(json_object_get(cert, "controls"), 0);
+	check_str(json_string_value(json_object_get(ctl, "name")), "rt60");
+	check_near(cert_number(ctl, "worst"), 10, 0);
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__gain_above_one_at_the_rt60_maximum_is_unstable(void)
+{
+	/* values 1.01: at T60 = 10 the line gain is 1.01·0.99786 > 1 */
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"R\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"controls\":[{\"name\":\"rt60\",\"min\":0.1,"
+		"\"max\":10,\"init\":2,\"unit\":\"s\"}],\"graph\":{\"op\":"
+		"\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":[149]},"
+		"\"back\":{\"op\":\"gain\",\"values\":[1.01],\"decay\":"
+		"{\"control\":\"rt60\",\"loop_samples\":[149]}}}}");
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, NULL), ADAC_UNSTABLE);
+	adac_ir_free(ir);
+}
+
+/* --- nested loops ------------------------------------------------------- */
+
+static void
+test_certify__nested_loop_bound_uses_its_response_norm(void)
+{
+	/*
+	 * inner: y = z⁻⁷(x + 0.5y), |H| ≤ 1/(1 − 0.5) = 2 (at DC); outer:
+	 * z⁻¹³ · inner, back 0.4: bound 2·0.4 = 0.8.
+	 */
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"N\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"feedback\",\"forward\":"
+		"{\"op\":\"series\",\"of\":[{\"op\":\"delay\",\"samples\":[13]},"
+		"{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":"
+		"[7]},\"back\":{\"op\":\"gain\",\"values\":[0.5]}}]},\"back\":"
+		"{\"op\":\"gain\",\"values\":[0.4]}}}");
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_CERTIFIED_STABLE);
+	check_near(cert_number(first_loop(cert), "bound"), 0.8, 1e-14);
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__loop_around_a_lossless_loop_is_not_certified(void)
+{
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"N\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"feedback\",\"forward\":"
+		"{\"op\":\"series\",\"of\":[{\"op\":\"delay\",\"samples\":[13]},"
+		"{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":"
+		"[7]},\"back\":{\"op\":\"gain\",\"values\":[1]}}]},\"back\":"
+		"{\"op\":\"gain\",\"values\":[0.1]}}}");
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_NOT_CERTIFIED);
+	check_str(json_string_value(json_object_get(cert, "pointer")),
+		  "/graph");
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__real_axis_sign_change_proves_instability(void)
+{
+	/*
+	 * A biquad in the loop stops the FDN shortcut.  Loop gain at DC:
+	 * 1.5·H(1) with H = 1/(1 − 0.2z⁻¹), H(1) = 1.25: det(1 − 1.875) < 0,
+	 * while at z = ∞ the loop is 0 and det = 1: a real pole z > 1.
+	 */
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"R\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"feedback\",\"forward\":"
+		"{\"op\":\"series\",\"of\":[{\"op\":\"delay\",\"samples\":[10]},"
+		"{\"op\":\"sos\",\"sections\":[[[1,0,0,-0.2,0]]]}]},\"back\":"
+		"{\"op\":\"gain\",\"values\":[1.5]}}}");
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_UNSTABLE);
+	check_near(cert_number(first_loop(cert), "dc_spectral_radius"), 1.875,
+		   1e-14);
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+/* --- the hash ----------------------------------------------------------- */
+
+static char *
+hash_of(const char *text)
+{
+	struct adac_ir *ir = parse(text);
+	char hex[65], *s;
+	json_t *cert;
+
+	if (ir == NULL)
+		return NULL;
+	check_int(certify(ir, &f64, &cert), ADAC_CERTIFIED_STABLE);
+	s = strdup(json_string_value(json_object_get(cert, "hash")));
+	check_int(adac_ir_hash(ir, hex, NULL), ADAC_OK);
+	check_str(s, hex);
+	json_decref(cert);
+	adac_ir_free(ir);
+	return s;
+}
+
+static void
+test_certify__hash_follows_numbers_not_layout(void)
+{
+	char *a = hash_of(
+		"{\"adac\":\"ir/1\",\"name\":\"C\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"feedback\",\"forward\":"
+		"{\"op\":\"delay\",\"samples\":[5]},\"back\":{\"op\":\"gain\","
+		"\"values\":[0.7123456]}}}");
+	/* same document, keys reordered, other whitespace */
+	char *b = hash_of(
+		"{ \"graph\": { \"back\": {\"values\": [ 0.7123456 ],\n"
+		"  \"op\": \"gain\"}, \"op\": \"feedback\",\n\t\"forward\": "
+		"{\"samples\":[5],\"op\":\"delay\"}},\n  \"outputs\": 1, "
+		"\"inputs\": 1, \"fs\": 48000, \"name\": \"C\", "
+		"\"adac\": \"ir/1\" }");
+	/* the 7th significant digit of the gain changed */
+	char *c = hash_of(
+		"{\"adac\":\"ir/1\",\"name\":\"C\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"feedback\",\"forward\":"
+		"{\"op\":\"delay\",\"samples\":[5]},\"back\":{\"op\":\"gain\","
+		"\"values\":[0.7123457]}}}");
+
+	check(a != NULL && b != NULL && c != NULL);
+	if (a != NULL && b != NULL && c != NULL) {
+		check_str(a, b);
+		check(strcmp(a, c) != 0);
+		check_int(strlen(a), 64);
+	}
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* --- rounding ----------------------------------------------------------- */
+
+static void
+test_certify__float32_rounding_can_lose_the_certificate(void)
+{
+	/*
+	 * M = k·R(θ), a rotation scaled by k = 1 − 2⁻³⁰: σ(M) = k, certified
+	 * in double (1 − 9.3e-10 < 1 − 1e-10).  Rounded to float, M stays
+	 * of the form [[a, −b], [b, a]] (rounding is odd), a scaled rotation
+	 * with σ = √(a² + b²) exactly.  Search θ for a rounding that makes
+	 * that ≥ 1: the float32 certificate must not be certified-stable.
+	 */
+	double k = 1 - ldexp(1, -30), t, a = 0, b = 0, sig32 = 0;
+	char text[1024];
+	struct adac_ir *ir;
+	json_t *cert;
+	int i;
+
+	for (i = 1; i < 10000; i++) {
+		t = 0.7 + i * 1e-5;
+		a = (double)(float)(k * cos(t));
+		b = (double)(float)(k * sin(t));
+		/* a², b² are exact in double (24-bit mantissas) */
+		if (a * a + b * b > 1 + 1e-9)
+			break;
+	}
+	check(i < 10000);
+	sig32 = sqrt(a * a + b * b);
+	snprintf(text, sizeof text,
+		 "{\"adac\":\"ir/1\",\"name\":\"F\",\"fs\":48000,\"inputs\":2,"
+		 "\"outputs\":2,\"graph\":{\"op\":\"feedback\",\"forward\":"
+		 "{\"op\":\"delay\",\"samples\":[3,5]},\"back\":{\"op\":"
+		 "\"matrix\",\"data\":[[%.17g,%.17g],[%.17g,%.17g]]}}}",
+		 k * cos(t), -k * sin(t), k * sin(t), k * cos(t));
+	ir = parse(text);
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_CERTIFIED_STABLE);
+	check_near(cert_number(cert, "bound"), k, 4 * DBL_EPSILON);
+	json_decref(cert);
+	check(certify(ir, &f32, &cert) != ADAC_CERTIFIED_STABLE);
+	check_near(cert_number(cert, "bound"), sig32, 4 * DBL_EPSILON);
+	check(cert_number(cert, "bound") > 1);
+	check_str(json_string_value(json_object_get(cert, "precision")),
+		  "float32");
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+/* --- adac_certify_check ------------------------------------------------- */
+
+static void
+test_certify__check_reports_missing_stale_and_failing(void)
+{
+	struct adac_ir *ir = hadamard_fdn(0.5), *bad = hadamard_fdn(1.5);
+	struct adac_error err;
+	json_t *cert;
+	char *text;
+
+	check(ir != NULL && bad != NULL);
+	if (ir == NULL || bad == NULL)
+		return;
+	check_int(adac_certify_check(ir, &err), ADAC_E_NEGATIVE);
+	check_str(err.pointer, "/certificate");
+	check_str(err.text, "no certificate; run adac-certify first");
+
+	certify(ir, &f32, &cert);
+	check_int(adac_certify_attach(ir, cert, NULL), ADAC_OK);
+	json_decref(cert);
+	check_int(adac_certify_check(ir, &err), ADAC_OK);
+	check_int(adac_certify_check_precision(ir, ADAC_PRECISION_FLOAT32,
+					       &err), ADAC_OK);
+	check_int(adac_certify_check_precision(ir, ADAC_PRECISION_DOUBLE,
+					       &err), ADAC_E_NEGATIVE);
+	check_str(err.pointer, "/certificate/precision");
+	check_str(err.text, "certificate holds for float32 values; rerun adac-certify --precision double");
+
+	/* re-certifying replaces the certificate, and the hash ignores it */
+	certify(ir, &f64, &cert);
+	check_int(adac_certify_attach(ir, cert, NULL), ADAC_OK);
+	json_decref(cert);
+	check_int(adac_certify_check(ir, &err), ADAC_OK);
+	text = adac_json_dumps(ir->json);
+	check(text != NULL && strstr(text, "\"precision\": \"double\"") != NULL);
+	check(text != NULL && strstr(text, "float32") == NULL);
+	free(text);
+
+	/* edit a number after certifying: stale */
+	json_array_set_new(json_object_get(json_object_get(json_array_get(
+		json_object_get(json_object_get(ir->json, "graph"), "of"), 1),
+		"forward"), "samples"), 0, json_integer(150));
+	check_int(adac_certify_check(ir, &err), ADAC_E_NEGATIVE);
+	check_str(err.pointer, "/certificate/hash");
+	check_str(err.text, "certificate is stale; rerun adac-certify");
+
+	certify(bad, &f32, &cert);
+	check_int(adac_certify_attach(bad, cert, NULL), ADAC_OK);
+	json_decref(cert);
+	check_int(adac_certify_check(bad, &err), ADAC_E_NEGATIVE);
+	check_str(err.pointer, "/certificate/verdict");
+	check_str(err.text, "certificate verdict is 'unstable'");
+	adac_ir_free(ir);
+	adac_ir_free(bad);
+}
+
+static void
+test_certify__options_are_checked(void)
+{
+	struct adac_ir *ir = hadamard_fdn(0.5);
+	struct adac_certify_opts o = {ADAC_PRECISION_FLOAT32, 0, 0.7};
+	struct adac_error err;
+	json_t *cert = NULL;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(adac_certify(ir, &o, &cert, NULL, &err), ADAC_E_INPUT);
+	check_str(err.text, "tolerance 0.7 is not below 0.5");
+	check(cert == NULL);
+	o.tol = -1;
+	o.grid = 8;
+	check_int(adac_certify(ir, &o, &cert, NULL, &err), ADAC_OK);
+	check_int(json_integer_value(json_object_get(cert, "grid")), 9);
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+int
+main(void)
+{
+	RUN(test_certify__freq_of_a_feedback_comb_has_closed_form);
+	RUN(test_certify__freq_of_series_parallel_and_sos);
+	RUN(test_certify__freq_rounds_coefficients_at_float32);
+	RUN(test_certify__hadamard_times_0999_is_certified_with_bound_0999);
+	RUN(test_certify__hadamard_unscaled_is_marginally_stable);
+	RUN(test_certify__hadamard_times_1001_is_unstable);
+	RUN(test_certify__non_normal_matrix_is_indeterminate_and_decays);
+	RUN(test_certify__biquad_pole_at_10001_is_unstable);
+	RUN(test_certify__complex_biquad_poles_have_radius_sqrt_a2);
+	RUN(test_certify__one_pole_absorption_loop_has_the_predicted_bound);
+	RUN(test_certify__rt60_is_certified_at_its_largest_value);
+	RUN(test_certify__gain_above_one_at_the_rt60_maximum_is_unstable);
+	RUN(test_certify__nested_loop_bound_uses_its_response_norm);
+	RUN(test_certify__loop_around_a_lossless_loop_is_not_certified);
+	RUN(test_certify__real_axis_sign_change_proves_instability);
+	RUN(test_certify__hash_follows_numbers_not_layout);
+	RUN(test_certify__float32_rounding_can_lose_the_certificate);
+	RUN(test_certify__check_reports_missing_stale_and_failing);
+	RUN(test_certify__options_are_checked);
+	return unit_done();
+}
