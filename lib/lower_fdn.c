@@ -399,7 +399,7 @@ adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err)
 {
 	struct spec s;
 	const json_t *v;
-	json_t *source = NULL, *graph, *one = json_integer(1);
+	json_t *source = NULL, *graph, *one = NULL;
 	const char *fmt;
 	char p[ADAC_POINTER_MAX];
 	double t60;
@@ -472,6 +472,10 @@ adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err)
 	}
 	if ((rc = read_matrix(spec, &s, err)))
 		goto out;
+	if ((one = json_integer(1)) == NULL) {
+		rc = nomem(err, "");
+		goto out;
+	}
 	v = json_object_get(spec, "b");
 	if ((rc = read_block(v != NULL ? v : one, "/b", s.n,
 			     s.inputs, "b", &s.b, err)))
