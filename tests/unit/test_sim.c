@@ -482,6 +482,37 @@ test_sim__nested_feedback(void)
 	free(d);
 }
 
+/*
+ * A loop with one channel in and two out: forward = delay 1 then [1; 0.5],
+ * back = [0.3 0.2], so u[n] = x[n] + 0.4·u[n − 1], y0 = u[n − 1],
+ * y1 = 0.5·u[n − 1].
+ */
+static void
+test_sim__feedback_one_to_two_channels(void)
+{
+	char *d = doc(1, 2, "{\"op\":\"feedback\",\"forward\":{"
+		      "\"op\":\"series\",\"of\":[{\"op\":\"delay\","
+		      "\"samples\":[1]},{\"op\":\"matrix\","
+		      "\"data\":[[1],[0.5]]}]},\"back\":{\"op\":\"matrix\","
+		      "\"data\":[[0.3,0.2]]}}", NULL);
+	struct adac_response *r = impulse(d, 40);
+	long n;
+
+	check(r != NULL);
+	if (r != NULL)
+		for (n = 1; n < 40; n++) {
+			double u = pow(0.4, (double)(n - 1));
+
+			/* 0.3·y0 + 0.2·y1 rounds once or twice a step: n·eps */
+			check_near(adac_response_path(r, 0, 0)[n], u,
+				   4 * n * DBL_EPSILON * u);
+			check_near(adac_response_path(r, 0, 1)[n], 0.5 * u,
+				   4 * n * DBL_EPSILON * u);
+		}
+	adac_response_free(r);
+	free(d);
+}
+
 /* Linear interpolation: y = (1 − f)·x[n − k] + f·x[n − k − 1]. */
 static void
 test_sim__linear_fractional_delay(void)
@@ -882,6 +913,7 @@ main(void)
 	RUN(test_sim__parallel_split_sum_and_series);
 	RUN(test_sim__split_to_stack);
 	RUN(test_sim__nested_feedback);
+	RUN(test_sim__feedback_one_to_two_channels);
 	RUN(test_sim__linear_fractional_delay);
 	RUN(test_sim__fractional_delay_in_loop);
 	RUN(test_sim__loop_closed_by_biquad_without_b0);
