@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The full pipeline as a user types it:
+#   adac-lower model.json | adac-certify | adac-emit -o model.dsp &&
+#   adac-diff model.json model.dsp
+# for networks of 1 to 64 lines and every kind of feedback matrix.  The
+# float build must stay 100 dB below the peak over 2 s at 48 kHz on every
+# path, the -double build 250 dB below (adac-diff's defaults).  An exact
+# match has error_db null (minus infinity).
+bats_require_minimum_version 1.5.0
+
+setup() {
+	DATA="$BATS_TEST_DIRNAME/../data"
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# spec N MATRIX: a native FDN spec with N lines, delays spread over
+# 401..~2900 samples, broadband t60 of 1.5 s, 1 input and 2 outputs.
+spec() {
+	jq -n --argjson n "$1" --argjson m "$2" '{
+		format: "fdn", name: "Fdn\($n)", fs: 48000,
+		delays: [range($n) | 401 + (. * 2503 / ([$n - 1, 1] | max) | floor) + (. % 7) * 3],
+		matrix: $m, seed: 7, t60: 1.5, inputs: 1, outputs: 2
+	}'
+}
+
+# A dense orthogonal matrix no structure detector recognises: the random
+# orthogonal matrix of another seed, written out as explicit rows.
+dense_rows() {
+	spec "$1" '"random-orthogonal"' | jq '.seed = 11' | adac-lower |
+		jq -c --argjson n "$1" '[.. | objects | select(.op? == "matrix" and (.data | length) == $n and (.data[0] | length) == $n) | .data][0]'
+}
+
+pipeline() {
+	local n=$1 kind=$2 m
+	case $kind in
+	dense) m=$(dense_rows "$n") ;;
+	*) m="\"$kind\"" ;;
+	esac
+	spec "$n" "$m" > model.json
+	adac-lower model.json | adac-certify | adac-emit -o model.dsp
+	run --separate-stderr adac-diff model.json model.dsp
+	echo "$output" | jq -c '.overall'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '.paths | length')" -eq 2 ]
+	[ "$(echo "$output" | jq '[.paths[] | (.error_db // -1000) < -100] | all')" = true ]
+	run --separate-stderr adac-diff --double model.json model.dsp
+	echo "$output" | jq -c '.overall'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '[.paths[] | (.error_db // -1000) < -250] | all')" = true ]
+}
+
+@test "pipeline: householder FDNs of 1 to 64 lines equal the model" {
+	for n in 1 2 4 8 16 32 64; do pipeline $n householder; done
+}
+
+@test "pipeline: hadamard FDNs of 1 to 64 lines equal the model" {
+	for n in 1 2 4 8 16 32 64; do pipeline $n hadamard; done
+}
+
+@test "pipeline: random orthogonal FDNs of 1 to 64 lines equal the model" {
+	for n in 1 2 4 8 16 32 64; do pipeline $n random-orthogonal; done
+}
+
+@test "pipeline: explicit dense FDNs of 1 to 64 lines equal the model" {
+	for n in 1 2 4 8 16 32 64; do pipeline $n dense; done
+}
+
+@test "pipeline: the 4-line ADAC-format FDN equals the model" {
+	cp "$DATA/adac/fdn4.json" model.json
+	adac-lower model.json | adac-certify | adac-emit -o model.dsp
+	run --separate-stderr adac-diff model.json model.dsp
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '.overall.worst_error_db < -100')" = true ]
+}
