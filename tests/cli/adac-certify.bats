@@ -237,3 +237,12 @@ cert() {
 	[ "$output" = "" ]
 	grep -q '^usage: adac-certify' <<<"$stderr"
 }
+
+@test "adac-certify: the man page's failing example prints what it shows" {
+	run --separate-stderr adac-certify -o checked.json "$DATA/hadamard-1001.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "" ]
+	[ "$(jq -r '.certificate | .verdict, .pointer, .reason' checked.json)" = "unstable
+/graph/of/1
+the loop's poles multiply to |det(A*Gamma)| = 1.00400619148 > 1" ]
+}
