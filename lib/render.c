@@ -1,5 +1,7 @@
 #include "render.h"
 
+#include "model.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -329,7 +331,7 @@ adac_source_open_mem(const char *name, const char *buf, size_t len,
 	s->kind = adac_source_detect(name, buf, len);
 	switch (s->kind) {
 	case ADAC_SOURCE_IR:
-		rc = adac_ir_parse_text(buf, len, &s->ir, err);
+		rc = adac_model_load(buf, len, &s->ir, err);
 		if (rc != ADAC_OK)
 			break;
 		/* check the settings now, not after a long render */
