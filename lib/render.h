@@ -23,7 +23,7 @@
 #include "response.h"
 
 enum adac_source_kind {
-	ADAC_SOURCE_IR,		/* an ir/1 document */
+	ADAC_SOURCE_IR,		/* an ir/1 document, or a config adac-lower reads */
 	ADAC_SOURCE_DSP,	/* a FAUST program */
 	ADAC_SOURCE_AUDIO,	/* WAV, or anything else libsndfile reads */
 };
