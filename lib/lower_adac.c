@@ -568,7 +568,9 @@ lower_parallel_delay(struct ctx *c, const json_t *v, const char *ptr,
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "unit must be positive");
 	}
-	from_ints = ints != NULL && (isint || frac == NULL);
+	/* rounding twice would differ from FLAMO's round(param·fs/unit) */
+	from_ints = ints != NULL &&
+		    (frac == NULL || (isint && unit == 1 && !rg));
 	src = from_ints ? ints : frac;
 	adac_ptr_key(p, ptr, "params");
 	adac_ptr_key(p, p, from_ints ? "samples" : "samples_fractional");

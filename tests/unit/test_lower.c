@@ -491,6 +491,17 @@ test_lower__delay_unit_and_fraction(void)
 	      1)) == 4);
 	check(json_object_get(d, "interp") == NULL);
 	json_decref(ir);
+	/* FLAMO rounds param·fs/unit once: 250.4/100 → 3, not 250/100 → 2 */
+	ir = lower_text("{\"type\": \"Leaf\", \"module_type\": \"parallelDelay\","
+			" \"flamo\": {\"unit\": 100, \"isint\": true},"
+			" \"params\": {\"samples\": [250],"
+			" \"samples_fractional\": [250.4]}, \"fs\": 48000}",
+			&err);
+	d = find_op(ir, "delay");
+	check(d != NULL);
+	check(json_number_value(json_array_get(json_object_get(d, "samples"),
+	      0)) == 3);
+	json_decref(ir);
 	/* requires_grad: the map is softplus, in seconds */
 	ir = lower_text("{\"type\": \"Leaf\", \"module_type\": \"parallelDelay\","
 			" \"flamo\": {\"unit\": 1, \"isint\": false,"
