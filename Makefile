@@ -15,7 +15,7 @@ WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib
 LDLIBS = -lfaust -ljansson -llapacke -llapack -lopenblas -lsndfile \
-         -lcrypto -lmicrohttpd -llo -lqrencode -ljack -lpthread -lm
+         -lcrypto -lfftw3 -lmicrohttpd -llo -lqrencode -ljack -lpthread -lm
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build/sanitize

@@ -29,6 +29,7 @@ libjack-jackd2-dev
 jackd2
 chromium
 curl
+libfftw3-dev
 "
 
 missing=""
