@@ -9,9 +9,6 @@ setup() {
 	COMB="$DATA/sim/comb-controls.json"
 	MIX="$DATA/sim/mix2x2.json"
 	cd "$BATS_TEST_TMPDIR"
-	# until tools/adac-ir.c dispatches "impulse" (lib/impulse.h), say so
-	adac-ir impulse --help >/dev/null 2>&1 ||
-		skip "adac-ir has no impulse subcommand yet"
 }
 
 # bytes N .. N+K-1 of a file as hex, no spaces
