@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# The manual: every page is clean mdoc with the house sections in order,
+# every program has its page, every option a program's usage names is
+# documented, and the IR example of adac-ir(5) is the fixture it quotes.
+bats_require_minimum_version 1.5.0
+
+setup() {
+	TOP="$BATS_TEST_DIRNAME/../.."
+	MAN="$TOP/man"
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+}
+
+# The pages, one per line.
+pages() {
+	ls "$MAN"/*.[157] 2>/dev/null
+}
+
+@test "man: every page is clean under mandoc -T lint -W warning" {
+	[ -n "$(pages)" ]
+	run --separate-stderr mandoc -T lint -W warning $(pages)
+	echo "$output$stderr"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "" ]
+}
+
+@test "man: every program in tools/ has its page man/PROGRAM.1" {
+	missing=""
+	for src in "$TOP"/tools/*.c; do
+		prog=$(basename "$src" .c)
+		[ -f "$MAN/$prog.1" ] || missing="$missing $prog.1"
+	done
+	[ -z "$missing" ] || echo "missing pages:$missing"
+	[ -z "$missing" ]
+}
+
+@test "man: the overview and the format have their pages" {
+	[ -f "$MAN/adac.7" ]
+	[ -f "$MAN/adac-ir.5" ]
+	[ -f "$MAN/adac-ir.1" ]
+}
+
+# The required sections of a page, in order: OPTIONS and EXIT STATUS
+# only in section 1.  Other sections may stand between them.
+required() {
+	case $1 in
+	*.1) printf '%s\n' NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" \
+		EXAMPLES "SEE ALSO" ;;
+	*) printf '%s\n' NAME SYNOPSIS DESCRIPTION EXAMPLES "SEE ALSO" ;;
+	esac
+}
+
+@test "man: every page has its sections once each and in the house order" {
+	bad=""
+	for page in $(pages); do
+		# the .Sh titles, quotes dropped
+		sed -n 's/^\.Sh  *//p' "$page" | tr -d '"' > have
+		grep -Fx -f <(required "$page") have > got || true
+		if ! required "$page" | cmp -s - got; then
+			bad="$bad $(basename "$page") [$(paste -sd, got)]"
+		fi
+	done
+	[ -z "$bad" ] || echo "pages with missing, repeated or misordered sections:$bad"
+	[ -z "$bad" ]
+}
+
+@test "man: every option a program's usage names has its .It in its page" {
+	bad=""
+	for src in "$TOP"/tools/*.c; do
+		prog=$(basename "$src" .c)
+		page="$MAN/$prog.1"
+		[ -f "$page" ] || continue	# reported by the test above
+		command -v "$prog" >/dev/null || continue
+		usage=$("$prog" --help 2>/dev/null) || true
+		[ -n "$usage" ]
+		# -o, --set, --tol-db: a dash after a space, '[' or '|'
+		for opt in $(printf '%s\n' "$usage" |
+			grep -oE '(^|[][ |])--?[A-Za-z][A-Za-z0-9-]*' |
+			sed 's/^[][ |]//' | sort -u); do
+			grep -qE "^\.It .*Fl ${opt#-}([^A-Za-z0-9-]|\$)" "$page" ||
+				bad="$bad $prog:$opt"
+		done
+	done
+	[ -z "$bad" ] || echo "options missing from their pages:$bad"
+	[ -z "$bad" ]
+}
+
+@test "man: every command of adac-ir's usage is in adac-ir(1)" {
+	command -v adac-ir >/dev/null || skip "adac-ir is not built"
+	bad=""
+	for cmd in $(adac-ir --help | sed -n 's/^.*adac-ir \([a-z][a-z]*\).*$/\1/p'); do
+		# in the SYNOPSIS and with its own entry in the DESCRIPTION
+		grep -qx "\.Cm $cmd" "$MAN/adac-ir.1" &&
+			grep -qx "\.It Cm $cmd" "$MAN/adac-ir.1" || bad="$bad $cmd"
+	done
+	[ -z "$bad" ] || echo "commands missing from adac-ir.1:$bad"
+	[ -z "$bad" ]
+}
+
+@test "man: the example IR of adac-ir(5) is tests/data/ir/fdn4.json and is valid" {
+	command -v adac-ir >/dev/null || skip "adac-ir is not built"
+	cd "$BATS_TEST_TMPDIR"
+	# the first literal display after .Sh EXAMPLES
+	awk '/^\.Sh EXAMPLES/ { ex = 1 } ex && /^\.Ed/ && on { exit }
+	     on { print } ex && /^\.Bd -literal/ { on = 1 }' \
+		"$MAN/adac-ir.5" > example.json
+	[ "$(head -1 example.json)" = "{" ]
+	adac-ir check example.json
+	adac-ir fmt example.json > a.json
+	adac-ir fmt "$TOP/tests/data/ir/fdn4.json" > b.json
+	cmp a.json b.json
+}
+
+@test "man: the show output quoted in adac-ir(1) is what adac-ir show prints" {
+	command -v adac-ir >/dev/null || skip "adac-ir is not built"
+	command -v adac-lower >/dev/null || skip "adac-lower is not built"
+	cd "$BATS_TEST_TMPDIR"
+	# the display that starts with the command, its escapes rendered
+	# (mandoc indents a display by 11 columns: 5 for the section, 6 more)
+	mandoc -T utf8 "$MAN/adac-ir.1" 2>/dev/null | col -bx |
+		awk '/\$ adac-lower examples\/fdn4-adac.json \| adac-ir show/ { on = 1; next }
+		     on && /^$/ { exit } on { sub(/^           /, ""); print }' > quoted
+	[ -s quoted ]
+	(cd "$TOP" && adac-lower examples/fdn4-adac.json | adac-ir show) > actual
+	diff quoted actual
+}
