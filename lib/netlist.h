@@ -120,7 +120,8 @@ void adac_netlist_free(struct adac_netlist *net);
 
 /*
  * Find a cycle of the block diagram that holds no delay of at least one
- * sample (counting every matrix entry and gain, zero or not).  Returns 1
+ * sample, by ir.c's rule: a delay >= 1 sample, a zero gain or matrix
+ * entry, or a biquad cascade with some b0 == 0 breaks it.  Returns 1
  * and sets *pointer (borrowed from the IR) to the JSON pointer of the
  * outermost feedback node on such a cycle, 0 when every cycle holds a
  * delay, -1 when out of memory.  graph must have n_in/n_out computed.
