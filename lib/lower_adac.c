@@ -611,22 +611,28 @@ out:
 	return rc;
 }
 
-/* Delay and variableDelay: whole samples as json_to_faust's @ and de.delay */
+/*
+ * Delay and variableDelay: whole samples, as json_to_faust's @ and
+ * de.delay take them.  fractionalDelay: samples_fractional (or samples)
+ * as they are, de.fdelay's linear interpolation.
+ */
 static int
-lower_whole_delay(struct ctx *c, const json_t *v, const char *ptr,
+lower_plain_delay(struct ctx *c, const json_t *v, const char *ptr, int frac,
 		  struct low *out)
 {
 	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
 	const json_t *params;
+	const char *key = "samples";
 	double *d = NULL;
 	long n = 0, i;
 	int rc;
 
 	if ((rc = get_params(c, v, ptr, &params)))
 		return rc;
-	adac_ptr_key(p, ptr, "params");
-	adac_ptr_key(p, p, "samples");
-	rc = adac_json_numbers(json_object_get(params, "samples"), p, -1,
+	if (frac && json_object_get(params, "samples_fractional") != NULL)
+		key = "samples_fractional";
+	ptr2(p, ptr, "params", key);
+	rc = adac_json_numbers(json_object_get(params, key), p, -1,
 			       ADAC_MAX_CHANNELS, &d, &n, c->err);
 	if (rc != ADAC_OK)
 		return rc;
@@ -634,7 +640,7 @@ lower_whole_delay(struct ctx *c, const json_t *v, const char *ptr,
 		adac_ptr_index(q, p, (size_t)i);
 		if ((rc = check_delay(c, d[i], q)))
 			goto out;
-		if (d[i] != floor(d[i])) {
+		if (!frac && d[i] != floor(d[i])) {
 			rc = adac_error_set(c->err, ADAC_E_INPUT, q,
 			    "delay length %.17g is not a whole number of "
 			    "samples", d[i]);
@@ -1324,8 +1330,9 @@ lower_leaf(struct ctx *c, const json_t *v, const char *ptr, json_t *rec,
 		return rc;
 	if (strcmp(mt, "parallelDelay") == 0)
 		return lower_parallel_delay(c, v, ptr, rec, out);
-	if (strcmp(mt, "Delay") == 0 || strcmp(mt, "variableDelay") == 0)
-		return lower_whole_delay(c, v, ptr, out);
+	if (strcmp(mt, "Delay") == 0 || strcmp(mt, "variableDelay") == 0 ||
+	    strcmp(mt, "fractionalDelay") == 0)
+		return lower_plain_delay(c, v, ptr, mt[0] == 'f', out);
 	if (strcmp(mt, "Gain") == 0 || strcmp(mt, "Matrix") == 0 ||
 	    strcmp(mt, "HouseholderMatrix") == 0)
 		return lower_matrix(c, v, ptr, mt, rec, out);

@@ -111,7 +111,8 @@ impulse() {
 }
 
 @test "adac-lower: every module type lowers to a valid IR" {
-	for t in parallelDelay fractionalDelay Delay variableDelay Gain Matrix \
+	for t in parallelDelay fractionalDelay fractionalDelayModule Delay \
+		variableDelay Gain Matrix \
 		HouseholderMatrix parallelGain parallelSOSFilter Biquad SVF \
 		lowpass highpass bandpass PEQ peakEQ allpassComb dcBlocker \
 		onePole parallelFilter; do
@@ -121,7 +122,8 @@ impulse() {
 }
 
 @test "adac-lower: each module type becomes the IR node it means" {
-	for f in parallelDelay:delay Delay:delay variableDelay:delay Gain:gain \
+	for f in parallelDelay:delay Delay:delay variableDelay:delay \
+		fractionalDelayModule:delay Gain:gain \
 		Matrix:matrix HouseholderMatrix:matrix parallelGain:gain \
 		parallelSOSFilter:sos Biquad:sos SVF:sos lowpass:sos \
 		highpass:sos bandpass:sos PEQ:sos peakEQ:sos dcBlocker:sos \
