@@ -61,13 +61,16 @@ main(int argc, char **argv)
 			 err.text);
 		opt.certificate_note = note;
 	}
-	if (adac_emit_faust(ir, &opt, &text, &err) != ADAC_OK ||
-	    adac_cli_write(out, text, strlen(text), &err) != ADAC_OK)
+	if (adac_emit_faust(ir, &opt, &text, &err) != ADAC_OK)
+		goto fail;
+	/* the write's own message names the file */
+	in = NULL;
+	if (adac_cli_write(out, text, strlen(text), &err) != ADAC_OK)
 		goto fail;
 	status = 0;
 	goto out;
 fail:
-	status = adac_cli_fail(err.code == ADAC_E_IO ? NULL : in, &err);
+	status = adac_cli_fail(in, &err);
 out:
 	free(text);
 	free(buf);
