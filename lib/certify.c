@@ -61,7 +61,7 @@ struct loop {
 	int equal_delays;	/* plain, and every line as long: fdn_delay */
 	double fdn_delay;
 	double mean_delay;
-	int lossless;
+	int lossless, passive;
 	double rho_dc, rho_nyquist;
 	int have_rho;
 	json_t *matrices;
@@ -1057,6 +1057,27 @@ out:
 	return rc;
 }
 
+/*
+ * Passive: no element amplifies by more than 1 + tol at any grid
+ * frequency, so nothing in the loop can grow beyond rounding.  Lossless:
+ * every element is also within tol of unitary (an orthogonal matrix with
+ * unit gains).
+ */
+static int
+passive(const struct ctx *c, const struct lwork *w)
+{
+	const struct elem *e;
+	int i;
+
+	for (i = 0; i < w->n_e; i++) {
+		e = &w->e[i];
+		if (e->diag ? !e->unit && e->max_mag > 1 + c->tol :
+		    !e->cnst || e->sigma > 1 + c->tol)
+			return 0;
+	}
+	return 1;
+}
+
 static int
 lossless(const struct ctx *c, const struct lwork *w)
 {
@@ -1191,6 +1212,166 @@ out:
 	return rc;
 }
 
+/*
+ * Does the real function d(z) of a channel-wise node keep its sign for
+ * real z in the ray sgn·[1, ∞)?  Delays and gains do; a fractional delay
+ * at negative z only when f < 1/2; a biquad (its poles are inside the
+ * circle, checked before) when no real zero of its numerator lies in the
+ * ray.
+ */
+static int
+keeps_sign(const struct ctx *c, const struct adac_node *n, int ch, int sgn)
+{
+	double d, f, b0, b1, b2, disc, r[2];
+	int s, k, nr;
+
+	switch (n->op) {
+	case ADAC_OP_DELAY:
+		d = n->samples[ch];
+		f = d - floor(d);
+		return sgn > 0 || n->interp == ADAC_INTERP_NONE || f < 0.5;
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+		return 1;
+	case ADAC_OP_SOS:
+		for (s = 0; s < n->n_sections; s++) {
+			const double *q = n->sos + ((size_t)s * n->n_in + ch) * 5;
+
+			b0 = adac_freq_round(&c->fo, q[0]);
+			b1 = adac_freq_round(&c->fo, q[1]);
+			b2 = adac_freq_round(&c->fo, q[2]);
+			nr = 0;
+			if (b0 != 0) {
+				disc = b1 * b1 - 4 * b0 * b2;
+				if (disc >= 0) {
+					r[nr++] = (-b1 + sqrt(disc)) / (2 * b0);
+					r[nr++] = (-b1 - sqrt(disc)) / (2 * b0);
+				}
+			} else if (b1 != 0) {
+				r[nr++] = -b2 / b1;
+			}
+			/* a zero within rounding of the ray counts as in it */
+			for (k = 0; k < nr; k++)
+				if (sgn * r[k] >= 1 - 1e-9)
+					return 0;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Largest real part of the eigenvalues of a·diag(d) (n × n). */
+static int
+max_eig_scaled(struct ctx *c, const double *a, const double *d, int n,
+	       double *out)
+{
+	double *m = malloc((size_t)n * n * sizeof *m);
+	double *re = malloc((size_t)n * sizeof *re);
+	double *im = malloc((size_t)n * sizeof *im);
+	int i, rc;
+
+	if (m == NULL || re == NULL || im == NULL) {
+		rc = nomem(c->err);
+		goto out;
+	}
+	for (i = 0; i < n * n; i++)
+		m[i] = a[i] * d[i % n];
+	rc = adac_linalg_eigenvalues(m, n, re, im, c->err);
+	*out = -INFINITY;
+	for (i = 0; rc == ADAC_OK && i < n; i++)
+		if (re[i] > *out)
+			*out = re[i];
+out:
+	free(m);
+	free(re);
+	free(im);
+	return rc;
+}
+
+/*
+ * The FDN form L(z) = A·D(z): one constant square matrix A and channel-
+ * wise elements D.  When every d_i keeps its sign s_i on the real ray
+ * sgn·[1, ∞) and A·S is symmetric (S = diag(s_i)), then L = (A·S)·|D| has
+ * real eigenvalues there (it is similar to |D|^½·A·S·|D|^½), and they move
+ * continuously with z.  If the largest is above 1 at z = ±1 and below 1
+ * at z = ∞, it crosses 1 on the ray: det(I − L(z)) = 0 at a real |z| > 1.
+ */
+static int
+symmetric_proof(struct ctx *c, struct lwork *w, int *proof, char *why,
+		size_t nwhy)
+{
+	const struct elem *a = NULL, *e;
+	double *d1 = NULL, *dinf = NULL, *h = NULL, lam1, laminf;
+	int i, j, k, n, sgn, ok, rc = ADAC_OK;
+
+	*proof = 0;
+	for (i = 0; i < w->n_e; i++) {
+		e = &w->e[i];
+		if (e->diag)
+			continue;
+		if (a != NULL || !e->cnst || e->rows != e->cols)
+			return ADAC_OK;
+		a = e;
+	}
+	if (a == NULL)
+		return ADAC_OK;
+	n = a->rows;
+	d1 = malloc((size_t)n * sizeof *d1);
+	dinf = malloc((size_t)n * sizeof *dinf);
+	h = malloc((size_t)n * n * 2 * sizeof *h);
+	if (d1 == NULL || dinf == NULL || h == NULL) {
+		rc = nomem(c->err);
+		goto out;
+	}
+	for (sgn = 1; sgn >= -1 && !*proof; sgn -= 2) {
+		for (j = 0; j < n; j++)
+			d1[j] = dinf[j] = 1;
+		ok = 1;
+		for (i = 0; i < w->n_e && ok; i++) {
+			e = &w->e[i];
+			if (!e->diag)
+				continue;
+			for (j = 0; j < n && ok; j++)
+				ok = keeps_sign(c, e->node, j, sgn);
+			if (!ok)
+				break;
+			if ((rc = adac_freq_response_z(e->node, &c->fo, sgn, 0,
+						       h, c->err)))
+				goto out;
+			for (j = 0; j < n; j++)
+				d1[j] *= h[2 * (j * n + j)];
+			if ((rc = adac_freq_response_z(e->node, &c->fo, 0, 0, h,
+						       c->err)))
+				goto out;
+			for (j = 0; j < n; j++)
+				dinf[j] *= h[2 * (j * n + j)];
+		}
+		/* A·S symmetric, with s_j the sign of d_j on the ray */
+		for (i = 0; i < n && ok; i++)
+			for (k = 0; k < i && ok; k++)
+				ok = a->mat[i * n + k] * (d1[k] < 0 ? -1 : 1) ==
+				     a->mat[k * n + i] * (d1[i] < 0 ? -1 : 1);
+		if (!ok)
+			continue;
+		if ((rc = max_eig_scaled(c, a->mat, d1, n, &lam1)) ||
+		    (rc = max_eig_scaled(c, a->mat, dinf, n, &laminf)))
+			goto out;
+		if (lam1 > 1 + 1e-9 && laminf < 1 - 1e-9) {
+			*proof = 1;
+			snprintf(why, nwhy,
+				 "the loop is symmetric up to signs, so L(z) has real eigenvalues for real z; the largest is %.12g at z = %d and %.12g at z = %sinfinity: a real pole %s",
+				 lam1, sgn, laminf, sgn > 0 ? "" : "-",
+				 sgn > 0 ? "z > 1" : "z < -1");
+		}
+	}
+out:
+	free(d1);
+	free(dinf);
+	free(h);
+	return rc;
+}
+
 static void
 set_verdict(struct loop *l, enum adac_verdict v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -1261,6 +1442,7 @@ analyze_loop(struct ctx *c, struct loop *l)
 	if ((rc = sweep(c, &w, l)) != ADAC_OK)
 		goto out;
 	l->lossless = lossless(c, &w);
+	l->passive = passive(c, &w);
 	if (!isfinite(l->bound)) {
 		l->have_bound = 0;
 		set_verdict(l, ADAC_NOT_CERTIFIED,
@@ -1273,10 +1455,11 @@ analyze_loop(struct ctx *c, struct loop *l)
 			    l->bound, c->tol);
 		goto out;
 	}
-	if (l->lossless && l->bound <= 1 + c->tol) {
+	if (l->passive && l->bound <= 1 + c->tol) {
 		set_verdict(l, ADAC_MARGINALLY_STABLE,
-			    "lossless within %g: every element is unitary and the bound is %.12g",
-			    c->tol, l->bound);
+			    "%s within %g: the bound is %.12g, worst at %.6g Hz, and no element amplifies beyond rounding",
+			    l->lossless ? "lossless" : "passive", c->tol,
+			    l->bound, l->worst_omega * c->fo.fs_hz / (2 * M_PI));
 		goto out;
 	}
 	if (l->plain && fabs(l->det_fdn) > 1 + 1e-9) {
@@ -1292,6 +1475,9 @@ analyze_loop(struct ctx *c, struct loop *l)
 		goto out;
 	}
 	if ((rc = real_axis(c, l, &proof, l->reason, sizeof l->reason)))
+		goto out;
+	if (!proof && (rc = symmetric_proof(c, &w, &proof, l->reason,
+					    sizeof l->reason)))
 		goto out;
 	if (proof) {
 		l->verdict = ADAC_UNSTABLE;
@@ -1331,6 +1517,7 @@ loop_json(const struct ctx *c, const struct loop *l)
 							     c->fo.fs_hz /
 							     (2 * M_PI)));
 		json_object_set_new(o, "lossless", json_boolean(l->lossless));
+		json_object_set_new(o, "passive", json_boolean(l->passive));
 	}
 	if (l->plain) {
 		json_object_set_new(o, "sigma_max_AGamma",

@@ -437,6 +437,88 @@ test_certify__gain_above_one_at_the_rt60_maximum_is_unstable(void)
 	adac_ir_free(ir);
 }
 
+static struct adac_ir *
+one_pole_fdn(double b0_first, double b0_rest)
+{
+	char text[2048];
+
+	/* Hadamard/2 (symmetric, orthogonal) and b0/(1 − 0.05z⁻¹) per line */
+	snprintf(text, sizeof text,
+		 "{\"adac\":\"ir/1\",\"name\":\"P\",\"fs\":48000,\"inputs\":1,"
+		 "\"outputs\":1,\"graph\":{\"op\":\"series\",\"of\":["
+		 "{\"op\":\"matrix\",\"data\":[[1],[1],[1],[1]]},"
+		 "{\"op\":\"feedback\",\"forward\":{\"op\":\"series\",\"of\":["
+		 "{\"op\":\"delay\",\"samples\":[31,37,41,43]},{\"op\":\"sos\","
+		 "\"sections\":[[[%.17g,0,0,-0.05,0],[%.17g,0,0,-0.05,0],"
+		 "[%.17g,0,0,-0.05,0],[%.17g,0,0,-0.05,0]]]}]},\"back\":"
+		 "{\"op\":\"matrix\",\"data\":[[0.5,0.5,0.5,0.5],"
+		 "[0.5,-0.5,0.5,-0.5],[0.5,0.5,-0.5,-0.5],[0.5,-0.5,-0.5,0.5]]}},"
+		 "{\"op\":\"matrix\",\"data\":[[1,1,1,1]]}]}}",
+		 b0_first, b0_rest, b0_rest, b0_rest);
+	return parse(text);
+}
+
+static void
+test_certify__symmetric_loop_with_dc_gain_above_one_is_unstable(void)
+{
+	/*
+	 * Every line has DC gain 1/0.95 = 1.0526 behind an orthogonal,
+	 * symmetric matrix: L(1) = H/2·1.0526 has eigenvalue 1.0526 > 1,
+	 * real for every real z, falling to 0 at z = ∞: a real pole z > 1.
+	 * Not a plain FDN (biquads), and det(I − L(1)) > 0 (two eigenvalues
+	 * above 1): only the symmetry argument proves it.  The simulation
+	 * agrees: the response grows.
+	 */
+	struct adac_ir *ir = one_pole_fdn(1, 1);
+	struct adac_response *r = NULL;
+	double early = 0, late = 0, *h;
+	json_t *cert;
+	long n;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_UNSTABLE);
+	check(strstr(json_string_value(json_object_get(cert, "reason")),
+		     "symmetric") != NULL);
+	json_decref(cert);
+	check_int(adac_sim_impulse(ir, 40000, NULL, 0, &r, NULL), ADAC_OK);
+	if (r != NULL) {
+		h = adac_response_path(r, 0, 0);
+		for (n = 0; n < 2000; n++)
+			early = fmax(early, fabs(h[n]));
+		for (n = 38000; n < 40000; n++)
+			late = fmax(late, fabs(h[n]));
+		/* growth ~1.05 per ~38 samples: ×1e20 or more by 38000 */
+		check(late > 1e6 * early);
+	}
+	adac_response_free(r);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__passive_loop_at_unit_dc_gain_is_marginal(void)
+{
+	/*
+	 * Line 0 has DC gain 0.95/0.95 = 1, the others 0.9/0.95 < 1: the
+	 * loop never amplifies, but at DC it does not decay either (the
+	 * bound is 1 within rounding): marginally-stable, not certified.
+	 */
+	struct adac_ir *ir = one_pole_fdn(0.95, 0.9);
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_MARGINALLY_STABLE);
+	/* 0.95/(1 − 0.05) in double: within a few eps of 1 */
+	check_near(cert_number(cert, "bound"), 1, 4 * DBL_EPSILON);
+	check(json_is_true(json_object_get(first_loop(cert), "passive")));
+	check(json_is_false(json_object_get(first_loop(cert), "lossless")));
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
 /* --- nested loops ------------------------------------------------------- */
 
 static void
@@ -708,6 +790,8 @@ main(void)
 	RUN(test_certify__one_pole_absorption_loop_has_the_predicted_bound);
 	RUN(test_certify__rt60_is_certified_at_its_largest_value);
 	RUN(test_certify__gain_above_one_at_the_rt60_maximum_is_unstable);
+	RUN(test_certify__symmetric_loop_with_dc_gain_above_one_is_unstable);
+	RUN(test_certify__passive_loop_at_unit_dc_gain_is_marginal);
 	RUN(test_certify__nested_loop_bound_uses_its_response_norm);
 	RUN(test_certify__loop_around_a_lossless_loop_is_not_certified);
 	RUN(test_certify__real_axis_sign_change_proves_instability);
