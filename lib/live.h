@@ -27,6 +27,7 @@
 #define ADAC_LIVE_MAX_CHANNELS 256
 
 struct adac_live;
+struct adac_live_report;
 
 struct adac_live_config {
 	int fs_hz;		/* sample rate the programs are built for */
@@ -41,9 +42,23 @@ struct adac_live_config {
 	double smooth_ms;	/* ramp of a value-only change; 0: jump */
 	int cache;		/* compiled programs kept for reuse by source */
 	struct adac_faust_options faust;
+	/*
+	 * With the interpreter backend, > 0: once the running program has
+	 * been left alone this many milliseconds, compile it again with the
+	 * LLVM JIT on a thread of the engine's and swap that in (the
+	 * interpreter compiles several times faster, the JIT's code runs
+	 * several times faster).  The swap carries every parameter value
+	 * over and is reported through on_upgrade.
+	 */
+	int upgrade_ms;
+	void (*on_upgrade)(const struct adac_live_report *rep, void *ctx);
+	void *ctx;
 };
 
-/* Defaults: 48 kHz, 0 in, 2 out, 256 frames, 10 ms fade, 10 ms ramp, 8. */
+/*
+ * Defaults: 48 kHz, 0 in, 2 out, 256 frames, 10 ms fade, 10 ms ramp, 8
+ * cached programs, LLVM, no upgrade.
+ */
 void adac_live_config_init(struct adac_live_config *cfg);
 
 /* ADAC_E_INPUT for a bad configuration, ADAC_E_NOMEM. */
@@ -86,6 +101,8 @@ struct adac_live_report {
 	enum adac_live_status status;
 	uint64_t id;		/* the running program's serial number */
 	int cached;		/* reused a compiled program, no compile */
+	int upgrade;		/* the LLVM build of the running program */
+	const char *backend;	/* "llvm" or "interp" (static) */
 	int inputs, outputs, params;
 	int params_kept;	/* user-set values carried over by address */
 	int values_changed;	/* value-only: parameters pushed */

@@ -42,9 +42,20 @@ sleep_ms(int ms)
 
 /* ---- run ------------------------------------------------------------ */
 
+static void
+on_upgrade(const struct adac_live_report *rep, void *ctx)
+{
+	const struct adac_live_opts *o = ctx;
+	char *line = adac_live_report_json(rep, o->path);
+
+	say(o, ADAC_LIVE_SAY_LOG, line);
+	free(line);
+}
+
 struct follower {
 	const struct adac_live_opts *o;
 	struct adac_live *live;
+	struct adac_live_watch *watch;
 	atomic_int stop;
 	int rc;
 	struct adac_error err;
@@ -77,8 +88,8 @@ follow_thread(void *arg)
 {
 	struct follower *f = arg;
 
-	f->rc = adac_live_follow(f->live, f->o->path, f->o->wait_ms, &f->stop,
-				 on_report, f, &f->err);
+	f->rc = adac_live_follow(f->live, f->watch, f->o->path, f->o->wait_ms,
+				 &f->stop, on_report, f, &f->err);
 	return NULL;
 }
 
@@ -110,6 +121,48 @@ first_load(const struct adac_live_opts *o, struct adac_live *live,
 					      o->sets[i].value, err)) != ADAC_OK)
 			return rc;
 	return ADAC_OK;
+}
+
+/*
+ * Watch o->path from now on (so that no write after this returns is
+ * missed), follow it on a thread and say the "start" line.
+ */
+static int
+start_following(const struct adac_live_opts *o, struct adac_live *live,
+		struct follower *f, struct adac_error *err)
+{
+	json_t *j;
+	char *s;
+	int in, out, rc;
+
+	f->o = o;
+	f->live = live;
+	if ((rc = adac_live_watch_new(o->path, &f->watch, err)) != ADAC_OK)
+		return rc;
+	if (pthread_create(&f->thread, NULL, follow_thread, f) != 0) {
+		adac_live_watch_free(f->watch);
+		f->watch = NULL;
+		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				      "cannot start the watcher thread");
+	}
+	adac_live_io(live, &in, &out);
+	j = json_pack("{s:s,s:s,s:i,s:i,s:I}", "event", "start", "file", o->path,
+		      "inputs", in, "outputs", out,
+		      "id", (json_int_t)adac_live_running_id(live));
+	s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	say(o, ADAC_LIVE_SAY_LOG, s);
+	free(s);
+	json_decref(j);
+	return ADAC_OK;
+}
+
+static void
+stop_following(struct follower *f)
+{
+	atomic_store(&f->stop, 1);
+	pthread_join(f->thread, NULL);
+	adac_live_watch_free(f->watch);
+	f->watch = NULL;
 }
 
 static char *
@@ -155,6 +208,8 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	ecfg.fs_hz = adac_live_driver_fs(drv);
 	ecfg.inputs = adac_live_driver_inputs(drv);
 	ecfg.outputs = -1;
+	ecfg.on_upgrade = on_upgrade;
+	ecfg.ctx = (void *)o;
 	if (ecfg.max_block < dcfg.block && dcfg.kind != ADAC_LIVE_DRIVER_JACK)
 		ecfg.max_block = dcfg.block;
 	/* the frame count of --seconds is known only now that the rate is */
@@ -167,20 +222,14 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	adac_live_channels(live, &in, &out);
 	if ((rc = adac_live_driver_start(drv, live, in, out, err)) != ADAC_OK)
 		goto out;
-	f.o = o;
-	f.live = live;
-	if (pthread_create(&f.thread, NULL, follow_thread, &f) != 0) {
-		rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
-				    "cannot start the watcher thread");
+	if ((rc = start_following(o, live, &f, err)) != ADAC_OK)
 		goto stop;
-	}
 	following = 1;
 	while (!atomic_load(o->stop) && !adac_live_driver_done(drv))
 		sleep_ms(5);
 stop:
 	if (following) {
-		atomic_store(&f.stop, 1);
-		pthread_join(f.thread, NULL);
+		stop_following(&f);
 		if (f.rc != ADAC_OK && rc == ADAC_OK) {
 			*err = f.err;
 			rc = f.rc;
@@ -271,6 +320,8 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 	if ((rc = adac_live_driver_open(&dcfg, &drv, err)) != ADAC_OK)
 		goto out;
 	ecfg.fs_hz = adac_live_driver_fs(drv);
+	ecfg.on_upgrade = on_upgrade;
+	ecfg.ctx = (void *)o;
 	in = adac_live_driver_inputs(drv);
 	/* without a first program, a JACK client gets two ins and two outs */
 	ecfg.inputs = source != NULL ? in : in < 0 ? 2 : in;
@@ -290,13 +341,8 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 	if ((rc = start_services(o, live, &http, &osc, err)) != ADAC_OK)
 		goto stop;
 	if (o->path != NULL) {
-		f.o = o;
-		f.live = live;
-		if (pthread_create(&f.thread, NULL, follow_thread, &f) != 0) {
-			rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
-					    "cannot start the watcher thread");
+		if ((rc = start_following(o, live, &f, err)) != ADAC_OK)
 			goto stop;
-		}
 		following = 1;
 	}
 	while (!atomic_load(o->stop) && !adac_live_driver_done(drv)) {
@@ -306,10 +352,8 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 stop:
 	adac_live_osc_stop(osc);
 	adac_live_http_stop(http);
-	if (following) {
-		atomic_store(&f.stop, 1);
-		pthread_join(f.thread, NULL);
-	}
+	if (following)
+		stop_following(&f);
 	if (started && adac_live_driver_stop(drv, rc == ADAC_OK, &e2) != ADAC_OK &&
 	    rc == ADAC_OK) {
 		*err = e2;

@@ -264,7 +264,11 @@ open_output(struct adac_live_driver *d, struct adac_error *err)
 	memset(&info, 0, sizeof info);
 	info.samplerate = d->fs_hz;
 	info.channels = d->n_out > 0 ? d->n_out : 1;
-	info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+	n = strlen(d->cfg.out_path);
+	/* .raw: headerless native float32, for tools like od(1) */
+	info.format = n > 4 && strcmp(d->cfg.out_path + n - 4, ".raw") == 0
+		      ? SF_FORMAT_RAW | SF_FORMAT_FLOAT | SF_ENDIAN_CPU
+		      : SF_FORMAT_WAV | SF_FORMAT_FLOAT;
 	d->out = sf_open_fd(fd, SFM_WRITE, &info, 1);
 	if (d->out == NULL) {
 		close(fd);

@@ -24,7 +24,9 @@ enum adac_live_driver_kind {
 struct adac_live_driver_config {
 	enum adac_live_driver_kind kind;
 	const char *in_path;	/* file: the input (NULL: silence) */
-	const char *out_path;	/* file: the output, written atomically */
+	/* file: the output, written atomically: float32 WAV, or raw native
+	 * float32 interleaved when its name ends in .raw */
+	const char *out_path;
 	/*
 	 * Frames to produce; -1: the input's length (file with --in), or
 	 * until stopped (null, jack, file without an input).

@@ -35,6 +35,7 @@ struct ramp {
 struct prog {
 	uint64_t serial;	/* set when posted: posting order */
 	struct adac_faust *dsp;
+	int llvm;		/* built by the LLVM backend */
 	char *name, *source;
 	uint64_t hash;
 	int n_in, n_out, n_param;
@@ -86,6 +87,15 @@ struct adac_live {
 	uint64_t next_serial;
 	struct shadow *shadow;
 	int n_shadow, cap_shadow;
+
+	/* the LLVM upgrade: one job, due after a quiet period */
+	pthread_mutex_t up_lock;
+	pthread_cond_t up_cond;
+	pthread_t up_thread;
+	int up_started, up_stop;
+	char *up_name, *up_source;
+	uint64_t up_serial;
+	double up_due_ms;
 };
 
 int64_t
@@ -192,6 +202,8 @@ adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 	}
 	pthread_mutex_init(&live->ctl, NULL);
 	pthread_mutex_init(&live->load, NULL);
+	pthread_mutex_init(&live->up_lock, NULL);
+	pthread_cond_init(&live->up_cond, NULL);
 	live->next_serial = 1;
 	*out = live;
 	return ADAC_OK;
@@ -238,6 +250,15 @@ adac_live_free(struct adac_live *live)
 
 	if (live == NULL)
 		return;
+	if (live->up_started) {
+		pthread_mutex_lock(&live->up_lock);
+		live->up_stop = 1;
+		pthread_cond_signal(&live->up_cond);
+		pthread_mutex_unlock(&live->up_lock);
+		pthread_join(live->up_thread, NULL);
+	}
+	free(live->up_name);
+	free(live->up_source);
 	/* every program is on exactly one of these, or pending or held */
 	p = atomic_exchange(&live->pending, NULL);
 	if (p != NULL) {
@@ -262,6 +283,8 @@ adac_live_free(struct adac_live *live)
 	if (live->fade_in != NULL || live->zeros != NULL) {
 		pthread_mutex_destroy(&live->ctl);
 		pthread_mutex_destroy(&live->load);
+		pthread_mutex_destroy(&live->up_lock);
+		pthread_cond_destroy(&live->up_cond);
 	}
 	free(live);
 }
@@ -503,7 +526,8 @@ adac_live_stats(struct adac_live *live, struct adac_live_stats *st)
 
 static int
 prog_new(struct adac_live *live, const char *name, const char *source,
-	 struct prog **out, struct adac_error *err)
+	 const struct adac_faust_options *opt, struct prog **out,
+	 struct adac_error *err)
 {
 	struct prog *p;
 	double t0 = mono_ms();
@@ -519,10 +543,10 @@ prog_new(struct adac_live *live, const char *name, const char *source,
 		goto fail;
 	}
 	p->hash = hash_text(source);
-	rc = adac_faust_compile(name, source, &live->cfg.faust, live->cfg.fs_hz,
-				&p->dsp, err);
+	rc = adac_faust_compile(name, source, opt, live->cfg.fs_hz, &p->dsp, err);
 	if (rc != ADAC_OK)
 		goto fail;
+	p->llvm = opt->backend == ADAC_FAUST_LLVM;
 	p->n_in = adac_faust_inputs(p->dsp);
 	p->n_out = adac_faust_outputs(p->dsp);
 	p->n_param = adac_faust_param_count(p->dsp);
@@ -750,6 +774,7 @@ report_init(struct adac_live_report *rep, const struct adac_live *live)
 static void
 report_prog(struct adac_live_report *rep, const struct prog *p)
 {
+	rep->backend = p->llvm ? "llvm" : "interp";
 	rep->id = p->serial;
 	rep->inputs = p->n_in;
 	rep->outputs = p->n_out;
@@ -847,6 +872,146 @@ wait_drained(struct adac_live *live, unsigned pos, int wait_ms,
 			ns_to_ms(adac_live_now_ns() + lat_ns - write_ns);
 }
 
+/* Under ctl: post p to the audio side; returns a program it never took. */
+static struct prog *
+post_locked(struct adac_live *live, struct prog *p)
+{
+	struct prog *stale;
+
+	p->serial = live->next_serial++;
+	p->t_posted_ns = adac_live_now_ns();
+	stale = atomic_exchange(&live->pending, p);
+	if (stale != NULL)
+		unlink_live(live, stale);	/* the audio side never took it */
+	p->next = live->live;
+	live->live = p;
+	live->running = p;
+	return stale;
+}
+
+static void *upgrade_thread(void *arg);
+
+/*
+ * After a load with the interpreter: (re)arm the LLVM build of the
+ * running program, due once upgrade_ms pass without another load.
+ */
+static void
+schedule_upgrade(struct adac_live *live, const char *name, const char *source,
+		 uint64_t serial)
+{
+	char *n, *s;
+
+	if (live->cfg.upgrade_ms <= 0 || live->cfg.faust.backend != ADAC_FAUST_INTERP)
+		return;
+	n = strdup(name);
+	s = strdup(source);
+	pthread_mutex_lock(&live->up_lock);
+	if (!live->up_started && n != NULL && s != NULL &&
+	    pthread_create(&live->up_thread, NULL, upgrade_thread, live) == 0)
+		live->up_started = 1;
+	free(live->up_name);
+	free(live->up_source);
+	live->up_name = n;
+	live->up_source = s;
+	live->up_serial = serial;
+	live->up_due_ms = mono_ms() + live->cfg.upgrade_ms;
+	pthread_cond_signal(&live->up_cond);
+	pthread_mutex_unlock(&live->up_lock);
+}
+
+/* Compile name/source with LLVM and swap it in if serial still runs. */
+static void
+upgrade(struct adac_live *live, const char *name, const char *source,
+	uint64_t serial)
+{
+	struct adac_faust_options opt = live->cfg.faust;
+	struct adac_live_report rep;
+	struct prog *p = NULL, *run, *stale = NULL;
+	char *src_now;
+	int i, j;
+
+	report_init(&rep, live);
+	opt.backend = ADAC_FAUST_LLVM;
+	if (prog_new(live, name, source, &opt, &p, &rep.error) != ADAC_OK)
+		return;		/* it compiled with the interpreter: rare */
+	pthread_mutex_lock(&live->load);
+	pthread_mutex_lock(&live->ctl);
+	poll_locked(live);
+	run = live->running;
+	if (run == NULL || run->serial != serial || run->llvm ||
+	    (src_now = strdup(run->source)) == NULL) {
+		pthread_mutex_unlock(&live->ctl);
+		pthread_mutex_unlock(&live->load);
+		prog_free(p);
+		return;
+	}
+	/* every value, set by users or by value-only loads since */
+	for (i = 0; i < p->n_param; i++) {
+		j = adac_faust_param_find(run->dsp, adac_faust_param_address(p->dsp, i));
+		if (j < 0 || !settable(p->dsp, i))
+			continue;
+		adac_faust_param_set(p->dsp, i, run->values[j]);
+		p->values[i] = run->values[j];
+		rep.params_kept++;
+	}
+	free(p->source);
+	p->source = src_now;
+	p->hash = hash_text(src_now);
+	stale = post_locked(live, p);
+	rep.status = ADAC_LIVE_SWAPPED;
+	rep.upgrade = 1;
+	rep.compile_ms = p->compile_ms;
+	report_prog(&rep, p);
+	pthread_mutex_unlock(&live->ctl);
+	prog_free(stale);
+	wait_taken(p, 2000, &rep, p->t_posted_ns);
+	pthread_mutex_unlock(&live->load);
+	if (live->cfg.on_upgrade != NULL)
+		live->cfg.on_upgrade(&rep, live->cfg.ctx);
+}
+
+static void *
+upgrade_thread(void *arg)
+{
+	struct adac_live *live = arg;
+	struct timespec ts;
+	char *name, *source;
+	uint64_t serial;
+	double now, due;
+
+	pthread_mutex_lock(&live->up_lock);
+	while (!live->up_stop) {
+		if (live->up_source == NULL) {
+			pthread_cond_wait(&live->up_cond, &live->up_lock);
+			continue;
+		}
+		now = mono_ms();
+		if (now < live->up_due_ms) {
+			due = live->up_due_ms - now;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += (time_t)(due / 1000);
+			ts.tv_nsec += (long)(fmod(due, 1000) * 1e6);
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&live->up_cond, &live->up_lock, &ts);
+			continue;
+		}
+		name = live->up_name;
+		source = live->up_source;
+		serial = live->up_serial;
+		live->up_name = live->up_source = NULL;
+		pthread_mutex_unlock(&live->up_lock);
+		upgrade(live, name, source, serial);
+		free(name);
+		free(source);
+		pthread_mutex_lock(&live->up_lock);
+	}
+	pthread_mutex_unlock(&live->up_lock);
+	return NULL;
+}
+
 int
 adac_live_load(struct adac_live *live, const char *name, const char *source,
 	       int64_t write_ns, int wait_ms, struct adac_live_report *rep)
@@ -890,7 +1055,7 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 		rep->cached = 1;
 		rep->compile_ms = 0;
 	} else {
-		rc = prog_new(live, name, source, &p, err);
+		rc = prog_new(live, name, source, &live->cfg.faust, &p, err);
 		if (rc == ADAC_E_INPUT) {
 			rep->status = ADAC_LIVE_FAILED;
 			rc = ADAC_OK;
@@ -910,14 +1075,7 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 		live->cfg.outputs = p->n_out < ADAC_LIVE_MAX_CHANNELS
 				    ? p->n_out : ADAC_LIVE_MAX_CHANNELS;
 	rep->params_kept = carry_over(live, p);
-	p->serial = live->next_serial++;
-	p->t_posted_ns = adac_live_now_ns();
-	stale = atomic_exchange(&live->pending, p);
-	if (stale != NULL)
-		unlink_live(live, stale);	/* the audio side never took it */
-	p->next = live->live;
-	live->live = p;
-	live->running = p;
+	stale = post_locked(live, p);
 	rep->status = ADAC_LIVE_SWAPPED;
 	report_prog(rep, p);
 	pthread_mutex_unlock(&live->ctl);
@@ -925,6 +1083,9 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 	if (wait_ms > 0)
 		wait_taken(p, wait_ms, rep, write_ns);
 out:
+	if ((rep->status == ADAC_LIVE_SWAPPED || rep->status == ADAC_LIVE_VALUES) &&
+	    rep->backend != NULL && strcmp(rep->backend, "interp") == 0)
+		schedule_upgrade(live, name, source, rep->id);
 	pthread_mutex_unlock(&live->load);
 	return rc;
 }
@@ -961,7 +1122,7 @@ adac_live_compile(struct adac_live *live, const char *name,
 	}
 	pthread_mutex_unlock(&live->ctl);
 	if (p == NULL) {
-		rc = prog_new(live, name, source, &p, err);
+		rc = prog_new(live, name, source, &live->cfg.faust, &p, err);
 		if (rc != ADAC_OK)
 			return rc;
 	}
@@ -1182,7 +1343,8 @@ adac_live_report_json(const struct adac_live_report *rep, const char *file)
 
 	if (o == NULL)
 		return NULL;
-	bad |= json_object_set_new(o, "event", json_string("reload"));
+	bad |= json_object_set_new(o, "event",
+				   json_string(rep->upgrade ? "upgrade" : "reload"));
 	bad |= json_object_set_new(o, "time_ms",
 				   json_integer(adac_live_now_ns() / 1000000));
 	if (file != NULL)
@@ -1199,6 +1361,7 @@ adac_live_report_json(const struct adac_live_report *rep, const char *file)
 		bad |= json_object_set_new(o, "params", json_integer(rep->params));
 	}
 	if (rep->status == ADAC_LIVE_SWAPPED) {
+		bad |= json_object_set_new(o, "backend", json_string(rep->backend));
 		bad |= json_object_set_new(o, "cached", json_boolean(rep->cached));
 		bad |= json_object_set_new(o, "params_kept",
 					   json_integer(rep->params_kept));

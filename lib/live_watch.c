@@ -190,12 +190,11 @@ adac_live_name(const char *path)
 }
 
 int
-adac_live_follow(struct adac_live *live, const char *path, int wait_ms,
-		 atomic_int *stop,
+adac_live_follow(struct adac_live *live, struct adac_live_watch *w,
+		 const char *path, int wait_ms, atomic_int *stop,
 		 void (*report)(const struct adac_live_report *, void *),
 		 void *ctx, struct adac_error *err)
 {
-	struct adac_live_watch *w = NULL;
 	struct adac_live_report rep;
 	struct adac_error rerr;
 	char *name, *source;
@@ -205,9 +204,6 @@ adac_live_follow(struct adac_live *live, const char *path, int wait_ms,
 	name = adac_live_name(path);
 	if (name == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
-	rc = adac_live_watch_new(path, &w, err);
-	if (rc != ADAC_OK)
-		goto out;
 	while (!atomic_load(stop)) {
 		adac_live_poll(live);
 		r = adac_live_watch_wait(w, 20);
@@ -235,7 +231,6 @@ adac_live_follow(struct adac_live *live, const char *path, int wait_ms,
 	}
 	rc = ADAC_OK;
 out:
-	adac_live_watch_free(w);
 	free(name);
 	return rc;
 }

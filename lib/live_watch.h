@@ -44,15 +44,16 @@ int adac_live_read_source(const char *path, char **source, int64_t *mtime_ns,
 char *adac_live_name(const char *path);
 
 /*
- * Follow path until *stop becomes non-zero: after each write, load the
- * new text into live (name as adac_live_name(path), waiting up to
- * wait_ms for the swap) and call report(rep, ctx), also for a program
- * that fails to compile.  Writes of the same text are loaded too (and
- * report ADAC_LIVE_UNCHANGED).  Returns ADAC_OK when stopped, ADAC_E_IO
- * when the watch failed, ADAC_E_NOMEM.
+ * Follow path, watched by w (made for it), until *stop becomes non-zero:
+ * after each write, load the new text into live (name as
+ * adac_live_name(path), waiting up to wait_ms for the swap) and call
+ * report(rep, ctx), also for a program that fails to compile.  Writes of
+ * the same text are loaded too (and report ADAC_LIVE_UNCHANGED).
+ * Returns ADAC_OK when stopped, ADAC_E_IO when the watch failed,
+ * ADAC_E_NOMEM.
  */
-int adac_live_follow(struct adac_live *live, const char *path, int wait_ms,
-		     atomic_int *stop,
+int adac_live_follow(struct adac_live *live, struct adac_live_watch *w,
+		     const char *path, int wait_ms, atomic_int *stop,
 		     void (*report)(const struct adac_live_report *rep,
 				    void *ctx),
 		     void *ctx, struct adac_error *err);

@@ -17,7 +17,7 @@ static const char usage[] =
 	"usage: adac-live run [--driver null|file|jack] [--in IN.wav] [--out OUT.wav]\n"
 	"                     [--seconds S | --frames N] [--speed X] [--block N]\n"
 	"                     [--rate HZ] [--xfade-ms MS] [--smooth-ms MS]\n"
-	"                     [--backend llvm|interp] [--set ADDRESS=VALUE]...\n"
+	"                     [--backend auto|llvm|interp] [--set ADDRESS=VALUE]...\n"
 	"                     [--log FILE] FILE.dsp\n"
 	"       adac-live serve [--listen HOST:PORT] [--osc-port PORT|off] [--token T]\n"
 	"                       [--qr] [--max-body BYTES] [run options] [FILE.dsp]\n"
@@ -122,11 +122,15 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 			o->osc_port = strcmp(optarg, "off") == 0 ? NULL : optarg;
 			break;
 		case O_BACKEND:
-			if (strcmp(optarg, "llvm") == 0)
+			o->engine.upgrade_ms = 0;
+			if (strcmp(optarg, "llvm") == 0) {
 				o->engine.faust.backend = ADAC_FAUST_LLVM;
-			else if (strcmp(optarg, "interp") == 0)
+			} else if (strcmp(optarg, "interp") == 0) {
 				o->engine.faust.backend = ADAC_FAUST_INTERP;
-			else
+			} else if (strcmp(optarg, "auto") == 0) {
+				o->engine.faust.backend = ADAC_FAUST_INTERP;
+				o->engine.upgrade_ms = 1000;
+			} else
 				return 1 + adac_cli_usage_error(
 					"unknown backend '%s'", optarg);
 			break;
@@ -250,6 +254,9 @@ main(int argc, char **argv)
 	adac_live_opts_init(&o);
 	o.driver.kind = ADAC_LIVE_DRIVER_JACK;
 	o.driver.speed = -1;
+	/* interpreter first (fast to compile), LLVM once left alone 1 s */
+	o.engine.faust.backend = ADAC_FAUST_INTERP;
+	o.engine.upgrade_ms = 1000;
 	if ((r = parse(argc - 1, argv + 1, &o, sets, &log_path)) != 0)
 		return r - 1;
 	if (o.driver.out_path != NULL && o.driver.kind == ADAC_LIVE_DRIVER_JACK)

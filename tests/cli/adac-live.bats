@@ -1,0 +1,248 @@
+#!/usr/bin/env bats
+# adac-live as a user runs it: hot reload through the null and file
+# drivers, the reload log, value-only updates, and the HTTP and OSC
+# service on an ephemeral loopback port.  Every wait is a bounded loop;
+# every background process is stopped by the test that started it.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	DATA="$BATS_TEST_DIRNAME/../data/live"
+	T="$BATS_TEST_TMPDIR"
+	PIDS=""
+}
+
+teardown() {
+	local p
+	for p in $PIDS; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null || true
+	done
+}
+
+# start CMD...: run in the background (fd 3 closed so bats does not wait)
+start() {
+	"$@" 3>&- &
+	PIDS="$PIDS $!"
+	BGPID=$!
+}
+
+# nap SECONDS: sleep without starting a process (read from a silent pipe)
+nap() {
+	[ -n "${NAPFD:-}" ] || exec {NAPFD}<> <(:)
+	read -r -t "$1" -u "$NAPFD" || true
+}
+
+# count FILE PATTERN: set COUNT to the lines of FILE holding PATTERN
+count() {
+	local line
+	COUNT=0
+	[ -f "$1" ] || return 0
+	while IFS= read -r line; do
+		if [[ $line == *"$2"* ]]; then
+			COUNT=$((COUNT + 1))
+		fi
+	done < "$1"
+}
+
+# wait_for N FILE PATTERN: until FILE has N lines holding PATTERN (30 s)
+wait_for() {
+	local i
+	for ((i = 0; i < 3000; i++)); do
+		count "$2" "$3"
+		[ "$COUNT" -ge "$1" ] && return 0
+		nap 0.01
+	done
+	echo "# timed out waiting for $1 lines of '$3' in $2" >&3
+	return 1
+}
+
+# started LOG: wait for the "start" line (the watch is set up)
+started() {
+	wait_for 1 "$1" '"event":"start"'
+}
+
+# stop PID: SIGTERM, then wait for its exit status in $STOPPED
+stop() {
+	kill -TERM "$1"
+	STOPPED=0
+	wait "$1" || STOPPED=$?
+}
+
+# replace DST SRC [COMMENT]: write SRC (plus a comment line) atomically
+replace() {
+	{ cat "$2"; [ -z "${3:-}" ] || echo "// $3"; } > "$1.tmp"
+	mv "$1.tmp" "$1"
+}
+
+# rawstats FILE CHANNELS: "frames nonfinite max_step peak" of raw float32
+rawstats() {
+	od -An -v -f -w4 "$1" | awk -v ch="$2" '
+		{ v = $1; n++ }
+		v ~ /nan|inf/ { bad++; next }
+		{ c = (n - 1) % ch; v += 0
+		  if (n > ch && (v - last[c] > step || last[c] - v > step))
+			step = (v > last[c]) ? v - last[c] : last[c] - v
+		  last[c] = v
+		  if (v > peak) peak = v; if (-v > peak) peak = -v }
+		END { printf "%d %d %.6f %.6f\n", n / ch, bad, step, peak }'
+}
+
+# json FILE KEY: the values of "KEY": in every line of FILE
+json() {
+	grep -o "\"$2\":[^,}]*" "$1" | sed 's/^[^:]*://'
+}
+
+@test "adac-live: --help prints usage and exits 0" {
+	run --separate-stderr adac-live --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == usage:* ]]
+}
+
+@test "adac-live: a program that does not compile is exit 2 with the compiler's message" {
+	run --separate-stderr adac-live run --driver null --frames 64 "$DATA/bad.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-live: error: $DATA/bad.dsp: line 3: undefined symbol : nosuchthing" ]
+}
+
+@test "adac-live: a missing file is exit 3" {
+	run --separate-stderr adac-live run --driver null --frames 64 "$T/none.dsp"
+	[ "$status" -eq 3 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-live: error: $T/none.dsp: cannot open: No such file or directory" ]
+}
+
+@test "adac-live: an unknown driver is a usage error" {
+	run --separate-stderr adac-live run --driver alsa "$DATA/gain.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-live: error: unknown driver 'alsa'" ]
+}
+
+@test "adac-live: an unknown --set address is exit 2" {
+	run --separate-stderr adac-live run --driver null --frames 64 --set nope=1 "$DATA/gain.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-live: error: $DATA/gain.dsp: no parameter 'nope'" ]
+}
+
+@test "adac-live: the file driver renders exactly --frames frames of a generator" {
+	run --separate-stderr adac-live run --driver file --out "$T/a.raw" --frames 48000 "$DATA/sine.dsp"
+	[ "$status" -eq 0 ]
+	[ "$(json <(echo "$output") frames)" = 48000 ]
+	read -r frames bad step peak < <(rawstats "$T/a.raw" 1)
+	[ "$frames" -eq 48000 ]
+	[ "$bad" -eq 0 ]
+	# 0.5 sin(2 pi 440 n / 48000): peak 0.5, step <= 0.5 * 2 pi 440 / 48000 = 0.0288
+	awk -v p="$peak" -v s="$step" 'BEGIN { exit !(p > 0.499 && p <= 0.5 && s <= 0.0289) }'
+}
+
+@test "adac-live: the file driver's output has as many frames as its input, reloads or not" {
+	adac-live run --driver file --out "$T/in.wav" --seconds 4 "$DATA/sine.dsp" >/dev/null
+	cp "$DATA/gain.dsp" "$T/live.dsp"
+	# 4 s of input at 8x real time: half a second of wall time
+	start adac-live run --driver file --in "$T/in.wav" --out "$T/out.raw" \
+		--speed 8 --backend interp --log "$T/log" "$T/live.dsp"
+	started "$T/log"
+	replace "$T/live.dsp" "$DATA/gain.dsp" 1
+	wait "$BGPID"
+	read -r frames bad step peak < <(rawstats "$T/out.raw" 1)
+	[ "$frames" -eq 192000 ]
+	[ "$bad" -eq 0 ]
+	[ "$(json "$T/log" event | tail -1)" = '"end"' ]
+	[ "$(json "$T/log" frames | tail -1)" = 192000 ]
+}
+
+@test "adac-live: 200 reloads of alternating programs while audio runs: no NaN, no click, exact length, gain kept" {
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver file --out "$T/out.raw" --seconds 600 --speed 1 \
+		--backend interp --set gain=0.25 --log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	for i in $(seq 1 200); do
+		if [ $((i % 2)) -eq 1 ]; then src=osc-b.dsp; else src=osc-a.dsp; fi
+		# a new comment each time: a new text, compiled afresh
+		replace "$T/live.dsp" "$DATA/$src" "step $i"
+		wait_for "$i" "$T/log" '"event":"reload"'
+	done
+	stop "$pid"
+	[ "$STOPPED" -eq 0 ]
+	[ "$(grep -c '"event":"reload"' "$T/log")" -eq 200 ]
+	[ "$(grep -c '"status":"swapped"' "$T/log")" -eq 200 ]
+	[ "$(grep -c '"params_kept":1' "$T/log")" -eq 200 ]
+	[ "$(json "$T/log" swaps | tail -1)" -eq 201 ]
+	[ "$(json "$T/log" nonfinite | tail -1)" -eq 0 ]
+	read -r frames bad step peak < <(rawstats "$T/out.raw" 1)
+	[ "$frames" -eq "$(json "$T/log" frames | tail -1)" ]
+	[ "$frames" -gt 48000 ]
+	[ "$bad" -eq 0 ]
+	# Each program is a 440 Hz sine of amplitude a = 0.25: |x[n]-x[n-1]|
+	# <= a 2 pi 440/48000 = 0.0144.  Across a 10 ms (480-sample) equal-power
+	# fade y = sin(t) A + cos(t) B the gains move by at most (pi/2)/480 =
+	# 0.00327 a sample, so |dy| <= 2 * 0.0144 + 2 * 0.00327 * 0.25 = 0.0305.
+	# A cut from A to -A at a random phase jumps by up to 2a = 0.5.
+	awk -v s="$step" 'BEGIN { exit !(s <= 0.0305) }'
+	# sin t + cos t <= sqrt 2: peak <= 0.25 sqrt 2 = 0.3536 while the kept
+	# gain holds; a program back at its init gain 0.5 would exceed it
+	awk -v p="$peak" 'BEGIN { exit !(p > 0.2 && p <= 0.3536) }'
+}
+
+@test "adac-live: a program that fails to compile keeps the previous one running" {
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver null --seconds 600 --backend interp --log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	replace "$T/live.dsp" "$DATA/bad.dsp"
+	wait_for 1 "$T/log" '"event":"reload"'
+	replace "$T/live.dsp" "$DATA/osc-b.dsp"
+	wait_for 2 "$T/log" '"event":"reload"'
+	stop "$pid"
+	[ "$STOPPED" -eq 0 ]
+	[ "$(sed -n 2p "$T/log" | grep -c '"status":"failed","error":"line 3: undefined symbol : nosuchthing"')" -eq 1 ]
+	[ "$(sed -n 3p "$T/log" | grep -c '"status":"swapped"')" -eq 1 ]
+	# the first program sounded throughout: two swaps (start, B), no silence
+	[ "$(json "$T/log" swaps | tail -1)" -eq 2 ]
+	[ "$(json "$T/log" failed | tail -1)" -eq 1 ]
+	[ "$(json "$T/log" peak | tail -1)" != 0 ]
+}
+
+@test "adac-live: the log has one JSON line per reload and none for an unchanged write" {
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver null --seconds 600 --backend interp --log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	replace "$T/live.dsp" "$DATA/osc-b.dsp"
+	wait_for 1 "$T/log" '"event":"reload"'
+	replace "$T/live.dsp" "$DATA/osc-b.dsp"	# same text again
+	replace "$T/live.dsp" "$DATA/osc-a.dsp"
+	wait_for 2 "$T/log" '"event":"reload"'
+	stop "$pid"
+	[ "$(wc -l < "$T/log")" -eq 4 ]
+	run jq -e -s 'length == 4 and .[0].event == "start"
+		and .[1].status == "swapped" and .[2].status == "swapped"
+		and (.[1].compile_ms | type) == "number"
+		and .[1].write_to_audible_ms >= .[1].compile_ms
+		and .[3].event == "end"' "$T/log"
+	[ "$status" -eq 0 ]
+}
+
+@test "adac-live: a change of hidden values only is applied without compiling" {
+	cp "$DATA/values-a.dsp" "$T/live.dsp"
+	start adac-live run --driver file --out "$T/out.raw" --seconds 600 --speed 1 --backend interp \
+		--log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	nap 0.2
+	replace "$T/live.dsp" "$DATA/values-b.dsp"
+	wait_for 1 "$T/log" '"event":"reload"'
+	nap 0.3
+	stop "$pid"
+	run jq -e -s '.[1].status == "values" and .[1].values_changed == 1
+		and .[1].compile_ms == null and .[1].write_to_audible_ms < 1000' "$T/log"
+	[ "$status" -eq 0 ]
+	# the last 0.1 s (4800 frames) is the sine at 0.125, not 0.25
+	tail -c $((4800 * 4)) "$T/out.raw" > "$T/tail.raw"
+	read -r frames bad step peak < <(rawstats "$T/tail.raw" 1)
+	awk -v p="$peak" 'BEGIN { exit !(p > 0.124 && p <= 0.1251) }'
+}
