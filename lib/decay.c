@@ -62,11 +62,12 @@ first_below(const double *s, long lo, long n, double c, double level)
 /*
  * Slope in dB/s of the least-squares line through the EDC (with tail
  * energy c, total energy total) over samples [a, b), at most FIT_POINTS
- * of them, evenly spaced.  NAN when fewer than 2 points.
+ * of them, evenly spaced, and into *at0_db (when not NULL) the line's
+ * level at sample 0.  NAN when fewer than 2 points.
  */
 static double
 fit_slope(const double *s, long a, long b, double c, double total,
-	  double fs_hz)
+	  double fs_hz, double *at0_db)
 {
 	double mx = 0, my = 0, sxy = 0, sxx = 0;
 	long k, stride, m = 0;
@@ -89,6 +90,8 @@ fit_slope(const double *s, long a, long b, double c, double total,
 		sxy += dx * (10 * log10((s[k] + c) / total) - my);
 		sxx += dx * dx;
 	}
+	if (at0_db != NULL)
+		*at0_db = my - sxy / sxx * ((double)a + mx);
 	return sxy / sxx * fs_hz;
 }
 
@@ -96,7 +99,7 @@ fit_slope(const double *s, long a, long b, double c, double total,
 static void
 fit_sums(const double *s, long n, double fs_hz, struct adac_decay_fit *fit)
 {
-	double c = 0, total, slope = NAN, t60 = NAN, prev = NAN;
+	double c = 0, total, slope = NAN, t60 = NAN, prev = NAN, at0 = 0;
 	double start = pow(10, ADAC_DECAY_FIT_START_DB / 10);
 	double end = pow(10, ADAC_DECAY_FIT_END_DB / 10);
 	long i5, i35, i10, tail = n / TAIL_PART > 0 ? n / TAIL_PART : 1;
@@ -116,7 +119,7 @@ fit_sums(const double *s, long n, double fs_hz, struct adac_decay_fit *fit)
 				 -10 * log10((s[n - 1] + c) / total));
 			break;
 		}
-		slope = fit_slope(s, i5, i35, c, total, fs_hz);
+		slope = fit_slope(s, i5, i35, c, total, fs_hz, &at0);
 		if (isnan(slope)) {
 			snprintf(fit->reason, sizeof fit->reason,
 				 "decays too fast: fewer than 2 samples "
@@ -148,11 +151,18 @@ fit_sums(const double *s, long n, double fs_hz, struct adac_decay_fit *fit)
 	if (fit->depth_db > -ADAC_DECAY_FLOOR_DB)
 		fit->depth_db = -ADAC_DECAY_FLOOR_DB;
 	i10 = first_below(s, 0, n, c, total * pow(10, ADAC_DECAY_EDT_END_DB / 10));
-	fit->edt_s = -60 / fit_slope(s, 0, i10, c, total, fs_hz);
+	fit->edt_s = -60 / fit_slope(s, 0, i10, c, total, fs_hz, NULL);
 	if (!(fit->edt_s > 0))
 		fit->edt_s = NAN;
 	if (fit->reason[0] != '\0')
 		return;
+	/*
+	 * Sparse echoes that stop inside the window (a few taps of a long
+	 * comb) end the EDC in a cliff to −∞ that looks deep; the fitted
+	 * decay tells how far the window really reaches.
+	 */
+	if (at0 + slope * (double)n / fs_hz > -fit->depth_db)
+		fit->depth_db = -(at0 + slope * (double)n / fs_hz);
 	if (fit->depth_db < ADAC_DECAY_MIN_DEPTH_DB) {
 		snprintf(fit->reason, sizeof fit->reason,
 			 "decays only %.1f dB within the window, %g dB needed; "

@@ -19,8 +19,10 @@
  *     through the EDC between −5 and −35 dB.  EDT is the same between 0
  *     and −10 dB.
  *   - A T60 is reported only when the response decays by at least 40 dB
- *     within the window (35 dB for the fit and 5 dB of margin, levels
- *     including C); otherwise there is no value and a reason.
+ *     within the window (35 dB for the fit and 5 dB of margin), by its
+ *     EDC (including C) and by the fitted line extended to the window's
+ *     end (a few sparse echoes that stop early look deep by the EDC
+ *     alone); otherwise there is no value and a reason.
  *   - Octave bands 125 Hz … 8 kHz (centres 1000·2^k Hz), each band with
  *     its upper edge below fs/2: the response is filtered forward through
  *     a 6th-order Butterworth band-pass (3rd-order low-pass prototype,
@@ -64,7 +66,9 @@ struct adac_decay_fit {
 	double t60_s;		/* T30 × 2; NAN when not measured */
 	double edt_s;		/* EDT; NAN when not measured */
 	double slope_db_per_s;	/* of the T30 line; NAN when not measured */
-	double depth_db;	/* decay reached at the window's end, >= 0 */
+	/* decay reached at the window's end, >= 0: the lesser of the
+	 * EDC's and the fitted line's (after a fit) */
+	double depth_db;
 	/* "" when t60_s is measured, else why not */
 	char reason[128];
 };

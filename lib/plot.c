@@ -46,9 +46,12 @@ struct axis {
 	const char *label;
 };
 
-/* One curve in data coordinates; lo non-NULL draws a min…max envelope. */
+/*
+ * One curve in data coordinates; lo non-NULL draws a filled min…max
+ * envelope (y the max), band_lo/band_hi a light band behind the line.
+ */
 struct curve {
-	double *x, *y, *lo;
+	double *x, *y, *lo, *band_lo, *band_hi;
 	long n;
 	char *legend;
 };
@@ -318,6 +321,24 @@ draw_curves(struct adac_buf *b, const struct panel *p)
 			p->y.px0 - p->y.px1);
 	adac_buf_printf(b, "<g class=\"curves\" clip-path=\"url(#clip-%s)\" "
 			"fill=\"none\" stroke-linejoin=\"round\">\n", p->id);
+	/* bands first, so that every line lies on top of every band */
+	for (k = 0; k < p->n_curves; k++) {
+		const struct curve *c = &p->curves[k];
+
+		if (c->n == 0 || c->band_lo == NULL)
+			continue;
+		adac_buf_printf(b, "<path class=\"band\" stroke=\"none\" "
+				"fill=\"%s\" fill-opacity=\"0.18\" d=\"",
+				colours[k % N_COLOURS]);
+		for (i = 0; i < c->n; i++)
+			adac_buf_printf(b, "%c%.1f %.1f ", i == 0 ? 'M' : 'L',
+					to_px(&p->x, c->x[i]),
+					to_px(&p->y, c->band_hi[i]));
+		for (i = c->n - 1; i >= 0; i--)
+			adac_buf_printf(b, "L%.1f %.1f ", to_px(&p->x, c->x[i]),
+					to_px(&p->y, c->band_lo[i]));
+		adac_buf_puts(b, "Z\"/>\n");
+	}
 	for (k = 0; k < p->n_curves; k++) {
 		const struct curve *c = &p->curves[k];
 		/* the first curve wide, the rest narrower on top of it */
@@ -413,6 +434,8 @@ curves_free(struct panel *p)
 		free(p->curves[k].x);
 		free(p->curves[k].y);
 		free(p->curves[k].lo);
+		free(p->curves[k].band_lo);
+		free(p->curves[k].band_hi);
 		free(p->curves[k].legend);
 	}
 	free(p->curves);
@@ -626,13 +649,16 @@ plot_magnitude(struct panel *p, const struct adac_plot_series *s, int n)
 		half = nfft / 2;
 		bin_hz = s[k].fs_hz / nfft;
 		free(pw);
+		cv->band_lo = malloc((size_t)cols * sizeof *cv->band_lo);
+		cv->band_hi = malloc((size_t)cols * sizeof *cv->band_hi);
 		if ((pw = malloc(((size_t)half + 1) * sizeof *pw)) == NULL ||
+		    cv->band_lo == NULL || cv->band_hi == NULL ||
 		    curve_alloc(cv, cols, 0) ||
 		    power_spectrum(s[k].h, s[k].length, nfft, pw))
 			goto out;
 		for (c = 0; c < cols; c++) {
 			double fa = p->x.lo * pow(r, (double)c), fb = fa * r;
-			double fm = sqrt(fa * fb), sum = 0, db;
+			double fm = sqrt(fa * fb), sum = 0, db, lo, hi;
 			long a = (long)ceil(fa / bin_hz), e = (long)ceil(fb / bin_hz);
 
 			if (fm > s[k].fs_hz / 2)
@@ -640,10 +666,18 @@ plot_magnitude(struct panel *p, const struct adac_plot_series *s, int n)
 			if (e > half + 1)
 				e = half + 1;
 			if (a < e) {
-				/* power mean over the bins in the column */
-				for (i = a; i < e; i++)
+				/* power mean over the bins in the column,
+				 * and their range for the band behind it */
+				lo = INFINITY;
+				hi = 0;
+				for (i = a; i < e; i++) {
 					sum += pw[i];
+					lo = pw[i] < lo ? pw[i] : lo;
+					hi = pw[i] > hi ? pw[i] : hi;
+				}
 				db = db10(sum / (e - a));
+				lo = db10(lo);
+				hi = db10(hi);
 			} else {
 				/* no bin inside: between its neighbours in dB */
 				double pos = fm / bin_hz, t;
@@ -652,11 +686,14 @@ plot_magnitude(struct panel *p, const struct adac_plot_series *s, int n)
 				i = i < half ? i : half - 1;
 				t = pos - i;
 				db = (1 - t) * db10(pw[i]) + t * db10(pw[i + 1]);
+				lo = hi = db;
 			}
+			cv->band_lo[cv->n] = lo;
+			cv->band_hi[cv->n] = hi;
 			cv->x[cv->n] = fm;
 			cv->y[cv->n] = db;
 			cv->n++;
-			top = db > top ? db : top;
+			top = hi > top ? hi : top;
 		}
 	}
 	if (!(top > -250))

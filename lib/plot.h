@@ -17,9 +17,10 @@
  *   magnitude  |H| in dB against log frequency, 20 Hz (or the lowest bin)
  *              to fs/2, from an FFT (FFTW) of the response zero-padded to
  *              a power of two ≥ 65536; each pixel column shows the power
- *              mean of the bins it covers (a smoothing about 1/90 octave
- *              wide), the nearest bins interpolated where it covers none.
- *              60 dB shown below the top of the highest curve.
+ *              mean of the bins it covers as a line (a smoothing about
+ *              1/90 octave wide) over a light band spanning their
+ *              smallest to largest, the nearest bins interpolated where
+ *              it covers none.  60 dB shown below the highest peak.
  *   all        the three stacked in one image.
  * Each panel is 900 × 600 (all: 900 × 1500), with a title, axis labels,
  * ticks, a grid and a legend, series in distinct colour-blind-safe

@@ -179,6 +179,26 @@ test_decay__short_window_has_no_t60_and_says_why(void)
 }
 
 static void
+test_decay__sparse_echoes_that_stop_early_have_no_t60(void)
+{
+	/*
+	 * Five taps of a comb with T = 1 s (1009-sample spacing) in 4800
+	 * samples: the EDC drops to nothing after the last tap, but the
+	 * decay itself only reached −6.3 dB (5 steps of 1.26 dB).
+	 */
+	double h[4800] = {0}, g = pow(10, -3.0 * 1009 / FS);
+	struct adac_decay_fit fit;
+	int k;
+
+	for (k = 0; k < 5; k++)
+		h[k * 1009] = pow(g, k);
+	check_int(adac_decay_fit(h, 4800, FS, &fit, NULL), ADAC_OK);
+	check(isnan(fit.t60_s));
+	check(strstr(fit.reason, "decays only") != NULL);
+	check_le(fit.depth_db, 40);
+}
+
+static void
 test_decay__degenerate_signals_have_reasons(void)
 {
 	double h[64] = {0};
@@ -334,6 +354,7 @@ main(void)
 	RUN(test_decay__feedback_comb_has_the_closed_form_t60);
 	RUN(test_decay__truncated_window_is_compensated);
 	RUN(test_decay__short_window_has_no_t60_and_says_why);
+	RUN(test_decay__sparse_echoes_that_stop_early_have_no_t60);
 	RUN(test_decay__degenerate_signals_have_reasons);
 	RUN(test_decay__octave_filters_are_butterworth_band_passes);
 	RUN(test_decay__octave_bands_of_broadband_decay_agree);
