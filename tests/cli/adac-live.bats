@@ -246,3 +246,201 @@ json() {
 	read -r frames bad step peak < <(rawstats "$T/tail.raw" 1)
 	awk -v p="$peak" 'BEGIN { exit !(p > 0.124 && p <= 0.1251) }'
 }
+
+# serve_start [OPTIONS...]: start a service on ephemeral loopback ports;
+# sets URL (http://127.0.0.1:PORT/) and OSC (its UDP port)
+serve_start() {
+	start adac-live serve --driver null --listen 127.0.0.1:0 --osc-port 0 \
+		--log "$T/log" "$@"
+	SERVE=$BGPID
+	wait_for 1 "$T/serve.out" 'osc://' || { cat "$T/serve.out" >&3; return 1; }
+	URL=$(sed -n 1p "$T/serve.out")
+	OSC=$(sed -n 's|^osc://127.0.0.1:\([0-9]*\)/$|\1|p' "$T/serve.out")
+}
+
+# http METHOD PATH [CURL ARGS...]: sets CODE and BODY
+http() {
+	local m=$1 p=$2
+	shift 2
+	CODE=$(curl -s -o "$T/body" -w '%{http_code}' -X "$m" "$@" "${URL%/}$p")
+	BODY=$(cat "$T/body")
+}
+
+@test "serve: compiles good code, refuses bad code with 400 and the compiler's message" {
+	serve_start > "$T/serve.out"
+	http POST /dsp --data-binary @"$DATA/osc-a.dsp"
+	[ "$CODE" = 201 ]
+	run jq -e '.id == 1 and .name == "dsp" and .outputs == 1
+		and .ui.ui[0].items[0].address == "/live/gain"' <<< "$BODY"
+	[ "$status" -eq 0 ]
+	http POST /dsp --data-binary @"$DATA/bad.dsp"
+	[ "$CODE" = 400 ]
+	[ "$BODY" = '{"error":"line 3: undefined symbol : nosuchthing"}' ]
+	http POST /dsp --data-binary 'process = ffunction(int abort(), <stdlib.h>, "");'
+	[ "$CODE" = 400 ]
+	[ "$BODY" = "{\"error\":\"'ffunction' is not allowed in programs sent to the service\"}" ]
+}
+
+@test "serve: lists programs, runs one, sets and reads parameters over HTTP" {
+	serve_start > "$T/serve.out"
+	http GET /params
+	[ "$BODY" = '{}' ]
+	http POST /dsp --data-binary @"$DATA/osc-a.dsp"
+	http POST /dsp --data-binary @"$DATA/osc-b.dsp"
+	http GET /dsp
+	[ "$(jq -c '[.[].id]' <<< "$BODY")" = '[1,2]' ]
+	http POST /dsp/2/run
+	[ "$CODE" = 200 ]
+	[ "$(jq -r .status <<< "$BODY")" = swapped ]
+	http POST /dsp/9/run
+	[ "$CODE" = 404 ]
+	http POST /params/live/gain --data 0.125
+	[ "$CODE" = 200 ]
+	[ "$BODY" = '{"address":"/live/gain","value":0.125}' ]
+	http GET /params
+	[ "$BODY" = '{"/live/gain":0.125}' ]
+	http POST /params/live/gain --data 'loud'
+	[ "$CODE" = 400 ]
+	http POST /params/live/nope --data 1
+	[ "$CODE" = 404 ]
+	[ "$BODY" = "{\"error\":\"no parameter '/live/nope'\"}" ]
+	# the value set is kept when another program runs
+	http POST /dsp/1/run
+	http GET /params/live/gain
+	[ "$BODY" = '{"address":"/live/gain","value":0.125}' ]
+	[ "$(grep -c '"event":"reload"' "$T/log")" -eq 2 ]
+}
+
+@test "serve: sets and queries parameters over OSC" {
+	command -v oscsend >/dev/null || skip "oscsend (liblo-tools) is not installed"
+	serve_start > "$T/serve.out"
+	http POST '/dsp?run=1' --data-binary @"$DATA/osc-a.dsp"
+	[ "$CODE" = 201 ]
+	oscsend 127.0.0.1 "$OSC" /live/gain f 0.75
+	for ((i = 0; i < 200; i++)); do
+		http GET /params/live/gain
+		[ "$BODY" = '{"address":"/live/gain","value":0.75}' ] && break
+		nap 0.01
+	done
+	[ "$BODY" = '{"address":"/live/gain","value":0.75}' ]
+	# a query answers to the port it names: listen there with oscdump
+	for ((k = 0; k < 5; k++)); do
+		port=$((20000 + RANDOM % 30000))
+		start oscdump -L "$port" > "$T/dump"
+		nap 0.3
+		kill -0 "$BGPID" 2>/dev/null && break
+	done
+	oscsend 127.0.0.1 "$OSC" /live/gain si get "$port"
+	wait_for 1 "$T/dump" '/live/gain f 0.75'
+}
+
+@test "serve: a wrong or missing token is refused on every request" {
+	serve_start --token s3cret > "$T/serve.out"
+	[[ $URL == http://127.0.0.1:*/?token=s3cret ]]
+	URL=${URL%%\?*}
+	http GET /status
+	[ "$CODE" = 401 ]
+	[ "$BODY" = '{"error":"missing or wrong token"}' ]
+	http POST /dsp --data-binary @"$DATA/osc-a.dsp" -H 'Authorization: Bearer wrong'
+	[ "$CODE" = 401 ]
+	http GET /status -H 'Authorization: Bearer s3cret'
+	[ "$CODE" = 200 ]
+	http GET '/status?token=s3cret'
+	[ "$CODE" = 200 ]
+}
+
+@test "serve: listening beyond loopback without a token is refused" {
+	run --separate-stderr adac-live serve --driver null --listen 0.0.0.0:0
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-live: error: listening on '0.0.0.0' needs --token: only loopback may go without" ]
+}
+
+@test "serve: an oversized body is refused with 413 and the service lives on" {
+	serve_start --max-body 1000 > "$T/serve.out"
+	head -c 5000 /dev/zero | tr '\0' ' ' > "$T/big"
+	http POST /dsp --data-binary @"$T/big"
+	[ "$CODE" = 413 ]
+	[ "$BODY" = '{"error":"request body is larger than 1000 bytes"}' ]
+	# and without a Content-Length (chunked)
+	http POST /dsp --data-binary @"$T/big" -H 'Transfer-Encoding: chunked'
+	[ "$CODE" = 413 ]
+	http GET /status
+	[ "$CODE" = 200 ]
+}
+
+@test "serve: junk sent over TCP and UDP does not bring the service down" {
+	serve_start > "$T/serve.out"
+	port=${URL#http://127.0.0.1:}
+	port=${port%/}
+	for junk in 'GET' $'\x00\xff\xfe garbage\r\n\r\n' $'POST /dsp HTTP/1.1\r\nContent-Length: -5\r\n\r\n' \
+		$'GET /params/%00 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' $'GET /../../etc/passwd HTTP/1.0\r\n\r\n'; do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+		printf '%s' "$junk" >&$fd
+		exec {fd}>&-
+	done
+	for junk in 'x' '/live/gain' $'/live/gain\x00\x00,f\x00\x00\x00' '#bundle'; do
+		exec {fd}>"/dev/udp/127.0.0.1/$OSC"
+		printf '%s' "$junk" >&$fd
+		exec {fd}>&-
+	done
+	http GET /dsp/999999999999999999999
+	[ "$CODE" = 404 ]
+	http DELETE /dsp
+	[ "$CODE" = 405 ]
+	http GET /status -H 'Host: evil.example'
+	[ "$CODE" = 403 ]
+	http POST /params/x --data 1 -H 'Origin: http://evil.example'
+	[ "$CODE" = 403 ]
+	http GET /status
+	[ "$CODE" = 200 ]
+	kill -0 "$SERVE"
+}
+
+@test "push: sends a program from stdin; a values-only change is applied without compiling" {
+	serve_start > "$T/serve.out"
+	run --separate-stderr adac-live push "$URL" - < "$DATA/values-a.dsp"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .load.status <<< "$output")" = swapped ]
+	run --separate-stderr adac-live push "$URL" "$DATA/values-b.dsp"
+	[ "$status" -eq 0 ]
+	run jq -e '.load.status == "values" and .load.values_changed == 1
+		and .load.compile_ms == null' <<< "$output"
+	[ "$status" -eq 0 ]
+	http GET /params/live/g
+	[ "$BODY" = '{"address":"/live/g","value":0.125}' ]
+}
+
+@test "push: a program that does not compile is exit 2 with the compiler's message" {
+	serve_start > "$T/serve.out"
+	run --separate-stderr adac-live push "$URL" "$DATA/bad.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = '{"error":"line 3: undefined symbol : nosuchthing"}' ]
+	run --separate-stderr adac-live push http://127.0.0.1:1 "$DATA/bad.dsp"
+	[ "$status" -eq 3 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-live: error: $DATA/bad.dsp: cannot connect to http://127.0.0.1:1: Connection refused" ]
+}
+
+@test "serve: the browser page moves a slider and the value changes on the server" {
+	command -v chromium >/dev/null || skip "chromium is not installed (scripts/install-deps.sh installs it)"
+	serve_start "$DATA/osc-a.dsp" > "$T/serve.out"
+	http GET /params/live/gain
+	[ "$BODY" = '{"address":"/live/gain","value":0.5}' ]
+	# the page builds its sliders from GET /ui; ?move= drags one (an input
+	# event, as a user's drag fires) once it is built
+	run timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--no-first-run --user-data-dir="$T/chromium" --virtual-time-budget=5000 \
+		--dump-dom "${URL}?move=/live/gain=0.75"
+	[ "$status" -eq 0 ]
+	[[ $output == *'data-address="/live/gain"'* ]]
+	for ((i = 0; i < 200; i++)); do
+		http GET /params/live/gain
+		jq -e '.value != 0.5' <<< "$BODY" >/dev/null && break
+		nap 0.01
+	done
+	# the slider's step is 0.001: it lands within one step of 0.75
+	run jq -e '.value > 0.749 and .value < 0.751' <<< "$BODY"
+	[ "$status" -eq 0 ]
+}
