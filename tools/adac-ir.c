@@ -9,12 +9,17 @@
 
 #include "audio.h"
 #include "cli.h"
+#include "decay.h"
 #include "impulse.h"
 #include "ir.h"
+#include "json.h"
+#include "plot.h"
+#include "render.h"
 #include "show.h"
 #include "sim.h"
 
 #define MAX_SETTINGS 16
+#define MAX_COMPARE 15
 
 static const char usage[] =
 	"usage: adac-ir check [FILE]\n"
@@ -23,7 +28,10 @@ static const char usage[] =
 	"       adac-ir hash [FILE]\n"
 	"       adac-ir dot [-o FILE] [FILE]\n"
 	"       adac-ir impulse [-n SAMPLES] [-f wav|json|raw] [-t float32|float64]\n"
-	"                       [--set NAME=VALUE]... [-o FILE] [FILE]\n";
+	"                       [--set NAME=VALUE]... [-o FILE] [FILE]\n"
+	"       adac-ir plot [--kind impulse|edc|magnitude|all] [-n SAMPLES]\n"
+	"                    [--set NAME=VALUE]... [--compare SOURCE]... [-o FILE] [SOURCE]\n"
+	"       adac-ir decay [-n SAMPLES] [--set NAME=VALUE]... [-o FILE] [SOURCE]\n";
 
 struct args {
 	const char *cmd, *in, *out;
@@ -32,8 +40,42 @@ struct args {
 	enum adac_sample_type type;
 	struct adac_setting set[MAX_SETTINGS];
 	int n_set;
-	int rendering;			/* options only impulse takes were given */
+	enum adac_plot_kind kind;
+	const char *compare[MAX_COMPARE];
+	int n_compare;
+	const char *only;		/* an option only some commands take */
 };
+
+static int
+takes(const char *cmd, const char *opt)
+{
+	static const struct {
+		const char *cmd, *opts;
+	} table[] = {
+		{"fmt", "o"}, {"dot", "o"}, {"impulse", "onfts"},
+		{"plot", "onskc"}, {"decay", "ons"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(cmd, table[i].cmd) == 0)
+			return strchr(table[i].opts, opt[0]) != NULL;
+	return 0;
+}
+
+static const char *
+option_name(int c)
+{
+	switch (c) {
+	case 'o': return "-o";
+	case 'n': return "-n";
+	case 'f': return "-f";
+	case 't': return "-t";
+	case 's': return "--set";
+	case 'k': return "--kind";
+	default: return "--compare";
+	}
+}
 
 /* Returns -1 to go on, else the exit status. */
 static int
@@ -45,6 +87,8 @@ parse_args(int argc, char **argv, struct args *a)
 		{"format", required_argument, NULL, 'f'},
 		{"type", required_argument, NULL, 't'},
 		{"set", required_argument, NULL, 's'},
+		{"kind", required_argument, NULL, 'k'},
+		{"compare", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -56,8 +100,11 @@ parse_args(int argc, char **argv, struct args *a)
 	a->samples = -1;
 	a->format = ADAC_FORMAT_WAV;
 	a->type = ADAC_SAMPLE_FLOAT64;
+	a->kind = ADAC_PLOT_ALL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:n:f:t:h", longopts, NULL)) != -1) {
+		if (c != 'h' && c != '?' && !takes(a->cmd, (char[]){(char)c, 0}))
+			a->only = option_name(c);
 		switch (c) {
 		case 'o':
 			a->out = optarg;
@@ -70,21 +117,18 @@ parse_args(int argc, char **argv, struct args *a)
 				return adac_cli_usage_error(
 					"-n needs a positive number of samples, not '%s'",
 					optarg);
-			a->rendering = 1;
 			break;
 		case 'f':
 			if (adac_format_parse(optarg, &a->format) != ADAC_OK)
 				return adac_cli_usage_error(
 					"unknown format '%s'; expected wav, json or raw",
 					optarg);
-			a->rendering = 1;
 			break;
 		case 't':
 			if (adac_sample_type_parse(optarg, &a->type) != ADAC_OK)
 				return adac_cli_usage_error(
 					"unknown sample type '%s'; expected float32 or float64",
 					optarg);
-			a->rendering = 1;
 			break;
 		case 's':
 			if (a->n_set == MAX_SETTINGS)
@@ -93,7 +137,16 @@ parse_args(int argc, char **argv, struct args *a)
 			if (adac_setting_parse(optarg, &a->set[a->n_set], &err))
 				return adac_cli_fail(NULL, &err);
 			a->n_set++;
-			a->rendering = 1;
+			break;
+		case 'k':
+			if (adac_plot_kind_parse(optarg, &a->kind, &err))
+				return adac_cli_fail(NULL, &err);
+			break;
+		case 'c':
+			if (a->n_compare == MAX_COMPARE)
+				return adac_cli_usage_error(
+					"more than %d --compare options", MAX_COMPARE);
+			a->compare[a->n_compare++] = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -106,13 +159,8 @@ parse_args(int argc, char **argv, struct args *a)
 	if (argc - optind > 1)
 		return adac_cli_usage_error("too many operands");
 	a->in = optind < argc ? argv[optind] : NULL;
-	if (a->rendering && strcmp(a->cmd, "impulse") != 0)
-		return adac_cli_usage_error("'%s' takes no -n, -f, -t or --set",
-					    a->cmd);
-	if (a->out != NULL && (strcmp(a->cmd, "check") == 0 ||
-			       strcmp(a->cmd, "show") == 0 ||
-			       strcmp(a->cmd, "hash") == 0))
-		return adac_cli_usage_error("'%s' takes no -o", a->cmd);
+	if (a->only != NULL)
+		return adac_cli_usage_error("'%s' takes no %s", a->cmd, a->only);
 	return -1;
 }
 
@@ -166,11 +214,89 @@ run(const struct args *a, const struct adac_ir *ir)
 	return emit_text(NULL, strdup(hex));
 }
 
+/* Render path (NULL: stdin) as a source, with a's settings and length. */
+static int
+render(const char *path, const struct args *a, double *fs_hz,
+       struct adac_response **out, struct adac_error *err)
+{
+	struct adac_render_options opt;
+	struct adac_source *src = NULL;
+	char *buf;
+	size_t len;
+	int rc;
+
+	adac_render_options_init(&opt);
+	opt.set = a->set;
+	opt.n_set = a->n_set;
+	if ((rc = adac_cli_read(path, &buf, &len, err)) != ADAC_OK)
+		return rc;
+	rc = adac_source_open_mem(adac_cli_input_name(path), buf, len, &opt,
+				  &src, err);
+	free(buf);
+	if (rc != ADAC_OK)
+		return rc;
+	/* the first source sets the rate; a FAUST program has none of its own */
+	if (*fs_hz <= 0)
+		*fs_hz = adac_source_fs_hz(src) > 0 ? adac_source_fs_hz(src) :
+			 ADAC_RENDER_DEFAULT_FS_HZ;
+	rc = adac_source_render(src, a->samples > 0 ? a->samples :
+				(long)(ADAC_IMPULSE_DEFAULT_S * *fs_hz),
+				*fs_hz, out, err);
+	adac_source_free(src);
+	return rc;
+}
+
+/* plot and decay: any source, IR, FAUST program or audio file. */
+static int
+run_rendered(const struct args *a)
+{
+	struct adac_response *r[1 + MAX_COMPARE] = {NULL};
+	const char *names[1 + MAX_COMPARE];
+	struct adac_plot_series *series = NULL;
+	struct adac_error err;
+	json_t *report = NULL;
+	double fs_hz = 0;
+	char *text = NULL;
+	int i, n, n_series = 0, rc = ADAC_OK, status;
+
+	names[0] = adac_cli_input_name(a->in);
+	for (i = 0; i < a->n_compare; i++)
+		names[1 + i] = a->compare[i];
+	n = strcmp(a->cmd, "plot") == 0 ? 1 + a->n_compare : 1;
+	for (i = 0; i < n && rc == ADAC_OK; i++)
+		rc = render(i == 0 ? a->in : a->compare[i - 1], a, &fs_hz,
+			    &r[i], &err);
+	if (rc != ADAC_OK) {
+		status = adac_cli_fail(names[i - 1], &err);
+		goto out;
+	}
+	if (n > 1 || strcmp(a->cmd, "plot") == 0) {
+		rc = adac_plot_series_from((const struct adac_response *const *)r,
+					   names, n, &series, &n_series, &err);
+		if (rc == ADAC_OK)
+			rc = adac_plot_svg(series, n_series, a->kind, names[0],
+					   &text, &err);
+	} else {
+		rc = adac_decay_analyse(r[0], &report, &err);
+		if (rc == ADAC_OK && (text = adac_json_dumps(report)) == NULL)
+			rc = adac_error_set(&err, ADAC_E_NOMEM, "", "out of memory");
+	}
+	status = rc == ADAC_OK ? emit_text(a->out, text) :
+		 adac_cli_fail(names[0], &err);
+out:
+	for (i = 0; i < n; i++)
+		adac_response_free(r[i]);
+	adac_plot_series_free(series, n_series);
+	json_decref(report);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const char *const commands[] = {"check", "fmt", "show", "hash",
-					       "dot", "impulse", NULL};
+					       "dot", "impulse", "plot", "decay",
+					       NULL};
 	struct args a = {0};
 	struct adac_error err;
 	struct adac_ir *ir;
@@ -197,6 +323,8 @@ main(int argc, char **argv)
 			"unknown command '%s'; see 'adac-ir --help'", argv[1]);
 	if ((status = parse_args(argc - 1, argv + 1, &a)) >= 0)
 		return status;
+	if (strcmp(a.cmd, "plot") == 0 || strcmp(a.cmd, "decay") == 0)
+		return run_rendered(&a);
 	if (adac_cli_read(a.in, &buf, &len, &err) != ADAC_OK)
 		return adac_cli_fail(adac_cli_input_name(a.in), &err);
 	status = adac_ir_parse_text(buf, len, &ir, &err);
