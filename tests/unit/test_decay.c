@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "decay.h"
+#include "ir.h"
 #include "json.h"
 #include "response.h"
+#include "sim.h"
 #include "unit.h"
 
 #define FS 48000.0
@@ -345,6 +348,106 @@ test_decay__report_gives_null_and_reason_for_silent_paths(void)
 	adac_response_free(r);
 }
 
+/*
+ * An ir/1 lossless FDN of n lines (8: Householder, 16: Hadamard/4, both
+ * orthogonal) whose per-line gains follow the rt60 control (Jot's rule),
+ * one input, one output.  NULL when out of memory.
+ */
+static char *
+fdn_ir(int n)
+{
+	static const int delays[16] = {
+		601, 701, 809, 907, 1009, 1103, 1201, 1301,
+		1409, 1511, 1601, 1709, 1801, 1901, 2003, 2111,
+	};
+	struct adac_buf b = {0};
+	int i, j;
+
+	adac_buf_printf(&b, "{\"adac\": \"ir/1\", \"name\": \"Fdn%d\", "
+			"\"fs\": 48000, \"inputs\": 1, \"outputs\": 1, "
+			"\"graph\": {\"op\": \"series\", \"of\": [\n"
+			"{\"op\": \"matrix\", \"data\": [", n);
+	for (i = 0; i < n; i++)
+		adac_buf_printf(&b, "%s[1]", i ? ", " : "");
+	adac_buf_puts(&b, "]},\n{\"op\": \"feedback\", \"forward\": "
+		      "{\"op\": \"delay\", \"samples\": [");
+	for (i = 0; i < n; i++)
+		adac_buf_printf(&b, "%s%d", i ? ", " : "", delays[i]);
+	adac_buf_puts(&b, "]}, \"back\": {\"op\": \"series\", \"of\": [\n"
+		      "{\"op\": \"gain\", \"values\": [");
+	for (i = 0; i < n; i++)
+		adac_buf_printf(&b, "%s1", i ? ", " : "");
+	adac_buf_puts(&b, "], \"decay\": {\"control\": \"rt60\", "
+		      "\"loop_samples\": [");
+	for (i = 0; i < n; i++)
+		adac_buf_printf(&b, "%s%d", i ? ", " : "", delays[i]);
+	adac_buf_puts(&b, "]}},\n{\"op\": \"matrix\", \"data\": [");
+	for (i = 0; i < n; i++) {
+		adac_buf_printf(&b, "%s[", i ? ", " : "");
+		for (j = 0; j < n; j++) {
+			/* I − 2/N·11ᵀ; Sylvester H/4: (−1)^popcount(i&j)/4 */
+			double v = n == 8 ? (i == j) - 2.0 / n :
+				(__builtin_popcount(i & j) % 2 ? -0.25 : 0.25);
+
+			adac_buf_printf(&b, "%s%.17g", j ? ", " : "", v);
+		}
+		adac_buf_puts(&b, "]");
+	}
+	adac_buf_puts(&b, "]}]}},\n{\"op\": \"matrix\", \"data\": [[");
+	for (i = 0; i < n; i++)
+		adac_buf_printf(&b, "%s1", i ? ", " : "");
+	adac_buf_puts(&b, "]]}]},\n\"controls\": [{\"name\": \"rt60\", "
+		      "\"min\": 0.1, \"max\": 10, \"init\": 2, "
+		      "\"unit\": \"s\"}]}\n");
+	return adac_buf_take(&b);
+}
+
+static void
+test_decay__lossless_fdn_decays_at_its_rt60_knob(void)
+{
+	/*
+	 * Every loop of m samples is scaled by 10^(−3m/(fs·T)) and the
+	 * mixing is orthogonal, so every mode's envelope falls 60 dB in T:
+	 * the simulator's response must read T (the issue asks 5 % of the
+	 * emitted program).  Measured: 8 lines within 0.25 %; 16 lines
+	 * +1.0 % at 1 s and +2.1 % at 0.3 s, where echoes still building up
+	 * over the first 44 ms (the longest delay) fill a good part of the
+	 * 0.15 s the fit spans; so 3 %.  Windows of 1.2·T hold 72 dB.
+	 */
+	static const double rt60[] = {0.3, 1, 2};
+	static const int lines[] = {8, 16};
+	struct adac_error err;
+	int i, k;
+
+	for (i = 0; i < 2; i++) {
+		char *text = fdn_ir(lines[i]);
+		struct adac_ir *ir = NULL;
+
+		check(text != NULL);
+		check_int(adac_ir_parse_text(text, strlen(text), &ir, &err),
+			  ADAC_OK);
+		for (k = 0; ir != NULL && k < 3; k++) {
+			struct adac_setting set = {"rt60", rt60[k]};
+			struct adac_response *r = NULL;
+			double t = 0;
+
+			check_int(adac_sim_impulse(ir, (long)(1.2 * rt60[k] * FS),
+						   &set, 1, &r, &err), ADAC_OK);
+			if (r == NULL)
+				continue;
+			check_int(adac_decay_t60(r->h, r->length, FS, &t, &err),
+				  ADAC_OK);
+			if (fabs(t - rt60[k]) > 0.01 * rt60[k])
+				printf("#   %d lines, rt60 %g: %g s\n", lines[i],
+				       rt60[k], t);
+			check_near(t, rt60[k], 0.03 * rt60[k]);
+			adac_response_free(r);
+		}
+		adac_ir_free(ir);
+		free(text);
+	}
+}
+
 int
 main(void)
 {
@@ -359,5 +462,6 @@ main(void)
 	RUN(test_decay__octave_filters_are_butterworth_band_passes);
 	RUN(test_decay__octave_bands_of_broadband_decay_agree);
 	RUN(test_decay__report_gives_null_and_reason_for_silent_paths);
+	RUN(test_decay__lossless_fdn_decays_at_its_rt60_knob);
 	return unit_done();
 }
