@@ -77,7 +77,9 @@ required() {
 		for opt in $(printf '%s\n' "$usage" |
 			grep -oE '(^|[][ |])--?[A-Za-z][A-Za-z0-9-]*' |
 			sed 's/^[][ |]//' | sort -u); do
-			grep -qE "^\.It .*Fl ${opt#-}([^A-Za-z0-9-]|\$)" "$page" ||
+			# (a page may write a hyphen as \-)
+			sed 's/\\-/-/g' "$page" |
+				grep -qE "^\.It .*Fl ${opt#-}([^A-Za-z0-9-]|\$)" ||
 				bad="$bad $prog:$opt"
 		done
 	done
