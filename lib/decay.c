@@ -16,7 +16,8 @@
 #define TAIL_PART 10
 
 int
-adac_decay_edc(const double *h, long n, double *edc_db, struct adac_error *err)
+adac_decay_edc(const double *h, long n, double tail_energy, double *edc_db,
+	       struct adac_error *err)
 {
 	double acc, total;
 	long k;
@@ -24,7 +25,11 @@ adac_decay_edc(const double *h, long n, double *edc_db, struct adac_error *err)
 	if (n < 1)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "an energy decay curve needs samples");
-	acc = 0;
+	if (!(tail_energy >= 0) || !isfinite(tail_energy))
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "tail energy %g is not a finite "
+				      "non-negative number", tail_energy);
+	acc = tail_energy;
 	for (k = n - 1; k >= 0; k--) {
 		acc += h[k] * h[k];
 		edc_db[k] = acc;
@@ -172,6 +177,7 @@ fit_sums(const double *s, long n, double fs_hz, struct adac_decay_fit *fit)
 	}
 	fit->slope_db_per_s = slope;
 	fit->t60_s = t60;
+	fit->tail_energy = c;
 }
 
 /* Fit h[0..n) using s[0..n] as room for the energy sums. */
@@ -183,6 +189,7 @@ fit_signal(const double *h, long n, double fs_hz, double *s,
 
 	fit->t60_s = fit->edt_s = fit->slope_db_per_s = NAN;
 	fit->depth_db = 0;
+	fit->tail_energy = 0;
 	fit->reason[0] = '\0';
 	s[n] = 0;
 	for (k = n - 1; k >= 0; k--) {

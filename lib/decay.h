@@ -54,13 +54,15 @@
 #define ADAC_DECAY_BAND_SECTIONS 3	/* biquads per band-pass */
 
 /*
- * The uncompensated Schroeder EDC of h[0..n) in dB re its total energy
- * into edc_db[0..n) (as a plot draws it; values below
- * ADAC_DECAY_FLOOR_DB, and a silent h, give ADAC_DECAY_FLOOR_DB).
- * ADAC_E_INPUT when n < 1.
+ * The Schroeder EDC of h[0..n) in dB re its total energy into
+ * edc_db[0..n), with tail_energy (>= 0, in units of h²) added to every
+ * backward sum: 0 for the classic curve, which bends down at the end of
+ * a truncated window; a fit's tail_energy for the curve it measured.
+ * Values below ADAC_DECAY_FLOOR_DB, and a silent h, give
+ * ADAC_DECAY_FLOOR_DB.  ADAC_E_INPUT when n < 1.
  */
-int adac_decay_edc(const double *h, long n, double *edc_db,
-		   struct adac_error *err);
+int adac_decay_edc(const double *h, long n, double tail_energy,
+		   double *edc_db, struct adac_error *err);
 
 struct adac_decay_fit {
 	double t60_s;		/* T30 × 2; NAN when not measured */
@@ -69,6 +71,8 @@ struct adac_decay_fit {
 	/* decay reached at the window's end, >= 0: the lesser of the
 	 * EDC's and the fitted line's (after a fit) */
 	double depth_db;
+	/* energy assumed past the window (C above); 0 when not measured */
+	double tail_energy;
 	/* "" when t60_s is measured, else why not */
 	char reason[128];
 };

@@ -46,12 +46,9 @@ struct axis {
 	const char *label;
 };
 
-/*
- * One curve in data coordinates; lo non-NULL draws a filled min…max
- * envelope (y the max), band_lo/band_hi a light band behind the line.
- */
+/* One curve in data coordinates; lo non-NULL draws a min…max envelope. */
 struct curve {
-	double *x, *y, *lo, *band_lo, *band_hi;
+	double *x, *y, *lo;
 	long n;
 	char *legend;
 };
@@ -321,24 +318,6 @@ draw_curves(struct adac_buf *b, const struct panel *p)
 			p->y.px0 - p->y.px1);
 	adac_buf_printf(b, "<g class=\"curves\" clip-path=\"url(#clip-%s)\" "
 			"fill=\"none\" stroke-linejoin=\"round\">\n", p->id);
-	/* bands first, so that every line lies on top of every band */
-	for (k = 0; k < p->n_curves; k++) {
-		const struct curve *c = &p->curves[k];
-
-		if (c->n == 0 || c->band_lo == NULL)
-			continue;
-		adac_buf_printf(b, "<path class=\"band\" stroke=\"none\" "
-				"fill=\"%s\" fill-opacity=\"0.18\" d=\"",
-				colours[k % N_COLOURS]);
-		for (i = 0; i < c->n; i++)
-			adac_buf_printf(b, "%c%.1f %.1f ", i == 0 ? 'M' : 'L',
-					to_px(&p->x, c->x[i]),
-					to_px(&p->y, c->band_hi[i]));
-		for (i = c->n - 1; i >= 0; i--)
-			adac_buf_printf(b, "L%.1f %.1f ", to_px(&p->x, c->x[i]),
-					to_px(&p->y, c->band_lo[i]));
-		adac_buf_puts(b, "Z\"/>\n");
-	}
 	for (k = 0; k < p->n_curves; k++) {
 		const struct curve *c = &p->curves[k];
 		/* the first curve wide, the rest narrower on top of it */
@@ -434,8 +413,6 @@ curves_free(struct panel *p)
 		free(p->curves[k].x);
 		free(p->curves[k].y);
 		free(p->curves[k].lo);
-		free(p->curves[k].band_lo);
-		free(p->curves[k].band_hi);
 		free(p->curves[k].legend);
 	}
 	free(p->curves);
@@ -550,10 +527,18 @@ plot_edc(struct panel *p, const struct adac_plot_series *s, int n,
 		struct curve *cv = &p->curves[k];
 		long pts = s[k].length < cols ? s[k].length : cols;
 
+		/* the curve the fit measured: with the window's lost tail */
+		fit.tail_energy = 0;
+		fit.t60_s = NAN;
+		if (s[k].length >= 2 &&
+		    adac_decay_fit(s[k].h, s[k].length, s[k].fs_hz, &fit,
+				   NULL) != ADAC_OK)
+			goto out;
 		free(edc);
 		if ((edc = malloc((size_t)s[k].length * sizeof *edc)) == NULL ||
 		    curve_alloc(cv, pts + 1, 0) ||
-		    adac_decay_edc(s[k].h, s[k].length, edc, NULL))
+		    adac_decay_edc(s[k].h, s[k].length, fit.tail_energy, edc,
+				   NULL))
 			goto out;
 		for (c = 0; c <= pts; c++) {
 			/* the EDC is monotone: sampling it at pts points is
@@ -565,9 +550,7 @@ plot_edc(struct panel *p, const struct adac_plot_series *s, int n,
 		}
 		cv->n = pts + 1;
 		/* legends carry the measured T60 where there is one */
-		if (s[k].length >= 2 &&
-		    adac_decay_fit(s[k].h, s[k].length, s[k].fs_hz, &fit,
-				   NULL) == ADAC_OK && !isnan(fit.t60_s)) {
+		if (!isnan(fit.t60_s)) {
 			struct adac_buf lb = {0};
 
 			if (legends[k][0] != '\0')
@@ -649,16 +632,13 @@ plot_magnitude(struct panel *p, const struct adac_plot_series *s, int n)
 		half = nfft / 2;
 		bin_hz = s[k].fs_hz / nfft;
 		free(pw);
-		cv->band_lo = malloc((size_t)cols * sizeof *cv->band_lo);
-		cv->band_hi = malloc((size_t)cols * sizeof *cv->band_hi);
 		if ((pw = malloc(((size_t)half + 1) * sizeof *pw)) == NULL ||
-		    cv->band_lo == NULL || cv->band_hi == NULL ||
 		    curve_alloc(cv, cols, 0) ||
 		    power_spectrum(s[k].h, s[k].length, nfft, pw))
 			goto out;
 		for (c = 0; c < cols; c++) {
 			double fa = p->x.lo * pow(r, (double)c), fb = fa * r;
-			double fm = sqrt(fa * fb), sum = 0, db, lo, hi;
+			double fm = sqrt(fa * fb), sum = 0, db;
 			long a = (long)ceil(fa / bin_hz), e = (long)ceil(fb / bin_hz);
 
 			if (fm > s[k].fs_hz / 2)
@@ -666,18 +646,10 @@ plot_magnitude(struct panel *p, const struct adac_plot_series *s, int n)
 			if (e > half + 1)
 				e = half + 1;
 			if (a < e) {
-				/* power mean over the bins in the column,
-				 * and their range for the band behind it */
-				lo = INFINITY;
-				hi = 0;
-				for (i = a; i < e; i++) {
+				/* power mean over the bins in the column */
+				for (i = a; i < e; i++)
 					sum += pw[i];
-					lo = pw[i] < lo ? pw[i] : lo;
-					hi = pw[i] > hi ? pw[i] : hi;
-				}
 				db = db10(sum / (e - a));
-				lo = db10(lo);
-				hi = db10(hi);
 			} else {
 				/* no bin inside: between its neighbours in dB */
 				double pos = fm / bin_hz, t;
@@ -686,14 +658,11 @@ plot_magnitude(struct panel *p, const struct adac_plot_series *s, int n)
 				i = i < half ? i : half - 1;
 				t = pos - i;
 				db = (1 - t) * db10(pw[i]) + t * db10(pw[i + 1]);
-				lo = hi = db;
 			}
-			cv->band_lo[cv->n] = lo;
-			cv->band_hi[cv->n] = hi;
 			cv->x[cv->n] = fm;
 			cv->y[cv->n] = db;
 			cv->n++;
-			top = hi > top ? hi : top;
+			top = db > top ? db : top;
 		}
 	}
 	if (!(top > -250))

@@ -12,15 +12,18 @@
  *   impulse    amplitude against time; with more samples than pixel
  *              columns each column shows the min…max of its samples (a
  *              filled envelope), else a line through the samples.
- *   edc        Schroeder energy decay in dB (decay.h), −80…0 dB, with
- *              each legend entry's measured T60 where there is one.
+ *   edc        Schroeder energy decay in dB, −80…0 dB, as adac-ir decay
+ *              measures it (decay.h: with the energy a truncated window
+ *              lost restored, so an exponential decay stays straight to
+ *              the window's end), each legend entry with its measured T60
+ *              where there is one (else the classic uncompensated curve).
  *   magnitude  |H| in dB against log frequency, 20 Hz (or the lowest bin)
  *              to fs/2, from an FFT (FFTW) of the response zero-padded to
  *              a power of two ≥ 65536; each pixel column shows the power
- *              mean of the bins it covers as a line (a smoothing about
- *              1/90 octave wide) over a light band spanning their
- *              smallest to largest, the nearest bins interpolated where
- *              it covers none.  60 dB shown below the highest peak.
+ *              mean of the bins it covers (a smoothing about 1/90 octave
+ *              wide: dense modes merge into their average), the nearest
+ *              bins interpolated where it covers none.  60 dB shown below
+ *              the top of the highest curve.
  *   all        the three stacked in one image.
  * Each panel is 900 × 600 (all: 900 × 1500), with a title, axis labels,
  * ticks, a grid and a legend, series in distinct colour-blind-safe

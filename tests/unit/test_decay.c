@@ -55,7 +55,7 @@ test_decay__edc_of_an_exponential_is_its_closed_form(void)
 
 	for (k = 0; k < n; k++)
 		h[k] = pow(a, (double)k);
-	check_int(adac_decay_edc(h, n, edc, NULL), ADAC_OK);
+	check_int(adac_decay_edc(h, n, 0, edc, NULL), ADAC_OK);
 	for (k = 0; k < n; k++) {
 		double want = 10 * log10((pow(a, 2.0 * k) - a2n) / (1 - a2n));
 
@@ -78,7 +78,7 @@ test_decay__edc_of_silence_is_the_floor(void)
 {
 	double h[4] = {0}, edc[4];
 
-	check_int(adac_decay_edc(h, 4, edc, NULL), ADAC_OK);
+	check_int(adac_decay_edc(h, 4, 0, edc, NULL), ADAC_OK);
 	check_near(edc[0], ADAC_DECAY_FLOOR_DB, 0);
 	check_near(edc[3], ADAC_DECAY_FLOOR_DB, 0);
 }
@@ -157,6 +157,27 @@ test_decay__truncated_window_is_compensated(void)
 	check_str(fit.reason, "");
 	/* EDT of a pure exponential is its T60 too */
 	check_near(fit.edt_s, 2.0, 0.01 * 2.0);
+	/*
+	 * The restored tail is the exponential's own: Σ_{k≥n} h² =
+	 * h[n−1]²·r/(1 − r), r = 10^(−6/(fs·T)), so the compensated EDC is
+	 * the straight line −60·k/(fs·T) dB to the last sample (to the
+	 * fit's convergence, 1e-9 relative in T: far below 1e-3 dB).
+	 */
+	{
+		double r = pow(10, -6.0 / (FS * 2.0));
+		double *edc = malloc(n * sizeof *edc), worst = 0;
+
+		check_near(fit.tail_energy / (h[n - 1] * h[n - 1] * r / (1 - r)),
+			   1, 1e-3);
+		check_int(adac_decay_edc(h, n, fit.tail_energy, edc, NULL),
+			  ADAC_OK);
+		for (k = 0; k < n; k++)
+			if (fabs(edc[k] + 60.0 * k / (FS * 2.0)) > worst)
+				worst = fabs(edc[k] + 60.0 * k / (FS * 2.0));
+		check_le(worst, 1e-3);
+		check_int(adac_decay_edc(h, n, -1, edc, NULL), ADAC_E_INPUT);
+		free(edc);
+	}
 	free(h);
 }
 
