@@ -89,6 +89,6 @@ int adac_certify_check_precision(const struct adac_ir *ir,
  * verdict, the bound, the margin in dB, an estimated decay time per loop.
  * Returns a malloc'd string, or NULL when out of memory.
  */
-char *adac_certify_summary(const json_t *cert, double fs_hz);
+char *adac_certify_summary(const json_t *cert);
 
 #endif

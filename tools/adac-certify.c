@@ -122,7 +122,7 @@ main(int argc, char **argv)
 		status = adac_cli_fail(name, &err);
 		goto out;
 	}
-	if (report && (summary = adac_certify_summary(cert, ir->fs_hz))) {
+	if (report && (summary = adac_certify_summary(cert))) {
 		fputs(summary, stderr);
 		free(summary);
 	}
