@@ -161,13 +161,6 @@ adac_emit_literal(char buf[40], double x)
 	return buf;
 }
 
-/* A short literal for the integers FAUST wants as integers (delays, sizes). */
-static const char *
-lit(char buf[40], double x)
-{
-	return adac_emit_literal(buf, x);
-}
-
 /*
  * A unique FAUST identifier for node: its "id" made into an identifier,
  * else a name for its op; a suffix _2, _3, ... where that is taken.
@@ -350,15 +343,15 @@ emit_gain(struct em *e, const struct adac_node *node)
 	int ch;
 
 	for (ch = 0; ch < node->n_in; ch++) {
-		lit(a, node->values[ch]);
+		adac_emit_literal(a, node->values[ch]);
 		if (node->decay != NULL) {
 			/* values[i]·10^(−3·m_i/(fs·T60)), in the simulator's
 			 * order of operations, fs the IR's design rate */
 			e->use_knob = 1;
 			snprintf(t, sizeof t,
 				 "*(%s * pow(10.0, -3.0 * %s / (%s * rt60)) : knob)",
-				 a, lit(m, node->decay->loop_samples[ch]),
-				 lit(fs, e->ir->fs_hz));
+				 a, adac_emit_literal(m, node->decay->loop_samples[ch]),
+				 adac_emit_literal(fs, e->ir->fs_hz));
 		} else {
 			snprintf(t, sizeof t, "*(%s)", a);
 		}
@@ -382,7 +375,7 @@ emit_sos(struct em *e, const struct adac_node *node)
 		for (s = 0; s < node->n_sections; s++) {
 			q = node->sos + ((long)s * node->n_in + ch) * 5;
 			for (k = 0; k < 5; k++)
-				lit(c[k], q[k]);
+				adac_emit_literal(c[k], q[k]);
 			adac_buf_printf(&chan, "%sbiquad(%s, %s, %s, %s, %s)",
 					s > 0 ? " : " : "", c[0], c[1], c[2],
 					c[3], c[4]);
@@ -411,7 +404,7 @@ term(char t[48], double a)
 	else if (a == 1.0)
 		strcpy(t, "_");
 	else
-		snprintf(t, 48, "*(%s)", lit(l, a));
+		snprintf(t, 48, "*(%s)", adac_emit_literal(l, a));
 }
 
 /*
@@ -471,7 +464,7 @@ emit_out_gains(struct em *e, const double *g, int n)
 		;
 	if (i == n && n > 1) {
 		adac_buf_printf(&e->defs, " : par(i, %d, *(%s))", n,
-				lit(l, g[0]));
+				adac_emit_literal(l, g[0]));
 		return;
 	}
 	adac_buf_puts(&e->defs, " : (");
@@ -479,7 +472,7 @@ emit_out_gains(struct em *e, const double *g, int n)
 		if (g[i] == 1.0)
 			snprintf(t, sizeof t, "_");
 		else
-			snprintf(t, sizeof t, "*(%s)", lit(l, g[i]));
+			snprintf(t, sizeof t, "*(%s)", adac_emit_literal(l, g[i]));
 		item(e, i == 0, t);
 	}
 	adac_buf_puts(&e->defs, ")");
@@ -526,7 +519,7 @@ emit_householder(struct em *e, const struct adac_node *node, const double *k)
 	}
 	adac_buf_puts(&e->defs, " :> _) <: ");
 	for (i = 0; i < n; i++) {
-		snprintf(t, sizeof t, "*(%s)", lit(l, k[i]));
+		snprintf(t, sizeof t, "*(%s)", adac_emit_literal(l, k[i]));
 		item(e, i == 0, t);
 	}
 	adac_buf_puts(&e->defs, ") :> ");
@@ -987,7 +980,7 @@ put_slider(struct adac_buf *b, const struct adac_control *c)
 		adac_buf_puts(b, "]");
 	}
 	adac_buf_printf(b, "\", %s, %s, %s, 0.001)",
-			lit(in, c->init), lit(mn, c->min), lit(mx, c->max));
+			adac_emit_literal(in, c->init), adac_emit_literal(mn, c->min), adac_emit_literal(mx, c->max));
 }
 
 static void
@@ -1060,7 +1053,7 @@ put_process(struct adac_buf *b, struct em *e, const char *model)
 		adac_buf_printf(b, ";\npre_delay_samples = max(0, min(%.0f, "
 				"int(pre_delay * %s / 1000.0 + 0.5)));\n",
 				floor(pd->max * ir->fs_hz / 1000.0 + 0.5),
-				lit(fs, ir->fs_hz));
+				adac_emit_literal(fs, ir->fs_hz));
 	}
 	if (dw != NULL) {
 		e->use_knob = 1;
