@@ -786,7 +786,7 @@ adac_plot_svg(const struct adac_plot_series *series, int n_series,
 		put_escaped(&b, title);
 		adac_buf_puts(&b, ": ");
 	}
-	adac_buf_puts(&b, kind == ADAC_PLOT_ALL ? "impulse response, energy "
+	adac_buf_puts(&b, kind == ADAC_PLOT_ALL ? "Impulse response, energy "
 		      "decay and magnitude response" : headings[kind]);
 	adac_buf_printf(&b, "</title>\n<rect width=\"%d\" height=\"%d\" "
 			"fill=\"white\"/>\n", WIDTH, height);

@@ -13,8 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 # labels are the names as given: run where the names read well
 cd "$top/tests/data/plot"
-adac-ir plot --kind all -n 96000 --title "8-line FDN, rt60 2 s" \
-	-o "$top/docs/fdn8-overview.svg" fdn8-rt60.json
+adac-ir plot --kind all -n 96000 -o "$top/docs/fdn8-overview.svg" \
+	fdn8-rt60.json
 
 # one output, so that each setting is one curve
 jq '.outputs = 1 | .graph.of[2].data |= [.[0]]' fdn8-rt60.json \
@@ -24,6 +24,6 @@ for t in 0.5 2 5; do
 	adac-ir impulse -n 288000 --set "rt60=$t" -o "rt60 $t s.wav" \
 		fdn8-left.json
 done
-adac-ir plot --kind edc -n 288000 --title "8-line FDN at three rt60 settings" \
+adac-ir plot --kind edc -n 288000 \
 	--compare "rt60 2 s.wav" --compare "rt60 5 s.wav" \
 	-o "$top/docs/fdn8-rt60-edc.svg" "rt60 0.5 s.wav"
