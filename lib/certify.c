@@ -1194,8 +1194,12 @@ real_axis(struct ctx *c, struct loop *l, int *proof, char *why, size_t nwhy)
 		if ((rc = adac_freq_response_z(n->forward, &c->fo, zinv[k], 0,
 					       f, c->err)) ||
 		    (rc = adac_freq_response_z(n->back, &c->fo, zinv[k], 0, b,
-					       c->err)))
+					       c->err))) {
+			/* a nested pole at z = ±1: no figure, no proof */
+			if (rc == ADAC_E_NEGATIVE)
+				rc = ADAC_OK;
 			goto out;
+		}
 		/* at real z both are real: L = F·B, real parts only */
 		for (i = 0; i < no; i++)
 			for (j = 0; j < no; j++) {
@@ -1698,11 +1702,14 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 		rc = nomem(err);
 		goto out;
 	}
-	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:f,s:o,s:O,s:O,s:O,s:s,s:s}",
+	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:o,s:o,s:O,s:O,s:O,s:s,s:s}",
 			"verdict", adac_verdict_name(v), "reason", reason,
 			"pointer", pointer, "method", "small-gain",
 			"precision", adac_precision_name(o->precision),
-			"grid", c.grid + 1, "tolerance", c.tol, "bound", bound,
+			"grid", c.grid + 1, "tolerance", c.tol, "bound",
+			/* loops, but none with a bound: there is no figure */
+			c.n_loops > 0 && widest == NULL ? json_null() :
+			json_real(bound),
 			"margin_db",
 			bound > 0 ? json_real(0.0 - 20 * log10(bound)) : json_null(),
 			"loops", loops, "biquads", c.biquads, "controls",
@@ -1811,6 +1818,8 @@ adac_certify_summary(const json_t *cert)
 	if (json_is_number(json_object_get(cert, "margin_db")))
 		adac_buf_printf(&b, "bound: %.12g (margin %.4g dB)\n", bound,
 				num(cert, "margin_db"));
+	else if (json_is_null(json_object_get(cert, "bound")))
+		adac_buf_printf(&b, "bound: none (no loop could be bounded)\n");
 	else
 		adac_buf_printf(&b, "bound: none (no feedback loop)\n");
 	json_array_foreach(json_object_get(cert, "loops"), i, l) {
