@@ -174,7 +174,7 @@ node_name(struct em *e, const struct adac_node *node)
 		[ADAC_OP_GAIN] = "gains", [ADAC_OP_MATRIX] = "mix",
 		[ADAC_OP_SOS] = "filters",
 	};
-	char base[64], name[80];
+	char base[64], name[96];
 	const char *id = node->id;
 	size_t i, n = 0;
 	long k;
