@@ -552,7 +552,7 @@ emit_hadamard(struct em *e, const struct adac_node *node)
 
 	while ((1 << stages) < n)
 		stages++;
-	to = malloc((size_t)n * sizeof *to);
+	to = calloc((size_t)n, sizeof *to);
 	g = malloc((size_t)n * sizeof *g);
 	if (to == NULL || g == NULL) {
 		e->defs.failed = 1;
