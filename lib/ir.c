@@ -691,7 +691,14 @@ parse_structure(struct ctx *c, struct adac_node *n, json_t *v,
 	x = member(v, "scale", ptr, p);
 	if (x != NULL && (rc = adac_json_number(x, p, &s->scale, c->err)))
 		return rc;
-	if (strcmp(kind, "diagonal") != 0 && rows != cols)
+	if (strcmp(kind, "householder") != 0 && strcmp(kind, "hadamard") != 0 &&
+	    strcmp(kind, "permutation") != 0 && strcmp(kind, "diagonal") != 0) {
+		adac_ptr_key(p, ptr, "kind");
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "unknown structure '%s'; expected 'householder', 'hadamard', 'permutation' or 'diagonal'",
+				      kind);
+	}
+	if (rows != cols)
 		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
 				      "a %s matrix must be square, this one is %ld × %ld",
 				      kind, rows, cols);
@@ -759,19 +766,10 @@ parse_structure(struct ctx *c, struct adac_node *n, json_t *v,
 				      rows - 1, &s->perm);
 		if (rc != ADAC_OK)
 			return rc;
-	} else if (strcmp(kind, "diagonal") == 0) {
+	} else {
 		s->kind = ADAC_STRUCT_DIAGONAL;
 		if ((rc = check_keys(c, v, ptr, dg, "diagonal structure")))
 			return rc;
-		if (rows != cols)
-			return adac_error_set(c->err, ADAC_E_INPUT, ptr,
-					      "a diagonal matrix must be square, this one is %ld × %ld",
-					      rows, cols);
-	} else {
-		adac_ptr_key(p, ptr, "kind");
-		return adac_error_set(c->err, ADAC_E_INPUT, p,
-				      "unknown structure '%s'; expected 'householder', 'hadamard', 'permutation' or 'diagonal'",
-				      kind);
 	}
 	/* the claim is about the matrix node: errors point into its data */
 	strcpy(q, ptr);
@@ -1103,6 +1101,39 @@ parse_controls(struct ctx *c, struct adac_ir *ir, json_t *v, const char *ptr)
 
 /* --- the document -------------------------------------------------------- */
 
+/*
+ * Free-form members (source, certificate, x-*) are not validated, but a
+ * NaN or infinity in them would make the canonical form invalid JSON.
+ */
+static int
+check_finite(struct ctx *c, json_t *v, const char *ptr)
+{
+	char p[ADAC_POINTER_MAX];
+	const char *key;
+	json_t *item;
+	size_t i;
+	int rc;
+
+	if (adac_json_is_nonfinite(v)) {
+		double x;
+		return adac_json_number(v, ptr, &x, c->err);
+	}
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, item) {
+			adac_ptr_key(p, ptr, key);
+			if ((rc = check_finite(c, item, p)) != ADAC_OK)
+				return rc;
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item) {
+			adac_ptr_index(p, ptr, i);
+			if ((rc = check_finite(c, item, p)) != ADAC_OK)
+				return rc;
+		}
+	}
+	return ADAC_OK;
+}
+
 int
 adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
 {
@@ -1141,7 +1172,8 @@ adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
 				    s, ADAC_IR_VERSION);
 		goto out;
 	}
-	if ((rc = check_keys(&c, root, "", keys, "the IR")) != ADAC_OK)
+	if ((rc = check_keys(&c, root, "", keys, "the IR")) != ADAC_OK ||
+	    (rc = check_finite(&c, root, "")) != ADAC_OK)
 		goto out;
 	if ((rc = adac_json_string(member(root, "name", "", p), p, &s, err)))
 		goto out;
@@ -1158,11 +1190,11 @@ adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
 		goto out;
 	if (!(ir->fs_hz > 0 && ir->fs_hz <= ADAC_MAX_FS_HZ)) {
 		rc = adac_error_set(err, ADAC_E_INPUT, p,
-				    "sample rate %g Hz is outside 0 to %g Hz",
+				    "sample rate %.17g Hz is outside 0 (excluded) to %.0f Hz",
 				    ir->fs_hz, ADAC_MAX_FS_HZ);
 		goto out;
 	}
-	if ((rc = adac_json_integer(member(root, "inputs", "", p), p, 0,
+	if ((rc = adac_json_integer(member(root, "inputs", "", p), p, 1,
 				    ADAC_MAX_CHANNELS, &n, err)))
 		goto out;
 	ir->inputs = (int)n;
@@ -1206,12 +1238,6 @@ adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
 				    adac_ir_control(ir, "dry_wet")->pointer,
 				    "'dry_wet' needs as many inputs as outputs, the graph has %d and %d",
 				    ir->inputs, ir->outputs);
-		goto out;
-	}
-	if (adac_ir_control(ir, "pre_delay") != NULL && ir->inputs == 0) {
-		rc = adac_error_set(err, ADAC_E_INPUT,
-				    adac_ir_control(ir, "pre_delay")->pointer,
-				    "'pre_delay' needs at least one input");
 		goto out;
 	}
 out:

@@ -375,7 +375,7 @@ static const char *const key_order[] = {
 	"adac", "name", "fs", "inputs", "outputs", "op", "id", "in", "out",
 	"kind", "of", "forward", "back", "samples", "interp", "values",
 	"data", "structure", "sections", "decay", "graph", "controls",
-	"source", "certificate", "min", "max", "init", "unit", "step",
+	"source", "certificate", "min", "max", "init", "unit",
 	"scale", "u", "perm", "row_perm", "col_perm", "row_signs",
 	"col_signs", "control", "format",
 };

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +103,10 @@ parse_args(int argc, char **argv, struct args *a)
 	a->type = ADAC_SAMPLE_FLOAT64;
 	a->kind = ADAC_PLOT_ALL;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:n:f:t:h", longopts, NULL)) != -1) {
-		if (c != 'h' && c != '?' && !takes(a->cmd, (char[]){(char)c, 0}))
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":o:n:f:t:h", longopts, NULL)) != -1) {
+		if (c != 'h' && c != '?' && c != ':' &&
+		    !takes(a->cmd, (char[]){(char)c, 0}))
 			a->only = option_name(c);
 		switch (c) {
 		case 'o':
@@ -151,9 +154,13 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
+		case ':':
+			return adac_cli_usage_error("option '%s' needs a value",
+						    argv[optind - 1]);
 		default:
-			fputs(usage, stderr);
-			return 2;
+			return adac_cli_usage_error(
+				"unknown option '%s'; see 'adac-ir --help'",
+				argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)
@@ -240,7 +247,7 @@ render(const char *path, const struct args *a, double *fs_hz,
 		*fs_hz = adac_source_fs_hz(src) > 0 ? adac_source_fs_hz(src) :
 			 ADAC_RENDER_DEFAULT_FS_HZ;
 	rc = adac_source_render(src, a->samples > 0 ? a->samples :
-				(long)(ADAC_IMPULSE_DEFAULT_S * *fs_hz),
+				(long)ceil(ADAC_IMPULSE_DEFAULT_S * *fs_hz),
 				*fs_hz, out, err);
 	adac_source_free(src);
 	return rc;

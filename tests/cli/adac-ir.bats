@@ -190,3 +190,31 @@ bad() {
 	[ "$status" -eq 3 ]
 	[ "$stderr" = "adac-ir: error: nope.json: cannot open: No such file or directory" ]
 }
+
+@test "adac-ir: an unknown option is one line and exit 2" {
+	run --separate-stderr adac-ir check --foo "$FDN4"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-ir: error: unknown option '--foo'; see 'adac-ir --help'" ]
+}
+
+@test "adac-ir: an option a command does not take is refused" {
+	run --separate-stderr adac-ir hash -o out.txt "$FDN4"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: 'hash' takes no -o" ]
+	[ ! -e out.txt ]
+}
+
+@test "adac-ir check: NaN in a free-form member is refused too" {
+	sed 's/"hand-written"/"hand-written", "x-score": NaN/' "$FDN4" > n.json
+	run --separate-stderr adac-ir check n.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: n.json: /source/x-score: NaN is not a finite number" ]
+}
+
+@test "adac-ir check: an unknown structure kind is named before its shape" {
+	jq '.graph.of[2].structure = {"kind": "circulant"}' "$FDN4" > s.json
+	run --separate-stderr adac-ir check s.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: s.json: /graph/of/2/structure/kind: unknown structure 'circulant'; expected 'householder', 'hadamard', 'permutation' or 'diagonal'" ]
+}
