@@ -8,19 +8,25 @@
 #include <string.h>
 
 #include "cli.h"
+#include "controls.h"
 #include "json.h"
 #include "lower.h"
 
 static const char usage[] =
-	"usage: adac-lower [--from adac|fdn] [-o FILE] [FILE]\n";
+	"usage: adac-lower [--from adac|fdn] [--control SPEC]... [-o FILE] [FILE]\n"
+	"       SPEC: rt60[=MIN:MAX:INIT] | dry_wet[=INIT] | pre_delay[=MAX_MS]\n";
+
+#define MAX_CONTROLS 8
 
 static int
 parse_opts(int argc, char **argv, enum adac_lower_from *from,
-	   const char **out, int *status)
+	   const char **out, const char **controls, int *n_controls,
+	   int *status)
 {
 	static const struct option longopts[] = {
 		{"from", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
+		{"control", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -42,6 +48,13 @@ parse_opts(int argc, char **argv, enum adac_lower_from *from,
 		case 'o':
 			*out = optarg;
 			break;
+		case 'c':
+			if (*n_controls == MAX_CONTROLS)
+				return *status = adac_cli_usage_error(
+				    "more than %d --control options",
+				    MAX_CONTROLS), 0;
+			controls[(*n_controls)++] = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return *status = 0, 0;
@@ -61,21 +74,33 @@ int
 main(int argc, char **argv)
 {
 	enum adac_lower_from from = ADAC_LOWER_AUTO;
-	const char *in, *out = NULL, *name;
+	const char *in, *out = NULL, *name, *controls[MAX_CONTROLS];
+	struct adac_ir *checked = NULL;
 	struct adac_error err;
 	json_t *doc = NULL, *ir = NULL;
 	char *buf = NULL, *text = NULL;
 	size_t len;
-	int status = 2;
+	int i, n_controls = 0, status = 2;
 
 	adac_cli_init(argv[0]);
-	if (!parse_opts(argc, argv, &from, &out, &status))
+	if (!parse_opts(argc, argv, &from, &out, controls, &n_controls,
+			&status))
 		return status;
 	in = optind < argc ? argv[optind] : NULL;
 	name = adac_cli_input_name(in);
 	if (adac_cli_read(in, &buf, &len, &err) != ADAC_OK ||
 	    (doc = adac_json_load(buf, len, &err)) == NULL ||
 	    adac_lower(doc, from, &ir, &err) != ADAC_OK) {
+		status = adac_cli_fail(name, &err);
+		goto out;
+	}
+	for (i = 0; i < n_controls; i++)
+		if (adac_controls_add(ir, controls[i], &err) != ADAC_OK) {
+			status = adac_cli_fail(name, &err);
+			goto out;
+		}
+	/* what controls did to the lowered graph must still be a valid IR */
+	if (n_controls > 0 && adac_ir_parse(ir, &checked, &err) != ADAC_OK) {
 		status = adac_cli_fail(name, &err);
 		goto out;
 	}
@@ -87,6 +112,7 @@ main(int argc, char **argv)
 	status = adac_cli_write(out, text, strlen(text), &err) == ADAC_OK ? 0 :
 		 adac_cli_fail(name, &err);
 out:
+	adac_ir_free(checked);
 	json_decref(doc);
 	json_decref(ir);
 	free(buf);
