@@ -8,8 +8,6 @@ setup() {
 	COMB_DSP="$DATA/plot/comb-rt60.dsp"	# the same in FAUST
 	STEREO="$DATA/plot/stereo-rt60.json"	# combs of 1009 and 1499, one in, two out
 	cd "$BATS_TEST_TMPDIR"
-	adac-ir --help | grep -q 'adac-ir plot' ||
-		skip "adac-ir plot and decay are not wired into adac-ir yet"
 }
 
 # |$1 − $2| <= $3 · $2
