@@ -155,8 +155,8 @@ adac_json_is_nonfinite(const json_t *v)
 	return nonfinite_name(v) != NULL;
 }
 
-static const char *
-type_name(const json_t *v)
+const char *
+adac_json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "an object";
@@ -185,7 +185,7 @@ adac_json_number(const json_t *v, const char *ptr, double *out,
 	if (!json_is_number(v))
 		return adac_error_set(err, ADAC_E_INPUT, ptr,
 				      "expected a number, got %s",
-				      type_name(v));
+				      adac_json_type_name(v));
 	*out = json_number_value(v);
 	if (!isfinite(*out))
 		return adac_error_set(err, ADAC_E_INPUT, ptr,
@@ -229,7 +229,7 @@ adac_json_numbers(const json_t *v, const char *ptr, long n, long max_len,
 	if (!json_is_array(v))
 		return adac_error_set(err, ADAC_E_INPUT, ptr,
 				      "expected an array of numbers, got %s",
-				      type_name(v));
+				      adac_json_type_name(v));
 	m = json_array_size(v);
 	if (n >= 0 && m != (size_t)n)
 		return adac_error_set(err, ADAC_E_INPUT, ptr,
@@ -267,7 +267,7 @@ adac_json_string(const json_t *v, const char *ptr, const char **out,
 		return adac_error_set(err, ADAC_E_INPUT, ptr,
 				      "expected a string, got %s",
 				      nonfinite_name(v) ? "a number" :
-				      type_name(v));
+				      adac_json_type_name(v));
 	*out = json_string_value(v);
 	return ADAC_OK;
 }

@@ -46,6 +46,9 @@ int adac_json_numbers(const json_t *v, const char *ptr, long n, long max_len,
 int adac_json_string(const json_t *v, const char *ptr, const char **out,
 		     struct adac_error *err);
 
+/* "an object", "an array", "a string", "a number", "a boolean", "null". */
+const char *adac_json_type_name(const json_t *v);
+
 /* True when v is a NaN or infinity read from Python-style JSON. */
 int adac_json_is_nonfinite(const json_t *v);
 

@@ -54,20 +54,6 @@ nomem(struct ctx *c, const char *ptr)
 	return adac_error_set(c->err, ADAC_E_NOMEM, ptr, "out of memory");
 }
 
-static const char *
-type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: case JSON_REAL: return "a number";
-	case JSON_TRUE: case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "an unknown value";
-}
-
 /* A number member with a default when absent. */
 static int
 opt_number(struct ctx *c, const json_t *obj, const char *key,
@@ -100,7 +86,7 @@ opt_bool(struct ctx *c, const json_t *obj, const char *key, const char *ptr,
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "expected a boolean, got %s",
 				      adac_json_is_nonfinite(v) ? "a number" :
-				      type_name(v));
+				      adac_json_type_name(v));
 	}
 	*out = json_is_true(v);
 	return ADAC_OK;
@@ -156,7 +142,7 @@ get_params(struct ctx *c, const json_t *v, const char *ptr,
 		adac_ptr_key(p, ptr, "params");
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "expected an object, got %s",
-				      type_name(x));
+				      adac_json_type_name(x));
 	}
 	*params = x;
 	return ADAC_OK;
@@ -552,7 +538,7 @@ lower_parallel_delay(struct ctx *c, const json_t *v, const char *ptr,
 		adac_ptr_key(p, ptr, "flamo");
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "expected an object, got %s",
-				      type_name(flamo));
+				      adac_json_type_name(flamo));
 	}
 	ints = json_object_get(params, "samples");
 	frac = json_object_get(params, "samples_fractional");
@@ -671,7 +657,7 @@ read_matrix(struct ctx *c, const json_t *m, const char *ptr, double **out,
 	if (!json_is_array(m) || json_array_size(m) == 0)
 		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
 		    "expected an array of rows, got %s",
-		    json_is_array(m) ? "an empty array" : type_name(m));
+		    json_is_array(m) ? "an empty array" : adac_json_type_name(m));
 	r = (long)json_array_size(m);
 	if (r > ADAC_MAX_CHANNELS)
 		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
@@ -982,7 +968,7 @@ lower_sos_filter(struct ctx *c, const json_t *v, const char *ptr,
 	if (!json_is_array(sos) || json_array_size(sos) == 0)
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 		    "expected an array of sections, got %s",
-		    json_is_array(sos) ? "an empty array" : type_name(sos));
+		    json_is_array(sos) ? "an empty array" : adac_json_type_name(sos));
 	if (json_array_size(sos) > ADAC_MAX_SECTIONS)
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 		    "%zu sections is more than the limit of %d",
@@ -1002,7 +988,7 @@ lower_sos_filter(struct ctx *c, const json_t *v, const char *ptr,
 		if (!json_is_array(sec))
 			rc = adac_error_set(c->err, ADAC_E_INPUT, q,
 			    "expected an array of channels, got %s",
-			    type_name(sec));
+			    adac_json_type_name(sec));
 		else if (json_array_size(sec) == 0)
 			rc = adac_error_set(c->err, ADAC_E_INPUT, q,
 			    "expected at least one channel");
@@ -1384,7 +1370,7 @@ children(struct ctx *c, const json_t *v, const char *ptr, const char *type,
 	if (!json_is_array(*kids))
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "expected an array of children, got %s",
-				      type_name(*kids));
+				      adac_json_type_name(*kids));
 	if (json_array_size(*kids) == 0)
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "a %s needs at least one child", type);
@@ -1536,7 +1522,7 @@ lower_node(struct ctx *c, const json_t *v, const char *in_ptr,
 	if (!json_is_object(v))
 		return adac_error_set(c->err, ADAC_E_INPUT, in_ptr,
 				      "expected a config node object, got %s",
-				      type_name(v));
+				      adac_json_type_name(v));
 	if (depth > MAX_CONFIG_DEPTH)
 		return adac_error_set(c->err, ADAC_E_INPUT, in_ptr,
 				      "nodes nested more than %d deep",
@@ -1595,7 +1581,7 @@ adac_lower_adac(const json_t *config, json_t **ir, struct adac_error *err)
 	if (!json_is_object(config))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "expected a config object, got %s",
-				      type_name(config));
+				      adac_json_type_name(config));
 	rc = adac_json_number(json_object_get(config, "fs"), "/fs", &c.fs, err);
 	if (rc != ADAC_OK)
 		return rc;

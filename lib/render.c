@@ -1,5 +1,6 @@
 #include "render.h"
 
+#include "cli.h"
 #include "model.h"
 
 #include <ctype.h>
@@ -18,7 +19,6 @@
 #include "sim.h"
 
 /* Larger inputs are refused before they are read whole. */
-#define MAX_SOURCE_BYTES (1L << 31)
 
 struct adac_source {
 	enum adac_source_kind kind;
@@ -367,45 +367,13 @@ int
 adac_source_open(const char *path, const struct adac_render_options *opt,
 		 struct adac_source **out, struct adac_error *err)
 {
-	FILE *f;
-	char *buf = NULL, *t;
-	size_t n = 0, cap = 0, got;
+	char *buf;
+	size_t n;
 	int rc;
 
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return adac_error_set(err, ADAC_E_IO, "", "cannot open: %s",
-				      strerror(errno));
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? 2 * cap : 131072;
-			t = realloc(buf, cap);
-			if (t == NULL) {
-				rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
-				goto out;
-			}
-			buf = t;
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (n > (size_t)MAX_SOURCE_BYTES) {
-			rc = adac_error_set(err, ADAC_E_INPUT, "",
-					    "input is larger than %ld bytes",
-					    MAX_SOURCE_BYTES);
-			goto out;
-		}
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = adac_error_set(err, ADAC_E_IO, "", "read failed: %s",
-				    strerror(errno));
-		goto out;
-	}
-	buf[n] = '\0';
+	if ((rc = adac_cli_read(path, &buf, &n, err)) != ADAC_OK)
+		return rc;
 	rc = adac_source_open_mem(path, buf, n, opt, out, err);
-out:
-	fclose(f);
 	free(buf);
 	return rc;
 }
