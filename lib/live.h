@@ -107,6 +107,11 @@ struct adac_live_report {
 	int params_kept;	/* user-set values carried over by address */
 	int values_changed;	/* value-only: parameters pushed */
 	double compile_ms;	/* -1 when nothing was compiled */
+	/*
+	 * CPU time the process spent meanwhile (every thread): a figure the
+	 * rest of a busy machine does not inflate
+	 */
+	double compile_cpu_ms;
 	double swap_ms;		/* posted until the audio thread took it */
 	double write_to_audible_ms;	/* -1 when unknown */
 	double xfade_ms;
@@ -115,7 +120,8 @@ struct adac_live_report {
 
 /*
  * Make source (a FAUST program called name) the running program:
- *   - same text as the running program: ADAC_LIVE_UNCHANGED;
+ *   - same text as the running program, or the same but for comments:
+ *     ADAC_LIVE_UNCHANGED;
  *   - the same text but for the init values of hidden parameters
  *     (see adac_live_values_diff()): their new values are sent to the
  *     running program, ramped over cfg.smooth_ms: ADAC_LIVE_VALUES;
@@ -203,8 +209,8 @@ char *adac_live_report_json(const struct adac_live_report *rep,
  * A "live value" is a FAUST nentry, hslider or vslider whose label holds
  * the metadata [hidden:1]: nentry("g3[hidden:1]", 0.7071, -1e9, 1e9, 0).
  * Two programs differ only in live values when their texts are equal
- * after each live value's init (its second argument, a plain number) is
- * cut out.  adac_live_values_diff() says whether old and new differ only
+ * after comments and each live value's init (its second argument, a plain
+ * number) are cut out.  adac_live_values_diff() says whether old and new differ only
  * so: it returns 1 and fills *labels / *values (malloc'd arrays of
  * *count entries, labels without metadata) with each live value of new
  * whose init changed; 0 when the texts differ otherwise; -1 when out of

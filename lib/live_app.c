@@ -99,7 +99,7 @@ follow_thread(void *arg)
  */
 static int
 first_load(const struct adac_live_opts *o, struct adac_live *live,
-	   const char *source, struct adac_error *err)
+	   const char *source, double *compile_ms, struct adac_error *err)
 {
 	struct adac_live_report rep;
 	char *name = adac_live_name(o->path);
@@ -116,6 +116,7 @@ first_load(const struct adac_live_opts *o, struct adac_live *live,
 		err->code = rc;
 		return rc;
 	}
+	*compile_ms = rep.compile_ms;
 	for (i = 0; i < o->n_sets; i++)
 		if ((rc = adac_live_param_set(live, o->sets[i].address,
 					      o->sets[i].value, err)) != ADAC_OK)
@@ -129,7 +130,7 @@ first_load(const struct adac_live_opts *o, struct adac_live *live,
  */
 static int
 start_following(const struct adac_live_opts *o, struct adac_live *live,
-		struct follower *f, struct adac_error *err)
+		double compile_ms, struct follower *f, struct adac_error *err)
 {
 	json_t *j;
 	char *s;
@@ -146,9 +147,11 @@ start_following(const struct adac_live_opts *o, struct adac_live *live,
 				      "cannot start the watcher thread");
 	}
 	adac_live_io(live, &in, &out);
-	j = json_pack("{s:s,s:s,s:i,s:i,s:I}", "event", "start", "file", o->path,
-		      "inputs", in, "outputs", out,
-		      "id", (json_int_t)adac_live_running_id(live));
+	j = json_pack("{s:s,s:s,s:i,s:i,s:I,s:s,s:f}", "event", "start",
+		      "file", o->path, "inputs", in, "outputs", out,
+		      "id", (json_int_t)adac_live_running_id(live), "backend",
+		      o->engine.faust.backend == ADAC_FAUST_LLVM ? "llvm" : "interp",
+		      "compile_ms", round(compile_ms * 1000) / 1000);
 	s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	say(o, ADAC_LIVE_SAY_LOG, s);
 	free(s);
@@ -196,6 +199,7 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	struct follower f;
 	struct adac_error e2;
 	char *source = NULL, *line;
+	double ms = -1;
 	int rc, in, out, following = 0;
 
 	memset(&f, 0, sizeof f);
@@ -217,12 +221,12 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 		adac_live_driver_set_frames(drv, llround(o->seconds * ecfg.fs_hz));
 	if ((rc = adac_live_new(&ecfg, &live, err)) != ADAC_OK)
 		goto out;
-	if ((rc = first_load(o, live, source, err)) != ADAC_OK)
+	if ((rc = first_load(o, live, source, &ms, err)) != ADAC_OK)
 		goto out;
 	adac_live_channels(live, &in, &out);
 	if ((rc = adac_live_driver_start(drv, live, in, out, err)) != ADAC_OK)
 		goto out;
-	if ((rc = start_following(o, live, &f, err)) != ADAC_OK)
+	if ((rc = start_following(o, live, ms, &f, err)) != ADAC_OK)
 		goto stop;
 	following = 1;
 	while (!atomic_load(o->stop) && !adac_live_driver_done(drv))
@@ -311,6 +315,7 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 	struct follower f;
 	struct adac_error e2;
 	char *source = NULL;
+	double ms = -1;
 	int rc, in, out, following = 0, started = 0;
 
 	memset(&f, 0, sizeof f);
@@ -332,7 +337,7 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 		adac_live_driver_set_frames(drv, llround(o->seconds * ecfg.fs_hz));
 	if ((rc = adac_live_new(&ecfg, &live, err)) != ADAC_OK)
 		goto out;
-	if (source != NULL && (rc = first_load(o, live, source, err)) != ADAC_OK)
+	if (source != NULL && (rc = first_load(o, live, source, &ms, err)) != ADAC_OK)
 		goto out;
 	adac_live_channels(live, &in, &out);
 	if ((rc = adac_live_driver_start(drv, live, in, out, err)) != ADAC_OK)
@@ -341,7 +346,7 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 	if ((rc = start_services(o, live, &http, &osc, err)) != ADAC_OK)
 		goto stop;
 	if (o->path != NULL) {
-		if ((rc = start_following(o, live, &f, err)) != ADAC_OK)
+		if ((rc = start_following(o, live, ms, &f, err)) != ADAC_OK)
 			goto stop;
 		following = 1;
 	}

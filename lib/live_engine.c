@@ -46,7 +46,7 @@ struct prog {
 	int *active, n_active;
 	/* control side only */
 	double *values;		/* what each parameter was last set to */
-	double compile_ms;
+	double compile_ms, compile_cpu_ms;
 	int64_t t_posted_ns;
 	_Atomic int64_t t_taken_ns;	/* written once by the audio thread */
 	struct prog *next;
@@ -105,6 +105,16 @@ adac_live_now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* CPU time of the whole process (every thread), in milliseconds. */
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 static double
@@ -530,7 +540,7 @@ prog_new(struct adac_live *live, const char *name, const char *source,
 	 struct adac_error *err)
 {
 	struct prog *p;
-	double t0 = mono_ms();
+	double t0 = mono_ms(), c0 = cpu_ms();
 	int i, rc, mb = live->cfg.max_block;
 
 	p = calloc(1, sizeof *p);
@@ -572,6 +582,7 @@ prog_new(struct adac_live *live, const char *name, const char *source,
 	for (i = 0; i < p->n_param; i++)
 		p->values[i] = adac_faust_param_get(p->dsp, i);
 	p->compile_ms = mono_ms() - t0;
+	p->compile_cpu_ms = cpu_ms() - c0;
 	*out = p;
 	return ADAC_OK;
 fail:
@@ -765,6 +776,7 @@ report_init(struct adac_live_report *rep, const struct adac_live *live)
 {
 	memset(rep, 0, sizeof *rep);
 	rep->compile_ms = -1;
+	rep->compile_cpu_ms = -1;
 	rep->swap_ms = -1;
 	rep->write_to_audible_ms = -1;
 	rep->xfade_ms = live->cfg.xfade_ms;
@@ -824,7 +836,8 @@ try_values(struct adac_live *live, const char *source, unsigned *pos,
 	p->source = copy;
 	copy = NULL;
 	p->hash = hash_text(p->source);
-	rep->status = ADAC_LIVE_VALUES;
+	/* only comments changed: the same program */
+	rep->status = count > 0 ? ADAC_LIVE_VALUES : ADAC_LIVE_UNCHANGED;
 	rep->values_changed = count;
 	report_prog(rep, p);
 	done = 1;
@@ -961,6 +974,7 @@ upgrade(struct adac_live *live, const char *name, const char *source,
 	rep.status = ADAC_LIVE_SWAPPED;
 	rep.upgrade = 1;
 	rep.compile_ms = p->compile_ms;
+	rep.compile_cpu_ms = p->compile_cpu_ms;
 	report_prog(&rep, p);
 	pthread_mutex_unlock(&live->ctl);
 	prog_free(stale);
@@ -1066,6 +1080,7 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 			goto out;
 		}
 		rep->compile_ms = p->compile_ms;
+		rep->compile_cpu_ms = p->compile_cpu_ms;
 	}
 	pthread_mutex_lock(&live->ctl);
 	if (live->cfg.inputs < 0)
@@ -1371,6 +1386,9 @@ adac_live_report_json(const struct adac_live_report *rep, const char *file)
 		bad |= json_object_set_new(o, "values_changed",
 					   json_integer(rep->values_changed));
 	bad |= json_object_set_new(o, "compile_ms", ms_json(rep->compile_ms));
+	if (rep->compile_cpu_ms >= 0)
+		bad |= json_object_set_new(o, "compile_cpu_ms",
+					   ms_json(rep->compile_cpu_ms));
 	bad |= json_object_set_new(o, "swap_ms", ms_json(rep->swap_ms));
 	bad |= json_object_set_new(o, "write_to_audible_ms",
 				   ms_json(rep->write_to_audible_ms));

@@ -176,16 +176,17 @@ scan(const char *src, struct scan *s)
 		return -1;
 	q = s->norm;
 	while (*p != '\0') {
+		/* comments do not change the program: leave them out */
 		if (p[0] == '/' && p[1] == '/') {
 			while (*p != '\0' && *p != '\n')
-				*q++ = *p++;
+				p++;
+			*q++ = ' ';
 			continue;
 		}
 		if (p[0] == '/' && p[1] == '*') {
 			e = strstr(p + 2, "*/");
-			e = e != NULL ? e + 2 : p + strlen(p);
-			while (p < e)
-				*q++ = *p++;
+			p = e != NULL ? e + 2 : p + strlen(p);
+			*q++ = ' ';
 			continue;
 		}
 		if (*p == '"') {

@@ -71,9 +71,10 @@ stop() {
 	wait "$1" || STOPPED=$?
 }
 
-# replace DST SRC [COMMENT]: write SRC (plus a comment line) atomically
+# replace DST SRC [N]: write SRC atomically, with a definition "rewrite = N;"
+# that makes a new text (a comment would not: comments change nothing)
 replace() {
-	{ cat "$2"; [ -z "${3:-}" ] || echo "// $3"; } > "$1.tmp"
+	{ cat "$2"; [ -z "${3:-}" ] || echo "rewrite = $3;"; } > "$1.tmp"
 	mv "$1.tmp" "$1"
 }
 
@@ -162,8 +163,8 @@ json() {
 	started "$T/log"
 	for i in $(seq 1 200); do
 		if [ $((i % 2)) -eq 1 ]; then src=osc-b.dsp; else src=osc-a.dsp; fi
-		# a new comment each time: a new text, compiled afresh
-		replace "$T/live.dsp" "$DATA/$src" "step $i"
+		# a new text each time, compiled afresh
+		replace "$T/live.dsp" "$DATA/$src" "$i"
 		wait_for "$i" "$T/log" '"event":"reload"'
 	done
 	stop "$pid"

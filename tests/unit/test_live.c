@@ -313,11 +313,27 @@ test_live__values_diff_refuses_other_changes(void)
 					"x = nentry(\"a[hidden:1]\", 1, 0, 3, 0);", &l, &v, &n), 0);
 	check_int(adac_live_values_diff("x = nentry(\"a[hidden:1]\", 1*2, 0, 2, 0);",
 					"x = nentry(\"a[hidden:1]\", 1*3, 0, 2, 0);", &l, &v, &n), 0);
-	check_int(adac_live_values_diff("// 1\nprocess = 1;", "// 2\nprocess = 1;",
-					&l, &v, &n), 0);
-	/* in a comment, a live-looking value is just text */
+	check_int(adac_live_values_diff("process = 1;", "process = 2;", &l, &v, &n), 0);
+	check_int(adac_live_values_diff("process = 1;", "process = 1 ;", &l, &v, &n), 0);
+}
+
+static void
+test_live__values_diff_ignores_comments(void)
+{
+	char **l;
+	double *v;
+	int n = -1;
+
+	/* a changed comment (an emitter's certificate hash) changes nothing */
+	check_int(adac_live_values_diff("// 1\nprocess = 1; /* a */",
+					"// 2\nprocess = 1; /* b */", &l, &v, &n), 1);
+	check_int(n, 0);
+	adac_live_values_free(l, v, n);
+	/* and a live-looking value in a comment is not one */
 	check_int(adac_live_values_diff("// nentry(\"a[hidden:1]\", 1, 0, 2, 0)\n",
-					"// nentry(\"a[hidden:1]\", 2, 0, 2, 0)\n", &l, &v, &n), 0);
+					"// nentry(\"a[hidden:1]\", 2, 0, 2, 0)\n", &l, &v, &n), 1);
+	check_int(n, 0);
+	adac_live_values_free(l, v, n);
 }
 
 static void
@@ -381,6 +397,7 @@ main(void)
 	RUN(test_live__loads_and_sets_race_the_audio_thread_safely);
 	RUN(test_live__values_diff_finds_changed_hidden_inits);
 	RUN(test_live__values_diff_refuses_other_changes);
+	RUN(test_live__values_diff_ignores_comments);
 	RUN(test_live__report_json_is_one_line);
 	RUN(test_live__qr_code_has_a_quiet_zone);
 	RUN(test_live__loopback_addresses);
