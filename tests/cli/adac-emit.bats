@@ -160,6 +160,21 @@ alone() {
 	     graph: .graph.of[0].of[1].back}'
 }
 
+@test "adac-emit: faust -double prints every emitted gain literal back unchanged" {
+	# 64 varied doubles (a Householder vector), as the gains of one node
+	jq '{adac: "ir/1", name: "g", fs: 48000, inputs: 64, outputs: 64,
+	     graph: {op: "gain", values: .graph.of[0].of[1].back.structure.u}}' \
+		fdn-householder-64.json >"$TMP/g.json"
+	adac-emit --force "$TMP/g.json" -o "$TMP/g.dsp" 2>/dev/null
+	grep -o '\*(-\{0,1\}[0-9.e+-]*)' "$TMP/g.dsp" | sed 's/^\*(-\{0,1\}//; s/)$//' |
+		sort -u >"$TMP/emitted"
+	# faust writes -a·x as 0.0 - a·x: compare magnitudes
+	faust -lang c -double "$TMP/g.dsp" | grep -o '[0-9][0-9.e+-]* \* (double)' |
+		sed 's/ \* (double)//' | sort -u >"$TMP/faust"
+	[ "$(wc -l <"$TMP/emitted")" -eq 64 ]
+	cmp "$TMP/emitted" "$TMP/faust"
+}
+
 @test "adac-emit: a 64-line Householder matrix costs O(N), at least 8 times less than --dense" {
 	# u random (uniform in [-1, 1]): no entry is 0 or 1
 	alone 64 <fdn-householder-64.json >"$TMP/m.json"
