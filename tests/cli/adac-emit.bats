@@ -244,9 +244,11 @@ fdn() {
 		t60: 2.5, c: 0.25, d: 0.1}'
 }
 
-@test "adac-emit: the reference's 4-line FDN, lowered, certified, emitted, equals the IR" {
-	adac-lower "$DATA/adac/fdn4.json" >"$TMP/ir.json"
-	emit_and_diff "$TMP/ir.json"
+@test "adac-emit: the reference's 4-line FDNs, lowered, certified, emitted, equal the IR" {
+	for f in fdn4 fdn4_absorption; do
+		adac-lower "$DATA/adac/$f.json" >"$TMP/ir.json"
+		emit_and_diff "$TMP/ir.json"
+	done
 }
 
 @test "adac-emit: native Householder FDNs of 1 to 64 lines equal their IR" {
