@@ -17,6 +17,10 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib
 LDLIBS = -lfaust -ljansson -llapacke -llapack -lopenblas -lsndfile \
          -lcrypto -lfftw3 -lmicrohttpd -llo -lqrencode -ljack -lpthread -lm
 
+# Only the programs that call libfaust load it (and LLVM): a tool that does
+# not costs no start-up time for it.
+LDFLAGS += -Wl,--as-needed
+
 ifeq ($(SANITIZE),1)
 BUILD ?= build/sanitize
 CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
