@@ -899,20 +899,33 @@ adac_faust_param_lookup(const struct adac_faust *f, const char *name)
 	return found;
 }
 
+/*
+ * Zones are fields of the compiled program's struct, and with -double the
+ * LLVM backend lays them out with 4-byte alignment: copy, never cast.
+ */
 double
 adac_faust_param_get(const struct adac_faust *f, int i)
 {
-	return f->dbl ? *(double *)f->params[i].zone
-		      : *(float *)f->params[i].zone;
+	double d;
+	float x;
+
+	if (f->dbl) {
+		memcpy(&d, f->params[i].zone, sizeof d);
+		return d;
+	}
+	memcpy(&x, f->params[i].zone, sizeof x);
+	return x;
 }
 
 void
 adac_faust_param_set(struct adac_faust *f, int i, double value)
 {
+	float x = (float)value;
+
 	if (f->dbl)
-		*(double *)f->params[i].zone = value;
+		memcpy(f->params[i].zone, &value, sizeof value);
 	else
-		*(float *)f->params[i].zone = (float)value;
+		memcpy(f->params[i].zone, &x, sizeof x);
 }
 
 void

@@ -18,8 +18,6 @@
 #include "ir.h"
 #include "sim.h"
 
-/* Larger inputs are refused before they are read whole. */
-
 struct adac_source {
 	enum adac_source_kind kind;
 	struct adac_render_options opt;
