@@ -89,10 +89,28 @@ out:
 	return rc;
 }
 
+static int
+write_in_place(const char *path, const void *data, size_t len,
+	       struct adac_error *err)
+{
+	FILE *f = fopen(path, "wb");
+	int ok;
+
+	if (f == NULL)
+		return adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
+				      path, strerror(errno));
+	ok = fwrite(data, 1, len, f) == len;
+	if (fclose(f) != 0 || !ok)
+		return adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
+				      path, strerror(errno));
+	return ADAC_OK;
+}
+
 int
 adac_cli_write(const char *path, const void *data, size_t len,
 	       struct adac_error *err)
 {
+	struct stat st;
 	char *tmp;
 	FILE *f;
 	int fd, rc = ADAC_OK;
@@ -104,6 +122,12 @@ adac_cli_write(const char *path, const void *data, size_t len,
 					      strerror(errno));
 		return ADAC_OK;
 	}
+	/*
+	 * Renaming over a device or a FIFO would replace it (-o /dev/null
+	 * run as root turns /dev/null into a file): write those in place.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_in_place(path, data, len, err);
 	tmp = malloc(strlen(path) + 16);
 	if (tmp == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");

@@ -218,7 +218,7 @@ alone() {
 
 @test "adac-emit: controls become sliders at /Name/rt60, /Name/dry_wet, /Name/pre_delay" {
 	adac-emit --force knobs.json -o "$TMP/k.dsp" 2>/dev/null
-	(cd "$TMP" && faust -json k.dsp -o /dev/null)
+	(cd "$TMP" && faust -json k.dsp -o k.cpp)
 	[ "$(jq -c '[.ui[] | .. | objects | select(.address) | .address] | sort' "$TMP/k.dsp.json")" = '["/Knobs/dry_wet","/Knobs/pre_delay","/Knobs/rt60"]' ]
 	[ "$(jq -c '.ui[] | .. | objects | select(.label == "rt60") | [.init, .min, .max]' "$TMP/k.dsp.json")" = '[2,0.1,10]' ]
 }

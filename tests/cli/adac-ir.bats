@@ -218,3 +218,12 @@ bad() {
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "adac-ir: error: s.json: /graph/of/2/structure/kind: unknown structure 'circulant'; expected 'householder', 'hadamard', 'permutation' or 'diagonal'" ]
 }
+
+@test "adac-ir fmt: -o onto a device writes through it, never replaces it" {
+	mkfifo fifo
+	timeout 10 cat fifo > got.json &
+	adac-ir fmt -o fifo "$FDN4"
+	wait
+	[ -p fifo ]
+	cmp got.json <(adac-ir fmt "$FDN4")
+}
