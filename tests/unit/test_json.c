@@ -36,6 +36,43 @@ test_json__fmt_double_round_trips_random_bit_patterns(void)
 	check_int(bad, 0);
 }
 
+/* The definition of shortest: the fewest %g digits that read back. */
+static void
+shortest_by_search(char buf[32], double x)
+{
+	int prec;
+
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(buf, 32, "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			return;
+	}
+}
+
+static void
+test_json__fmt_double_matches_the_exhaustive_search(void)
+{
+	uint64_t s = 0x9E3779B97F4A7C15ULL, bits;
+	char got[32], want[32];
+	double x;
+	int i, bad = 0;
+
+	for (i = 0; i < 100000; i++) {
+		bits = next(&s);
+		memcpy(&x, &bits, sizeof x);
+		/* also short decimals, the common case in a model's numbers */
+		if (i % 2)
+			x = (double)(int64_t)(bits % 2000001) / 1000.0 - 1000.0;
+		if (!isfinite(x) || x == floor(x))
+			continue;
+		adac_fmt_double(got, x);
+		shortest_by_search(want, x);
+		if (strcmp(got, want) != 0 && bad++ < 3)
+			printf("#   %.17g: got %s, shortest %s\n", x, got, want);
+	}
+	check_int(bad, 0);
+}
+
 static void
 test_json__fmt_double_is_shortest(void)
 {
@@ -118,6 +155,7 @@ int
 main(void)
 {
 	RUN(test_json__fmt_double_round_trips_random_bit_patterns);
+	RUN(test_json__fmt_double_matches_the_exhaustive_search);
 	RUN(test_json__fmt_double_is_shortest);
 	RUN(test_json__nan_and_infinity_become_pointed_errors);
 	RUN(test_json__malformed_reports_line_and_column);
