@@ -180,7 +180,7 @@ bad() {
 
 @test "adac-lower: empty stdin is exit 2" {
 	cd "$DATA"
-	run --separate-stderr sh -c 'adac-lower < /dev/null'
+	run --separate-stderr sh -c "printf '' | adac-lower"
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
 	[ "$stderr" = "adac-lower: error: <stdin>: empty input" ]
