@@ -114,14 +114,21 @@ struct adac_live_report {
 	double compile_cpu_ms;
 	double swap_ms;		/* posted until the audio thread took it */
 	double write_to_audible_ms;	/* -1 when unknown */
+	/*
+	 * The same from when the change was noticed (the inotify event was
+	 * read): a file's mtime comes from the kernel's coarse clock, up to
+	 * a timer tick (1-10 ms) before the write, so write_to_audible_ms
+	 * overstates by up to that much.  -1 when unknown.
+	 */
+	double detect_to_audible_ms;
 	double xfade_ms;
 	struct adac_error error;	/* status FAILED: the compiler's message */
 };
 
 /*
  * Make source (a FAUST program called name) the running program:
- *   - same text as the running program, or the same but for comments:
- *     ADAC_LIVE_UNCHANGED;
+ *   - same text as the running program, or the same but for comments
+ *     and layout: ADAC_LIVE_UNCHANGED;
  *   - the same text but for the init values of hidden parameters
  *     (see adac_live_values_diff()): their new values are sent to the
  *     running program, ramped over cfg.smooth_ms: ADAC_LIVE_VALUES;
@@ -210,7 +217,7 @@ char *adac_live_report_json(const struct adac_live_report *rep,
  * the metadata [hidden:1]: nentry("g3[hidden:1]", 0.7071, -1e9, 1e9, 0).
  * Two programs differ only in live values when their texts are equal
  * after comments and each live value's init (its second argument, a plain
- * number) are cut out.  adac_live_values_diff() says whether old and new differ only
+ * number) are cut out and each run of white space is made one space.  adac_live_values_diff() says whether old and new differ only
  * so: it returns 1 and fills *labels / *values (malloc'd arrays of
  * *count entries, labels without metadata) with each live value of new
  * whose init changed; 0 when the texts differ otherwise; -1 when out of

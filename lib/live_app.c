@@ -152,7 +152,8 @@ start_following(const struct adac_live_opts *o, struct adac_live *live,
 		      "id", (json_int_t)adac_live_running_id(live), "backend",
 		      o->engine.faust.backend == ADAC_FAUST_LLVM ? "llvm" : "interp",
 		      "compile_ms", round(compile_ms * 1000) / 1000);
-	s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+				   JSON_REAL_PRECISION(12)) : NULL;
 	say(o, ADAC_LIVE_SAY_LOG, s);
 	free(s);
 	json_decref(j);
@@ -198,7 +199,7 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	struct adac_live *live = NULL;
 	struct follower f;
 	struct adac_error e2;
-	char *source = NULL, *line;
+	char *source = NULL, *line, *client = NULL;
 	double ms = -1;
 	int rc, in, out, following = 0;
 
@@ -206,6 +207,10 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	rc = adac_live_read_source(o->path, &source, NULL, err);
 	if (rc != ADAC_OK)
 		goto out;
+	/* a JACK client is named after the program: "fdn16:out_1" */
+	if (dcfg.kind == ADAC_LIVE_DRIVER_JACK && strcmp(dcfg.name, "adac-live") == 0 &&
+	    (client = adac_live_name(o->path)) != NULL)
+		dcfg.name = client;
 	rc = adac_live_driver_open(&dcfg, &drv, err);
 	if (rc != ADAC_OK)
 		goto out;
@@ -253,6 +258,7 @@ out:
 	adac_live_driver_free(drv);
 	adac_live_free(live);
 	free(source);
+	free(client);
 	return rc;
 }
 

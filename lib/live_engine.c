@@ -779,6 +779,7 @@ report_init(struct adac_live_report *rep, const struct adac_live *live)
 	rep->compile_cpu_ms = -1;
 	rep->swap_ms = -1;
 	rep->write_to_audible_ms = -1;
+	rep->detect_to_audible_ms = -1;
 	rep->xfade_ms = live->cfg.xfade_ms;
 	adac_error_clear(&rep->error);
 }
@@ -1392,6 +1393,9 @@ adac_live_report_json(const struct adac_live_report *rep, const char *file)
 	bad |= json_object_set_new(o, "swap_ms", ms_json(rep->swap_ms));
 	bad |= json_object_set_new(o, "write_to_audible_ms",
 				   ms_json(rep->write_to_audible_ms));
+	if (rep->detect_to_audible_ms >= 0)
+		bad |= json_object_set_new(o, "detect_to_audible_ms",
+					   ms_json(rep->detect_to_audible_ms));
 	if (!bad)
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
 				  JSON_REAL_PRECISION(12));

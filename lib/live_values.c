@@ -189,6 +189,13 @@ scan(const char *src, struct scan *s)
 			*q++ = ' ';
 			continue;
 		}
+		/* nor does the layout: a run of white space is one space */
+		if (isspace((unsigned char)*p)) {
+			while (isspace((unsigned char)*p))
+				p++;
+			*q++ = ' ';
+			continue;
+		}
 		if (*p == '"') {
 			e = string_end(p);
 			if (e == NULL)

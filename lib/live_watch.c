@@ -198,7 +198,7 @@ adac_live_follow(struct adac_live *live, struct adac_live_watch *w,
 	struct adac_live_report rep;
 	struct adac_error rerr;
 	char *name, *source;
-	int64_t mtime;
+	int64_t mtime, detect_ns;
 	int rc, r;
 
 	name = adac_live_name(path);
@@ -215,12 +215,16 @@ adac_live_follow(struct adac_live *live, struct adac_live_watch *w,
 		}
 		if (r == 0)
 			continue;
+		detect_ns = adac_live_now_ns();
 		source = NULL;
 		/* a file that vanished between writes comes back with an event */
 		if (adac_live_read_source(path, &source, &mtime, &rerr) != ADAC_OK)
 			continue;
 		rc = adac_live_load(live, name, source, mtime, wait_ms, &rep);
 		free(source);
+		if (rep.write_to_audible_ms >= 0)
+			rep.detect_to_audible_ms = rep.write_to_audible_ms -
+						   (detect_ns - mtime) / 1e6;
 		if (report != NULL)
 			report(&rep, ctx);
 		if (rc == ADAC_E_NOMEM) {

@@ -445,3 +445,30 @@ http() {
 	run jq -e '.value > 0.749 and .value < 0.751' <<< "$BODY"
 	[ "$status" -eq 0 ]
 }
+
+@test "adac-live: the jack driver is a JACK client named after the program, and reloads" {
+	command -v jackd >/dev/null || skip "jackd (jackd2) is not installed"
+	export JACK_DEFAULT_SERVER="adac-live-test-$$-$BATS_TEST_NUMBER" JACK_NO_AUDIO_RESERVATION=1
+	# a server of its own, on the dummy backend: no sound card needed
+	start jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256
+	jack=$BGPID
+	for ((i = 0; i < 500; i++)); do
+		jack_lsp >/dev/null 2>&1 && break
+		nap 0.02
+	done
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver jack --seconds 600 --set gain=0.25 --log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	[[ $(jack_lsp) == *live:out_1* ]]
+	replace "$T/live.dsp" "$DATA/osc-b.dsp" 1
+	wait_for 1 "$T/log" '"event":"reload"'
+	stop "$pid"
+	[ "$STOPPED" -eq 0 ]
+	run jq -e -s '([.[] | select(.event == "reload")][0] |
+			.status == "swapped" and .params_kept == 1)
+		and .[-1].event == "end" and .[-1].frames > 0 and .[-1].nonfinite == 0
+		and .[-1].peak > 0.2 and .[-1].peak <= 0.3536' "$T/log"
+	[ "$status" -eq 0 ]
+	stop "$jack"
+}

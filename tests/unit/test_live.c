@@ -314,11 +314,12 @@ test_live__values_diff_refuses_other_changes(void)
 	check_int(adac_live_values_diff("x = nentry(\"a[hidden:1]\", 1*2, 0, 2, 0);",
 					"x = nentry(\"a[hidden:1]\", 1*3, 0, 2, 0);", &l, &v, &n), 0);
 	check_int(adac_live_values_diff("process = 1;", "process = 2;", &l, &v, &n), 0);
-	check_int(adac_live_values_diff("process = 1;", "process = 1 ;", &l, &v, &n), 0);
+	check_int(adac_live_values_diff("process = 1;", "process = 1.0;", &l, &v, &n), 0);
+	check_int(adac_live_values_diff("a = \"x y\";", "a = \"x  y\";", &l, &v, &n), 0);
 }
 
 static void
-test_live__values_diff_ignores_comments(void)
+test_live__values_diff_ignores_comments_and_layout(void)
 {
 	char **l;
 	double *v;
@@ -329,7 +330,18 @@ test_live__values_diff_ignores_comments(void)
 					"// 2\nprocess = 1; /* b */", &l, &v, &n), 1);
 	check_int(n, 0);
 	adac_live_values_free(l, v, n);
+	/* nor does the layout outside strings */
+	l = NULL;
+	v = NULL;
+	n = 0;
+	check_int(adac_live_values_diff("process =\n\t1, 2;", "process = 1,\n 2;",
+					&l, &v, &n), 1);
+	check_int(n, 0);
+	adac_live_values_free(l, v, n);
 	/* and a live-looking value in a comment is not one */
+	l = NULL;
+	v = NULL;
+	n = 0;
 	check_int(adac_live_values_diff("// nentry(\"a[hidden:1]\", 1, 0, 2, 0)\n",
 					"// nentry(\"a[hidden:1]\", 2, 0, 2, 0)\n", &l, &v, &n), 1);
 	check_int(n, 0);
@@ -397,7 +409,7 @@ main(void)
 	RUN(test_live__loads_and_sets_race_the_audio_thread_safely);
 	RUN(test_live__values_diff_finds_changed_hidden_inits);
 	RUN(test_live__values_diff_refuses_other_changes);
-	RUN(test_live__values_diff_ignores_comments);
+	RUN(test_live__values_diff_ignores_comments_and_layout);
 	RUN(test_live__report_json_is_one_line);
 	RUN(test_live__qr_code_has_a_quiet_zone);
 	RUN(test_live__loopback_addresses);
