@@ -17,8 +17,8 @@ static const char usage[] =
 	"usage: adac-live run [--driver null|file|jack] [--in IN.wav] [--out OUT.wav]\n"
 	"                     [--seconds S | --frames N] [--speed X] [--block N]\n"
 	"                     [--rate HZ] [--xfade-ms MS] [--smooth-ms MS]\n"
-	"                     [--backend auto|llvm|interp] [--set ADDRESS=VALUE]...\n"
-	"                     [--log FILE] FILE.dsp\n"
+	"                     [--backend auto|llvm|interp] [--cache N] [--connect]\n"
+	"                     [--set ADDRESS=VALUE]... [--log FILE] FILE.dsp\n"
 	"       adac-live serve [--listen HOST:PORT] [--osc-port PORT|off] [--token T]\n"
 	"                       [--qr] [--max-body BYTES] [run options] [FILE.dsp]\n"
 	"       adac-live push [--token T] URL FILE|-\n";
