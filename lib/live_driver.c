@@ -126,6 +126,7 @@ void
 adac_live_driver_free(struct adac_live_driver *d)
 {
 	struct adac_error err;
+	int c;
 
 	if (d == NULL)
 		return;
@@ -137,6 +138,11 @@ adac_live_driver_free(struct adac_live_driver *d)
 	free(d->tmp_path);
 	free(d->ibuf);
 	free(d->obuf);
+	/* per-channel buffers: as many as start_thread() allocated */
+	for (c = 0; d->ich != NULL && c < d->in_channels; c++)
+		free(d->ich[c]);
+	for (c = 0; d->och != NULL && c < (d->n_out > 0 ? d->n_out : 1); c++)
+		free(d->och[c]);
 	free(d->ich);
 	free(d->och);
 	free(d->iport);
