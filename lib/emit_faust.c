@@ -148,6 +148,8 @@ struct em {
 	struct adac_buf defs;	/* node definitions, in tree order */
 	struct names names;
 	struct adac_error *err;
+	int live;		/* trained values as hidden parameters */
+	int n_live;		/* live values written so far: their names */
 	int use_lib;		/* si., ro., ba. appear: import stdfaust.lib */
 	int use_bfly, use_biquad, use_knob, use_hstage;
 };
@@ -158,6 +160,24 @@ adac_emit_literal(char buf[40], double x)
 	adac_fmt_double(buf, x);
 	if (strpbrk(buf, ".eEni") == NULL)
 		strcat(buf, ".0");
+	return buf;
+}
+
+/*
+ * A trained value: a literal, or with --live a hidden number entry that
+ * adac-live can set without recompiling ("v7[hidden:1]", address
+ * /Name/v7).  Its range is wide so training never leaves it.
+ */
+#define VALUE_MAX 112
+static char *
+value(struct em *e, char buf[VALUE_MAX], double x)
+{
+	char l[40];
+
+	if (!e->live)
+		return adac_emit_literal(buf, x);
+	snprintf(buf, VALUE_MAX, "nentry(\"v%d[hidden:1]\", %s, -1e9, 1e9, 0)",
+		 e->n_live++, adac_emit_literal(l, x));
 	return buf;
 }
 
@@ -339,11 +359,11 @@ emit_delay(struct em *e, const struct adac_node *node, int shorten)
 static void
 emit_gain(struct em *e, const struct adac_node *node)
 {
-	char a[40], m[40], fs[40], t[256];
+	char a[VALUE_MAX], m[40], fs[40], t[256];
 	int ch;
 
 	for (ch = 0; ch < node->n_in; ch++) {
-		adac_emit_literal(a, node->values[ch]);
+		value(e, a, node->values[ch]);
 		if (node->decay != NULL) {
 			/* values[i]·10^(−3·m_i/(fs·T60)), in the simulator's
 			 * order of operations, fs the IR's design rate */
@@ -363,7 +383,7 @@ static int
 emit_sos(struct em *e, const struct adac_node *node)
 {
 	struct adac_buf chan = {0};
-	char c[5][40];
+	char c[5][VALUE_MAX];
 	const double *q;
 	int ch, s, k;
 
@@ -375,7 +395,7 @@ emit_sos(struct em *e, const struct adac_node *node)
 		for (s = 0; s < node->n_sections; s++) {
 			q = node->sos + ((long)s * node->n_in + ch) * 5;
 			for (k = 0; k < 5; k++)
-				adac_emit_literal(c[k], q[k]);
+				value(e, c[k], q[k]);
 			adac_buf_printf(&chan, "%sbiquad(%s, %s, %s, %s, %s)",
 					s > 0 ? " : " : "", c[0], c[1], c[2],
 					c[3], c[4]);
@@ -393,18 +413,22 @@ emit_sos(struct em *e, const struct adac_node *node)
 
 /* --- matrices ------------------------------------------------------------ */
 
-/* One product term of a dense row: "!" for 0, "_" for 1, "*(a)". */
+/*
+ * One product term of a dense row: "!" for 0, "_" for 1 (a live 1 stays
+ * a value training can move), "*(a)".
+ */
+#define TERM_MAX (VALUE_MAX + 8)
 static void
-term(char t[48], double a)
+term(struct em *e, char t[TERM_MAX], double a)
 {
-	char l[40];
+	char l[VALUE_MAX];
 
 	if (a == 0.0)
 		strcpy(t, "!");
-	else if (a == 1.0)
+	else if (a == 1.0 && !e->live)
 		strcpy(t, "_");
 	else
-		snprintf(t, 48, "*(%s)", adac_emit_literal(l, a));
+		snprintf(t, TERM_MAX, "*(%s)", value(e, l, a));
 }
 
 /*
@@ -415,7 +439,7 @@ static void
 emit_dense(struct em *e, const struct adac_node *node)
 {
 	int rows = node->n_out, cols = node->n_in, i, j, nz;
-	char t[48];
+	char t[TERM_MAX];
 
 	if (rows > 1) {
 		put_bus(e, cols);
@@ -436,13 +460,13 @@ emit_dense(struct em *e, const struct adac_node *node)
 			continue;
 		}
 		if (cols == 1) {
-			term(t, r[0]);
+			term(e, t, r[0]);
 			item(e, i == 0, t);
 			continue;
 		}
 		adac_buf_puts(&e->defs, "(");
 		for (j = 0; j < cols; j++) {
-			term(t, r[j]);
+			term(e, t, r[j]);
 			item(e, j == 0, t);
 		}
 		adac_buf_puts(&e->defs, " :> _)");
@@ -506,7 +530,7 @@ emit_householder(struct em *e, const struct adac_node *node, const double *k)
 {
 	const struct adac_structure *st = &node->structure;
 	int n = node->n_in, i;
-	char l[40], t[48];
+	char l[40], t[TERM_MAX];
 	double *g;
 
 	put_bus(e, n);
@@ -514,7 +538,7 @@ emit_householder(struct em *e, const struct adac_node *node, const double *k)
 	put_bus(e, n);
 	adac_buf_puts(&e->defs, ", ((");
 	for (i = 0; i < n; i++) {
-		term(t, st->u[i]);
+		term(e, t, st->u[i]);
 		item(e, i == 0, t);
 	}
 	adac_buf_puts(&e->defs, " :> _) <: ");
@@ -615,11 +639,11 @@ emit_permutation(struct em *e, const struct adac_node *node)
 static void
 emit_diagonal(struct em *e, const struct adac_node *node)
 {
-	char t[48];
+	char t[TERM_MAX];
 	int n = node->n_in, i;
 
 	for (i = 0; i < n; i++) {
-		term(t, node->data[(long)i * n + i]);
+		term(e, t, node->data[(long)i * n + i]);
 		if (strcmp(t, "!") == 0)
 			strcpy(t, "*(0.0)");
 		item(e, i == 0, t);
@@ -1101,6 +1125,7 @@ adac_emit_faust(const struct adac_ir *ir, const struct adac_emit_options *opt,
 	memset(&e, 0, sizeof e);
 	e.ir = ir;
 	e.dense = opt != NULL && opt->dense;
+	e.live = opt != NULL && opt->live;
 	e.err = err;
 	for (i = 0; reserved[i] != NULL; i++)
 		if (names_add(&e.names, reserved[i]) == NULL)

@@ -31,6 +31,13 @@
 struct adac_emit_options {
 	int dense;		/* every matrix as sums of products */
 	/*
+	 * Trained values (gains, dense matrix entries, biquad coefficients)
+	 * as hidden number entries, so that adac-live applies a training
+	 * step that changes only values without recompiling.  Structured
+	 * matrices keep their parameters as constants.
+	 */
+	int live;
+	/*
 	 * What the header comment says about the certificate, e.g.
 	 * "certified-stable, sha256 ab12..." or "none (emitted with
 	 * --force)"; NULL: read it from the IR's "certificate".

@@ -12,7 +12,7 @@
 #include "ir.h"
 
 static const char usage[] =
-	"usage: adac-emit [--force] [--dense] [-o FILE] [FILE]\n";
+	"usage: adac-emit [--force] [--dense] [--live] [-o FILE] [FILE]\n";
 
 int
 main(int argc, char **argv)
@@ -20,6 +20,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"force", no_argument, NULL, 'f'},
 		{"dense", no_argument, NULL, 'd'},
+		{"live", no_argument, NULL, 'l'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -38,6 +39,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'f': force = 1; break;
 		case 'd': opt.dense = 1; break;
+		case 'l': opt.live = 1; break;
 		case 'o': out = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': return adac_cli_version();

@@ -25,7 +25,7 @@ ops() {
 @test "adac-emit: --help prints the usage on stdout" {
 	run --separate-stderr adac-emit --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: adac-emit [--force] [--dense] [-o FILE] [FILE]" ]
+	[ "$output" = "usage: adac-emit [--force] [--dense] [--live] [-o FILE] [FILE]" ]
 	[ "$stderr" = "" ]
 }
 
@@ -316,4 +316,14 @@ fdn() {
 		run --separate-stderr adac-diff --double $set knobs.json "$TMP/k.dsp"
 		[ "$status" -eq 0 ]
 	done
+}
+
+@test "adac-emit --live: trained values become hidden entries and the program still equals the model" {
+	adac-lower "$BATS_TEST_DIRNAME/../../examples/fdn4-adac.json" | adac-certify > "$BATS_TEST_TMPDIR/m.json"
+	adac-emit --live -o "$BATS_TEST_TMPDIR/m.dsp" "$BATS_TEST_TMPDIR/m.json"
+	# b (4), c (4) and the direct gain: 9 values, numbered in order
+	[ "$(grep -o 'nentry("v[0-9]*\[hidden:1\]"' "$BATS_TEST_TMPDIR/m.dsp" | wc -l)" -eq 9 ]
+	grep -q 'nentry("v8\[hidden:1\]", 0.0, -1e9, 1e9, 0)' "$BATS_TEST_TMPDIR/m.dsp"
+	adac-diff "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/m.dsp" > /dev/null
+	adac-diff --double "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/m.dsp" > /dev/null
 }

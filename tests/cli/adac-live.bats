@@ -472,3 +472,24 @@ http() {
 	[ "$status" -eq 0 ]
 	stop "$jack"
 }
+
+@test "adac-emit --live: a training step that changes trained values only is applied without compiling" {
+	# two training steps of the same network: only the output gains move
+	adac-lower "$BATS_TEST_DIRNAME/../../examples/fdn4-adac.json" | adac-certify > "$T/a.json"
+	jq '.graph.of[0].of[2].data = [[0.2, 0.2, 0.2, 0.2]]' "$T/a.json" | adac-certify > "$T/b.json"
+	adac-emit --live -o "$T/a.dsp" "$T/a.json"
+	adac-emit --live -o "$T/b.dsp" "$T/b.json"
+	# the live program still equals the model
+	adac-diff "$T/a.json" "$T/a.dsp" > /dev/null
+	cp "$T/a.dsp" "$T/live.dsp"
+	start adac-live run --driver null --seconds 600 --backend interp \
+		--log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	replace "$T/live.dsp" "$T/b.dsp"
+	wait_for 1 "$T/log" '"event":"reload"'
+	stop "$pid"
+	run jq -e -s '.[1].status == "values" and .[1].values_changed == 4
+		and .[1].compile_ms == null' "$T/log"
+	[ "$status" -eq 0 ]
+}
