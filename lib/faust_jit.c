@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +44,69 @@ struct adac_faust {
 static pthread_mutex_t factory_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t mt_once = PTHREAD_ONCE_INIT;
 
+/*
+ * libfaust and the LLVM it pulls in take about 0.1 s to load, which every
+ * run of adac-ir or adac-diff would pay even when it compiles nothing.
+ * So the library is opened on first use and called through this table.
+ */
+#define LIBFAUST_FUNCTIONS(X) \
+	X(instanceClearCInterpreterDSPInstance) \
+	X(instanceClearCDSPInstance) \
+	X(initCInterpreterDSPInstance) \
+	X(initCDSPInstance) \
+	X(startMTDSPFactories) \
+	X(metadataCInterpreterDSPInstance) \
+	X(metadataCDSPInstance) \
+	X(instanceResetUserInterfaceCInterpreterDSPInstance) \
+	X(instanceResetUserInterfaceCDSPInstance) \
+	X(instanceConstantsCInterpreterDSPInstance) \
+	X(instanceConstantsCDSPInstance) \
+	X(getNumOutputsCInterpreterDSPInstance) \
+	X(getNumOutputsCDSPInstance) \
+	X(getNumInputsCInterpreterDSPInstance) \
+	X(getNumInputsCDSPInstance) \
+	X(getCLibFaustVersion) \
+	X(deleteCInterpreterDSPInstance) \
+	X(deleteCInterpreterDSPFactory) \
+	X(deleteCDSPInstance) \
+	X(deleteCDSPFactory) \
+	X(createCInterpreterDSPInstance) \
+	X(createCInterpreterDSPFactoryFromString) \
+	X(createCDSPInstance) \
+	X(createCDSPFactoryFromString) \
+	X(computeCInterpreterDSPInstance) \
+	X(computeCDSPInstance) \
+	X(buildUserInterfaceCInterpreterDSPInstance) \
+	X(buildUserInterfaceCDSPInstance)
+
+static struct {
+#define X(f) __typeof__(&f) f;
+	LIBFAUST_FUNCTIONS(X)
+#undef X
+} lf;
+static char lf_error[256];	/* why libfaust could not be loaded, or "" */
+
 static void
 start_mt(void)
 {
-	startMTDSPFactories();
+	void *h = dlopen("libfaust.so.2", RTLD_NOW | RTLD_LOCAL);
+	void *sym;
+
+	if (h == NULL) {
+		snprintf(lf_error, sizeof lf_error, "cannot load libfaust: %s",
+			 dlerror());
+		return;
+	}
+#define X(f) \
+	if ((sym = dlsym(h, #f)) == NULL) { \
+		snprintf(lf_error, sizeof lf_error, \
+			 "libfaust has no %s: %s", #f, dlerror()); \
+		return; \
+	} \
+	memcpy(&lf.f, &sym, sizeof sym);
+	LIBFAUST_FUNCTIONS(X)
+#undef X
+	lf.startMTDSPFactories();
 }
 
 void
@@ -60,7 +120,8 @@ adac_faust_options_init(struct adac_faust_options *opt)
 const char *
 adac_faust_version(void)
 {
-	return getCLibFaustVersion();
+	pthread_once(&mt_once, start_mt);
+	return lf_error[0] == '\0' ? lf.getCLibFaustVersion() : "unknown";
 }
 
 static double
@@ -437,11 +498,11 @@ walk_ui(struct adac_faust *f, const char *name, struct adac_error *err)
 	mg.metaInterface = meta;
 	mg.declare = meta_declare;
 	if (f->backend == ADAC_FAUST_LLVM) {
-		buildUserInterfaceCDSPInstance(f->dsp, &glue);
-		metadataCDSPInstance(f->dsp, &mg);
+		lf.buildUserInterfaceCDSPInstance(f->dsp, &glue);
+		lf.metadataCDSPInstance(f->dsp, &mg);
 	} else {
-		buildUserInterfaceCInterpreterDSPInstance(f->dsp, &glue);
-		metadataCInterpreterDSPInstance(f->dsp, &mg);
+		lf.buildUserInterfaceCInterpreterDSPInstance(f->dsp, &glue);
+		lf.metadataCInterpreterDSPInstance(f->dsp, &mg);
 	}
 	json_decref(w.pending_meta);
 	while (w.depth > 0)
@@ -569,19 +630,23 @@ adac_faust_compile(const char *name, const char *source,
 	msg[0] = '\0';
 
 	pthread_once(&mt_once, start_mt);
+	if (lf_error[0] != '\0') {
+		rc = adac_error_set(err, ADAC_E_DEPENDENCY, "", "%s", lf_error);
+		goto out;
+	}
 	pthread_mutex_lock(&factory_lock);
 	t0 = now_ms();
 	if (f->backend == ADAC_FAUST_LLVM)
-		f->factory = createCDSPFactoryFromString(name, source, argc, argv,
+		f->factory = lf.createCDSPFactoryFromString(name, source, argc, argv,
 							 opt->target ? opt->target : "",
 							 msg, opt->opt_level);
 	else
-		f->factory = createCInterpreterDSPFactoryFromString(name, source,
+		f->factory = lf.createCInterpreterDSPFactoryFromString(name, source,
 								    argc, argv, msg);
 	if (f->factory != NULL)
 		f->dsp = f->backend == ADAC_FAUST_LLVM
-			 ? (void *)createCDSPInstance(f->factory)
-			 : (void *)createCInterpreterDSPInstance(f->factory);
+			 ? (void *)lf.createCDSPInstance(f->factory)
+			 : (void *)lf.createCInterpreterDSPInstance(f->factory);
 	f->compile_ms = now_ms() - t0;
 	pthread_mutex_unlock(&factory_lock);
 
@@ -606,13 +671,13 @@ adac_faust_compile(const char *name, const char *source,
 		goto out;
 	}
 	if (f->backend == ADAC_FAUST_LLVM) {
-		initCDSPInstance(f->dsp, fs_hz);
-		f->n_in = getNumInputsCDSPInstance(f->dsp);
-		f->n_out = getNumOutputsCDSPInstance(f->dsp);
+		lf.initCDSPInstance(f->dsp, fs_hz);
+		f->n_in = lf.getNumInputsCDSPInstance(f->dsp);
+		f->n_out = lf.getNumOutputsCDSPInstance(f->dsp);
 	} else {
-		initCInterpreterDSPInstance(f->dsp, fs_hz);
-		f->n_in = getNumInputsCInterpreterDSPInstance(f->dsp);
-		f->n_out = getNumOutputsCInterpreterDSPInstance(f->dsp);
+		lf.initCInterpreterDSPInstance(f->dsp, fs_hz);
+		f->n_in = lf.getNumInputsCInterpreterDSPInstance(f->dsp);
+		f->n_out = lf.getNumOutputsCInterpreterDSPInstance(f->dsp);
 	}
 	if ((rc = walk_ui(f, name, err)) != ADAC_OK)
 		goto out;
@@ -729,14 +794,14 @@ adac_faust_free(struct adac_faust *f)
 	pthread_mutex_lock(&factory_lock);
 	if (f->backend == ADAC_FAUST_LLVM) {
 		if (f->dsp != NULL)
-			deleteCDSPInstance(f->dsp);
+			lf.deleteCDSPInstance(f->dsp);
 		if (f->factory != NULL)
-			deleteCDSPFactory(f->factory);
+			lf.deleteCDSPFactory(f->factory);
 	} else {
 		if (f->dsp != NULL)
-			deleteCInterpreterDSPInstance(f->dsp);
+			lf.deleteCInterpreterDSPInstance(f->dsp);
 		if (f->factory != NULL)
-			deleteCInterpreterDSPFactory(f->factory);
+			lf.deleteCInterpreterDSPFactory(f->factory);
 	}
 	pthread_mutex_unlock(&factory_lock);
 	free_params(f);
@@ -788,11 +853,11 @@ adac_faust_set_fs(struct adac_faust *f, int fs_hz)
 		if (saved == NULL) {
 			/* constants and state only: parameters are untouched */
 			if (f->backend == ADAC_FAUST_LLVM) {
-				instanceConstantsCDSPInstance(f->dsp, fs_hz);
-				instanceClearCDSPInstance(f->dsp);
+				lf.instanceConstantsCDSPInstance(f->dsp, fs_hz);
+				lf.instanceClearCDSPInstance(f->dsp);
 			} else {
-				instanceConstantsCInterpreterDSPInstance(f->dsp, fs_hz);
-				instanceClearCInterpreterDSPInstance(f->dsp);
+				lf.instanceConstantsCInterpreterDSPInstance(f->dsp, fs_hz);
+				lf.instanceClearCInterpreterDSPInstance(f->dsp);
 			}
 			f->fs_hz = fs_hz;
 			return;
@@ -801,9 +866,9 @@ adac_faust_set_fs(struct adac_faust *f, int fs_hz)
 	for (i = 0; i < f->n_params; i++)
 		saved[i] = adac_faust_param_get(f, i);
 	if (f->backend == ADAC_FAUST_LLVM)
-		initCDSPInstance(f->dsp, fs_hz);
+		lf.initCDSPInstance(f->dsp, fs_hz);
 	else
-		initCInterpreterDSPInstance(f->dsp, fs_hz);
+		lf.initCInterpreterDSPInstance(f->dsp, fs_hz);
 	for (i = 0; i < f->n_params; i++)
 		adac_faust_param_set(f, i, saved[i]);
 	if (saved != stack)
@@ -815,18 +880,18 @@ void
 adac_faust_clear(struct adac_faust *f)
 {
 	if (f->backend == ADAC_FAUST_LLVM)
-		instanceClearCDSPInstance(f->dsp);
+		lf.instanceClearCDSPInstance(f->dsp);
 	else
-		instanceClearCInterpreterDSPInstance(f->dsp);
+		lf.instanceClearCInterpreterDSPInstance(f->dsp);
 }
 
 void
 adac_faust_reset_params(struct adac_faust *f)
 {
 	if (f->backend == ADAC_FAUST_LLVM)
-		instanceResetUserInterfaceCDSPInstance(f->dsp);
+		lf.instanceResetUserInterfaceCDSPInstance(f->dsp);
 	else
-		instanceResetUserInterfaceCInterpreterDSPInstance(f->dsp);
+		lf.instanceResetUserInterfaceCInterpreterDSPInstance(f->dsp);
 }
 
 void
@@ -835,10 +900,10 @@ adac_faust_compute(struct adac_faust *f, int frames, void **in, void **out)
 	if (frames <= 0)
 		return;
 	if (f->backend == ADAC_FAUST_LLVM)
-		computeCDSPInstance(f->dsp, frames, (FAUSTFLOAT **)in,
+		lf.computeCDSPInstance(f->dsp, frames, (FAUSTFLOAT **)in,
 				    (FAUSTFLOAT **)out);
 	else
-		computeCInterpreterDSPInstance(f->dsp, frames, (FAUSTFLOAT **)in,
+		lf.computeCInterpreterDSPInstance(f->dsp, frames, (FAUSTFLOAT **)in,
 					       (FAUSTFLOAT **)out);
 }
 
