@@ -7,6 +7,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	TOP="$BATS_TEST_DIRNAME/../.."
 	MAN="$TOP/man"
+	cd "$BATS_TEST_TMPDIR"
 	command -v mandoc >/dev/null || skip "mandoc is not installed"
 }
 
