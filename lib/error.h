@@ -35,7 +35,8 @@ struct adac_error {
 /*
  * Fill err (when not NULL) and return code, so that a failing path reads
  * `return adac_error_set(err, ADAC_E_INPUT, ptr, "delay %ld is negative", n);`.
- * pointer may be NULL or "" when no JSON value is at fault.
+ * pointer may be NULL or "" when no JSON value is at fault.  Control
+ * characters in the text are escaped (\n, \t, \r, \xNN): it is one line.
  */
 int adac_error_set(struct adac_error *err, int code, const char *pointer,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));

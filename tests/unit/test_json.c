@@ -124,6 +124,23 @@ test_json__malformed_reports_line_and_column(void)
 }
 
 static void
+test_json__error_text_quoting_a_newline_is_one_line(void)
+{
+	/* jansson quotes the bad token, newline included, in its "near" */
+	static const char doc[] = "{\"a\": \"x\\\n\"}";
+	struct adac_error err;
+	json_t *v;
+
+	v = adac_json_load(doc, strlen(doc), &err);
+	check(v == NULL);
+	check(strchr(err.text, '\n') == NULL);
+	check_str(err.text, "malformed JSON at line 2, column 0: invalid escape near '\"x\\\\n'");
+	/* and any error text: control characters become escapes */
+	adac_error_set(&err, ADAC_E_INPUT, "", "key '%s'", "a\tb\001\r");
+	check_str(err.text, "key 'a\\tb\\x01\\r'");
+}
+
+static void
 test_json__pointer_escapes_tilde_and_slash(void)
 {
 	char p[ADAC_POINTER_MAX];
@@ -159,6 +176,7 @@ main(void)
 	RUN(test_json__fmt_double_is_shortest);
 	RUN(test_json__nan_and_infinity_become_pointed_errors);
 	RUN(test_json__malformed_reports_line_and_column);
+	RUN(test_json__error_text_quoting_a_newline_is_one_line);
 	RUN(test_json__pointer_escapes_tilde_and_slash);
 	RUN(test_json__canonical_order_is_independent_of_input_order);
 	return unit_done();
