@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,15 +163,71 @@ adac_cli_write(const char *path, const void *data, size_t len,
 	return rc;
 }
 
+/*
+ * Write s with its control characters escaped (\n, \t, \r, \xNN), so
+ * that a message is one line whatever the input it quotes holds: a
+ * newline in a malformed document's "near" snippet or in a file name.
+ */
+static void
+put_escaped(FILE *f, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f) {
+			fputc(*p, f);
+			continue;
+		}
+		fputc('\\', f);
+		switch (*p) {
+		case '\n': fputc('n', f); break;
+		case '\t': fputc('t', f); break;
+		case '\r': fputc('r', f); break;
+		default:
+			fputc('x', f);
+			fputc(hex[*p >> 4], f);
+			fputc(hex[*p & 15], f);
+		}
+	}
+}
+
+/* "prog: KIND: " then the formatted text, escaped, and a newline. */
+static void
+vmessage(const char *kind, const char *fmt, va_list ap)
+{
+	char small[512], *text = small;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(small, sizeof small, fmt, aq);
+	va_end(aq);
+	if (n >= (int)sizeof small && (text = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+	else if (text == NULL)
+		text = small;	/* out of memory: the truncated text will do */
+	fprintf(stderr, "%s: %s: ", prog_name, kind);
+	put_escaped(stderr, n < 0 ? fmt : text);
+	fputc('\n', stderr);
+	if (text != small)
+		free(text);
+}
+
 int
 adac_cli_fail(const char *input, const struct adac_error *err)
 {
 	fprintf(stderr, "%s: error: ", prog_name);
-	if (input != NULL && input[0] != '\0')
-		fprintf(stderr, "%s: ", input);
-	if (err->pointer[0] != '\0')
-		fprintf(stderr, "%s: ", err->pointer);
-	fprintf(stderr, "%s\n", err->text);
+	if (input != NULL && input[0] != '\0') {
+		put_escaped(stderr, input);
+		fputs(": ", stderr);
+	}
+	if (err->pointer[0] != '\0') {
+		put_escaped(stderr, err->pointer);
+		fputs(": ", stderr);
+	}
+	put_escaped(stderr, err->text);
+	fputc('\n', stderr);
 	return adac_exit_status(err->code);
 }
 
@@ -179,11 +236,9 @@ adac_cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: error: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return 2;
 }
 
@@ -192,11 +247,37 @@ adac_cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: warning: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+int
+adac_cli_option_error(int c, char *const argv[])
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+	char name[128];
+	int is_long = arg != NULL && strncmp(arg, "--", 2) == 0;
+
+	/*
+	 * getopt_long() leaves optopt 0 for an unknown long option and the
+	 * option's character otherwise; a long option is named as written,
+	 * without its "=value".
+	 */
+	if (is_long && (c == ':' || optopt == 0 || strchr(arg, '=') != NULL))
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+	else if (optopt > 0 && optopt < 128)
+		snprintf(name, sizeof name, "-%c", optopt);
+	else
+		snprintf(name, sizeof name, "%s", arg != NULL ? arg : "?");
+	if (c == ':')
+		return adac_cli_usage_error("option '%s' needs a value; see '%s --help'",
+					    name, prog_name);
+	if (is_long && optopt != 0)
+		return adac_cli_usage_error("option '%s' takes no value; see '%s --help'",
+					    name, prog_name);
+	return adac_cli_usage_error("unknown option '%s'; see '%s --help'",
+				    name, prog_name);
 }
 
 int

@@ -42,12 +42,23 @@ int adac_cli_write(const char *path, const void *data, size_t len,
 /*
  * Print "prog: error: INPUT: POINTER: TEXT" (INPUT and POINTER left out
  * when NULL or empty) on stderr and return adac_exit_status(err->code).
+ * Every message these functions print is one line: control characters
+ * in it (a newline quoted from the input) are written as \n, \t, \r
+ * or \xNN.
  */
 int adac_cli_fail(const char *input, const struct adac_error *err);
 
 /* Print "prog: error: TEXT" and return 2: for bad usage. */
 int adac_cli_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+
+/*
+ * For the option getopt_long() has just refused, returning c ('?' or
+ * ':'; set opterr = 0 and start the option string with ':'): print
+ * "prog: error: unknown option '--x'; see 'prog --help'" (or "option
+ * '-o' needs a value", "option '--help' takes no value") and return 2.
+ */
+int adac_cli_option_error(int c, char *const argv[]);
 
 /* Print "prog: warning: TEXT" on stderr. */
 void adac_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -64,7 +64,8 @@ parse_args(int argc, char **argv, struct args *a)
 	double v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:o:h", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":n:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (number_arg("-n", optarg, 1, 1e10, &v))
@@ -108,7 +109,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'o': a->out = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': return adac_cli_version();
-		default: fputs(usage, stderr); return 2;
+		default: return adac_cli_option_error(c, argv);
 		}
 	}
 	if (argc - optind != 2)

@@ -35,7 +35,8 @@ main(int argc, char **argv)
 	int c, force = 0, status;
 
 	adac_cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': force = 1; break;
 		case 'd': opt.dense = 1; break;
@@ -43,7 +44,7 @@ main(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': return adac_cli_version();
-		default: fputs(usage, stderr); return 2;
+		default: return adac_cli_option_error(c, argv);
 		}
 	}
 	if (argc - optind > 1)

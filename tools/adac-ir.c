@@ -154,13 +154,8 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
-		case ':':
-			return adac_cli_usage_error("option '%s' needs a value",
-						    argv[optind - 1]);
 		default:
-			return adac_cli_usage_error(
-				"unknown option '%s'; see 'adac-ir --help'",
-				argv[optind - 1]);
+			return adac_cli_option_error(c, argv);
 		}
 	}
 	if (argc - optind > 1)
@@ -312,10 +307,9 @@ main(int argc, char **argv)
 	int i, status;
 
 	adac_cli_init("adac-ir");
-	if (argc < 2) {
-		fputs(usage, stderr);
-		return 2;
-	}
+	if (argc < 2)
+		return adac_cli_usage_error(
+			"expected a command; see 'adac-ir --help'");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, stdout);
 		return 0;

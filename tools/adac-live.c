@@ -97,7 +97,8 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		v = 0;
 		switch (c) {
 		case O_DRIVER:
@@ -190,8 +191,7 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 			fputs(usage, stdout);
 			return 1;
 		default:
-			fputs(usage, stderr);
-			return 3;
+			return 1 + adac_cli_option_error(c, argv);
 		}
 	}
 	return 0;
@@ -243,11 +243,13 @@ main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "serve") &&
-			 strcmp(argv[1], "push"))) {
-		fputs(usage, stderr);
-		return 2;
-	}
+	if (argc < 2)
+		return adac_cli_usage_error(
+			"expected a command, run, serve or push; see 'adac-live --help'");
+	if (strcmp(argv[1], "run") && strcmp(argv[1], "serve") &&
+	    strcmp(argv[1], "push"))
+		return adac_cli_usage_error(
+			"unknown command '%s'; see 'adac-live --help'", argv[1]);
 	cmd = argv[1];
 	if (strcmp(cmd, "push") == 0)
 		return cmd_push(argc - 1, argv + 1);

@@ -33,7 +33,8 @@ parse_opts(int argc, char **argv, enum adac_lower_from *from,
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "adac") == 0)
@@ -61,8 +62,7 @@ parse_opts(int argc, char **argv, enum adac_lower_from *from,
 		case 'V':
 			return *status = adac_cli_version(), 0;
 		default:
-			fputs(usage, stderr);
-			return *status = 2, 0;
+			return *status = adac_cli_option_error(c, argv), 0;
 		}
 	}
 	if (argc - optind > 1)

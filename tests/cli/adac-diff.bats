@@ -241,6 +241,16 @@ setup() {
 	[ "$stderr" = "adac-diff: error: 'rt60' is not NAME=VALUE" ]
 }
 
+@test "adac-diff: an unknown option is one line naming the program, exit 2" {
+	run --separate-stderr "$(command -v adac-diff)" --tolerance 3 comb.json comb.dsp
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: unknown option '--tolerance'; see 'adac-diff --help'" ]
+	run --separate-stderr adac-diff comb.json comb.dsp -n
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: option '-n' needs a value; see 'adac-diff --help'" ]
+}
+
 @test "adac-diff: --help prints the usage on stdout, --version the version" {
 	run --separate-stderr adac-diff --help
 	[ "$status" -eq 0 ]

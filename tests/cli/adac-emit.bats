@@ -29,6 +29,18 @@ ops() {
 	[ "$stderr" = "" ]
 }
 
+@test "adac-emit: an unknown option is one line naming the program, exit 2" {
+	# by its full path, as make or a script runs it: the message names
+	# the program, not the path
+	run --separate-stderr "$(command -v adac-emit)" --bogus x.json
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-emit: error: unknown option '--bogus'; see 'adac-emit --help'" ]
+	run --separate-stderr adac-emit -o
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-emit: error: option '-o' needs a value; see 'adac-emit --help'" ]
+}
+
 @test "adac-emit: --version names the program and the IR version" {
 	run --separate-stderr adac-emit --version
 	[ "$status" -eq 0 ]

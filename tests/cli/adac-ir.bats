@@ -198,6 +198,33 @@ bad() {
 	[ "$stderr" = "adac-ir: error: unknown option '--foo'; see 'adac-ir --help'" ]
 }
 
+@test "adac-ir: a missing option value or command is one line naming the program" {
+	run --separate-stderr "$(command -v adac-ir)" impulse "$FDN4" -n
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: option '-n' needs a value; see 'adac-ir --help'" ]
+	run --separate-stderr "$(command -v adac-ir)"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-ir: error: expected a command; see 'adac-ir --help'" ]
+}
+
+@test "adac-ir check: malformed JSON that quotes a newline is still one line" {
+	# jansson's "near" snippet holds the raw newline after the backslash
+	printf '{"adac": "ir/1\\\n"}' > nl.json
+	run --separate-stderr adac-ir check nl.json
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 0 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[ "$stderr" = "adac-ir: error: nl.json: malformed JSON at line 2, column 0: invalid escape near '\"ir/1\\\\n'" ]
+}
+
+@test "adac-ir check: a control character in a key is escaped in the message" {
+	printf '{"adac": "ir/1", "name": "x", "a\\tb": 1}' > tab.json
+	run --separate-stderr adac-ir check tab.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: tab.json: /a\tb: unknown key 'a\tb' in the IR" ]
+}
+
 @test "adac-ir: an option a command does not take is refused" {
 	run --separate-stderr adac-ir hash -o out.txt "$FDN4"
 	[ "$status" -eq 2 ]

@@ -122,6 +122,22 @@ json() {
 	[ "$stderr" = "adac-live: error: unknown driver 'alsa'" ]
 }
 
+@test "adac-live: an unknown option, command or none is one line, exit 2" {
+	run --separate-stderr "$(command -v adac-live)" run --bogus "$DATA/gain.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-live: error: unknown option '--bogus'; see 'adac-live --help'" ]
+	run --separate-stderr adac-live serve --listen
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-live: error: option '--listen' needs a value; see 'adac-live --help'" ]
+	run --separate-stderr adac-live play "$DATA/gain.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-live: error: unknown command 'play'; see 'adac-live --help'" ]
+	run --separate-stderr adac-live
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-live: error: expected a command, run, serve or push; see 'adac-live --help'" ]
+}
+
 @test "adac-live: an unknown --set address is exit 2" {
 	run --separate-stderr adac-live run --driver null --frames 64 --set nope=1 "$DATA/gain.dsp"
 	[ "$status" -eq 2 ]

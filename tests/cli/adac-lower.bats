@@ -41,6 +41,22 @@ impulse() {
 	[ "$stderr" = "adac-lower: error: too many operands" ]
 }
 
+@test "adac-lower: an unknown option or a missing value is one line naming the program" {
+	run --separate-stderr "$(command -v adac-lower)" --frobnicate x.json
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-lower: error: unknown option '--frobnicate'; see 'adac-lower --help'" ]
+	run --separate-stderr adac-lower -Z
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-lower: error: unknown option '-Z'; see 'adac-lower --help'" ]
+	run --separate-stderr adac-lower --control
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-lower: error: option '--control' needs a value; see 'adac-lower --help'" ]
+	run --separate-stderr adac-lower --help=x
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-lower: error: option '--help' takes no value; see 'adac-lower --help'" ]
+}
+
 @test "adac-lower: the hand-written 4-line FDN config lowers to a valid IR" {
 	adac-lower "$DATA/adac/fdn4.json" > fdn4.ir
 	adac-ir check fdn4.ir
