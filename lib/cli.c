@@ -112,6 +112,7 @@ adac_cli_write(const char *path, const void *data, size_t len,
 	       struct adac_error *err)
 {
 	struct stat st;
+	mode_t mode, mask;
 	char *tmp;
 	FILE *f;
 	int fd, rc = ADAC_OK;
@@ -129,6 +130,17 @@ adac_cli_write(const char *path, const void *data, size_t len,
 	 */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return write_in_place(path, data, len, err);
+	/*
+	 * The file we replace keeps its permissions (a private 0600 report
+	 * stays private); a new one gets what open() would give it.
+	 */
+	if (stat(path, &st) == 0) {
+		mode = st.st_mode & 07777;
+	} else {
+		mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
 	tmp = malloc(strlen(path) + 16);
 	if (tmp == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
@@ -152,8 +164,7 @@ adac_cli_write(const char *path, const void *data, size_t len,
 		free(tmp);
 		return rc;
 	}
-	/* files we write are read by people and other programs alike */
-	fchmod(fd, 0644);
+	fchmod(fd, mode);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
 				    path, strerror(errno));

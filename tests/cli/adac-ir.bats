@@ -58,6 +58,25 @@ setup() {
 	[ "$(ls d)" = out.json ]
 }
 
+@test "adac-ir fmt: -o onto an existing file keeps its permissions" {
+	echo old > private.json
+	chmod 600 private.json
+	adac-ir fmt -o private.json "$FDN4"
+	[ "$(stat -c %a private.json)" = 600 ]
+	cmp private.json <(adac-ir fmt "$FDN4")
+	echo old > shared.json
+	chmod 640 shared.json
+	adac-ir fmt -o shared.json "$FDN4"
+	[ "$(stat -c %a shared.json)" = 640 ]
+}
+
+@test "adac-ir fmt: -o creates a new file with 0666 less the umask" {
+	(umask 022 && adac-ir fmt -o a.json "$FDN4")
+	[ "$(stat -c %a a.json)" = 644 ]
+	(umask 077 && adac-ir fmt -o b.json "$FDN4")
+	[ "$(stat -c %a b.json)" = 600 ]
+}
+
 @test "adac-ir hash: SHA-256 of the canonical IR without its certificate" {
 	run --separate-stderr adac-ir hash "$FDN4"
 	[ "$status" -eq 0 ]
