@@ -810,16 +810,15 @@ parse_matrix(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
 		return nomem(c, p);
 	for (i = 0; i < rows; i++) {
 		adac_ptr_index(q, p, i);
-		rc = adac_json_numbers(json_array_get(data, i), q, (long)cols,
-				       0, &r, &len, c->err);
-		if (rc != ADAC_OK) {
-			if (i > 0 && json_is_array(json_array_get(data, i)))
-				return adac_error_set(c->err, ADAC_E_INPUT, q,
-						      "row has %zu entries but row 0 has %zu",
-						      json_array_size(json_array_get(data, i)),
-						      cols);
+		row = json_array_get(data, i);
+		/* a row of another length is the row's fault; a bad entry its own */
+		if (i > 0 && json_is_array(row) && json_array_size(row) != cols)
+			return adac_error_set(c->err, ADAC_E_INPUT, q,
+					      "row has %zu entries but row 0 has %zu",
+					      json_array_size(row), cols);
+		rc = adac_json_numbers(row, q, (long)cols, 0, &r, &len, c->err);
+		if (rc != ADAC_OK)
 			return rc;
-		}
 		memcpy(n->data + i * cols, r, cols * sizeof *r);
 		free(r);
 	}

@@ -145,6 +145,28 @@ test_ir__structure_claims_are_verified(void)
 }
 
 static void
+test_ir__a_bad_matrix_entry_is_named_in_any_row(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	/* a string in row 1: the entry's pointer, not a row-length complaint */
+	check_int(parse(DOC("{\"op\":\"matrix\",\"data\":[[1,0,0,0],[0,1,\"x\",0]]}"),
+		        4, 2, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/data/1/2");
+	check_str(err.text, "expected a number, got a string");
+	check_int(parse(DOC("{\"op\":\"matrix\",\"data\":[[1,0],[0,1],[NaN,1]]}"),
+		        2, 3, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/data/2/0");
+	check_str(err.text, "NaN is not a finite number");
+	/* a row of another length is still the row's fault */
+	check_int(parse(DOC("{\"op\":\"matrix\",\"data\":[[1,0],[0,1,1]]}"),
+		        2, 2, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/data/1");
+	check_str(err.text, "row has 3 entries but row 0 has 2");
+}
+
+static void
 test_ir__controls_are_checked(void)
 {
 	struct adac_error err;
@@ -205,6 +227,7 @@ main(void)
 	RUN(test_ir__fractional_delay_below_one_sample_has_no_delay);
 	RUN(test_ir__nested_loop_without_delay_outside_is_found);
 	RUN(test_ir__structure_claims_are_verified);
+	RUN(test_ir__a_bad_matrix_entry_is_named_in_any_row);
 	RUN(test_ir__controls_are_checked);
 	RUN(test_ir__hash_ignores_the_certificate_only);
 	return unit_done();
