@@ -6,13 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "depgraph.h"
 #include "json.h"
 
 /*
  * Validation happens while the tree is built, in one pass, so that the
  * first bad value is reported with its pointer and no half-built tree
  * escapes.  Channel counts are computed bottom-up; delay-free loops are
- * found from each node's zero-delay dependence ("feedthrough") matrix.
+ * found in the zero-delay dependence graph of scalar signals
+ * (lib/depgraph.h) that the nodes build as they are read: each node hands
+ * its parent the vertices of its inputs and outputs, and each feedback
+ * node, once closed, asks whether a cycle passes through its forward
+ * path's outputs.  The graph is as large as the document's channels and
+ * nonzero matrix entries, never channels squared.
  */
 
 #define MAX_MATRIX_ENTRIES (1L << 20)
@@ -23,13 +29,18 @@ struct ctx {
 	struct adac_error *err;
 	int n_nodes;
 	double total_delay;
+	long total_channels;	/* inputs + outputs of every node */
 	const struct adac_ir *ir;	/* for controls named by decay */
+	struct adac_dep *dep;	/* the zero-delay dependence graph */
+	int check_loops;	/* look for a delay-free cycle at each loop */
 };
 
-/* n_out × n_in booleans: out o depends on in i with no delay */
-struct feed {
-	int rows, cols;
-	unsigned char *m;
+/*
+ * A node's place in the dependence graph: the vertices of its n_in inputs
+ * and n_out outputs.  Whoever receives one frees it with port_free().
+ */
+struct port {
+	int *in, *out;
 };
 
 static char *
@@ -88,115 +99,47 @@ member(json_t *obj, const char *key, const char *base, char *p)
 	return json_object_get(obj, key);
 }
 
-/* --- feedthrough matrices ------------------------------------------------ */
+/* --- the dependence graph ---------------------------------------------- */
 
-static int
-feed_new(struct feed *f, int rows, int cols)
+static void
+port_free(struct port *p)
 {
-	f->rows = rows;
-	f->cols = cols;
-	f->m = calloc((size_t)rows * (size_t)cols + 1, 1);
-	return f->m != NULL;
+	free(p->in);
+	free(p->out);
+	p->in = p->out = NULL;
 }
 
 static void
-feed_free(struct feed *f)
+ports_free(struct port *ports, int n)
 {
-	free(f->m);
-	f->m = NULL;
-}
+	int i;
 
-#define AT(f, r, c) ((f)->m[(size_t)(r) * (size_t)(f)->cols + (size_t)(c)])
-
-/* out = a · b (boolean), a: r × k, b: k × c */
-static int
-feed_mul(const struct feed *a, const struct feed *b, struct feed *out)
-{
-	int r, k, cc;
-
-	if (!feed_new(out, a->rows, b->cols))
-		return 0;
-	for (r = 0; r < a->rows; r++)
-		for (k = 0; k < a->cols; k++)
-			if (AT(a, r, k))
-				for (cc = 0; cc < b->cols; cc++)
-					if (AT(b, k, cc))
-						AT(out, r, cc) = 1;
-	return 1;
-}
-
-/*
- * Depth-first search for a cycle in the directed graph whose adjacency
- * is the square boolean matrix m (edge j → i when m[i][j]: output i
- * depends on input j).  Returns a vertex on a cycle, or -1.
- */
-static int
-find_cycle(const struct feed *m)
-{
-	int n = m->rows, top, v, w, found = -1;
-	unsigned char *state;	/* 0 new, 1 on stack, 2 done */
-	int *stack, *next;
-
-	state = calloc((size_t)n + 1, 1);
-	stack = malloc(((size_t)n + 1) * sizeof *stack);
-	next = malloc(((size_t)n + 1) * sizeof *next);
-	if (state == NULL || stack == NULL || next == NULL) {
-		found = -2;
-		goto out;
-	}
-	for (v = 0; v < n && found < 0; v++) {
-		if (state[v])
-			continue;
-		top = 0;
-		stack[top] = v;
-		next[top] = 0;
-		state[v] = 1;
-		while (top >= 0 && found < 0) {
-			int u = stack[top];
-			for (w = next[top]; w < n; w++)
-				if (AT(m, w, u))
-					break;
-			if (w == n) {
-				state[u] = 2;
-				top--;
-				continue;
-			}
-			next[top] = w + 1;
-			if (state[w] == 1) {
-				found = w;
-			} else if (state[w] == 0) {
-				state[w] = 1;
-				top++;
-				stack[top] = w;
-				next[top] = 0;
-			}
-		}
-	}
-out:
-	free(state);
-	free(stack);
-	free(next);
-	return found;
-}
-
-/* The reflexive-transitive closure of the acyclic square matrix m. */
-static int
-feed_closure(const struct feed *m, struct feed *out)
-{
-	int n = m->rows, i, j, k;
-
-	if (!feed_new(out, n, n))
-		return 0;
-	memcpy(out->m, m->m, (size_t)n * (size_t)n);
+	if (ports == NULL)
+		return;
 	for (i = 0; i < n; i++)
-		AT(out, i, i) = 1;
-	for (k = 0; k < n; k++)
-		for (i = 0; i < n; i++)
-			if (AT(out, i, k))
-				for (j = 0; j < n; j++)
-					if (AT(out, k, j))
-						AT(out, i, j) = 1;
-	return 1;
+		port_free(&ports[i]);
+	free(ports);
+}
+
+/* Room for n_in + n_out vertex numbers, with fresh vertices if asked. */
+static int
+port_new(struct ctx *c, struct port *p, int n_in, int fresh_in, int n_out,
+	 int fresh_out, const char *ptr)
+{
+	p->in = malloc(((size_t)n_in + 1) * sizeof *p->in);
+	p->out = malloc(((size_t)n_out + 1) * sizeof *p->out);
+	if (p->in == NULL || p->out == NULL ||
+	    (fresh_in && adac_dep_add(c->dep, n_in, p->in) != 0) ||
+	    (fresh_out && adac_dep_add(c->dep, n_out, p->out) != 0))
+		return nomem(c, ptr);
+	return ADAC_OK;
+}
+
+/* to depends on from at the same sample */
+static int
+edge(struct ctx *c, int from, int to, const char *ptr)
+{
+	return adac_dep_edge(c->dep, from, to) == 0 ? ADAC_OK : nomem(c, ptr);
 }
 
 /* --- nodes ------------------------------------------------------------- */
@@ -242,7 +185,7 @@ node_free(struct adac_node *n)
 }
 
 static int parse_node(struct ctx *c, json_t *v, const char *ptr, int depth,
-		      struct adac_node **out, struct feed *feed);
+		      struct adac_node **out, struct port *port);
 
 static int
 check_channels(struct ctx *c, long n, const char *ptr)
@@ -256,7 +199,7 @@ check_channels(struct ctx *c, long n, const char *ptr)
 
 static int
 parse_children(struct ctx *c, struct adac_node *n, json_t *v,
-	       const char *ptr, int depth, struct feed **feeds)
+	       const char *ptr, int depth, struct port **ports)
 {
 	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
 	json_t *of = member(v, "of", ptr, p);
@@ -274,13 +217,13 @@ parse_children(struct ctx *c, struct adac_node *n, json_t *v,
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "too many nodes");
 	n->of = calloc(m, sizeof *n->of);
-	*feeds = calloc(m, sizeof **feeds);
-	if (n->of == NULL || *feeds == NULL)
+	*ports = calloc(m, sizeof **ports);
+	if (n->of == NULL || *ports == NULL)
 		return nomem(c, p);
 	for (i = 0; i < m; i++) {
 		adac_ptr_index(q, p, i);
 		rc = parse_node(c, json_array_get(of, i), q, depth + 1,
-				&n->of[i], &(*feeds)[i]);
+				&n->of[i], &(*ports)[i]);
 		n->n_of++;	/* a half-built child is freed with its parent */
 		if (rc != ADAC_OK)
 			return rc;
@@ -288,30 +231,18 @@ parse_children(struct ctx *c, struct adac_node *n, json_t *v,
 	return ADAC_OK;
 }
 
-static void
-feeds_free(struct feed *feeds, int n)
-{
-	int i;
-
-	if (feeds == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		feed_free(&feeds[i]);
-	free(feeds);
-}
-
 static int
 parse_series(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
-	     int depth, struct feed *feed)
+	     int depth, struct port *port)
 {
 	static const char *const keys[] = {"op", "id", "of", NULL};
-	struct feed *feeds = NULL, acc = {0}, tmp;
+	struct port *ports = NULL;
 	char p[ADAC_POINTER_MAX];
-	int i, rc;
+	int i, ch, rc;
 
 	rc = check_keys(c, v, ptr, keys, "series");
 	if (rc == ADAC_OK)
-		rc = parse_children(c, n, v, ptr, depth, &feeds);
+		rc = parse_children(c, n, v, ptr, depth, &ports);
 	if (rc != ADAC_OK)
 		goto out;
 	for (i = 1; i < n->n_of; i++)
@@ -325,34 +256,31 @@ parse_series(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
 		}
 	n->n_in = n->of[0]->n_in;
 	n->n_out = n->of[n->n_of - 1]->n_out;
-	acc = feeds[0];
-	feeds[0].m = NULL;
-	for (i = 1; i < n->n_of; i++) {
-		if (!feed_mul(&feeds[i], &acc, &tmp)) {
-			rc = nomem(c, ptr);
-			goto out;
-		}
-		feed_free(&acc);
-		acc = tmp;
-	}
-	*feed = acc;
-	acc.m = NULL;
+	/* each stage's outputs are the next one's inputs */
+	for (i = 1; i < n->n_of; i++)
+		for (ch = 0; ch < n->of[i]->n_in; ch++)
+			if ((rc = edge(c, ports[i - 1].out[ch], ports[i].in[ch],
+				       ptr)) != ADAC_OK)
+				goto out;
+	port->in = ports[0].in;
+	ports[0].in = NULL;
+	port->out = ports[n->n_of - 1].out;
+	ports[n->n_of - 1].out = NULL;
 out:
-	feed_free(&acc);
-	feeds_free(feeds, n->n_of);
+	ports_free(ports, n->n_of);
 	return rc;
 }
 
 static int
 parse_parallel(struct ctx *c, struct adac_node *n, json_t *v,
-	       const char *ptr, int depth, struct feed *feed)
+	       const char *ptr, int depth, struct port *port)
 {
 	static const char *const keys[] = {"op", "id", "in", "out", "of", NULL};
-	struct feed *feeds = NULL;
+	struct port *ports = NULL;
 	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
 	const char *s;
 	long n_in = 0, n_out = 0;
-	int i, r, k, row0, col0, rc;
+	int i, k, row0, col0, rc;
 
 	rc = check_keys(c, v, ptr, keys, "parallel");
 	if (rc != ADAC_OK)
@@ -377,7 +305,7 @@ parse_parallel(struct ctx *c, struct adac_node *n, json_t *v,
 	else
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "expected 'sum' or 'stack', got '%s'", s);
-	rc = parse_children(c, n, v, ptr, depth, &feeds);
+	rc = parse_children(c, n, v, ptr, depth, &ports);
 	if (rc != ADAC_OK)
 		goto out;
 	adac_ptr_key(p, ptr, "of");
@@ -404,45 +332,51 @@ parse_parallel(struct ctx *c, struct adac_node *n, json_t *v,
 		goto out;
 	n->n_in = (int)n_in;
 	n->n_out = (int)n_out;
-	if (!feed_new(feed, n->n_out, n->n_in)) {
-		rc = nomem(c, ptr);
-		goto out;
-	}
+	/*
+	 * split and sum meet in fresh vertices (the shared input, the
+	 * adder); stack only places the branches' own vertices side by side
+	 */
+	rc = port_new(c, port, n->n_in, n->in == ADAC_IN_SPLIT, n->n_out,
+		      n->out == ADAC_OUT_SUM, ptr);
 	row0 = col0 = 0;
-	for (i = 0; i < n->n_of; i++) {
-		struct feed *f = &feeds[i];
-		for (r = 0; r < f->rows; r++)
-			for (k = 0; k < f->cols; k++)
-				if (AT(f, r, k))
-					AT(feed, row0 + r, col0 + k) = 1;
-		if (n->in == ADAC_IN_STACK)
-			col0 += f->cols;
-		if (n->out == ADAC_OUT_STACK)
-			row0 += f->rows;
+	for (i = 0; i < n->n_of && rc == ADAC_OK; i++) {
+		struct adac_node *b = n->of[i];
+		for (k = 0; k < b->n_in && rc == ADAC_OK; k++)
+			if (n->in == ADAC_IN_SPLIT)
+				rc = edge(c, port->in[k], ports[i].in[k], ptr);
+			else
+				port->in[col0 + k] = ports[i].in[k];
+		for (k = 0; k < b->n_out && rc == ADAC_OK; k++)
+			if (n->out == ADAC_OUT_SUM)
+				rc = edge(c, ports[i].out[k], port->out[k], ptr);
+			else
+				port->out[row0 + k] = ports[i].out[k];
+		col0 += b->n_in;
+		row0 += b->n_out;
 	}
 out:
-	feeds_free(feeds, n->n_of);
+	ports_free(ports, n->n_of);
 	return rc;
 }
 
 static int
 parse_feedback(struct ctx *c, struct adac_node *n, json_t *v,
-	       const char *ptr, int depth, struct feed *feed)
+	       const char *ptr, int depth, struct port *port)
 {
 	static const char *const keys[] = {"op", "id", "forward", "back", NULL};
-	struct feed ff = {0}, fb = {0}, loop = {0}, clos = {0};
+	struct port pf = {0}, pb = {0};
 	char p[ADAC_POINTER_MAX];
-	int rc, w;
+	int rc, i, w;
 
 	rc = check_keys(c, v, ptr, keys, "feedback");
 	if (rc != ADAC_OK)
 		return rc;
 	rc = parse_node(c, member(v, "forward", ptr, p), p, depth + 1,
-			&n->forward, &ff);
+			&n->forward, &pf);
 	if (rc != ADAC_OK)
 		goto out;
 	rc = parse_node(c, member(v, "back", ptr, p), p, depth + 1, &n->back,
-			&fb);
+			&pb);
 	if (rc != ADAC_OK)
 		goto out;
 	if (n->back->n_in != n->forward->n_out) {
@@ -460,11 +394,22 @@ parse_feedback(struct ctx *c, struct adac_node *n, json_t *v,
 	n->n_in = n->forward->n_in;
 	n->n_out = n->forward->n_out;
 	/* around the loop: y → back → (+ x) → forward → y */
-	if (!feed_mul(&ff, &fb, &loop)) {
-		rc = nomem(c, ptr);
+	if ((rc = port_new(c, port, n->n_in, 1, 0, 0, ptr)) != ADAC_OK)
 		goto out;
-	}
-	w = find_cycle(&loop);
+	for (i = 0; i < n->n_in && rc == ADAC_OK; i++)
+		if ((rc = edge(c, port->in[i], pf.in[i], ptr)) == ADAC_OK)
+			rc = edge(c, pb.out[i], port->in[i], ptr);
+	for (i = 0; i < n->n_out && rc == ADAC_OK; i++)
+		rc = edge(c, pf.out[i], pb.in[i], ptr);
+	if (rc != ADAC_OK || !c->check_loops)
+		goto done;
+	/*
+	 * Inside forward and back nothing cycles (their own loops passed
+	 * this test), so a cycle now runs through the adders and forward's
+	 * outputs: name the first output on one.
+	 */
+	w = adac_dep_first_on_cycle(c->dep, port->in, n->n_in, pf.out,
+				    n->n_out);
 	if (w == -2) {
 		rc = nomem(c, ptr);
 		goto out;
@@ -475,13 +420,15 @@ parse_feedback(struct ctx *c, struct adac_node *n, json_t *v,
 				    w);
 		goto out;
 	}
-	if (!feed_closure(&loop, &clos) || !feed_mul(&clos, &ff, feed))
-		rc = nomem(c, ptr);
+done:
+	if (rc == ADAC_OK) {
+		free(port->out);
+		port->out = pf.out;
+		pf.out = NULL;
+	}
 out:
-	feed_free(&ff);
-	feed_free(&fb);
-	feed_free(&loop);
-	feed_free(&clos);
+	port_free(&pf);
+	port_free(&pb);
 	return rc;
 }
 
@@ -512,7 +459,7 @@ parse_interp(struct ctx *c, json_t *v, const char *ptr, enum adac_interp *out)
 
 static int
 parse_delay(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
-	    struct feed *feed)
+	    struct port *port)
 {
 	static const char *const keys[] = {"op", "id", "samples", "interp",
 					   NULL};
@@ -548,11 +495,13 @@ parse_delay(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
 				      "the document's delays add up to more than %ld samples",
 				      MAX_TOTAL_DELAY);
 	n->n_in = n->n_out = (int)len;
-	if (!feed_new(feed, n->n_out, n->n_in))
-		return nomem(c, ptr);
-	for (i = 0; i < len; i++)
-		AT(feed, i, i) = n->samples[i] < 1;
-	return ADAC_OK;
+	if ((rc = port_new(c, port, n->n_in, 1, n->n_out, 1, ptr)) != ADAC_OK)
+		return rc;
+	/* only a delay of one sample or more breaks the dependence */
+	for (i = 0; i < len && rc == ADAC_OK; i++)
+		if (n->samples[i] < 1)
+			rc = edge(c, port->in[i], port->out[i], ptr);
+	return rc;
 }
 
 static int
@@ -603,7 +552,7 @@ parse_decay(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr)
 
 static int
 parse_gain(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
-	   struct feed *feed)
+	   struct port *port)
 {
 	static const char *const keys[] = {"op", "id", "values", "decay",
 					   NULL};
@@ -622,11 +571,13 @@ parse_gain(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
 	d = member(v, "decay", ptr, p);
 	if (d != NULL && (rc = parse_decay(c, n, d, p)) != ADAC_OK)
 		return rc;
-	if (!feed_new(feed, n->n_out, n->n_in))
-		return nomem(c, ptr);
-	for (i = 0; i < len; i++)
-		AT(feed, i, i) = n->values[i] != 0;
-	return ADAC_OK;
+	if ((rc = port_new(c, port, n->n_in, 1, n->n_out, 1, ptr)) != ADAC_OK)
+		return rc;
+	/* a zero gain is no dependence */
+	for (i = 0; i < len && rc == ADAC_OK; i++)
+		if (n->values[i] != 0)
+			rc = edge(c, port->in[i], port->out[i], ptr);
+	return rc;
 }
 
 static int
@@ -780,7 +731,7 @@ parse_structure(struct ctx *c, struct adac_node *n, json_t *v,
 
 static int
 parse_matrix(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
-	     struct feed *feed)
+	     struct port *port)
 {
 	static const char *const keys[] = {"op", "id", "data", "structure",
 					   NULL};
@@ -829,17 +780,19 @@ parse_matrix(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
 	s = member(v, "structure", ptr, p);
 	if (s != NULL && (rc = parse_structure(c, n, s, p)) != ADAC_OK)
 		return rc;
-	if (!feed_new(feed, n->n_out, n->n_in))
-		return nomem(c, ptr);
-	for (i = 0; i < rows; i++)
-		for (j = 0; j < cols; j++)
-			AT(feed, i, j) = n->data[i * cols + j] != 0;
-	return ADAC_OK;
+	if ((rc = port_new(c, port, n->n_in, 1, n->n_out, 1, ptr)) != ADAC_OK)
+		return rc;
+	/* out i depends on in j through every nonzero entry */
+	for (i = 0; i < rows && rc == ADAC_OK; i++)
+		for (j = 0; j < cols && rc == ADAC_OK; j++)
+			if (n->data[i * cols + j] != 0)
+				rc = edge(c, port->in[j], port->out[i], ptr);
+	return rc;
 }
 
 static int
 parse_sos(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
-	  struct feed *feed)
+	  struct port *port)
 {
 	static const char *const keys[] = {"op", "id", "sections", NULL};
 	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX], r[ADAC_POINTER_MAX];
@@ -892,15 +845,17 @@ parse_sos(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
 			free(coef);
 		}
 	}
-	if (!feed_new(feed, n->n_out, n->n_in))
-		return nomem(c, ptr);
-	for (ch = 0; ch < nc; ch++) {
-		AT(feed, ch, ch) = 1;
+	if ((rc = port_new(c, port, n->n_in, 1, n->n_out, 1, ptr)) != ADAC_OK)
+		return rc;
+	/* a section with b0 = 0 delays its channel by a sample or more */
+	for (ch = 0; ch < nc && rc == ADAC_OK; ch++) {
 		for (s = 0; s < ns; s++)
 			if (n->sos[(s * nc + ch) * 5] == 0)
-				AT(feed, ch, ch) = 0;
+				break;
+		if (s == ns)
+			rc = edge(c, port->in[ch], port->out[ch], ptr);
 	}
-	return ADAC_OK;
+	return rc;
 }
 
 static const char *const op_names[] = {
@@ -933,7 +888,7 @@ adac_structure_name(enum adac_structure_kind kind)
 
 static int
 parse_node(struct ctx *c, json_t *v, const char *ptr, int depth,
-	   struct adac_node **out, struct feed *feed)
+	   struct adac_node **out, struct port *port)
 {
 	char p[ADAC_POINTER_MAX];
 	struct adac_node *n;
@@ -980,17 +935,24 @@ parse_node(struct ctx *c, json_t *v, const char *ptr, int depth,
 			return nomem(c, p);
 	}
 	switch (n->op) {
-	case ADAC_OP_SERIES: return parse_series(c, n, v, ptr, depth, feed);
-	case ADAC_OP_PARALLEL: return parse_parallel(c, n, v, ptr, depth, feed);
-	case ADAC_OP_FEEDBACK: return parse_feedback(c, n, v, ptr, depth, feed);
-	case ADAC_OP_DELAY: return parse_delay(c, n, v, ptr, feed);
-	case ADAC_OP_GAIN: return parse_gain(c, n, v, ptr, feed);
-	case ADAC_OP_MATRIX: return parse_matrix(c, n, v, ptr, feed);
-	case ADAC_OP_SOS: return parse_sos(c, n, v, ptr, feed);
+	case ADAC_OP_SERIES: rc = parse_series(c, n, v, ptr, depth, port); break;
+	case ADAC_OP_PARALLEL: rc = parse_parallel(c, n, v, ptr, depth, port); break;
+	case ADAC_OP_FEEDBACK: rc = parse_feedback(c, n, v, ptr, depth, port); break;
+	case ADAC_OP_DELAY: rc = parse_delay(c, n, v, ptr, port); break;
+	case ADAC_OP_GAIN: rc = parse_gain(c, n, v, ptr, port); break;
+	case ADAC_OP_MATRIX: rc = parse_matrix(c, n, v, ptr, port); break;
+	case ADAC_OP_SOS: rc = parse_sos(c, n, v, ptr, port); break;
 	}
+	if (rc != ADAC_OK)
+		return rc;
+	/* what the dependence graph and every later stage allocate per channel */
+	c->total_channels += n->n_in + n->n_out;
+	if (c->total_channels > ADAC_MAX_TOTAL_CHANNELS)
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "the nodes have more than %ld channels in all (inputs and outputs of every node)",
+				      ADAC_MAX_TOTAL_CHANNELS);
 	return ADAC_OK;
 }
-
 /* --- controls ------------------------------------------------------------ */
 
 static const struct {
@@ -1117,14 +1079,21 @@ check_finite(struct ctx *c, json_t *v, const char *ptr)
 		double x;
 		return adac_json_number(v, ptr, &x, c->err);
 	}
+	/* pointers are built only where there is something to look at */
 	if (json_is_object(v)) {
 		json_object_foreach(v, key, item) {
+			if (!json_is_object(item) && !json_is_array(item) &&
+			    !adac_json_is_nonfinite(item))
+				continue;
 			adac_ptr_key(p, ptr, key);
 			if ((rc = check_finite(c, item, p)) != ADAC_OK)
 				return rc;
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, item) {
+			if (!json_is_object(item) && !json_is_array(item) &&
+			    !adac_json_is_nonfinite(item))
+				continue;
 			adac_ptr_index(p, ptr, i);
 			if ((rc = check_finite(c, item, p)) != ADAC_OK)
 				return rc;
@@ -1133,14 +1102,23 @@ check_finite(struct ctx *c, json_t *v, const char *ptr)
 	return ADAC_OK;
 }
 
-int
-adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
+/*
+ * One reading of the document.  With check_loops, each feedback node
+ * looks for a delay-free cycle as it closes, so that the first bad value
+ * in document order is the one reported; that costs the size of every
+ * loop's contents again for each loop around it.  Without, *cycle says
+ * whether the graph read (all of it, or as far as the first error) has
+ * a delay-free cycle, found in one pass over the whole graph.
+ */
+static int
+parse_ir(json_t *root, struct adac_ir **out, struct adac_error *err,
+	 int check_loops, int *cycle)
 {
 	static const char *const keys[] = {"adac", "name", "fs", "inputs",
 					   "outputs", "graph", "controls",
 					   "source", "certificate", NULL};
-	struct ctx c = {err, 0, 0, NULL};
-	struct feed feed = {0};
+	struct ctx c = {err, 0, 0, 0, NULL, NULL, check_loops};
+	struct port port = {0};
 	struct adac_ir *ir;
 	char p[ADAC_POINTER_MAX];
 	const char *s;
@@ -1156,6 +1134,10 @@ adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 	c.ir = ir;
 	ir->json = json_incref(root);
+	if ((c.dep = adac_dep_new()) == NULL) {
+		rc = nomem(&c, "");
+		goto out;
+	}
 	v = member(root, "adac", "", p);
 	if (v == NULL) {
 		rc = adac_error_set(err, ADAC_E_INPUT, p,
@@ -1215,8 +1197,13 @@ adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
 		goto out;
 	}
 	rc = parse_node(&c, member(root, "graph", "", p), p, 0, &ir->graph,
-			&feed);
-	if (rc != ADAC_OK)
+			&port);
+	if (!check_loops && rc != ADAC_E_NOMEM) {
+		*cycle = adac_dep_has_cycle(c.dep);
+		if (*cycle < 0)
+			rc = nomem(&c, "");
+	}
+	if (rc != ADAC_OK || (!check_loops && *cycle))
 		goto out;
 	ir->n_nodes = c.n_nodes;
 	if (ir->graph->n_in != ir->inputs) {
@@ -1240,13 +1227,30 @@ adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
 		goto out;
 	}
 out:
-	feed_free(&feed);
+	port_free(&port);
+	adac_dep_free(c.dep);
 	if (rc != ADAC_OK) {
 		adac_ir_free(ir);
 		return rc;
 	}
 	*out = ir;
 	return ADAC_OK;
+}
+
+int
+adac_ir_parse(json_t *root, struct adac_ir **out, struct adac_error *err)
+{
+	int cycle = 0, rc;
+
+	/*
+	 * A valid document is read once and its loops checked together, in
+	 * time linear in its size.  Only when some loop has no delay is it
+	 * read again, checking loop by loop, to name the right one.
+	 */
+	rc = parse_ir(root, out, err, 0, &cycle);
+	if (rc == ADAC_E_NOMEM || !cycle)
+		return rc;
+	return parse_ir(root, out, err, 1, NULL);
 }
 
 int

@@ -28,6 +28,7 @@
 #define ADAC_MAX_SECTIONS 256		/* biquads in one cascade */
 #define ADAC_MAX_DEPTH 64		/* nesting of composite nodes */
 #define ADAC_MAX_NODES 100000
+#define ADAC_MAX_TOTAL_CHANNELS 4194304L	/* Σ inputs + outputs of all nodes */
 #define ADAC_MAX_FS_HZ 1536000.0
 
 enum adac_op {

@@ -102,6 +102,32 @@ mark_nonfinite(const char *buf, size_t len, size_t *outlen)
 	return out;
 }
 
+/*
+ * An upper bound on the values a document holds, from one pass over its
+ * text: every value but the first of an array or object follows a comma,
+ * and every array and object opens with a bracket.
+ */
+static size_t
+count_values(const char *buf, size_t len)
+{
+	size_t i, n = 1;
+	int in_string = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_string) {
+			if (buf[i] == '\\')
+				i++;
+			else if (buf[i] == '"')
+				in_string = 0;
+		} else if (buf[i] == '"') {
+			in_string = 1;
+		} else if (buf[i] == ',' || buf[i] == '[' || buf[i] == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
 json_t *
 adac_json_load(const char *buf, size_t len, struct adac_error *err)
 {
@@ -116,6 +142,18 @@ adac_json_load(const char *buf, size_t len, struct adac_error *err)
 			break;
 	if (i == len) {
 		adac_error_set(err, ADAC_E_INPUT, "", "empty input");
+		return NULL;
+	}
+	if (len > (size_t)ADAC_MAX_JSON_BYTES) {
+		adac_error_set(err, ADAC_E_INPUT, "",
+			       "a JSON document of %zu bytes is larger than the limit of %ld",
+			       len, ADAC_MAX_JSON_BYTES);
+		return NULL;
+	}
+	if (count_values(buf, len) > (size_t)ADAC_MAX_JSON_VALUES) {
+		adac_error_set(err, ADAC_E_INPUT, "",
+			       "the JSON document holds more than the limit of %ld values",
+			       ADAC_MAX_JSON_VALUES);
 		return NULL;
 	}
 	marked = mark_nonfinite(buf, len, &mlen);
@@ -245,9 +283,11 @@ adac_json_numbers(const json_t *v, const char *ptr, long n, long max_len,
 	if (x == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, ptr, "out of memory");
 	for (i = 0; i < m; i++) {
-		adac_ptr_index(p, ptr, i);
-		rc = adac_json_number(json_array_get(v, i), p, &x[i], err);
+		/* the pointer is built only for the error: it costs a printf */
+		rc = adac_json_number(json_array_get(v, i), NULL, &x[i], NULL);
 		if (rc != ADAC_OK) {
+			adac_ptr_index(p, ptr, i);
+			rc = adac_json_number(json_array_get(v, i), p, &x[i], err);
 			free(x);
 			return rc;
 		}

@@ -18,8 +18,17 @@
 #include "error.h"
 
 /*
+ * Limits on a JSON document, checked before it is parsed: jansson keeps
+ * about 40 bytes per value, so these bound what any document can make a
+ * program allocate to a few hundred MB whatever its text.
+ */
+#define ADAC_MAX_JSON_BYTES (64L << 20)		/* 64 MiB of text */
+#define ADAC_MAX_JSON_VALUES (1L << 22)		/* 4194304 values */
+
+/*
  * Parse len bytes of buf.  Returns a new reference, or NULL with err set
- * (ADAC_E_INPUT: "malformed JSON at line L, column C: ..."; "empty input").
+ * (ADAC_E_INPUT: "malformed JSON at line L, column C: ..."; "empty input";
+ * a document over the limits above).
  */
 json_t *adac_json_load(const char *buf, size_t len, struct adac_error *err);
 

@@ -30,6 +30,7 @@ jackd2
 chromium
 curl
 libfftw3-dev
+time
 "
 
 missing=""

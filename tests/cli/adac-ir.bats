@@ -197,6 +197,28 @@ bad() {
 	[ "$stderr" = "adac-ir: error: big.json: /graph/data: a 2000 × 2000 matrix is larger than the limit of 1048576 entries" ]
 }
 
+@test "adac-ir check: 50 gains of 4096 channels validate in memory linear in the text" {
+	[ "${SANITIZE:-}" != 1 ] || skip "AddressSanitizer's shadow memory is not the program's"
+	jq -n -c '{adac: "ir/1", name: "wide", fs: 48000, inputs: 4096, outputs: 4096,
+		graph: {op: "series", of: [range(50) | {op: "gain", values: [range(4096) | 1]}]}}' > wide.json
+	/usr/bin/time -f %M -o rss.txt adac-ir check wide.json
+	# 0.4 MB of text: jansson keeps ~40 bytes a value (8 MB), the
+	# dependence graph ~30 bytes a channel (13 MB), the libraries ~10 MB.
+	# 64 MB is twice that; a channels² matrix per node took 854 MB.
+	[ "$(tail -1 rss.txt)" -lt 65536 ]
+}
+
+@test "adac-ir check: a document over 2^22 JSON values or 64 MiB is refused before parsing" {
+	{ printf '['; yes '0,' | head -n 4194304 | tr -d '\n'; printf '0]'; } > many.json
+	run --separate-stderr adac-ir check many.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: many.json: the JSON document holds more than the limit of 4194304 values" ]
+	{ printf '{'; head -c 67108864 /dev/zero | tr '\0' ' '; printf '}'; } > large.json
+	run --separate-stderr adac-ir check large.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: large.json: a JSON document of 67108866 bytes is larger than the limit of 67108864" ]
+}
+
 @test "adac-ir check: a file that is not an IR says so" {
 	echo '{"type": "Shell"}' > cfg.json
 	run --separate-stderr adac-ir check cfg.json

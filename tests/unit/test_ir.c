@@ -118,6 +118,95 @@ test_ir__nested_loop_without_delay_outside_is_found(void)
 }
 
 static void
+test_ir__the_first_bad_value_in_document_order_is_reported(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	/*
+	 * Loops are checked together after the whole graph is read, and the
+	 * document is read again only when one has no delay: the loop that
+	 * comes first is still the error, ahead of a bad delay after it...
+	 */
+	check_int(parse(DOC("{\"op\":\"series\",\"of\":["
+			    "{\"op\":\"feedback\",\"forward\":{\"op\":\"gain\",\"values\":[1]},"
+			    "\"back\":{\"op\":\"gain\",\"values\":[0.5]}},"
+			    "{\"op\":\"delay\",\"samples\":[-4]}]}"),
+		        1, 1, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/of/0");
+	check_str(err.text, "delay-free loop: output 0 of forward feeds back to itself without a sample of delay");
+	/* ...and behind a bad delay before it */
+	check_int(parse(DOC("{\"op\":\"series\",\"of\":["
+			    "{\"op\":\"delay\",\"samples\":[-4]},"
+			    "{\"op\":\"feedback\",\"forward\":{\"op\":\"gain\",\"values\":[1]},"
+			    "\"back\":{\"op\":\"gain\",\"values\":[0.5]}}]}"),
+		        1, 1, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/of/0/samples/0");
+	/* of two bad loops, the inner one closes first */
+	check_int(parse(DOC("{\"op\":\"feedback\",\"forward\":"
+			    "{\"op\":\"feedback\",\"forward\":{\"op\":\"gain\",\"values\":[1]},"
+			    "\"back\":{\"op\":\"gain\",\"values\":[0.5]}},"
+			    "\"back\":{\"op\":\"gain\",\"values\":[0.5]}}"),
+		        1, 1, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/forward");
+}
+
+static void
+test_ir__a_loop_without_delay_is_found_among_4096_channels(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+	size_t n = 4096, k, len = 0, cap = 16 * n + 1024;
+	char *text = malloc(cap);
+
+	/*
+	 * Every channel but the last is delayed; the matrix in back feeds
+	 * channel k to k + 1, so the only cycle without delay is the last
+	 * channel's own, through entry [4095][4095].  A dense dependence
+	 * matrix would take 4096² bytes per node here.
+	 */
+	len += (size_t)sprintf(text + len, "{\"adac\":\"ir/1\",\"name\":\"w\",\"fs\":48000,"
+			       "\"inputs\":%zu,\"outputs\":%zu,\"graph\":{\"op\":\"feedback\","
+			       "\"forward\":{\"op\":\"delay\",\"samples\":[", n, n);
+	for (k = 0; k < n; k++)
+		len += (size_t)sprintf(text + len, "%s%d", k ? "," : "", k + 1 < n);
+	len += (size_t)sprintf(text + len, "]},\"back\":{\"op\":\"gain\",\"values\":[");
+	for (k = 0; k < n; k++)
+		len += (size_t)sprintf(text + len, "%s0.5", k ? "," : "");
+	len += (size_t)sprintf(text + len, "]}}}");
+	check_int(adac_ir_parse_text(text, len, &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph");
+	check_str(err.text, "delay-free loop: output 4095 of forward feeds back to itself without a sample of delay");
+	free(text);
+}
+
+static void
+test_ir__total_channels_are_limited(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+	size_t k, n = 600, len = 0, cap = n * 4096 * 2 + 4096;
+	char *text = malloc(cap);
+	int g;
+
+	/* 520 gains of 4096 channels: 520 · 8192 > 2^22 inputs and outputs */
+	len += (size_t)sprintf(text + len, "{\"adac\":\"ir/1\",\"name\":\"w\",\"fs\":48000,"
+			       "\"inputs\":4096,\"outputs\":4096,\"graph\":{\"op\":\"series\",\"of\":[");
+	for (g = 0; g < 520; g++) {
+		len += (size_t)sprintf(text + len, "%s{\"op\":\"gain\",\"values\":[", g ? "," : "");
+		for (k = 0; k < 4096; k++)
+			len += (size_t)sprintf(text + len, "%s1", k ? "," : "");
+		len += (size_t)sprintf(text + len, "]}");
+	}
+	len += (size_t)sprintf(text + len, "]}}");
+	check_int(adac_ir_parse_text(text, len, &ir, &err), ADAC_E_INPUT);
+	/* 512 gains hold 2^22 exactly; the 513th is one too many */
+	check_str(err.pointer, "/graph/of/512");
+	check_str(err.text, "the nodes have more than 4194304 channels in all (inputs and outputs of every node)");
+	free(text);
+}
+
+static void
 test_ir__structure_claims_are_verified(void)
 {
 	struct adac_error err;
@@ -226,6 +315,9 @@ main(void)
 	RUN(test_ir__delay_free_cycle_through_a_matrix_is_found);
 	RUN(test_ir__fractional_delay_below_one_sample_has_no_delay);
 	RUN(test_ir__nested_loop_without_delay_outside_is_found);
+	RUN(test_ir__the_first_bad_value_in_document_order_is_reported);
+	RUN(test_ir__a_loop_without_delay_is_found_among_4096_channels);
+	RUN(test_ir__total_channels_are_limited);
 	RUN(test_ir__structure_claims_are_verified);
 	RUN(test_ir__a_bad_matrix_entry_is_named_in_any_row);
 	RUN(test_ir__controls_are_checked);
