@@ -802,10 +802,12 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 		free(data);
 		return rc;
 	}
-	if (mv == NULL)
-		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+	if (mv == NULL) {
+		ptr2(p, ptr, "params", "matrix");
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
 		    "module type '%s' needs params.matrix or params.gains",
 		    mtype);
+	}
 	ptr2(p, ptr, "params", "matrix");
 	if ((rc = read_matrix(c, mv, p, &data, &rows, &cols)))
 		return rc;
@@ -829,6 +831,13 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 				for (j = 0; j < rows; j++)
 					data[i * rows + j] = (i == j) -
 					    2 * u[i] * u[j] / uu;
+			/* |u|² overflows for entries near 1e154 */
+			if (!isfinite(uu)) {
+				rc = adac_error_set(c->err, ADAC_E_INPUT, p,
+				    "householder vector u is too large: u'u "
+				    "overflows");
+				goto out;
+			}
 			cols = rows;
 			note(rec, "params.matrix held the raw vector u; the matrix "
 			     "is I - 2uu'/u'u (scale %s)", 1);
@@ -1057,6 +1066,28 @@ check_positive(struct ctx *c, const json_t *params, const char *ptr,
 }
 
 /*
+ * Parameters in range can still make a design overflow a double (a gain
+ * of 10000 dB, a corner at 1e-300 Hz): refuse them at the parameters
+ * instead of writing a coefficient that JSON cannot hold.
+ */
+static int
+check_design(struct ctx *c, const char *ptr, const double (*sec)[5], int k)
+{
+	static const char *const name[5] = {"b0", "b1", "b2", "a1", "a2"};
+	int s, j;
+
+	for (s = 0; s < k; s++)
+		for (j = 0; j < 5; j++)
+			if (!isfinite(sec[s][j]))
+				return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				    "these parameters make section %d's %s %s, "
+				    "not a finite number", s, name[j],
+				    isnan(sec[s][j]) ? "NaN" :
+				    sec[s][j] > 0 ? "Infinity" : "-Infinity");
+	return ADAC_OK;
+}
+
+/*
  * The single-channel filters of json_to_faust, with its defaults, applied
  * alike to each of n channels.  Builds sos sections (or, for
  * allpassComb, a small delay network).
@@ -1205,6 +1236,8 @@ lower_filter(struct ctx *c, const char *mtype, const json_t *params,
 		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
 				      "unsupported module type '%s'", mtype);
 	}
+	if ((rc = check_design(c, pp, sec, k)) != ADAC_OK)
+		return rc;
 	/* fi.lowpass(0, fc) and the like are wires */
 	*node = k == 0 ? const_node(gain_node, 1, n) : sos_node(sec, k, n);
 	return *node != NULL ? ADAC_OK : nomem(c, ptr);
@@ -1329,7 +1362,7 @@ lower_leaf(struct ctx *c, const json_t *v, const char *ptr, json_t *rec,
 	if (strcmp(mt, "parallelFilter") == 0)
 		return lower_parallel_filter(c, v, ptr, out);
 	if (!is_filter_type(mt))
-		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "unsupported module type '%s'", mt);
 	if ((rc = filter_channels(c, v, ptr, &n)))
 		return rc;
@@ -1446,7 +1479,8 @@ lower_composite(struct ctx *c, const json_t *v, const char *in_ptr,
 		prev = kid;
 	}
 	if (out->n_out > ADAC_MAX_CHANNELS) {
-		rc = adac_error_set(c->err, ADAC_E_INPUT, in_ptr,
+		adac_ptr_key(p, in_ptr, "children");
+		rc = adac_error_set(c->err, ADAC_E_INPUT, p,
 				    "%d channels is more than the limit of %d",
 				    out->n_out, ADAC_MAX_CHANNELS);
 		goto out;

@@ -288,6 +288,12 @@ read_absorption(const json_t *v, struct spec *s, struct adac_error *err)
 	for (ch = 0; ch < s->n; ch++) {
 		g0 = pow(10.0, -3 * s->delays[ch] / (s->fs * t_dc));
 		gp = pow(10.0, -3 * s->delays[ch] / (s->fs * t_ny));
+		/* both gains underflow for decay times of ~1e-300 s */
+		if (!(g0 + gp > 0))
+			return adac_error_set(err, ADAC_E_INPUT,
+			    "/absorption/t60_dc",
+			    "decay times this short leave line %d no gain "
+			    "at DC or Nyquist to design a filter from", ch);
 		pole = (g0 - gp) / (g0 + gp);
 		x = s->sos + (size_t)ch * 5;
 		x[0] = g0 * (1 - pole);

@@ -277,6 +277,35 @@ bad() {
 	[ "$stderr" = "adac-lower: error: bad/lower-false-hadamard.json: /params/matrix/1/1: params.matrix is not the sylvester hadamard matrix that flamo matrix_type 'hadamard' makes: entry [1][1] is -0.6, the structure gives -0.7071067811865475" ]
 }
 
+# cfg NAME JSON: lower JSON written to NAME in the test's directory
+cfg() {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' "$2" > "$1"
+	run --separate-stderr adac-lower "$1"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+}
+
+@test "adac-lower: an error about the top node names the member at fault" {
+	cfg gain.json '{"fs": 48000, "type": "Leaf", "module_type": "Gain"}'
+	[ "$stderr" = "adac-lower: error: gain.json: /params/matrix: module type 'Gain' needs params.matrix or params.gains" ]
+	cfg par.json '{"fs": 48000, "module_type": "parallel"}'
+	[ "$stderr" = "adac-lower: error: par.json: /module_type: unsupported module type 'parallel'" ]
+}
+
+@test "adac-lower: a design that overflows a double is exit 2 at its parameters" {
+	# 10^(10000/20) is past the largest double: not "out of memory" (exit 3)
+	cfg peq.json '{"fs": 48000, "module_type": "PEQ", "params": {"gain_db": 10000, "fc": 1000, "bandwidth": 100}}'
+	[ "$stderr" = "adac-lower: error: peq.json: /params: these parameters make section 0's b0 Infinity, not a finite number" ]
+	# the bilinear transform's c = 1/tan(π·1e-300/48000) squared overflows: ∞/∞
+	cfg lp.json '{"fs": 48000, "children": [{"module_type": "lowpass", "params": {"fc": 1e-300}}], "type": "Series"}'
+	[ "$stderr" = "adac-lower: error: lp.json: /children/0/params: these parameters make section 0's b0 NaN, not a finite number" ]
+	cfg hh.json '{"fs": 48000, "module_type": "HouseholderMatrix", "params": {"matrix": [[1e200], [1e200]]}}'
+	[ "$stderr" = "adac-lower: error: hh.json: /params/matrix: householder vector u is too large: u'u overflows" ]
+	cfg abs.json '{"fdn": 1, "fs": 48000, "delays": [100, 200], "matrix": "hadamard", "absorption": {"t60_dc": 1e-300, "t60_nyquist": 1e-300}}'
+	[ "$stderr" = "adac-lower: error: abs.json: /absorption/t60_dc: decay times this short leave line 0 no gain at DC or Nyquist to design a filter from" ]
+}
+
 @test "adac-lower: a missing file is an I/O error" {
 	cd "$BATS_TEST_TMPDIR"
 	run --separate-stderr adac-lower nonexistent.json
