@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* max |h| over the finite samples: a reference that overflows still scales */
 static double
 path_peak(const double *h, long n)
 {
@@ -11,7 +12,7 @@ path_peak(const double *h, long n)
 	long k;
 
 	for (k = 0; k < n; k++)
-		if (fabs(h[k]) > peak)
+		if (fabs(h[k]) > peak && isfinite(h[k]))
 			peak = fabs(h[k]);
 	return peak;
 }
@@ -25,10 +26,14 @@ compare_path(const double *ref, const double *test, long n, double scale,
 
 	p->first_divergent_sample = -1;
 	p->first_non_finite_sample = -1;
+	p->first_reference_non_finite_sample = -1;
 	for (k = 0; k < n; k++) {
-		if (!isfinite(test[k])) {
-			if (p->first_non_finite_sample < 0)
-				p->first_non_finite_sample = k;
+		/* NaN equals nothing, not even NaN: either side differs */
+		if (!isfinite(ref[k]) && p->first_reference_non_finite_sample < 0)
+			p->first_reference_non_finite_sample = k;
+		if (!isfinite(test[k]) && p->first_non_finite_sample < 0)
+			p->first_non_finite_sample = k;
+		if (!isfinite(ref[k]) || !isfinite(test[k])) {
 			if (p->first_divergent_sample < 0)
 				p->first_divergent_sample = k;
 			continue;
@@ -41,7 +46,8 @@ compare_path(const double *ref, const double *test, long n, double scale,
 			p->first_divergent_sample = k;
 	}
 	p->scale = scale;
-	if (p->first_non_finite_sample >= 0) {
+	if (p->first_non_finite_sample >= 0 ||
+	    p->first_reference_non_finite_sample >= 0) {
 		p->max_abs_error = INFINITY;
 		p->rms_error = INFINITY;
 		p->error_db = INFINITY;
@@ -100,7 +106,8 @@ check_alignment(const struct adac_response *ref,
 	c->alignment_checked = 1;
 	c->lag_samples = 0;
 	c->error_db_after_shift = p->error_db;
-	if (p->first_non_finite_sample >= 0 || max_lag < 1)
+	if (p->first_non_finite_sample >= 0 ||
+	    p->first_reference_non_finite_sample >= 0 || max_lag < 1)
 		return;
 	best = xcorr(r, t, w, 0);
 	/* nearest lags first so that ties go to the smallest shift */
@@ -240,7 +247,7 @@ adac_comparison_json(const struct adac_comparison *c)
 			goto fail;
 		fail |= json_object_set_new(p, "input", json_integer(d->input));
 		fail |= json_object_set_new(p, "output", json_integer(d->output));
-		fail |= json_object_set_new(p, "reference_peak", json_real(d->reference_peak));
+		fail |= json_object_set_new(p, "reference_peak", number(d->reference_peak));
 		fail |= json_object_set_new(p, "max_abs_error", number(d->max_abs_error));
 		fail |= json_object_set_new(p, "rms_error", number(d->rms_error));
 		fail |= json_object_set_new(p, "error_db", number(d->error_db));
@@ -249,6 +256,9 @@ adac_comparison_json(const struct adac_comparison *c)
 		if (d->first_non_finite_sample >= 0)
 			fail |= json_object_set_new(p, "non_finite_sample",
 						    json_integer(d->first_non_finite_sample));
+		if (d->first_reference_non_finite_sample >= 0)
+			fail |= json_object_set_new(p, "reference_non_finite_sample",
+						    json_integer(d->first_reference_non_finite_sample));
 		fail |= json_array_append_new(paths, p);
 	}
 	fail |= json_object_set_new(overall, "verdict",

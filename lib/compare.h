@@ -39,11 +39,13 @@ struct adac_path_diff {
 	int input, output;
 	double reference_peak;	/* max |reference| on this path */
 	double scale;		/* what dB figures are relative to (above) */
-	double max_abs_error;	/* max |test − reference|; INFINITY if not finite */
+	double max_abs_error;	/* max |test − reference|; INFINITY if either is not finite */
 	double rms_error;	/* sqrt(mean((test − reference)²)) */
 	double error_db;	/* 20·log10(max_abs_error / scale); -INFINITY if 0 */
 	long first_divergent_sample;	/* first |error| > tolerance, or -1 */
 	long first_non_finite_sample;	/* first NaN/Inf in test, or -1 */
+	/* first NaN/Inf in the reference (a model that overflows), or -1 */
+	long first_reference_non_finite_sample;
 };
 
 struct adac_comparison {
@@ -85,8 +87,10 @@ void adac_comparison_free(struct adac_comparison *c);
  *                 "error_db_after_shift", "note"}   (only when different)
  * Figures that are not finite are written as null: error_db and
  * worst_error_db of an exact match (−∞ dB); max_abs_error, rms_error and
- * error_db of a path whose test output holds NaN or Inf, which then also
- * has "non_finite_sample".  first_divergent_sample is null when none.
+ * error_db of a path whose test or reference holds NaN or Inf, which then
+ * also has "non_finite_sample" (test) or "reference_non_finite_sample",
+ * and differs from there on.  reference_peak is over the finite samples.
+ * first_divergent_sample is null when none.
  */
 json_t *adac_comparison_json(const struct adac_comparison *c);
 

@@ -1,9 +1,12 @@
 #include "diff.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "compare.h"
+#include "evidence.h"
 
 void
 adac_diff_options_init(struct adac_diff_options *opt)
@@ -79,6 +82,87 @@ set_report(json_t *r, const char *name[2], double fs, long length,
 	       json_object_set_new(overall, "precision", json_string(precision));
 }
 
+/* Where the comparison length came from. */
+enum length_from { FROM_USER, FROM_AUDIO, FROM_DEFAULT };
+
+static int
+render(struct adac_source *s, const char *name, long length, double rate,
+       const struct adac_diff_options *opt, struct adac_response **out,
+       struct adac_error *err)
+{
+	struct progress_tramp pt;
+
+	pt.opt = opt;
+	pt.name = name;
+	if (opt->progress != NULL)
+		opt->progress(opt->progress_ctx, name, 0.0);
+	return adac_source_render_progress(s, length, rate,
+					   opt->progress != NULL ? tramp : NULL,
+					   &pt, out, err);
+}
+
+/*
+ * "equal" needs a window that shows the reference: not empty, not
+ * silent, and, unless the user chose its length, long enough for the
+ * reference to decay (lib/evidence.h).  The error names the operand
+ * that set the window: the audio file too short, or the reference.
+ */
+static int
+no_evidence(const struct adac_evidence *ev, long length,
+	    enum length_from from, int audio, int *culprit,
+	    struct adac_error *err)
+{
+	double db = -ev->decay_db;
+
+	*culprit = from == FROM_AUDIO ? audio : 0;
+	if (length == 0)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "holds no samples: there is nothing to compare");
+	if (ev->silent && from == FROM_USER)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "is silent over the %ld samples compared: there is nothing to compare",
+				      length);
+	if (ev->silent && from == FROM_DEFAULT)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "is silent over the first %ld samples: there is nothing to compare",
+				      length);
+	if (ev->silent)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      audio == 1 ? "holds %ld samples, over which the reference is silent: there is nothing to compare"
+						 : "is silent over its %ld samples: there is nothing to compare",
+				      length);
+	/* a length of our own: the report says how far it decayed */
+	if (from != FROM_AUDIO || adac_evidence_decayed(ev))
+		return ADAC_OK;
+	return adac_error_set(err, ADAC_E_INPUT, "",
+			      "holds %ld samples, too few: %s energy decays only %.1f dB over them, not the 60 dB that shows it whole (-n %ld compares them anyway)",
+			      length, audio == 1 ? "the reference's" : "its",
+			      db, length);
+}
+
+/*
+ * The next length to try for a reference that has not decayed.  An
+ * exponential decay whose last quarter of n samples lies s dB below its
+ * first falls 60 dB by 3/4 of 60·n/s samples: aim there, a quarter
+ * further, and at least double.  A reference that does not decay (a
+ * lossless prototype, s = 0) asks for more than the limit at once,
+ * instead of after renders that cannot help.
+ */
+static long
+grown_length(const struct adac_evidence *ev, long n)
+{
+	double s = ev->quarter_drop_db, want;
+
+	if (ev->silent)
+		return 2 * n;
+	if (!(s > 0))
+		return LONG_MAX;
+	want = 1.25 * n * -ADAC_EVIDENCE_DECAY_DB / s;
+	if (!(want < 1e15))
+		return LONG_MAX;
+	return want > 2.0 * n ? (long)ceil(want) : 2 * n;
+}
+
 int
 adac_diff_run(struct adac_source *src[2], const char *name[2],
 	      const struct adac_diff_options *opt, json_t **report,
@@ -86,11 +170,12 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 {
 	struct adac_response *resp[2] = { NULL, NULL };
 	struct adac_comparison *cmp = NULL;
-	struct progress_tramp pt;
+	struct adac_evidence ev;
+	enum length_from from;
 	json_t *r = NULL;
 	double fs[2], rate, tol_db;
-	long length, len;
-	int k, rc, dbl;
+	long length, len, max, paths;
+	int k, rc, dbl, audio = -1;
 
 	*culprit = -1;
 	for (k = 0; k < 2; k++)
@@ -106,41 +191,89 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 	if ((rc = match_shapes(src, culprit, err)) != ADAC_OK)
 		return rc;
 	length = opt->length;
+	from = FROM_USER;
 	if (length <= 0) {
 		length = -1;
+		/* the shorter audio file; the test of two alike */
 		for (k = 0; k < 2; k++) {
 			len = adac_source_length(src[k]);
-			if (len >= 0 && (length < 0 || len < length))
+			if (len >= 0 && (length < 0 || len <= length)) {
 				length = len;
+				audio = k;
+			}
 		}
-		if (length < 0)
+		from = FROM_AUDIO;
+		if (length < 0) {
 			length = lround(ADAC_DIFF_DEFAULT_SECONDS * rate);
+			from = FROM_DEFAULT;
+		}
 	}
 	dbl = adac_source_is_double(src[0]) && adac_source_is_double(src[1]);
 	tol_db = isnan(opt->tol_db)
 		 ? (dbl ? ADAC_COMPARE_TOL_DOUBLE_DB : ADAC_COMPARE_TOL_FLOAT_DB)
 		 : opt->tol_db;
-	for (k = 0; k < 2; k++) {
-		pt.opt = opt;
-		pt.name = name[k];
-		if (opt->progress != NULL)
-			opt->progress(opt->progress_ctx, name[k], 0.0);
-		rc = adac_source_render_progress(src[k], length, rate,
-						 opt->progress != NULL ? tramp : NULL,
-						 &pt, &resp[k], err);
-		if (rc != ADAC_OK) {
-			*culprit = k;
-			goto out;
-		}
+	rc = render(src[0], name[0], length, rate, opt, &resp[0], err);
+	if (rc == ADAC_OK)
+		adac_evidence_measure(resp[0], &ev);
+	/*
+	 * A length of our own choosing grows until the reference has
+	 * decayed, within ADAC_DIFF_MAX_SECONDS and ADAC_DIFF_MAX_SAMPLES.
+	 */
+	paths = (long)adac_source_inputs(src[0]) * adac_source_outputs(src[0]);
+	max = lround(ADAC_DIFF_MAX_SECONDS * rate);
+	if (max > ADAC_DIFF_MAX_SAMPLES / paths)
+		max = ADAC_DIFF_MAX_SAMPLES / paths;
+	for (k = 0; rc == ADAC_OK && from == FROM_DEFAULT && k < 3 &&
+	     ev.non_finite_sample < 0 && !adac_evidence_decayed(&ev); k++) {
+		len = grown_length(&ev, length);
+		if (len > max)
+			break;
+		adac_response_free(resp[0]);
+		resp[0] = NULL;
+		length = len;
+		rc = render(src[0], name[0], length, rate, opt, &resp[0], err);
+		if (rc == ADAC_OK)
+			adac_evidence_measure(resp[0], &ev);
+	}
+	if (rc != ADAC_OK) {
+		*culprit = 0;
+		goto out;
+	}
+	rc = render(src[1], name[1], length, rate, opt, &resp[1], err);
+	if (rc != ADAC_OK) {
+		*culprit = 1;
+		goto out;
 	}
 	rc = adac_compare(resp[0], resp[1], tol_db, &cmp, err);
 	if (rc != ADAC_OK)
 		goto out;
+	/* a difference is a difference in any window; equality needs more */
+	if (cmp->equal &&
+	    (rc = no_evidence(&ev, length, from, audio, culprit, err)) != ADAC_OK)
+		goto out;
 	r = adac_comparison_json(cmp);
 	if (r == NULL || set_report(r, name, rate, length, resp[0]->inputs,
-				    resp[0]->outputs, dbl ? "double" : "float")) {
+				    resp[0]->outputs, dbl ? "double" : "float") ||
+	    json_object_set_new(json_object_get(r, "overall"),
+				"reference_decay_db",
+				isfinite(ev.decay_db) ? json_real(ev.decay_db)
+						      : json_null())) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
+	}
+	/* the window we chose is as long as we allow: say how much it shows */
+	if (from == FROM_DEFAULT && ev.non_finite_sample < 0 && !ev.silent &&
+	    !adac_evidence_decayed(&ev)) {
+		char note[160];
+
+		snprintf(note, sizeof note,
+			 "decays only %.1f dB over the %ld samples compared, not 60 dB; -n compares more",
+			 -ev.decay_db, length);
+		if (json_object_set_new(json_object_get(r, "overall"), "note",
+					json_string(note))) {
+			rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+			goto out;
+		}
 	}
 	*equal = cmp->equal;
 	*report = r;

@@ -179,6 +179,33 @@ open_source(const char *path, const struct args *a, struct adac_source **s)
 	return rc == ADAC_OK ? 0 : adac_cli_fail(adac_cli_input_name(path), &err);
 }
 
+/* Say where an operand first overflows: its report fields alone are easy to miss. */
+static void
+warn_non_finite(const json_t *report, const char *name[2])
+{
+	static const char *const key[2] = {"reference_non_finite_sample",
+					   "non_finite_sample"};
+	json_t *p, *best;
+	size_t i;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		best = NULL;
+		json_array_foreach(json_object_get(report, "paths"), i, p)
+			if (json_is_integer(json_object_get(p, key[k])) &&
+			    (best == NULL ||
+			     json_integer_value(json_object_get(p, key[k])) <
+			     json_integer_value(json_object_get(best, key[k]))))
+				best = p;
+		if (best != NULL)
+			adac_cli_warn("%s: not finite from sample %lld on path %lld -> %lld",
+				      name[k],
+				      json_integer_value(json_object_get(best, key[k])),
+				      json_integer_value(json_object_get(best, "input")),
+				      json_integer_value(json_object_get(best, "output")));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -213,6 +240,10 @@ main(int argc, char **argv)
 			      json_string_value(json_object_get(al, "note")),
 			      json_integer_value(json_object_get(al, "input")),
 			      json_integer_value(json_object_get(al, "output")));
+	warn_non_finite(report, a.name);
+	al = json_object_get(json_object_get(report, "overall"), "note");
+	if (json_is_string(al))
+		adac_cli_warn("%s: %s", a.name[0], json_string_value(al));
 	text = adac_json_dumps(report);
 	if (text == NULL)
 		status = adac_cli_fail(NULL, (adac_error_set(&err, ADAC_E_NOMEM, "",

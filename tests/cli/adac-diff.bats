@@ -154,6 +154,108 @@ setup() {
 	[ "$stderr" = "adac-diff: error: delay-gain.wav: holds 1000 samples, fewer than the 2000 compared" ]
 }
 
+# --- "equal" only on evidence --------------------------------------------
+
+# A model with no direct sound: silent until its echo at 200 samples.
+late() {
+	echo '{"adac": "ir/1", "name": "Late", "fs": 48000, "inputs": 1, "outputs": 1,
+	       "graph": {"op": "series", "of": [{"op": "delay", "samples": [200]}, {"op": "gain", "values": [0.5]}]}}' > "$TMP/late.json"
+}
+
+@test "adac-diff: a WAV with no samples, as a failed host run leaves, is exit 2, not equal" {
+	# a float WAV header at 48 kHz and a data chunk of 0 bytes
+	printf 'RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x03\x00\x01\x00\x80\xbb\x00\x00\x00\xee\x02\x00\x04\x00\x20\x00data\x00\x00\x00\x00' > "$TMP/empty.wav"
+	run --separate-stderr adac-diff comb.json "$TMP/empty.wav"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/empty.wav: holds no samples: there is nothing to compare" ]
+	# either way round
+	run --separate-stderr adac-diff "$TMP/empty.wav" comb.dsp
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TMP/empty.wav: holds no samples: there is nothing to compare" ]
+}
+
+@test "adac-diff: a short WAV over which the reference is silent is exit 2, not equal" {
+	late
+	# 100 zero samples: what a host that rendered nothing, briefly, writes
+	echo '{"adac": "ir/1", "name": "Mute", "fs": 48000, "inputs": 1, "outputs": 1,
+	       "graph": {"op": "gain", "values": [0]}}' > "$TMP/mute.json"
+	adac-ir impulse -n 100 -t float32 -o "$TMP/zeros.wav" "$TMP/mute.json"
+	run --separate-stderr adac-diff "$TMP/late.json" "$TMP/zeros.wav"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/zeros.wav: holds 100 samples, over which the reference is silent: there is nothing to compare" ]
+	# -n over a silent stretch is no evidence either
+	run --separate-stderr adac-diff -n 150 "$TMP/late.json" "$TMP/late.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TMP/late.json: is silent over the 150 samples compared: there is nothing to compare" ]
+	# but a WAV that holds sound where the reference is silent differs
+	adac-ir impulse -n 100 -t float32 -o "$TMP/click.wav" delay-gain.json
+	run --separate-stderr adac-diff "$TMP/late.json" "$TMP/click.wav"
+	[ "$status" -eq 1 ]
+	[ "$(jq .paths[0].first_divergent_sample <<<"$output")" = 3 ]
+}
+
+@test "adac-diff: a truncated render is exit 2 until it shows the reference decay" {
+	# comb.json: 0.7 every 100 samples.  Its first 1000 samples agree, but
+	# their last quarter holds (0.49^8 + 0.49^9) / Σ_{k<10} 0.49^k of the
+	# energy: 26.0 dB down, not 60.
+	adac-ir impulse -n 1000 -t float32 -o "$TMP/c1000.wav" comb.json
+	run --separate-stderr adac-diff comb.json "$TMP/c1000.wav"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/c1000.wav: holds 1000 samples, too few: the reference's energy decays only 26.0 dB over them, not the 60 dB that shows it whole (-n 1000 compares them anyway)" ]
+	# asked for, those 1000 samples are compared
+	run --separate-stderr adac-diff -n 1000 comb.json "$TMP/c1000.wav"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.samples, .overall.verdict]' <<<"$output")" = '[1000,"equal"]' ]
+	# 4000 samples reach k = 30 .. 39 in the last quarter: 93 dB down
+	adac-ir impulse -n 4000 -t float32 -o "$TMP/c4000.wav" comb.json
+	run --separate-stderr adac-diff comb.json "$TMP/c4000.wav"
+	[ "$status" -eq 0 ]
+	jq -e '.overall.reference_decay_db < -90' <<<"$output"
+	# the reference a WAV: its own decay is what counts
+	run --separate-stderr adac-diff "$TMP/c1000.wav" comb.dsp
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TMP/c1000.wav: holds 1000 samples, too few: its energy decays only 26.0 dB over them, not the 60 dB that shows it whole (-n 1000 compares them anyway)" ]
+}
+
+@test "adac-diff: the length it chooses grows until the reference has decayed" {
+	# 0.9 every 4800 samples: 0.92 dB an echo, T60 = 65.6 echoes = 6.6 s.
+	# 2 s shows 14 dB; the window grows to about 4/3 · T60 and shows 60.
+	jq '.graph.back.of[0].samples = [4800] | .graph.back.of[1].values = [0.9]' comb.json > "$TMP/slow.json"
+	run --separate-stderr adac-diff "$TMP/slow.json" "$TMP/slow.json"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	jq -e '.samples > 96000 and .samples <= 32 * 48000 and .overall.reference_decay_db <= -60' <<<"$output"
+}
+
+@test "adac-diff: a reference that does not decay is compared over 2 s and says so" {
+	# lossless: the last quarter of any window holds a quarter of it, -6 dB
+	jq '.graph.back.of[1].values = [1]' comb.json > "$TMP/lossless.json"
+	run --separate-stderr adac-diff "$TMP/lossless.json" "$TMP/lossless.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.samples, .overall.verdict, .overall.note]' <<<"$output")" = '[96000,"equal","decays only 6.0 dB over the 96000 samples compared, not 60 dB; -n compares more"]' ]
+	[ "$stderr" = "adac-diff: warning: $TMP/lossless.json: decays only 6.0 dB over the 96000 samples compared, not 60 dB; -n compares more" ]
+}
+
+@test "adac-diff: a model whose own render overflows is different, not out of memory" {
+	# a loop gain of 2 every 10 samples passes the largest double at 10240
+	jq '.graph.back.of[0].samples = [10] | .graph.back.of[1].values = [2]' comb.json > "$TMP/unstable.json"
+	run --separate-stderr adac-diff "$TMP/unstable.json" comb.json
+	[ "$status" -eq 1 ]
+	# the peak is 2^1023 over the finite samples; errors below its -250 dB
+	# (2^1023 · 10^-12.5 ≈ 2^982) are within tolerance, so the paths part
+	# at 9820, where the reference reaches 2^982
+	[ "$(jq -c '.paths[0] | [.reference_non_finite_sample, .first_divergent_sample, .max_abs_error, .reference_peak == pow(2; 1023)]' <<<"$output")" = '[10240,9820,null,true]' ]
+	[ "$(jq -r .overall.verdict <<<"$output")" = different ]
+	[ "$stderr" = "adac-diff: warning: $TMP/unstable.json: not finite from sample 10240 on path 0 -> 0" ]
+	# and against itself: two overflows are no evidence of equality
+	run --separate-stderr adac-diff "$TMP/unstable.json" "$TMP/unstable.json"
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '.paths[0] | [.reference_non_finite_sample, .non_finite_sample, .first_divergent_sample]' <<<"$output")" = '[10240,10240,10240]' ]
+}
+
 @test "adac-diff: a file that is not audio is exit 2" {
 	run --separate-stderr adac-diff delay-gain.json not-audio.wav
 	[ "$status" -eq 2 ]

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "compare.h"
+#include "evidence.h"
 #include "response.h"
 #include "unit.h"
 
@@ -242,6 +243,96 @@ test_compare__non_finite_output_differs(void)
 }
 
 static void
+test_compare__a_reference_that_overflows_differs_and_keeps_its_scale(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+	json_t *j, *p;
+
+	/*
+	 * Both overflow at sample 500, as an unstable model and its program
+	 * do: NaN equals nothing, so the path differs from there; the
+	 * peak and the other path's scale come from the finite samples.
+	 */
+	pair(2, 1000, &r, &t);
+	fill_comb(r->h, 1000, 100, 0.5);
+	fill_comb(t->h, 1000, 100, 0.5);
+	r->h[500] = t->h[500] = INFINITY;
+	r->h[600] = t->h[600] = NAN;
+	check_int(adac_compare(r, t, -100, &c, NULL), ADAC_OK);
+	check(!c->equal);
+	check_int(c->paths[0].first_reference_non_finite_sample, 500);
+	check_int(c->paths[0].first_non_finite_sample, 500);
+	check_int(c->paths[0].first_divergent_sample, 500);
+	check(c->paths[0].reference_peak == 1);
+	/* the silent path 0 → 1 is measured against that finite peak */
+	check(c->paths[1].scale == 1);
+	check_int(c->paths[1].first_divergent_sample, -1);
+	/* once written out: null figures, never a failed allocation */
+	j = adac_comparison_json(c);
+	check(j != NULL);
+	p = json_array_get(json_object_get(j, "paths"), 0);
+	check_int(json_integer_value(json_object_get(p, "reference_non_finite_sample")), 500);
+	check(json_is_null(json_object_get(p, "max_abs_error")));
+	check_str(json_string_value(json_object_get(json_object_get(j, "overall"), "verdict")), "different");
+	json_decref(j);
+	adac_comparison_free(c);
+	/* a reference whose every sample is infinite still has a report */
+	r->h[0] = INFINITY;
+	check_int(adac_compare(r, t, -100, &c, NULL), ADAC_OK);
+	check_int(c->paths[0].first_reference_non_finite_sample, 0);
+	j = adac_comparison_json(c);
+	check(j != NULL);
+	json_decref(j);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
+static void
+test_compare__evidence_measures_the_decay_of_the_last_quarter(void)
+{
+	struct adac_response *r = adac_response_new(1, 2, 1000, 48000);
+	struct adac_evidence ev;
+
+	/*
+	 * A comb of 0.7 every 100 samples: energy 0.49^k at 100·k.  Over
+	 * 1000 samples the last quarter holds k = 8, 9: (0.49^8 + 0.49^9) /
+	 * Σ_{k<10} 0.49^k = 0.0049516 / 1.9604 = 10^(-25.98/10).
+	 */
+	fill_comb(r->h, 1000, 100, 0.7);
+	adac_evidence_measure(r, &ev);
+	check(!ev.silent);
+	check_int(ev.non_finite_sample, -1);
+	check_near(ev.decay_db, 10 * log10((pow(0.49, 8) + pow(0.49, 9)) /
+					   ((1 - pow(0.49, 10)) / (1 - 0.49))), 1e-9);
+	check(!adac_evidence_decayed(&ev));
+	/* the first quarter, k = 0 .. 2, against the last, k = 8, 9 */
+	check_near(ev.quarter_drop_db, 10 * log10((1 + 0.49 + pow(0.49, 2)) /
+						 (pow(0.49, 8) + pow(0.49, 9))), 1e-9);
+	/* over 4000 samples, k = 30 .. 39: −93 dB, decayed */
+	adac_response_free(r);
+	r = adac_response_new(1, 1, 4000, 48000);
+	fill_comb(r->h, 4000, 100, 0.7);
+	adac_evidence_measure(r, &ev);
+	check(ev.decay_db < -90 && adac_evidence_decayed(&ev));
+	/* silence is not evidence, nor is an empty window */
+	memset(r->h, 0, 4000 * sizeof *r->h);
+	adac_evidence_measure(r, &ev);
+	check(ev.silent && !adac_evidence_decayed(&ev));
+	/* a lossless response never decays: its last quarter is a quarter */
+	fill_comb(r->h, 4000, 100, 1.0);
+	adac_evidence_measure(r, &ev);
+	check_near(ev.decay_db, 10 * log10(0.25), 1e-12);
+	check_near(ev.quarter_drop_db, 0, 1e-12);
+	r->h[3000] = NAN;
+	adac_evidence_measure(r, &ev);
+	check_int(ev.non_finite_sample, 3000);
+	check(!adac_evidence_decayed(&ev));
+	adac_response_free(r);
+}
+
+static void
 test_compare__shape_and_tolerance_errors(void)
 {
 	struct adac_response *r = adac_response_new(1, 2, 10, 48000);
@@ -270,6 +361,8 @@ main(void)
 	RUN(test_compare__alignment_finds_the_lag);
 	RUN(test_compare__changed_delay_is_not_a_shift);
 	RUN(test_compare__non_finite_output_differs);
+	RUN(test_compare__a_reference_that_overflows_differs_and_keeps_its_scale);
+	RUN(test_compare__evidence_measures_the_decay_of_the_last_quarter);
 	RUN(test_compare__shape_and_tolerance_errors);
 	return unit_done();
 }
