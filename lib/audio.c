@@ -335,8 +335,31 @@ adac_audio_encode_json(const struct adac_response *r,
 {
 	struct adac_buf b = {0};
 	char fs[32];
+	double x;
 	int i, o;
 	long n;
+
+	/*
+	 * JSON has no NaN or infinity: an unstable model's response (or a
+	 * double past FLT_MAX written as float32) is refused whole rather
+	 * than written as text no JSON reader accepts.
+	 */
+	for (i = 0; i < r->inputs; i++)
+		for (o = 0; o < r->outputs; o++) {
+			const double *h = adac_response_path(r, i, o);
+
+			for (n = 0; n < r->length; n++) {
+				x = type == ADAC_SAMPLE_FLOAT32 ? (float)h[n] : h[n];
+				if (isfinite(x))
+					continue;
+				return adac_error_set(err, ADAC_E_INPUT, "",
+				    "path %d -> %d is %s at sample %ld%s, which "
+				    "JSON cannot hold; wav and raw can", i, o,
+				    isnan(x) ? "NaN" : x > 0 ? "Infinity" :
+				    "-Infinity", n, isfinite(h[n]) ?
+				    " in float32" : "");
+			}
+		}
 
 	adac_buf_printf(&b, "{\n  \"adac\": \"response/1\",\n  \"fs\": %s,\n"
 			"  \"inputs\": %d,\n  \"outputs\": %d,\n"

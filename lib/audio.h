@@ -59,6 +59,8 @@ int adac_audio_encode_raw(const struct adac_response *r,
  *    "paths": [{"input": 0, "output": 0, "h": [...]}, ...]}
  * Numbers in the shortest form that reads back as the same value of the
  * sample type (float64: the same double; float32: the same float).
+ * JSON has no NaN or infinity: a response holding one in the sample type
+ * is ADAC_E_INPUT, naming the path and the sample, and nothing is written.
  */
 int adac_audio_encode_json(const struct adac_response *r,
 			   enum adac_sample_type type, void **buf,

@@ -167,3 +167,25 @@ bytes() {
 	esac
 	[ ! -e out.wav ]
 }
+
+@test "adac-ir impulse: -f json refuses a response JSON cannot hold, and writes nothing" {
+	# a loop gain of 2 every 10 samples passes the largest double at 10240
+	echo '{"adac": "ir/1", "name": "Unstable", "fs": 48000, "inputs": 1, "outputs": 1,
+	       "graph": {"op": "feedback", "forward": {"op": "gain", "values": [1]},
+	                 "back": {"op": "series", "of": [{"op": "delay", "samples": [10]}, {"op": "gain", "values": [2]}]}}}' > u.json
+	run --separate-stderr adac-ir impulse -n 20000 -f json -o h.json u.json
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-ir: error: u.json: path 0 -> 0 is Infinity at sample 10240, which JSON cannot hold; wav and raw can" ]
+	[ ! -e h.json ]
+	# before the overflow it is plain JSON, and raw holds the infinity
+	adac-ir impulse -n 10240 -f json u.json | jq -e '.paths[0].h[10230] == pow(2; 1023)'
+	adac-ir impulse -n 20000 -f raw -o h.raw u.json
+	[ "$(bytes h.raw $((10240 * 8)) 8)" = 000000000000f07f ]
+	# 1e300 is a double but no float
+	echo '{"adac": "ir/1", "name": "Big", "fs": 48000, "inputs": 1, "outputs": 1,
+	       "graph": {"op": "gain", "values": [1e300]}}' > big.json
+	run --separate-stderr adac-ir impulse -n 4 -f json -t float32 big.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: big.json: path 0 -> 0 is Infinity at sample 0 in float32, which JSON cannot hold; wav and raw can" ]
+}
