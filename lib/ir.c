@@ -1229,7 +1229,8 @@ parse_ir(json_t *root, struct adac_ir **out, struct adac_error *err,
 out:
 	port_free(&port);
 	adac_dep_free(c.dep);
-	if (rc != ADAC_OK) {
+	/* a document with a cycle is read again: this reading is no result */
+	if (rc != ADAC_OK || (!check_loops && *cycle)) {
 		adac_ir_free(ir);
 		return rc;
 	}
