@@ -39,7 +39,7 @@ UNIT := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all check demo bench install uninstall clean
+.PHONY: all check demo bench install uninstall clean fuzz fuzz-smoke fuzz-build
 all: $(LIB_A) $(TOOLS) lib/libadac.a
 
 # The issue names lib/libadac.a: keep a copy there for the default build.
@@ -64,6 +64,44 @@ $(BUILD)/bench/%: bench/%.c $(LIB_A) | $(BUILD)/bench
 
 $(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench:
 	mkdir -p $@
+
+# Fuzzing (fuzz/README.md): libFuzzer targets built with clang, the
+# library instrumented for coverage, AddressSanitizer and UBSan, in a tree
+# of its own.  `make fuzz` runs every campaign script fuzz/campaign-*.sh
+# in turn for FUZZ_SECONDS each; `make fuzz-smoke` runs them briefly.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 180
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_BUILD ?= build/fuzz
+# glibc's CMPLX is gcc's __builtin_complex; clang takes a compound literal
+FUZZ_CPPFLAGS = $(CPPFLAGS) -D'CMPLX(x,y)=((double _Complex){(x),(y)})'
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer \
+              -fsanitize=fuzzer-no-link,address,undefined \
+              -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/lib/%.o)
+FUZZ_TARGETS := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard fuzz/fuzz_*.c))
+
+$(FUZZ_BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(FUZZ_BUILD)/lib
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/libadac.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_BUILD)/libadac.a
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	    -o $@ $< $(FUZZ_BUILD)/libadac.a $(LDLIBS)
+
+$(FUZZ_BUILD)/lib:
+	mkdir -p $@
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
+fuzz-smoke: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz/run.sh
 
 check: $(LIB_A) $(TOOLS) $(UNIT)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh

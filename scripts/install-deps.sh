@@ -31,6 +31,8 @@ chromium
 curl
 libfftw3-dev
 time
+clang
+libclang-rt-dev
 "
 
 missing=""

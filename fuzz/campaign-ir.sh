@@ -1,0 +1,3 @@
+#!/bin/sh
+# The ir target (fuzz/fuzz_ir.c) under libFuzzer.
+exec sh fuzz/libfuzzer.sh ir
