@@ -400,12 +400,62 @@ fail:
 	return NULL;
 }
 
+/*
+ * Where each part of the spec lands in the graph build_graph() makes, so
+ * that an error validation finds in the IR (the delays adding up past the
+ * limit, a matrix too large) names the member of the spec instead.
+ */
+static json_t *
+build_map(const struct spec *s)
+{
+	static const struct {
+		const char *ir, *spec;
+	} parts[] = {
+		{"/of/0", "/b"},
+		{"/of/1", "/delays"},
+		{"/of/1/forward/of/0", "/delays"},
+		{"/of/1/back", "/matrix"},
+		{"/of/2", "/c"},
+	};
+	char ir[ADAC_POINTER_MAX], path[32];
+	json_t *map = json_array(), *e;
+	size_t i;
+	int k = 1;
+
+	snprintf(path, sizeof path, "%s", s->d != NULL ? "/graph/of/0" : "/graph");
+	for (i = 0; map != NULL && i < sizeof parts / sizeof parts[0] + 3; i++) {
+		const char *spec = NULL;
+
+		if (i < sizeof parts / sizeof parts[0]) {
+			snprintf(ir, sizeof ir, "%s%s", path, parts[i].ir);
+			spec = parts[i].spec;
+		} else if (i == sizeof parts / sizeof parts[0] && s->gains != NULL) {
+			snprintf(ir, sizeof ir, "%s/of/1/forward/of/%d", path, k++);
+			spec = "/t60";
+		} else if (i == sizeof parts / sizeof parts[0] + 1 && s->sos != NULL) {
+			snprintf(ir, sizeof ir, "%s/of/1/forward/of/%d", path, k++);
+			spec = "/absorption";
+		} else if (i == sizeof parts / sizeof parts[0] + 2 && s->d != NULL) {
+			snprintf(ir, sizeof ir, "/graph/of/1");
+			spec = "/d";
+		}
+		if (spec == NULL)
+			continue;
+		e = json_pack("{ssss}", "ir", ir, "config", spec);
+		if (e == NULL || json_array_append_new(map, e) != 0) {
+			json_decref(map);
+			return NULL;
+		}
+	}
+	return map;
+}
+
 int
 adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err)
 {
 	struct spec s;
 	const json_t *v;
-	json_t *source = NULL, *graph, *one = NULL;
+	json_t *source = NULL, *graph, *one = NULL, *map = NULL;
 	const char *fmt;
 	char p[ADAC_POINTER_MAX];
 	double t60;
@@ -516,7 +566,8 @@ adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err)
 		goto out;
 	graph = build_graph(&s);
 	source = json_object();
-	if (graph == NULL || source == NULL) {
+	map = build_map(&s);
+	if (graph == NULL || source == NULL || map == NULL) {
 		json_decref(graph);
 		rc = nomem(err, "");
 		goto out;
@@ -528,9 +579,10 @@ adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err)
 	if ((v = json_object_get(spec, "t60")) != NULL)
 		json_object_set(source, "t60", (json_t *)v);
 	rc = adac_lower_finish(s.name, s.fs, s.inputs, s.outputs, graph,
-			       source, NULL, ir, err);
+			       source, map, ir, err);
 	source = NULL;
 out:
+	json_decref(map);
 	json_decref(one);
 	json_decref(source);
 	adac_detect_free(&s.as);

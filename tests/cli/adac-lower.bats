@@ -306,6 +306,12 @@ cfg() {
 	[ "$stderr" = "adac-lower: error: abs.json: /absorption/t60_dc: decay times this short leave line 0 no gain at DC or Nyquist to design a filter from" ]
 }
 
+@test "adac-lower: an fdn spec the IR's limits refuse is named in the spec, not the IR" {
+	# 20 lines of 2^24 - 777216 samples: 3.2e8 in all, past the 2^28 of state
+	cfg long.json '{"fdn": 1, "fs": 48000, "delays": [16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000, 16000000], "matrix": "householder", "t60": 2, "d": 0.5}'
+	[ "$stderr" = "adac-lower: error: long.json: /delays: the document's delays add up to more than 268435456 samples" ]
+}
+
 @test "adac-lower: a missing file is an I/O error" {
 	cd "$BATS_TEST_TMPDIR"
 	run --separate-stderr adac-lower nonexistent.json
