@@ -348,8 +348,13 @@ adac_fmt_double(char buf[32], double x)
 {
 	int prec;
 
+	/*
+	 * "-0" is the integer 0 to a JSON reader: negative zero keeps its
+	 * sign only as a real, and the canonical text must read back as
+	 * itself.
+	 */
 	if (x == 0.0) {
-		strcpy(buf, signbit(x) ? "-0" : "0");
+		strcpy(buf, signbit(x) ? "-0.0" : "0");
 		return buf;
 	}
 	/* integers print as integers: 48000, not 48000.0 or 4.8e+04 */

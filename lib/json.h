@@ -70,7 +70,9 @@ void adac_ptr_index(char *dst, const char *base, size_t index);
 
 /*
  * Write x in the shortest decimal form that strtod() reads back as the
- * same double ("0.1", "1103", "-2.5e-07").  buf must hold 32 bytes;
+ * same double ("0.1", "1103", "-2.5e-07"), and that a JSON reader reads
+ * as a real of that value: negative zero is "-0.0", since "-0" is the
+ * integer 0.  buf must hold 32 bytes;
  * returns buf.  x must be finite.
  */
 char *adac_fmt_double(char buf[32], double x);

@@ -42,6 +42,16 @@ setup() {
 	grep -q '\[0.1, 0.30000000000000004, 5e-324, 1.7976931348623157e+308\]' out.json
 }
 
+@test "adac-ir fmt: negative zero keeps its sign, so fmt of fmt and the hash agree" {
+	# Python writes -0.0; written back as -0 it would read as the integer 0
+	sed 's/\[0.25, 0.25, 0.25, 0.25\]/[-0.0, 0.25, 0.25, 0.25]/' "$FDN4" > z.json
+	adac-ir fmt z.json > once.json
+	adac-ir fmt once.json > twice.json
+	cmp once.json twice.json
+	grep -q '\[-0.0, 0.25, 0.25, 0.25\]' once.json
+	[ "$(adac-ir hash z.json)" = "$(adac-ir hash once.json)" ]
+}
+
 @test "adac-ir fmt: -o writes the file and nothing on stdout" {
 	run --separate-stderr adac-ir fmt -o out.json "$FDN4"
 	[ "$status" -eq 0 ]

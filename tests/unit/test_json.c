@@ -80,7 +80,8 @@ test_json__fmt_double_is_shortest(void)
 
 	check_str(adac_fmt_double(buf, 0.1), "0.1");
 	check_str(adac_fmt_double(buf, 48000), "48000");
-	check_str(adac_fmt_double(buf, -0.0), "-0");
+	/* "-0" would read back as the integer 0: the sign needs a real */
+	check_str(adac_fmt_double(buf, -0.0), "-0.0");
 	check_str(adac_fmt_double(buf, 0.30000000000000004), "0.30000000000000004");
 	check_str(adac_fmt_double(buf, 1e-7), "1e-07");
 	check_str(adac_fmt_double(buf, 5e-324), "5e-324");
