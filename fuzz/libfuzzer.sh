@@ -15,8 +15,9 @@ regress=fuzz/corpus/$target
 corpus=$FUZZ_WORK/corpus
 seeds=$FUZZ_WORK/seeds
 log=$FUZZ_WORK/log
-# the allocator's limit catches a runaway allocation as a finding
-opts="-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=32768"
+# a hang is 60 s of wall time: the machine may be loaded, and nice; the
+# allocator's limit catches a runaway allocation as a finding
+opts="-timeout=60 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=32768"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
