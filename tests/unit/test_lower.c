@@ -610,7 +610,8 @@ test_lower__errors_point_into_the_config(void)
 			"{\"module_type\": \"GEQ\", \"params\": {}}]}], "
 			"\"fs\": 48000}", &err);
 	check(ir == NULL);
-	check_str(err.pointer, "/children/0/children/1");
+	/* the value at fault: the module type's own member */
+	check_str(err.pointer, "/children/0/children/1/module_type");
 	check_str(err.text, "unsupported module type 'GEQ'");
 	/* a loop of gains only: the IR's delay-free loop, at the Recursion */
 	ir = lower_text("{\"type\": \"Recursion\", \"fF\": {\"module_type\": "
