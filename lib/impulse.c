@@ -23,6 +23,12 @@ adac_impulse(const struct adac_ir *ir, long length,
 				      "impulse length %ld is not within 1 .. "
 				      "%ld samples", length,
 				      ADAC_IMPULSE_MAX_SAMPLES);
+	if ((double)ir->inputs * ir->outputs * (double)length >
+	    (double)ADAC_RESPONSE_MAX_SAMPLES)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "%d × %d paths of %ld samples are more than the limit of %ld samples in all (-n renders fewer)",
+				      ir->inputs, ir->outputs, length,
+				      ADAC_RESPONSE_MAX_SAMPLES);
 	rc = adac_sim_impulse(ir, length, set, n_set, &r, err);
 	if (rc == ADAC_OK)
 		rc = adac_audio_encode(r, fmt, type, buf, len, err);

@@ -26,8 +26,8 @@
  * and encode them as fmt with samples of type (audio.h).  length < 0
  * means ADAC_IMPULSE_DEFAULT_S seconds.  Returns ADAC_OK with *buf and
  * *len set; ADAC_E_INPUT (bad length, unknown control or value out of
- * range, response too large for WAV), ADAC_E_DEPENDENCY (libsndfile),
- * ADAC_E_NOMEM.
+ * range, more than ADAC_RESPONSE_MAX_SAMPLES in all, response too large
+ * for WAV), ADAC_E_DEPENDENCY (libsndfile), ADAC_E_NOMEM.
  */
 int adac_impulse(const struct adac_ir *ir, long length,
 		 const struct adac_setting *set, int n_set,

@@ -577,6 +577,12 @@ adac_source_render_progress(struct adac_source *s, long length, double fs_hz,
 	if (length < 0)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "impulse length %ld is negative", length);
+	if ((double)adac_source_inputs(s) * adac_source_outputs(s) *
+	    (double)length > (double)ADAC_RESPONSE_MAX_SAMPLES)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "%d × %d paths of %ld samples are more than the limit of %ld samples in all (-n renders fewer)",
+				      adac_source_inputs(s), adac_source_outputs(s),
+				      length, ADAC_RESPONSE_MAX_SAMPLES);
 	if (s->kind != ADAC_SOURCE_DSP && adac_source_fs_hz(s) != fs_hz)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "runs at %.17g Hz, not %.17g Hz",

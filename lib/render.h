@@ -119,7 +119,8 @@ struct adac_faust *adac_source_faust(struct adac_source *s);
  * each input alone, state cleared, a unit impulse at sample 0.  An IR or
  * an audio file must have that rate (ADAC_E_INPUT otherwise); a FAUST
  * program is re-initialised at it.  An audio file must hold at least
- * length samples.
+ * length samples.  ADAC_E_INPUT beyond ADAC_RESPONSE_MAX_SAMPLES over
+ * all paths.
  */
 int adac_source_render(struct adac_source *s, long length, double fs_hz,
 		       struct adac_response **out, struct adac_error *err);

@@ -16,6 +16,14 @@ struct adac_response {
 	double *h;
 };
 
+/*
+ * The most samples, over all paths, that a renderer produces: 2 GiB of
+ * doubles.  An IR of 4096 inputs and outputs has 2^24 paths, so 100
+ * samples of each would be 13 GB; renderers refuse that with an error
+ * naming the size instead of thrashing (ADAC_E_INPUT).
+ */
+#define ADAC_RESPONSE_MAX_SAMPLES (1L << 28)
+
 /* A zeroed response, or NULL when out of memory or the size overflows. */
 struct adac_response *adac_response_new(int inputs, int outputs, long length,
 					double fs_hz);

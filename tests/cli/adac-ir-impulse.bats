@@ -189,3 +189,18 @@ bytes() {
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "adac-ir: error: big.json: path 0 -> 0 is Infinity at sample 0 in float32, which JSON cannot hold; wav and raw can" ]
 }
+
+@test "adac-ir impulse: a response past 2^28 samples in all is refused before it is rendered" {
+	# 16 inputs × 4096 outputs: 65536 paths; 4097 samples of each are
+	# 268500992 doubles (2 GiB), one path-length past the limit
+	jq -n -c '{adac: "ir/1", name: "Wide", fs: 48000, inputs: 16, outputs: 4096,
+		graph: {op: "matrix", data: [range(4096) | [range(16) | 0.5]]}}' > wide.json
+	run --separate-stderr adac-ir impulse -n 4097 -f raw -o h.raw wide.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-ir: error: wide.json: 16 × 4096 paths of 4097 samples are more than the limit of 268435456 samples in all (-n renders fewer)" ]
+	[ ! -e h.raw ]
+	# adac-diff renders through the same gate
+	run --separate-stderr adac-diff wide.json wide.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: wide.json: 16 × 4096 paths of 96000 samples are more than the limit of 268435456 samples in all (-n renders fewer)" ]
+}
