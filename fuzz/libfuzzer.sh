@@ -19,6 +19,9 @@ log=$FUZZ_WORK/log
 # allocator's limit catches a runaway allocation as a finding
 opts="-timeout=60 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=32768"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+# OpenBLAS's threads spin in sched_yield while they wait for each other:
+# on a loaded machine a 2 × 2 solve took a minute and read as a hang
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 if [ ! -x "$bin" ]; then
