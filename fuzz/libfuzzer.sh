@@ -8,6 +8,8 @@
 #    fuzz/corpus/TARGET, with fuzz/json.dict, under nice.
 # 3. Print "fuzz TARGET: E execs in S s (R/s), C corpus inputs, F findings"
 #    and keep what crashed in FUZZ_WORK/crash-*.
+# With FUZZ_KEEP_GOING=1 a campaign goes on after a finding (libFuzzer's
+# fork mode), to find the next one; it still fails at the end.
 set -u
 target=$1
 bin=$FUZZ_BUILD/fuzz_$target
@@ -40,7 +42,11 @@ fi
 find tests/data examples -name '*.json' -size -33k | while read -r f; do
 	cp "$f" "$seeds/$(echo "$f" | tr / _)"
 done
+if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
+	opts="$opts -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
+fi
 start=$(date +%s)
+touch "$FUZZ_WORK/.start"
 # shellcheck disable=SC2086
 nice -n 10 "$bin" $opts -dict=fuzz/json.dict -max_total_time="$FUZZ_SECONDS" \
 	-print_final_stats=1 -artifact_prefix="$FUZZ_WORK/" \
@@ -50,8 +56,16 @@ status=$?
 secs=$(( $(date +%s) - start ))
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+if [ -z "$execs" ]; then	# fork mode: "#E: cov: ... exec/s: R ..."
+	execs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$log" | tail -n 1)
+	rate=$(sed -n 's/^#[0-9]*: cov:.* exec\/s: \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+fi
 size=$(ls "$corpus" | wc -l)
-found=$(ls "$FUZZ_WORK" | grep -c -E '^(crash|leak|timeout|oom)-')
+# what this run found, not what earlier runs left
+found=$(find "$FUZZ_WORK" -maxdepth 1 -newer "$FUZZ_WORK/.start" \( \
+	-name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) |
+	wc -l)
+[ "$found" -eq 0 ] || status=1
 echo "fuzz $target: ${execs:-0} execs in $secs s (${rate:-0}/s), $size corpus inputs, $found findings"
 if [ "$status" -ne 0 ]; then
 	grep -E 'ERROR|fuzz:|SUMMARY|==[0-9]+==' "$log" | head -n 20
