@@ -465,3 +465,19 @@ adac_bound_sqrt(double a)
 
 	return r == r ? r : INFINITY;
 }
+
+double
+adac_bound_biquad_sensitivity(const double c[5], double x)
+{
+	struct adac_quad n, d;
+	double nv, dv;
+
+	if (!quad_of(c[0], c[1], c[2], &n) || !quad_of(1, c[3], c[4], &d))
+		return INFINITY;
+	nv = quad_at(&n, x);
+	dv = quad_at(&d, x);
+	if (!(nv > 0))
+		return 0;
+	return (fabs(c[0]) + fabs(c[1]) + fabs(c[2])) / sqrt(nv) +
+	       (fabs(c[3]) + fabs(c[4])) / sqrt(dv > 0 ? dv : 0);
+}

@@ -67,6 +67,16 @@ void adac_bound_biquad_sq(const double c[5], double xlo, double xhi,
 			  double *lo, double *hi);
 
 /*
+ * How much |H| at x = cos ω moves, relative to itself, when every
+ * coefficient of c moves by one unit of relative rounding:
+ * (|b0| + |b1| + |b2|)/|B(e^{jω})| + (|a1| + |a2|)/|A(e^{jω})|, to first
+ * order.  0 where B(e^{jω}) = 0 (there is no magnitude to move).  This is
+ * an estimate at one frequency, for the width of the marginal band, not a
+ * bound.
+ */
+double adac_bound_biquad_sensitivity(const double c[5], double x);
+
+/*
  * 1 when both roots of z² + a1·z + a2 lie strictly inside the unit
  * circle, decided exactly on the doubles a1 and a2 by Jury's conditions
  * |a2| < 1 and |a1| < 1 + a2; 0 otherwise (on or outside the circle, or

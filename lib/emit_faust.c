@@ -949,6 +949,32 @@ doc_string(const struct adac_ir *ir, const char *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/*
+ * Which builds the certificate covers: a program built from this file
+ * holds its coefficients in float (the default) or in double
+ * (faust -double), and only a covered build is certified.
+ */
+static void
+put_precisions(struct adac_buf *b, const struct adac_ir *ir)
+{
+	json_t *o = json_object_get(ir->json, "certificate");
+	json_t *p = json_is_object(o) ? json_object_get(o, "precision") : NULL;
+	int f = 0, d = 0;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(p, i, v) {
+		f |= json_is_string(v) && strcmp(json_string_value(v), "float32") == 0;
+		d |= json_is_string(v) && strcmp(json_string_value(v), "double") == 0;
+	}
+	if (f && d)
+		adac_buf_puts(b, " for float and double builds");
+	else if (f)
+		adac_buf_puts(b, " for float builds only (not faust -double)");
+	else if (d)
+		adac_buf_puts(b, " for faust -double builds only (not float)");
+}
+
 static void
 put_header(struct adac_buf *b, const struct adac_ir *ir,
 	   const struct adac_emit_options *opt)
@@ -956,7 +982,6 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 	const char *format = doc_string(ir, "source", "format");
 	const char *verdict = doc_string(ir, "certificate", "verdict");
 	const char *hash = doc_string(ir, "certificate", "hash");
-	const char *precision = doc_string(ir, "certificate", "precision");
 	char fs[40];
 
 	adac_buf_puts(b, "// ");
@@ -969,11 +994,7 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 		put_clean(b, opt->certificate_note);
 	} else if (verdict != NULL) {
 		put_clean(b, verdict);
-		if (precision != NULL) {
-			adac_buf_puts(b, " for ");
-			put_clean(b, precision);
-			adac_buf_puts(b, " values");
-		}
+		put_precisions(b, ir);
 		if (hash != NULL) {
 			adac_buf_puts(b, ", sha256 ");
 			put_clean(b, hash);
