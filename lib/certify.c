@@ -1527,7 +1527,7 @@ bound_loop(struct ctx *c, struct lwork *w, struct loop *l)
 {
 	struct loop_arg a = {w, l, -1, -1};
 	struct bb b;
-	double ltv;
+	double ltv = INFINITY;
 	int rc;
 
 	if ((rc = bb_sup(c, loop_band, &a, c->grid, &b)) != ADAC_OK)
@@ -2096,8 +2096,9 @@ analyze_loop(struct ctx *c, struct loop *l)
 	where = unstable_biquad_under(c, n, &section, &channel);
 	if (where != NULL) {
 		set_verdict(l, ADAC_UNSTABLE, "poles",
-			    "the biquad %s in the loop (section %d, channel %d) has a pole on or outside the unit circle",
-			    where, section, channel);
+			    "the biquad %s in the loop (section %d, channel %d) has a pole on or outside the unit circle in %s",
+			    where, section, channel,
+			    adac_precision_name(c->fo.precision));
 		goto out;
 	}
 	if ((rc = bound_loop(c, &w, l)) != ADAC_OK)
@@ -2500,7 +2501,8 @@ verdict_of(const struct ctx *c, struct result *r)
 		r->verdict = ADAC_UNSTABLE;
 		snprintf(r->pointer, sizeof r->pointer, "%s", c->worst_pole_ptr);
 		snprintf(r->reason, sizeof r->reason,
-			 "biquad pole on or outside the unit circle (section %d, channel %d, radius about %.12g)",
+			 "biquad pole on or outside the unit circle in %s (section %d, channel %d, radius about %.12g)",
+			 adac_precision_name(c->fo.precision),
 			 c->worst_pole_section, c->worst_pole_channel,
 			 c->worst_pole);
 	}
@@ -2556,8 +2558,10 @@ certificate_json(const struct ctx *c, const struct loop *loops,
 			"reason", r->reason, "pointer", r->pointer,
 			"method", "small-gain", "precision", p,
 			"grid", c->grid,
-			/* loops, but none with a bound: there is no figure */
-			"bound", any && !bounded ? json_null() : json_real(bound),
+			/* loops but none with a bound, or coefficients that
+			 * overflow: there is no figure */
+			"bound", (any && !bounded) || c->nonfinite_ptr[0] ?
+			json_null() : json_real(bound),
 			"margin_db", bound > 0 && bounded ?
 			json_real(0.0 - 20 * log10(bound)) : json_null(),
 			"loops", a, "biquads", biquads,

@@ -831,7 +831,7 @@ static void
 test_certify__options_are_checked(void)
 {
 	struct adac_ir *ir = hadamard_fdn(0.5);
-	struct adac_certify_opts o = {ADAC_PRECISION_FLOAT32, 0, 0.7};
+	struct adac_certify_opts o = {ADAC_CERTIFY_FLOAT32, 0, 0.7};
 	struct adac_error err;
 	json_t *cert = NULL;
 
@@ -845,6 +845,194 @@ test_certify__options_are_checked(void)
 	o.grid = 8;
 	check_int(adac_certify(ir, &o, &cert, NULL, &err), ADAC_OK);
 	check_int(json_integer_value(json_object_get(cert, "grid")), 8);
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+/* --- issue 10: bounds that hold between samples ----------------------- */
+
+static struct adac_ir *
+load(const char *path)
+{
+	struct adac_ir *ir = NULL;
+	struct adac_error err;
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n &&
+	    adac_ir_parse_text(buf, (size_t)n, &ir, &err) != ADAC_OK)
+		printf("#   %s: %s: %s\n", path, err.pointer, err.text);
+	free(buf);
+	fclose(f);
+	return ir;
+}
+
+static void
+test_certify__a_peak_between_grid_points_bounds_the_loop(void)
+{
+	/*
+	 * The loop gain at the narrow peak, computed here from the
+	 * document's coefficients (float-rounded, and as they are), is a
+	 * lower bound of the loop's supremum: neither the search's best
+	 * point nor the certified bound may be below it, and the bound must
+	 * be tight (the peak of the magnitudes is a hair away from where the
+	 * phase is 0, so the estimate may be a little above |L(w)|).
+	 */
+	struct adac_ir *ir = load("tests/data/certify/hidden-peak.json");
+	const struct adac_node *sos;
+	double w, want = 0;
+	double complex z, l;
+	json_t *cert;
+	int s, k, p;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	w = json_number_value(json_object_get(ir->json, "x-peak_omega"));
+	sos = ir->graph->back->of[1];
+	for (p = 0; p < 2; p++) {
+		z = cexp(-I * w);
+		l = ir->graph->back->of[0]->values[0] *
+		    cexp(-I * w * ir->graph->forward->samples[0]);
+		if (p == 0)
+			l = (float)ir->graph->back->of[0]->values[0] *
+			    cexp(-I * w * ir->graph->forward->samples[0]);
+		for (s = 0; s < sos->n_sections; s++) {
+			double q[5];
+
+			for (k = 0; k < 5; k++)
+				q[k] = p == 0 ? (float)sos->sos[s * 5 + k] :
+				       sos->sos[s * 5 + k];
+			l *= (q[0] + q[1] * z + q[2] * z * z) /
+			     (1 + q[3] * z + q[4] * z * z);
+		}
+		want = fmax(want, cabs(l));
+	}
+	check(want > 1.7);
+	check(certify(ir, &all, &cert) != ADAC_CERTIFIED_STABLE);
+	check_le(want * (1 - 1e-12), cert_number(first_loop(cert), "estimate"));
+	check_le(cert_number(first_loop(cert), "estimate"),
+		 cert_number(cert, "bound"));
+	check_le(cert_number(cert, "bound"),
+		 cert_number(first_loop(cert), "estimate") * (1 + 1e-6));
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__overflow_in_float32_is_not_certified_with_the_pointer(void)
+{
+	/* 1e200 in a gain, a matrix and a section: each names its value */
+	static const struct {
+		const char *graph, *pointer;
+	} cases[] = {
+		{"{\"op\":\"gain\",\"values\":[0.5,1e200]}", "/graph/values/1"},
+		{"{\"op\":\"matrix\",\"data\":[[1,0],[0,-1e200]]}",
+		 "/graph/data/1/1"},
+		{"{\"op\":\"sos\",\"sections\":[[[1,0,0,0,0],[1,0,0,0,0]],"
+		 "[[1,0,0,0,0],[1,0,1e39,0,0]]]}", "/graph/sections/1/1/2"},
+	};
+	char text[1024];
+	struct adac_ir *ir;
+	json_t *cert;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		snprintf(text, sizeof text,
+			 "{\"adac\":\"ir/1\",\"name\":\"O\",\"fs\":48000,"
+			 "\"inputs\":2,\"outputs\":2,\"graph\":%s}",
+			 cases[i].graph);
+		ir = parse(text);
+		check(ir != NULL);
+		if (ir == NULL)
+			continue;
+		check_int(certify(ir, &f32, &cert), ADAC_NOT_CERTIFIED);
+		check_str(json_string_value(json_object_get(cert, "pointer")),
+			  cases[i].pointer);
+		check(json_is_null(json_object_get(cert, "bound")));
+		json_decref(cert);
+		/* in double they are finite, and nothing loops */
+		check_int(certify(ir, &f64, NULL), ADAC_CERTIFIED_STABLE);
+		adac_ir_free(ir);
+	}
+}
+
+static void
+test_certify__a_gain_above_one_beyond_rounding_is_unstable(void)
+{
+	/*
+	 * g = 1.000009 is 1.0000089407 in float32, 150 ulps above 1: the
+	 * rounding of a 1 × 1 loop explains a few ulps, so the loop is not
+	 * marginal; its single pole is g^(1/100) > 1.
+	 */
+	struct adac_ir *ir = load("tests/data/certify/gain-1000009.json");
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f32, &cert), ADAC_UNSTABLE);
+	check_le(cert_number(first_loop(cert), "marginal_tolerance"), 1e-6);
+	check_le((double)1.000009f, cert_number(cert, "bound"));
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__a_moving_knob_inside_a_nested_loop_takes_suprema(void)
+{
+	/*
+	 * The rt60 gain sits in a nested comb whose output feeds the outer
+	 * loop.  With a knob that moves, the nested gain is time-varying and
+	 * the outer bound must be the product of suprema:
+	 * ‖inner‖ <= 1/(1 − g) with g its largest decay gain, times 0.4.
+	 */
+	struct adac_ir *ir = parse(
+		"{\"adac\":\"ir/1\",\"name\":\"K\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"controls\":[{\"name\":\"rt60\",\"min\":0.1,"
+		"\"max\":1,\"init\":0.5,\"unit\":\"s\"}],\"graph\":{\"op\":"
+		"\"feedback\",\"forward\":{\"op\":\"series\",\"of\":["
+		"{\"op\":\"delay\",\"samples\":[13]},{\"op\":\"feedback\","
+		"\"forward\":{\"op\":\"delay\",\"samples\":[7]},\"back\":"
+		"{\"op\":\"gain\",\"values\":[0.5],\"decay\":{\"control\":"
+		"\"rt60\",\"loop_samples\":[7]}}}]},\"back\":{\"op\":\"gain\","
+		"\"values\":[0.4]}}}");
+	double g = 0.5 * pow(10, -3 * 7 / 48000.0), want = 0.4 / (1 - g);
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(certify(ir, &f64, &cert), ADAC_CERTIFIED_STABLE);
+	check(json_is_true(json_object_get(first_loop(cert), "time_varying")));
+	/* the decay gain's run-time margin and the roundings: under 1e-12 */
+	check_le(want, cert_number(cert, "bound"));
+	check_le(cert_number(cert, "bound"), want * (1 + 1e-12));
+	json_decref(cert);
+	adac_ir_free(ir);
+}
+
+static void
+test_certify__the_certificate_states_its_assumptions(void)
+{
+	struct adac_ir *ir = hadamard_fdn(0.5);
+	json_t *cert;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	certify(ir, &all, &cert);
+	check_int(json_array_size(json_object_get(cert, "assumptions")), 4);
+	check_int(json_array_size(json_object_get(cert, "precision")), 2);
+	check_str(json_string_value(json_object_get(first_loop(cert),
+						    "method")), "small-gain");
 	json_decref(cert);
 	adac_ir_free(ir);
 }
@@ -874,5 +1062,10 @@ main(void)
 	RUN(test_certify__float32_rounding_can_lose_the_certificate);
 	RUN(test_certify__check_reports_missing_stale_and_failing);
 	RUN(test_certify__options_are_checked);
+	RUN(test_certify__a_peak_between_grid_points_bounds_the_loop);
+	RUN(test_certify__overflow_in_float32_is_not_certified_with_the_pointer);
+	RUN(test_certify__a_gain_above_one_beyond_rounding_is_unstable);
+	RUN(test_certify__a_moving_knob_inside_a_nested_loop_takes_suprema);
+	RUN(test_certify__the_certificate_states_its_assumptions);
 	return unit_done();
 }
