@@ -192,6 +192,28 @@ adac_linalg_eigenvalues(const double *a, int n, double *re, double *im,
 }
 
 int
+adac_linalg_eig(const double *a, int n, double *re, double *im, double *vr,
+		struct adac_error *err)
+{
+	double *work;
+	lapack_int info;
+	int rc = ADAC_OK;
+
+	if (n <= 0)
+		return ADAC_OK;
+	work = alloc_matrix(n, n, sizeof *work);
+	if (work == NULL)
+		return nomem(err);
+	memcpy(work, a, (size_t)n * (size_t)n * sizeof *work);
+	info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'V', n, work, n, re, im,
+			     NULL, 1, vr, n);
+	if (info != 0)
+		rc = lapack_failed(err, "dgeev", info);
+	free(work);
+	return rc;
+}
+
+int
 adac_linalg_spectral_radius(const double *a, int n, double *out,
 			    struct adac_error *err)
 {
