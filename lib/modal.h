@@ -29,13 +29,17 @@
 #include "ir.h"
 
 /*
- * Defaults, measured by bench/modal_time.c on a 2-core machine
- * (docs/NOTES.md): a dense block of ADAC_MODAL_DENSE_MAX states takes
- * about 0.3 s; ADAC_MODAL_MAX_MATVECS applications of a 16-line FDN's map
- * (19 000 states) with Arnoldi about 0.1 s.
+ * Defaults, measured with bench/modal.sh on the 2-core development machine
+ * under load (docs/NOTES.md).  A dense block costs about n³: 20 ms at 100
+ * states, 0.35 s at 400, 0.6 s at 500, 1.5 s at 600.  Arnoldi costs about
+ * 0.1 s per 400 applications of a 20 000-state map (a 16-line FDN), and on
+ * delay networks, whose thousands of eigenvalues share nearly one modulus,
+ * it does not converge however long it runs: its estimate there is poor
+ * (0.85–0.95 against a true 0.9999).  Beyond SPARSE_MAX (a 64-line FDN
+ * has 100 000 states) the analysis is declined in under a millisecond.
  */
-#define ADAC_MODAL_DENSE_MAX 600
-#define ADAC_MODAL_SPARSE_MAX 200000
+#define ADAC_MODAL_DENSE_MAX 500
+#define ADAC_MODAL_SPARSE_MAX 50000
 #define ADAC_MODAL_MAX_MATVECS 400
 /* Blocks this small always go dense: Arnoldi needs room for its basis. */
 #define ADAC_MODAL_ARNOLDI_MIN 64
@@ -101,12 +105,14 @@ struct adac_modal {
 	 */
 	double bound;
 	/*
-	 * Evidence of instability: when radius > 1, a lower bound on
+	 * Evidence of instability: for a mode with |λ| > 1 (the slowest of
+	 * each block; the largest floor over the blocks), a lower bound on
 	 * sup_k ‖A'^k‖₂ for every such map A', (|λ| − 1)/r with r the
 	 * residual plus what coef_rel_err can move it (Kreiss: λ lies in the
 	 * r-pseudospectrum).  An impulse response can grow by about this
 	 * much; say "unstable" from it only when it is huge (say > 1e6).
-	 * 0 when radius <= 1 or unknown; INFINITY when the residual is 0.
+	 * 0 when no mode outside the unit circle was found; INFINITY when
+	 * the residual is 0.
 	 */
 	double growth;
 };
