@@ -273,6 +273,17 @@ struct adac_modal_map {
 	 */
 	long n_units;
 	long *base;
+	/*
+	 * What step() runs: entries of net->order, lines and cascades.  A
+	 * block runs only what lies on it; every other wire then reads as
+	 * zero, which is its value: a wire that feeds the block from outside
+	 * is not reachable from the block's states, or it would be part of
+	 * the block.  That keeps a network of many small loops linear.
+	 */
+	int *run_order, n_run_order;
+	int *run_lines, n_run_lines;
+	int *run_cascs, n_run_cascs;
+	unsigned char *casc_on;	/* per cascade: in run_cascs */
 	long dim;		/* every state */
 	double *w;		/* one value per wire */
 	double flops;		/* T: roundings on any path through one step */
@@ -286,16 +297,26 @@ unit_len(const struct adac_modal_map *m, long u)
 	return u < m->n_lines ? m->lines[u].len : 1;
 }
 
-/* Every unit in, in order: the layout adac_modal_map_step() uses. */
+/* Every unit in, in order, and everything run: adac_modal_map_step(). */
 static void
 layout_all(struct adac_modal_map *m)
 {
 	long u, off = 0;
+	int k;
 
 	for (u = 0; u < m->n_units; u++) {
 		m->base[u] = off;
 		off += unit_len(m, u);
 	}
+	for (k = 0; k < m->net->n_order; k++)
+		m->run_order[k] = k;
+	m->n_run_order = m->net->n_order;
+	for (k = 0; k < m->n_lines; k++)
+		m->run_lines[k] = k;
+	m->n_run_lines = m->n_lines;
+	for (k = 0; k < m->n_cascs; k++)
+		m->run_cascs[k] = k;
+	m->n_run_cascs = m->n_cascs;
 }
 
 /* One direct-form-II section with input in; its new state into y. */
@@ -360,8 +381,8 @@ step(struct adac_modal_map *m, int absolute, const double *x,
 
 	for (i = 0; i < m->n_in; i++)
 		w[i] = in != NULL ? in[i] : 0;
-	for (k = 0; k < m->n_lines; k++) {
-		const struct mline *l = &m->lines[k];
+	for (i = 0; i < m->n_run_lines; i++) {
+		const struct mline *l = &m->lines[k = m->run_lines[i]];
 
 		if (l->whole == 0)
 			continue;
@@ -374,8 +395,8 @@ step(struct adac_modal_map *m, int absolute, const double *x,
 			w[l->out] = (1 - l->frac) * x[b + l->whole - 1] +
 				    l->frac * x[b + l->whole];
 	}
-	for (k = 0; k < m->n_cascs; k++) {
-		const struct mcasc *c = &m->cascs[k];
+	for (i = 0; i < m->n_run_cascs; i++) {
+		const struct mcasc *c = &m->cascs[m->run_cascs[i]];
 
 		if (c->split < 0)
 			continue;
@@ -386,8 +407,8 @@ step(struct adac_modal_map *m, int absolute, const double *x,
 				    x, y, v);
 		w[c->out] = v;
 	}
-	for (k = 0; k < net->n_order; k++) {
-		int p = net->order[k];
+	for (i = 0; i < m->n_run_order; i++) {
+		int p = net->order[m->run_order[i]];
 		const struct adac_net_prim *pp = &net->prims[p];
 
 		switch (pp->kind) {
@@ -419,8 +440,8 @@ step(struct adac_modal_map *m, int absolute, const double *x,
 		}
 		}
 	}
-	for (k = 0; k < m->n_cascs; k++) {
-		const struct mcasc *c = &m->cascs[k];
+	for (i = 0; i < m->n_run_cascs; i++) {
+		const struct mcasc *c = &m->cascs[m->run_cascs[i]];
 
 		if (c->split < 0)
 			continue;
@@ -431,8 +452,8 @@ step(struct adac_modal_map *m, int absolute, const double *x,
 		section_late(m, sc + 5 * (c->first + c->split),
 			     c->first + c->split, x, y, v);
 	}
-	for (k = 0; k < m->n_lines; k++) {
-		const struct mline *l = &m->lines[k];
+	for (i = 0; i < m->n_run_lines; i++) {
+		const struct mline *l = &m->lines[k = m->run_lines[i]];
 
 		if ((b = m->base[k]) < 0)
 			continue;
@@ -546,6 +567,10 @@ adac_modal_map_free(struct adac_modal_map *m)
 	free(m->tc_abs);
 	free(m->prim_item);
 	free(m->base);
+	free(m->run_order);
+	free(m->run_lines);
+	free(m->run_cascs);
+	free(m->casc_on);
 	free(m->w);
 	free(m);
 }
@@ -598,9 +623,14 @@ adac_modal_map_new(const struct adac_node *node,
 	m->n_units = m->n_lines + 2 * m->n_sec;
 	m->base = calloc((size_t)m->n_units + 1, sizeof *m->base);
 	m->w = calloc((size_t)net->n_wires + 1, sizeof *m->w);
+	m->run_order = calloc((size_t)net->n_order + 1, sizeof *m->run_order);
+	m->run_lines = calloc((size_t)m->n_lines + 1, sizeof *m->run_lines);
+	m->run_cascs = calloc((size_t)m->n_cascs + 1, sizeof *m->run_cascs);
+	m->casc_on = calloc((size_t)m->n_cascs + 1, 1);
 	if (m->lines == NULL || m->cascs == NULL || m->sec == NULL ||
 	    m->sec_abs == NULL || m->tc_abs == NULL || m->prim_item == NULL ||
-	    m->base == NULL || m->w == NULL) {
+	    m->base == NULL || m->w == NULL || m->run_order == NULL ||
+	    m->run_lines == NULL || m->run_cascs == NULL || m->casc_on == NULL) {
 		adac_modal_map_free(m);
 		return nomem(err);
 	}
@@ -865,6 +895,59 @@ out:
 }
 
 /* ---- one block ---- */
+
+/* Lay out block c's states and run only what lies on it (see run_order). */
+static void
+select_block(struct adac_modal_map *m, const int *comp, int c)
+{
+	const struct adac_netlist *net = m->net;
+	int W = net->n_wires, k, s, in;
+	long u, off = 0;
+
+	for (u = 0; u < m->n_units; u++)
+		if (comp[W + u] == c) {
+			m->base[u] = off;
+			off += unit_len(m, u);
+		} else {
+			m->base[u] = -1;
+		}
+	m->n_run_lines = m->n_run_cascs = m->n_run_order = 0;
+	for (k = 0; k < m->n_lines; k++)
+		if (m->base[k] >= 0)
+			m->run_lines[m->n_run_lines++] = k;
+	for (k = 0; k < m->n_cascs; k++) {
+		const struct mcasc *cc = &m->cascs[k];
+
+		in = comp[cc->out] == c;
+		for (s = 0; s < cc->n_sections && !in; s++) {
+			long sec = cc->first + s;
+
+			in = m->base[m->n_lines + 2 * sec] >= 0 ||
+			     m->base[m->n_lines + 2 * sec + 1] >= 0 ||
+			     comp[W + m->n_units + sec] == c;
+		}
+		m->casc_on[k] = (unsigned char)in;
+		if (in)
+			m->run_cascs[m->n_run_cascs++] = k;
+	}
+	for (k = 0; k < net->n_order; k++) {
+		const struct adac_net_prim *pp = &net->prims[net->order[k]];
+
+		in = comp[pp->out] == c;
+		if (pp->kind == ADAC_NET_DELAY)
+			in = in || m->base[m->prim_item[net->order[k]]] >= 0;
+		else if (pp->kind == ADAC_NET_SOS)
+			in = in || m->casc_on[m->prim_item[net->order[k]]];
+		if (in)
+			m->run_order[m->n_run_order++] = k;
+	}
+	/*
+	 * What does not run reads as zero.  (Tarjan numbers components
+	 * sinks first, so no block reads a wire an earlier block wrote; the
+	 * zeroing keeps the result independent of that order.)
+	 */
+	memset(m->w, 0, (size_t)W * sizeof *m->w);
+}
 
 struct block {
 	double radius, omega, residual, bound, growth;
@@ -1376,17 +1459,10 @@ adac_modal_analyze(const struct adac_node *node,
 	epsk = up(expm1((double)m->depth * log1p(eta)), 4);
 	for (c = 0; c < n_comp; c++) {
 		struct block b;
-		long off = 0;
 
 		if (!loop[c] || nst[c] == 0)
 			continue;
-		for (u = 0; u < m->n_units; u++)
-			if (comp[m->net->n_wires + u] == c) {
-				m->base[u] = off;
-				off += unit_len(m, u);
-			} else {
-				m->base[u] = -1;
-			}
+		select_block(m, comp, c);
 		memset(&b, 0, sizeof b);
 		b.reason = "";
 		if (nst[c] <= dense_max || nst[c] < ADAC_MODAL_ARNOLDI_MIN)

@@ -496,11 +496,11 @@ test_modal__growth_floor_accounts_for_coefficient_error(void)
 }
 
 /*
- * Two loops in parallel are two blocks; the radius is the larger one's,
- * the bound covers both.
+ * Two loops in parallel, or in series, are two blocks; the radius is the
+ * larger one's, the bound covers both.
  */
 static void
-test_modal__parallel_loops_are_separate_blocks(void)
+test_modal__loops_in_parallel_or_series_are_separate_blocks(void)
 {
 	struct adac_modal r;
 	char *a = delay_loop(4, "0.5"), *b = delay_loop(7, "0.9");
@@ -514,6 +514,20 @@ test_modal__parallel_loops_are_separate_blocks(void)
 	check_int(r.loop_dim, 7);
 	check_near(r.radius, pow(r32(0.9), 1.0 / 7), 1e-14);
 	check_le(pow(r32(0.9), 1.0 / 7), r.bound);
+	/*
+	 * In series, the second loop reads the first one's output: analysed
+	 * alone it must see zero there, or its map is not linear and its
+	 * radius wrong.  Both orders.
+	 */
+	snprintf(s, 1024, "{\"op\":\"series\",\"of\":[%s,%s]}", b, a);
+	check_int(analyze(s, &f32, NULL, &r), ADAC_OK);
+	check_int(r.n_blocks, 2);
+	check_near(r.radius, pow(r32(0.9), 1.0 / 7), 1e-14);
+	check_le(r.bound, pow(r32(0.9), 1.0 / 7) + 1e-13);
+	snprintf(s, 1024, "{\"op\":\"series\",\"of\":[%s,%s]}", a, b);
+	check_int(analyze(s, &f32, NULL, &r), ADAC_OK);
+	check_near(r.radius, pow(r32(0.9), 1.0 / 7), 1e-14);
+	check_le(r.bound, pow(r32(0.9), 1.0 / 7) + 1e-13);
 	free(a);
 	free(b);
 	free(s);
@@ -897,7 +911,7 @@ main(void)
 	RUN(test_modal__jordan_block_bound_is_infinite_or_still_holds);
 	RUN(test_modal__unstable_loop_has_a_growing_mode);
 	RUN(test_modal__growth_floor_accounts_for_coefficient_error);
-	RUN(test_modal__parallel_loops_are_separate_blocks);
+	RUN(test_modal__loops_in_parallel_or_series_are_separate_blocks);
 	RUN(test_modal__decay_gains_are_the_certifiers);
 	RUN(test_modal__arnoldi_finds_a_separated_dominant_mode);
 	RUN(test_modal__arnoldi_on_equal_moduli_is_an_honest_estimate);
