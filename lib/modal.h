@@ -30,9 +30,9 @@
 
 /*
  * Defaults, measured with bench/modal.sh on the 2-core development machine
- * under load (docs/NOTES.md).  A dense block costs about n³: 20 ms at 100
- * states, 0.35 s at 400, 0.6 s at 500, 1.5 s at 600.  Arnoldi costs about
- * 0.1 s per 400 applications of a 20 000-state map (a 16-line FDN), and on
+ * under load (docs/NOTES.md).  A dense block costs about n³: 26 ms at 100
+ * states, 0.4–0.7 s at 400, 1.1–2 s at 600.  Arnoldi costs 0.1–0.2 s for
+ * 400 applications of a 20 000-state map (a 16-line FDN), and on
  * delay networks, whose thousands of eigenvalues share nearly one modulus,
  * it does not converge however long it runs: its estimate there is poor
  * (0.85–0.95 against a true 0.9999).  Beyond SPARSE_MAX (a 64-line FDN
