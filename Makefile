@@ -14,7 +14,7 @@ CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib
-LDLIBS = -ljansson -llapacke -llapack -lopenblas -lsndfile \
+LDLIBS = -ljansson -larpack -llapacke -llapack -lopenblas -lsndfile \
          -lcrypto -lfftw3 -lmicrohttpd -llo -lqrencode -ljack -lpthread -lm
 
 # Only the programs that call libfaust load it (and LLVM): a tool that does

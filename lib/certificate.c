@@ -150,9 +150,11 @@ summary_loop(struct adac_buf *b, const json_t *l)
 		if (json_is_number(json_object_get(mode, "bound")))
 			adac_buf_printf(b, ", radius at most %.12g",
 					num(mode, "bound"));
-		adac_buf_printf(b, " (%s, dimension %lld)\n", str(mode, "method"),
+		adac_buf_printf(b, " (%s, dimension %lld%s)\n", str(mode, "method"),
 				(long long)json_integer_value(
-					json_object_get(mode, "dimension")));
+					json_object_get(mode, "dimension")),
+				json_is_false(json_object_get(mode, "converged")) ?
+				", an estimate: not converged" : "");
 	}
 	json_array_foreach(json_object_get(l, "matrices"), j, m) {
 		adac_buf_printf(b, "  matrix %s: sigma_max %.12g", str(m, "pointer"),
@@ -183,6 +185,10 @@ adac_certify_summary(const json_t *cert)
 	if (json_is_number(json_object_get(cert, "margin_db")))
 		adac_buf_printf(&b, "bound: %.12g (margin %.4g dB)\n",
 				num(cert, "bound"), num(cert, "margin_db"));
+	else if (json_is_number(json_object_get(cert, "bound")) &&
+		 num(cert, "bound") >= 1)
+		adac_buf_printf(&b, "bound: %.12g (no small-gain margin)\n",
+				num(cert, "bound"));
 	else if (json_is_null(json_object_get(cert, "bound")))
 		adac_buf_printf(&b, "bound: none (no loop could be bounded)\n");
 	else

@@ -2039,6 +2039,7 @@ modal_decision(struct ctx *c, struct loop *l)
 	double growth;
 	int rc;
 
+	/* the decay gains' run-time margin, and one rounding of the rest */
 	mo.coef_rel_err = 16 * c->u;
 	rc = adac_modal_analyze(l->node, &c->fo, &mo, m, c->err);
 	if (rc != ADAC_OK)
@@ -2046,7 +2047,7 @@ modal_decision(struct ctx *c, struct loop *l)
 	l->have_modal = strcmp(m->method, "none") != 0;
 	if (!l->have_modal)
 		return ADAC_OK;
-	growth = adac_modal_growth_floor(m);
+	growth = m->growth;
 	if (m->radius > 1 && growth > 1e6) {
 		set_verdict(l, ADAC_UNSTABLE, "modal",
 			    "the loop's state map has a mode of radius %.12g at %.6g Hz (residual %.3g): its response grows by a factor of at least %.3g",
@@ -2237,6 +2238,63 @@ find_nonfinite(struct ctx *c, const struct adac_node *n)
 
 /* --- one precision ------------------------------------------------------ */
 
+static int
+is_float(double x)
+{
+	return (double)(float)x == x;
+}
+
+/*
+ * Every coefficient under n is a float, and no gain is computed at run
+ * time: then the float32 and double programs hold the same values, and
+ * the double analysis, whose margins are all narrower, can only agree
+ * with a certified or failing float32 one.
+ */
+static int
+float_exact(const struct adac_node *n)
+{
+	long i, k;
+	double f;
+
+	switch (n->op) {
+	case ADAC_OP_SERIES:
+	case ADAC_OP_PARALLEL:
+		for (i = 0; i < n->n_of; i++)
+			if (!float_exact(n->of[i]))
+				return 0;
+		return 1;
+	case ADAC_OP_FEEDBACK:
+		return float_exact(n->forward) && float_exact(n->back);
+	case ADAC_OP_DELAY:
+		for (i = 0; i < n->n_in; i++) {
+			f = n->samples[i] - floor(n->samples[i]);
+			if (!is_float(f) || !is_float(1 - f))
+				return 0;
+		}
+		return 1;
+	case ADAC_OP_GAIN:
+		if (n->decay != NULL)
+			return 0;
+		for (i = 0; i < n->n_in; i++)
+			if (!is_float(n->values[i]))
+				return 0;
+		return 1;
+	case ADAC_OP_MATRIX:
+		k = (long)n->n_out * n->n_in;
+		for (i = 0; i < k; i++)
+			if (!is_float(n->data[i]))
+				return 0;
+		return 1;
+	case ADAC_OP_SOS:
+		k = (long)n->n_sections * n->n_in * 5;
+		for (i = 0; i < k; i++)
+			if (!is_float(n->sos[i]))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
 static double
 pole_radius(double a1, double a2)
 {
@@ -2357,8 +2415,7 @@ mode_json(const struct ctx *c, const struct loop *l)
 	return json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:b}",
 			 "method", m->method, "dimension", (json_int_t)m->dim,
 			 "radius", real_or_null(1, m->radius),
-			 "hz", real_or_null(1, m->omega * c->fo.fs_hz /
-					    (2 * M_PI)),
+			 "hz", real_or_null(1, adac_modal_freq_hz(m, c->fo.fs_hz)),
 			 "t60_s", real_or_null(1, t60),
 			 "residual", real_or_null(1, m->residual),
 			 "bound", real_or_null(1, m->bound),
@@ -2562,7 +2619,8 @@ certificate_json(const struct ctx *c, const struct loop *loops,
 			 * overflow: there is no figure */
 			"bound", (any && !bounded) || c->nonfinite_ptr[0] ?
 			json_null() : json_real(bound),
-			"margin_db", bound > 0 && bounded ?
+			/* a margin only where small gain proves one */
+			"margin_db", bound > 0 && bound < 1 && bounded ?
 			json_real(0.0 - 20 * log10(bound)) : json_null(),
 			"loops", a, "biquads", biquads,
 			"controls", controls_json(c->ir),
@@ -2604,6 +2662,11 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 				      "unknown precision mask %#x", precisions);
 	for (p = 0; p < 2; p++) {
 		if (!(precisions & (1u << p)))
+			continue;
+		/* double after a float32 result it cannot change: see above */
+		if (p == ADAC_PRECISION_DOUBLE && shown != NULL &&
+		    best.verdict != ADAC_MARGINALLY_STABLE &&
+		    float_exact(ir->graph))
 			continue;
 		c[p].ir = ir;
 		c[p].err = err;

@@ -66,10 +66,17 @@ cert() {
 	[ "$(cert .name)" = '"Hadamard1001"' ]
 }
 
-@test "adac-certify: a non-normal matrix with spectral radius 0.5 is indeterminate, exit 1" {
-	run --separate-stderr adac-certify --precision double "$DATA/nonnormal.json"
-	[ "$status" -eq 1 ]
-	[ "$(cert .certificate.verdict)" = '"indeterminate"' ]
+@test "adac-certify: a non-normal matrix with spectral radius 0.5 is certified by its modes, exit 0" {
+	run --separate-stderr adac-certify --precision double --report "$DATA/nonnormal.json"
+	[ "$status" -eq 0 ]
+	[ "$(cert .certificate.verdict)" = '"certified-stable"' ]
+	[ "$(cert .certificate.loops[0].method)" = '"modal"' ]
+	# delays 3 and 5 behind a triangular matrix: the poles are the 3rd
+	# and 5th roots of 0.5; the slowest has radius 0.5^(1/5)
+	[ "$(cert '.certificate.loops[0].slowest_mode.radius - pow(0.5; 0.2) | fabs < 1e-12')" = true ]
+	[ "$(cert '.certificate.loops[0].slowest_mode.bound < 0.99')" = true ]
+	grep -q '^  slowest mode: radius 0.870550563296 at ' <<<"$stderr"
+	grep -q ', T60 ' <<<"$stderr"
 	# σ_max([[0.5, 10], [0, 0.5]]) = (√101 + 10)/2
 	[ "$(cert '.certificate.bound - ((101 | sqrt) + 10) / 2 | fabs < 1e-12')" = true ]
 	[ "$(cert '.certificate.loops[0].matrices[0].spectral_radius - 0.5 | fabs < 1e-7')" = true ]

@@ -249,7 +249,7 @@ test_certify__hadamard_times_1001_is_unstable(void)
 /* --- non-normal -------------------------------------------------------- */
 
 static void
-test_certify__non_normal_matrix_is_indeterminate_and_decays(void)
+test_certify__non_normal_matrix_is_certified_by_its_modes_and_decays(void)
 {
 	/*
 	 * A = [[0.5, 10], [0, 0.5]]: ρ = 0.5 but σ_max = (√(1 + 100) + 10)/2
@@ -272,8 +272,21 @@ test_certify__non_normal_matrix_is_indeterminate_and_decays(void)
 	check(ir != NULL);
 	if (ir == NULL)
 		return;
-	check_int(certify(ir, &f64, &cert), ADAC_INDETERMINATE);
+	/*
+	 * Small gain cannot decide (σ_max ≈ 10.02 > 1), the modal analysis
+	 * can: the 8-state map's slowest modes are the 5th roots of 0.5,
+	 * radius 0.5^(1/5) = 0.870551, and its rigorous bound is below 1.
+	 */
+	check_int(certify(ir, &f64, &cert), ADAC_CERTIFIED_STABLE);
+	check_str(json_string_value(json_object_get(first_loop(cert),
+						    "method")), "modal");
 	check_near(cert_number(cert, "bound"), (sqrt(101) + 10) / 2, 1e-13);
+	check(json_is_null(json_object_get(cert, "margin_db")));
+	m = json_object_get(first_loop(cert), "slowest_mode");
+	check_near(cert_number(m, "radius"), pow(0.5, 0.2), 1e-12);
+	check_le(pow(0.5, 0.2), cert_number(m, "bound"));
+	check_le(cert_number(m, "bound"), 0.99);
+	check_str(json_string_value(json_object_get(m, "method")), "dense");
 	m = json_array_get(json_object_get(first_loop(cert), "matrices"), 0);
 	check_near(cert_number(m, "spectral_radius"), 0.5, 1e-7);
 	json_decref(cert);
@@ -1046,7 +1059,7 @@ main(void)
 	RUN(test_certify__hadamard_times_0999_is_certified_with_bound_0999);
 	RUN(test_certify__hadamard_unscaled_is_marginally_stable);
 	RUN(test_certify__hadamard_times_1001_is_unstable);
-	RUN(test_certify__non_normal_matrix_is_indeterminate_and_decays);
+	RUN(test_certify__non_normal_matrix_is_certified_by_its_modes_and_decays);
 	RUN(test_certify__biquad_pole_at_10001_is_unstable);
 	RUN(test_certify__complex_biquad_poles_have_radius_sqrt_a2);
 	RUN(test_certify__a_resonance_between_grid_points_is_found);

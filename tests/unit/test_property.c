@@ -19,7 +19,7 @@
  * ring-up of at most the sections' order, under 2⁶ = 64 in a render of
  * twice the half).
  *
- * ADAC_PROPERTY_N networks (default 300) from seed ADAC_PROPERTY_SEED
+ * ADAC_PROPERTY_N networks (default 150) from seed ADAC_PROPERTY_SEED
  * (default 1): `make fuzz` runs a larger campaign.  A failure prints the
  * seed and the IR, which reproduce it.
  */
@@ -412,7 +412,7 @@ static void
 test_property__no_certified_network_grows(void)
 {
 	struct adac_certify_opts o = {ADAC_CERTIFY_ALL, 0, -1};
-	long n = env("ADAC_PROPERTY_N", 300), seed = env("ADAC_PROPERTY_SEED", 1);
+	long n = env("ADAC_PROPERTY_N", 150), seed = env("ADAC_PROPERTY_SEED", 1);
 	long i, len, count[ADAC_UNSTABLE + 1] = {0}, failures = 0, grown = 0;
 	enum adac_verdict v;
 	struct adac_error err;
