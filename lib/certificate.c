@@ -136,8 +136,9 @@ summary_loop(struct adac_buf *b, const json_t *l)
 	if (json_is_number(json_object_get(l, "sigma_max_AGamma")))
 		adac_buf_printf(b, ", sigma_max(A*Gamma) %.12g",
 				num(l, "sigma_max_AGamma"));
-	adac_buf_printf(b, ", mean delay %.6g samples",
-			num(l, "mean_delay_samples"));
+	if (json_is_number(json_object_get(l, "mean_delay_samples")))
+		adac_buf_printf(b, ", mean delay %.6g samples",
+				num(l, "mean_delay_samples"));
 	if (json_is_number(json_object_get(l, "t60_estimate_s")))
 		adac_buf_printf(b, ", estimated T60 %.3g s",
 				num(l, "t60_estimate_s"));

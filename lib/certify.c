@@ -2083,7 +2083,9 @@ analyze_loop(struct ctx *c, struct loop *l)
 			    "contains the loop %s, which is %s, so its response has no bound to use",
 			    inner->node->pointer,
 			    adac_verdict_name(inner->verdict));
-		return ADAC_OK;
+		/* the modes of the whole loop may still decide it */
+		l->ltv = has_decay(n);
+		return modal_decision(c, l);
 	}
 	l->ltv = has_decay(n);
 	if ((rc = flatten(c, &w, n->back)) != ADAC_OK ||
@@ -2457,7 +2459,9 @@ loop_json(const struct ctx *c, const struct loop *l)
 		json_object_set_new(o, "nyquist_spectral_radius",
 				    json_real(l->rho_nyquist));
 	}
-	json_object_set_new(o, "mean_delay_samples", json_real(l->mean_delay));
+	if (l->mean_delay > 0)
+		json_object_set_new(o, "mean_delay_samples",
+				    json_real(l->mean_delay));
 	/* T60 ≈ −3·m̄/(fs·log10 g): the bound g shrinks a signal per pass */
 	if (l->have_bound && l->bound > 0 && l->bound < 1 && l->mean_delay > 0) {
 		t60 = -3 * l->mean_delay / (c->fo.fs_hz * log10(l->bound));

@@ -90,12 +90,17 @@ cert() {
 	[ "$(cert .certificate.biquads[0].section)" = 0 ]
 }
 
-@test "adac-certify: a loop around a lossless loop is not-certified, exit 1" {
+@test "adac-certify: a loop around a lossless loop has no small-gain bound, and its modes prove it unstable" {
 	run --separate-stderr adac-certify "$DATA/nested-marginal.json"
 	[ "$status" -eq 1 ]
-	[ "$(cert .certificate.verdict)" = '"not-certified"' ]
+	[ "$(cert .certificate.verdict)" = '"unstable"' ]
 	[ "$(cert .certificate.pointer)" = '"/graph"' ]
-	[ "$(cert .certificate.reason)" = '"contains the loop /graph/forward/of/1, which is marginally-stable, so its response has no bound to use"' ]
+	[ "$(cert .certificate.loops[0].method)" = '"modal"' ]
+	[ "$(cert .certificate.loops[1].verdict)" = '"marginally-stable"' ]
+	# 1 - 0.1·z^-20/(1 - z^-7) = 0: the pole is the real root of
+	# r^20 - r^13 - 0.1, 1.011831749...
+	[ "$(cert '.certificate.loops[0].slowest_mode.radius as $r | pow($r; 20) - pow($r; 13) - 0.1 | fabs < 1e-12')" = true ]
+	[[ "$(cert .certificate.reason)" == '"the loop'"'"'s state map has a mode of radius 1.0118317492 at 0 Hz '* ]]
 }
 
 @test "adac-certify: a certified nested loop is bounded by its response norm" {

@@ -626,7 +626,7 @@ test_certify__nested_loop_bound_uses_its_response_norm(void)
 }
 
 static void
-test_certify__loop_around_a_lossless_loop_is_not_certified(void)
+test_certify__loop_around_a_lossless_loop_is_proven_unstable_by_its_modes(void)
 {
 	struct adac_ir *ir = parse(
 		"{\"adac\":\"ir/1\",\"name\":\"N\",\"fs\":48000,\"inputs\":1,"
@@ -640,9 +640,20 @@ test_certify__loop_around_a_lossless_loop_is_not_certified(void)
 	check(ir != NULL);
 	if (ir == NULL)
 		return;
-	check_int(certify(ir, &f64, &cert), ADAC_NOT_CERTIFIED);
+	/*
+	 * The inner comb is lossless: no small-gain bound for the outer
+	 * loop.  Its modes decide: 1 − 0.1·z⁻²⁰/(1 − z⁻⁷) = 0 has the real
+	 * root r of r²⁰ − r¹³ − 0.1 = 0, r = 1.0118, outside the circle.
+	 */
+	double r;
+
+	check_int(certify(ir, &f64, &cert), ADAC_UNSTABLE);
 	check_str(json_string_value(json_object_get(cert, "pointer")),
 		  "/graph");
+	r = cert_number(json_object_get(first_loop(cert), "slowest_mode"),
+			"radius");
+	check_near(pow(r, 20) - pow(r, 13) - 0.1, 0, 1e-12);
+	check(r > 1.01);
 	json_decref(cert);
 	adac_ir_free(ir);
 }
@@ -1069,7 +1080,7 @@ main(void)
 	RUN(test_certify__symmetric_loop_with_dc_gain_above_one_is_unstable);
 	RUN(test_certify__passive_loop_at_unit_dc_gain_is_marginal);
 	RUN(test_certify__nested_loop_bound_uses_its_response_norm);
-	RUN(test_certify__loop_around_a_lossless_loop_is_not_certified);
+	RUN(test_certify__loop_around_a_lossless_loop_is_proven_unstable_by_its_modes);
 	RUN(test_certify__real_axis_sign_change_proves_instability);
 	RUN(test_certify__hash_follows_numbers_not_layout);
 	RUN(test_certify__float32_rounding_can_lose_the_certificate);
