@@ -30,6 +30,7 @@ struct msg {
 struct ramp {
 	double start, target;
 	int left, total;	/* frames; left > 0 while active */
+	int listed;		/* its index is in the program's active list */
 };
 
 struct prog {
@@ -327,8 +328,16 @@ apply_msg(struct adac_live *live, struct prog *p, const struct msg *m)
 		r->start = adac_faust_param_get(p->dsp, m->index);
 		r->target = m->value;
 		r->total = live->smooth_frames;
-		if (r->left <= 0)
+		/*
+		 * A set cancels a ramp but leaves its index listed until
+		 * advance_ramps() next runs: list an index only once, or a
+		 * set and a ramp of one parameter in one drain pass append
+		 * it again and again past the end of the list.
+		 */
+		if (!r->listed) {
 			p->active[p->n_active++] = m->index;
+			r->listed = 1;
+		}
 		r->left = r->total;
 		return;
 	}
@@ -365,11 +374,14 @@ advance_ramps(struct prog *p, int frames)
 		int idx = p->active[i];
 		struct ramp *r = &p->ramps[idx];
 
-		if (r->left <= 0)
+		if (r->left <= 0) {
+			r->listed = 0;
 			continue;
+		}
 		r->left -= frames;
 		if (r->left <= 0) {
 			r->left = 0;
+			r->listed = 0;
 			adac_faust_param_set(p->dsp, idx, r->target);
 			continue;
 		}
@@ -601,6 +613,7 @@ prog_reset(struct prog *p)
 	for (i = 0; i < p->n_param; i++) {
 		p->values[i] = adac_faust_param_get(p->dsp, i);
 		p->ramps[i].left = 0;
+		p->ramps[i].listed = 0;
 	}
 	p->n_active = 0;
 	p->serial = 0;

@@ -210,6 +210,36 @@ test_live__values_only_change_is_ramped_not_compiled(void)
 	adac_live_free(live);
 }
 
+/*
+ * A set and a value-only ramp of one parameter, many times over before
+ * the audio thread runs once: one drain pass sees them all.  The list of
+ * ramping parameters has room for each parameter once (run under
+ * make check SANITIZE=1, AddressSanitizer reports a write past it).
+ */
+static void
+test_live__sets_and_ramps_in_one_pass_stay_in_bounds(void)
+{
+	static const char *a =
+		"g = nentry(\"g[hidden:1]\", 0.25, 0, 1, 0);\nprocess = g;\n";
+	static const char *b =
+		"g = nentry(\"g[hidden:1]\", 0.75, 0, 1, 0);\nprocess = g;\n";
+	struct adac_live *live = engine(1, 0, 10);
+	struct adac_error err;
+	float y[1024];
+	int i;
+
+	check(load(live, a, NULL) == ADAC_LIVE_SWAPPED);
+	run(live, y, 64);
+	for (i = 0; i < 30; i++) {
+		check(adac_live_param_set(live, "g", 0.1, &err) == ADAC_OK);
+		check(load(live, i % 2 == 0 ? b : a, NULL) == ADAC_LIVE_VALUES);
+	}
+	/* the last change ramps to a's 0.25 over 480 frames, then holds */
+	run(live, y, 1024);
+	check(y[1023] == 0.25f);
+	adac_live_free(live);
+}
+
 static void
 test_live__nonfinite_output_is_counted_and_silenced(void)
 {
@@ -405,6 +435,7 @@ main(void)
 	RUN(test_live__a_failed_compile_keeps_the_old_program);
 	RUN(test_live__a_recompiled_text_comes_from_the_cache);
 	RUN(test_live__values_only_change_is_ramped_not_compiled);
+	RUN(test_live__sets_and_ramps_in_one_pass_stay_in_bounds);
 	RUN(test_live__nonfinite_output_is_counted_and_silenced);
 	RUN(test_live__loads_and_sets_race_the_audio_thread_safely);
 	RUN(test_live__values_diff_finds_changed_hidden_inits);
