@@ -198,10 +198,13 @@ origin_ok(struct adac_live_http *h, struct MHD_Connection *c)
 		if (!adac_live_is_loopback(name))
 			return 0;
 	}
-	if (origin != NULL && strcmp(origin, "null") != 0) {
-		if (strncmp(origin, "http://", 7) != 0 || strcmp(origin + 7, host) != 0)
-			return 0;
-	}
+	/*
+	 * "null" is what a sandboxed iframe or a file:// page sends: a
+	 * foreign origin like any other
+	 */
+	if (origin != NULL &&
+	    (strncmp(origin, "http://", 7) != 0 || strcmp(origin + 7, host) != 0))
+		return 0;
 	return 1;
 }
 

@@ -393,6 +393,12 @@ http() {
 	[ "$CODE" = 403 ]
 	http POST /params/x --data 1 -H 'Origin: http://evil.example'
 	[ "$CODE" = 403 ]
+	# a sandboxed iframe or a file:// page says "null": foreign too
+	http POST /dsp --data-binary @"$DATA/osc-a.dsp" -H 'Origin: null'
+	[ "$CODE" = 403 ]
+	[ "$BODY" = '{"error":"cross-origin or foreign-host request refused"}' ]
+	http GET /status -H "Origin: ${URL%/}"
+	[ "$CODE" = 200 ]
 	http GET /status
 	[ "$CODE" = 200 ]
 	kill -0 "$SERVE"
