@@ -67,6 +67,13 @@ int adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 /* The driver must have stopped calling adac_live_process().  NULL is fine. */
 void adac_live_free(struct adac_live *live);
 
+/*
+ * Stop the engine's own work: the LLVM upgrade thread is joined, and no
+ * on_upgrade callback runs once this returns, so that a caller can say
+ * its last word after it.  adac_live_free() does it too.
+ */
+void adac_live_stop(struct adac_live *live);
+
 /* ---- the audio side --------------------------------------------------- */
 
 /*

@@ -237,6 +237,7 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	while (!atomic_load(o->stop) && !adac_live_driver_done(drv))
 		sleep_ms(5);
 stop:
+	adac_live_stop(live);	/* no upgrade line after the end line */
 	if (following) {
 		stop_following(&f);
 		if (f.rc != ADAC_OK && rc == ADAC_OK) {
@@ -361,6 +362,7 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 		sleep_ms(10);
 	}
 stop:
+	adac_live_stop(live);
 	adac_live_osc_stop(osc);
 	adac_live_http_stop(http);
 	if (following)

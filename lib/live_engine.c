@@ -261,13 +261,8 @@ adac_live_free(struct adac_live *live)
 
 	if (live == NULL)
 		return;
-	if (live->up_started) {
-		pthread_mutex_lock(&live->up_lock);
-		live->up_stop = 1;
-		pthread_cond_signal(&live->up_cond);
-		pthread_mutex_unlock(&live->up_lock);
-		pthread_join(live->up_thread, NULL);
-	}
+	if (live->fade_in != NULL || live->zeros != NULL)
+		adac_live_stop(live);
 	free(live->up_name);
 	free(live->up_source);
 	/* every program is on exactly one of these, or pending or held */
@@ -298,6 +293,20 @@ adac_live_free(struct adac_live *live)
 		pthread_cond_destroy(&live->up_cond);
 	}
 	free(live);
+}
+
+void
+adac_live_stop(struct adac_live *live)
+{
+	int join;
+
+	pthread_mutex_lock(&live->up_lock);
+	join = live->up_started && !live->up_stop;
+	live->up_stop = 1;
+	pthread_cond_signal(&live->up_cond);
+	pthread_mutex_unlock(&live->up_lock);
+	if (join)
+		pthread_join(live->up_thread, NULL);
 }
 
 /* ---- the audio side --------------------------------------------------- */
@@ -933,6 +942,12 @@ schedule_upgrade(struct adac_live *live, const char *name, const char *source,
 	n = strdup(name);
 	s = strdup(source);
 	pthread_mutex_lock(&live->up_lock);
+	if (live->up_stop) {
+		pthread_mutex_unlock(&live->up_lock);
+		free(n);
+		free(s);
+		return;
+	}
 	if (!live->up_started && n != NULL && s != NULL &&
 	    pthread_create(&live->up_thread, NULL, upgrade_thread, live) == 0)
 		live->up_started = 1;
@@ -955,12 +970,19 @@ upgrade(struct adac_live *live, const char *name, const char *source,
 	struct adac_live_report rep;
 	struct prog *p = NULL, *run, *stale = NULL;
 	char *src_now;
-	int i, j;
+	int i, j, stop;
 
 	report_init(&rep, live);
 	opt.backend = ADAC_FAUST_LLVM;
 	if (prog_new(live, name, source, &opt, &p, &rep.error) != ADAC_OK)
 		return;		/* it compiled with the interpreter: rare */
+	pthread_mutex_lock(&live->up_lock);
+	stop = live->up_stop;
+	pthread_mutex_unlock(&live->up_lock);
+	if (stop) {
+		prog_free(p);	/* stopping: no swap, and nothing said */
+		return;
+	}
 	pthread_mutex_lock(&live->load);
 	pthread_mutex_lock(&live->ctl);
 	poll_locked(live);

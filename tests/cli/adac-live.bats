@@ -248,6 +248,22 @@ json() {
 	awk -v p="$peak" 'BEGIN { exit !(p > 0.124 && p <= 0.1251) }'
 }
 
+@test "adac-live: the end line is the last line, even when stopped as the LLVM build swaps in" {
+	# --backend auto builds the running program with LLVM once it has been
+	# left alone 1 s: stop around then, so that the build is under way
+	for delay in 0.9 1.0 1.1; do
+		cp "$DATA/osc-a.dsp" "$T/live.dsp"
+		rm -f "$T/log"
+		start adac-live run --driver null --seconds 600 --backend auto --log "$T/log" "$T/live.dsp"
+		pid=$BGPID
+		started "$T/log"
+		nap "$delay"
+		stop "$pid"
+		[ "$STOPPED" -eq 0 ]
+		[ "$(json "$T/log" event | tail -1)" = '"end"' ]
+	done
+}
+
 # serve_start [OPTIONS...]: start a service on ephemeral loopback ports;
 # sets URL (http://127.0.0.1:PORT/) and OSC (its UDP port)
 serve_start() {
