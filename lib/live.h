@@ -56,8 +56,20 @@ struct adac_live_config {
 };
 
 /*
+ * The compile limits adac-live applies by default (faust.limits): a
+ * training session hears a program within seconds or not at all, and a
+ * program's instance lives in the audio process.
+ */
+#define ADAC_LIVE_COMPILE_CPU_S 30.0
+#define ADAC_LIVE_COMPILE_WALL_S 60.0
+#define ADAC_LIVE_COMPILE_MEM_MB 4096L
+#define ADAC_LIVE_PROGRAM_MB 256L
+
+/*
  * Defaults: 48 kHz, 0 in, 2 out, 256 frames, 10 ms fade, 10 ms ramp, 8
- * cached programs, LLVM, no upgrade.
+ * cached programs, LLVM, no upgrade, the ADAC_LIVE_* compile limits.
+ * Compiles run in worker processes (see faust_jit.h); an engine keeps
+ * one started ahead.
  */
 void adac_live_config_init(struct adac_live_config *cfg);
 
@@ -68,9 +80,12 @@ int adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 void adac_live_free(struct adac_live *live);
 
 /*
- * Stop the engine's own work: the LLVM upgrade thread is joined, and no
- * on_upgrade callback runs once this returns, so that a caller can say
- * its last word after it.  adac_live_free() does it too.
+ * Stop the engine's own work: compiles in progress are cancelled (their
+ * loads fail at once, with limit ADAC_FAUST_LIMIT_CANCELLED, as does
+ * any load after this), waits for the audio thread give up, the LLVM
+ * upgrade thread is joined, and no on_upgrade callback runs once this
+ * returns, so that a caller can say its last word after it.  Safe from
+ * any thread; adac_live_free() does it too.
  */
 void adac_live_stop(struct adac_live *live);
 
@@ -130,6 +145,7 @@ struct adac_live_report {
 	double detect_to_audible_ms;
 	double xfade_ms;
 	struct adac_error error;	/* status FAILED: the compiler's message */
+	enum adac_faust_limit limit;	/* status FAILED: the limit it hit, if any */
 };
 
 /*
@@ -157,11 +173,13 @@ int adac_live_load(struct adac_live *live, const char *name,
  * Compile source without running it and keep it for a later
  * adac_live_load() of the same text.  *json_ui (when not NULL) receives
  * a malloc'd copy of its JSON UI, *compile_ms the time.  ADAC_E_INPUT
- * with the compiler's message, ADAC_E_DEPENDENCY, ADAC_E_NOMEM.
+ * with the compiler's message (*limit, when not NULL, says whether a
+ * limit stopped it), ADAC_E_DEPENDENCY, ADAC_E_NOMEM.
  */
 int adac_live_compile(struct adac_live *live, const char *name,
 		      const char *source, char **json_ui, double *compile_ms,
-		      int *inputs, int *outputs, struct adac_error *err);
+		      int *inputs, int *outputs, enum adac_faust_limit *limit,
+		      struct adac_error *err);
 
 /*
  * Free programs the audio side has finished with and bring reports of

@@ -89,6 +89,10 @@ struct adac_live {
 	struct shadow *shadow;
 	int n_shadow, cap_shadow;
 
+	/* set by adac_live_stop(): compiles and waits give up */
+	atomic_int cancel;
+	int counted;		/* in count_engine() */
+
 	/* the LLVM upgrade: one job, due after a quiet period */
 	pthread_mutex_t up_lock;
 	pthread_cond_t up_cond;
@@ -106,16 +110,6 @@ adac_live_now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* CPU time of the whole process (every thread), in milliseconds. */
-static double
-cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 static double
@@ -160,6 +154,23 @@ adac_live_config_init(struct adac_live_config *cfg)
 	cfg->smooth_ms = 10;
 	cfg->cache = 8;
 	adac_faust_options_init(&cfg->faust);
+	cfg->faust.limits.cpu_s = ADAC_LIVE_COMPILE_CPU_S;
+	cfg->faust.limits.wall_s = ADAC_LIVE_COMPILE_WALL_S;
+	cfg->faust.limits.mem_mb = ADAC_LIVE_COMPILE_MEM_MB;
+	cfg->faust.limits.program_mb = ADAC_LIVE_PROGRAM_MB;
+}
+
+/* Engines alive: while there is one, a compile worker waits started. */
+static pthread_mutex_t engines_lock = PTHREAD_MUTEX_INITIALIZER;
+static int engines;
+
+static void
+count_engine(int d, enum adac_faust_backend backend)
+{
+	pthread_mutex_lock(&engines_lock);
+	engines += d;
+	adac_faust_keep_workers(engines > 0 ? 1 : 0, backend);
+	pthread_mutex_unlock(&engines_lock);
 }
 
 int
@@ -216,6 +227,9 @@ adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 	pthread_mutex_init(&live->up_lock, NULL);
 	pthread_cond_init(&live->up_cond, NULL);
 	live->next_serial = 1;
+	live->cfg.faust.cancel = &live->cancel;
+	count_engine(1, live->cfg.faust.backend);
+	live->counted = 1;
 	*out = live;
 	return ADAC_OK;
 }
@@ -286,6 +300,8 @@ adac_live_free(struct adac_live *live)
 	free(live->fade_out);
 	free(live->zeros);
 	free(live->last);
+	if (live->counted)
+		count_engine(-1, live->cfg.faust.backend);
 	if (live->fade_in != NULL || live->zeros != NULL) {
 		pthread_mutex_destroy(&live->ctl);
 		pthread_mutex_destroy(&live->load);
@@ -300,6 +316,7 @@ adac_live_stop(struct adac_live *live)
 {
 	int join;
 
+	atomic_store(&live->cancel, 1);
 	pthread_mutex_lock(&live->up_lock);
 	join = live->up_started && !live->up_stop;
 	live->up_stop = 1;
@@ -558,11 +575,13 @@ adac_live_stats(struct adac_live *live, struct adac_live_stats *st)
 static int
 prog_new(struct adac_live *live, const char *name, const char *source,
 	 const struct adac_faust_options *opt, struct prog **out,
-	 struct adac_error *err)
+	 enum adac_faust_limit *limit, struct adac_error *err)
 {
 	struct prog *p;
-	double t0 = mono_ms(), c0 = cpu_ms();
+	double t0 = mono_ms();
 	int i, rc, mb = live->cfg.max_block;
+
+	*limit = ADAC_FAUST_LIMIT_NONE;
 
 	p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -574,7 +593,8 @@ prog_new(struct adac_live *live, const char *name, const char *source,
 		goto fail;
 	}
 	p->hash = hash_text(source);
-	rc = adac_faust_compile(name, source, opt, live->cfg.fs_hz, &p->dsp, err);
+	rc = adac_faust_compile_ex(name, source, opt, live->cfg.fs_hz, &p->dsp,
+				   limit, err);
 	if (rc != ADAC_OK)
 		goto fail;
 	p->llvm = opt->backend == ADAC_FAUST_LLVM;
@@ -603,7 +623,8 @@ prog_new(struct adac_live *live, const char *name, const char *source,
 	for (i = 0; i < p->n_param; i++)
 		p->values[i] = adac_faust_param_get(p->dsp, i);
 	p->compile_ms = mono_ms() - t0;
-	p->compile_cpu_ms = cpu_ms() - c0;
+	/* the worker's and ours: a figure a busy machine does not inflate */
+	p->compile_cpu_ms = adac_faust_compile_cpu_ms(p->dsp);
 	*out = p;
 	return ADAC_OK;
 fail:
@@ -727,7 +748,7 @@ push_msg(struct adac_live *live, uint64_t serial, int index, int ramp,
 	       QUEUE_CAP) {
 		if (t0 == 0)
 			t0 = mono_ms();
-		else if (mono_ms() - t0 > PUSH_TIMEOUT_MS)
+		else if (mono_ms() - t0 > PUSH_TIMEOUT_MS || atomic_load(&live->cancel))
 			return -1;
 		sleep_us(200);
 	}
@@ -872,14 +893,14 @@ out:
 }
 
 static void
-wait_taken(struct prog *p, int wait_ms,
+wait_taken(struct prog *p, int wait_ms, atomic_int *cancel,
 	   struct adac_live_report *rep, int64_t write_ns)
 {
 	double t0 = mono_ms();
 	int64_t t;
 
 	while ((t = atomic_load_explicit(&p->t_taken_ns, memory_order_acquire)) == 0 &&
-	       mono_ms() - t0 < wait_ms)
+	       mono_ms() - t0 < wait_ms && !atomic_load(cancel))
 		sleep_us(100);
 	if (t == 0)
 		return;
@@ -896,7 +917,7 @@ wait_drained(struct adac_live *live, unsigned pos, int wait_ms,
 	int64_t lat_ns;
 
 	while ((int)(atomic_load_explicit(&live->q_head, memory_order_acquire) - pos) < 0) {
-		if (mono_ms() - t0 >= wait_ms)
+		if (mono_ms() - t0 >= wait_ms || atomic_load(&live->cancel))
 			return;
 		sleep_us(100);
 	}
@@ -974,7 +995,7 @@ upgrade(struct adac_live *live, const char *name, const char *source,
 
 	report_init(&rep, live);
 	opt.backend = ADAC_FAUST_LLVM;
-	if (prog_new(live, name, source, &opt, &p, &rep.error) != ADAC_OK)
+	if (prog_new(live, name, source, &opt, &p, &rep.limit, &rep.error) != ADAC_OK)
 		return;		/* it compiled with the interpreter: rare */
 	pthread_mutex_lock(&live->up_lock);
 	stop = live->up_stop;
@@ -1014,7 +1035,7 @@ upgrade(struct adac_live *live, const char *name, const char *source,
 	report_prog(&rep, p);
 	pthread_mutex_unlock(&live->ctl);
 	prog_free(stale);
-	wait_taken(p, 2000, &rep, p->t_posted_ns);
+	wait_taken(p, 2000, &live->cancel, &rep, p->t_posted_ns);
 	pthread_mutex_unlock(&live->load);
 	if (live->cfg.on_upgrade != NULL)
 		live->cfg.on_upgrade(&rep, live->cfg.ctx);
@@ -1105,8 +1126,10 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 		rep->cached = 1;
 		rep->compile_ms = 0;
 	} else {
-		rc = prog_new(live, name, source, &live->cfg.faust, &p, err);
-		if (rc == ADAC_E_INPUT) {
+		rc = prog_new(live, name, source, &live->cfg.faust, &p,
+			      &rep->limit, err);
+		/* a cancelled compile is a failed load, not a failed engine */
+		if (rc == ADAC_E_INPUT || rep->limit == ADAC_FAUST_LIMIT_CANCELLED) {
 			rep->status = ADAC_LIVE_FAILED;
 			rc = ADAC_OK;
 			goto out;
@@ -1132,7 +1155,7 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 	pthread_mutex_unlock(&live->ctl);
 	prog_free(stale);
 	if (wait_ms > 0)
-		wait_taken(p, wait_ms, rep, write_ns);
+		wait_taken(p, wait_ms, &live->cancel, rep, write_ns);
 out:
 	if ((rep->status == ADAC_LIVE_SWAPPED || rep->status == ADAC_LIVE_VALUES) &&
 	    rep->backend != NULL && strcmp(rep->backend, "interp") == 0)
@@ -1144,11 +1167,17 @@ out:
 int
 adac_live_compile(struct adac_live *live, const char *name,
 		  const char *source, char **json_ui, double *compile_ms,
-		  int *inputs, int *outputs, struct adac_error *err)
+		  int *inputs, int *outputs, enum adac_faust_limit *limit,
+		  struct adac_error *err)
 {
+	enum adac_faust_limit lim = ADAC_FAUST_LIMIT_NONE;
 	struct prog *p = NULL;
 	char *ui = NULL;
 	int rc;
+
+	if (limit == NULL)
+		limit = &lim;
+	*limit = ADAC_FAUST_LIMIT_NONE;
 
 	pthread_mutex_lock(&live->ctl);
 	p = cache_take(live, source);
@@ -1173,7 +1202,7 @@ adac_live_compile(struct adac_live *live, const char *name,
 	}
 	pthread_mutex_unlock(&live->ctl);
 	if (p == NULL) {
-		rc = prog_new(live, name, source, &live->cfg.faust, &p, err);
+		rc = prog_new(live, name, source, &live->cfg.faust, &p, limit, err);
 		if (rc != ADAC_OK)
 			return rc;
 	}
@@ -1376,6 +1405,22 @@ status_name(enum adac_live_status s)
 	}
 }
 
+static const char *
+limit_name(enum adac_faust_limit l)
+{
+	switch (l) {
+	case ADAC_FAUST_LIMIT_NONE: break;
+	case ADAC_FAUST_LIMIT_CPU: return "compile-cpu";
+	case ADAC_FAUST_LIMIT_WALL: return "compile-wall";
+	case ADAC_FAUST_LIMIT_MEMORY: return "compile-mem";
+	case ADAC_FAUST_LIMIT_STACK: return "stack";
+	case ADAC_FAUST_LIMIT_PROGRAM: return "program-mb";
+	case ADAC_FAUST_LIMIT_CRASH: return "crash";
+	case ADAC_FAUST_LIMIT_CANCELLED: return "cancelled";
+	}
+	return "none";
+}
+
 /* Milliseconds to the microsecond, or null when unknown (negative). */
 static json_t *
 ms_json(double ms)
@@ -1405,6 +1450,9 @@ adac_live_report_json(const struct adac_live_report *rep, const char *file)
 	if (rep->status == ADAC_LIVE_FAILED) {
 		bad |= json_object_set_new(o, "error",
 					   json_string(rep->error.text));
+		if (rep->limit != ADAC_FAUST_LIMIT_NONE)
+			bad |= json_object_set_new(o, "limit",
+						   json_string(limit_name(rep->limit)));
 	} else {
 		bad |= json_object_set_new(o, "id", json_integer((json_int_t)rep->id));
 		bad |= json_object_set_new(o, "inputs", json_integer(rep->inputs));

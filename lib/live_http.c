@@ -305,11 +305,37 @@ valid_name(const char *s)
 	return 1;
 }
 
+/*
+ * The answer to a compile that failed: 400 for the compiler's message,
+ * 413 when it needed too much memory, 422 when it took too long or
+ * crashed the compiler, 503 when the service is stopping.
+ */
+static unsigned
+failure_status(int rc, enum adac_faust_limit limit)
+{
+	switch (limit) {
+	case ADAC_FAUST_LIMIT_MEMORY:
+	case ADAC_FAUST_LIMIT_PROGRAM:
+		return 413;
+	case ADAC_FAUST_LIMIT_CPU:
+	case ADAC_FAUST_LIMIT_WALL:
+	case ADAC_FAUST_LIMIT_STACK:
+	case ADAC_FAUST_LIMIT_CRASH:
+		return 422;
+	case ADAC_FAUST_LIMIT_CANCELLED:
+		return 503;
+	case ADAC_FAUST_LIMIT_NONE:
+		break;
+	}
+	return rc == ADAC_E_INPUT ? 400 : 500;
+}
+
 static enum MHD_Result
 post_dsp(struct adac_live_http *h, struct MHD_Connection *c, struct req *rq)
 {
 	const char *run = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "run");
 	const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
+	enum adac_faust_limit limit = ADAC_FAUST_LIMIT_NONE;
 	struct adac_live_report rep;
 	struct adac_error err;
 	char *ui = NULL;
@@ -331,9 +357,11 @@ post_dsp(struct adac_live_http *h, struct MHD_Connection *c, struct req *rq)
 	if (run != NULL && strcmp(run, "0") != 0) {
 		rc = adac_live_load(h->live, name, rq->body, rq->t_ns, LOAD_WAIT_MS, &rep);
 		if (rc == ADAC_OK && rep.status == ADAC_LIVE_FAILED)
-			return reply_error(c, 400, "%s", rep.error.text);
+			return reply_error(c, failure_status(ADAC_E_INPUT, rep.limit),
+					   "%s", rep.error.text);
 		if (rc != ADAC_OK)
-			return reply_error(c, 500, "%s", rep.error.text);
+			return reply_error(c, failure_status(rc, rep.limit),
+					   "%s", rep.error.text);
 		if (h->cfg.on_load != NULL)
 			h->cfg.on_load(&rep, h->cfg.ctx);
 		ui = adac_live_json_ui(h->live);
@@ -341,11 +369,10 @@ post_dsp(struct adac_live_http *h, struct MHD_Connection *c, struct req *rq)
 		in = rep.inputs;
 		out = rep.outputs;
 	} else {
-		rc = adac_live_compile(h->live, name, rq->body, &ui, &ms, &in, &out, &err);
-		if (rc == ADAC_E_INPUT)
-			return reply_error(c, 400, "%s", err.text);
+		rc = adac_live_compile(h->live, name, rq->body, &ui, &ms, &in, &out,
+				       &limit, &err);
 		if (rc != ADAC_OK)
-			return reply_error(c, 500, "%s", err.text);
+			return reply_error(c, failure_status(rc, limit), "%s", err.text);
 	}
 	pthread_mutex_lock(&h->lock);
 	o = json_pack("{s:o}", "ui", json_text(ui));
@@ -434,7 +461,8 @@ dsp_item(struct adac_live_http *h, struct MHD_Connection *c, const char *method,
 	free(name);
 	free(source);
 	if (rc != ADAC_OK || rep.status == ADAC_LIVE_FAILED)
-		return reply_error(c, rc == ADAC_OK ? 400 : 500, "%s", rep.error.text);
+		return reply_error(c, failure_status(rc == ADAC_OK ? ADAC_E_INPUT : rc,
+						     rep.limit), "%s", rep.error.text);
 	if (h->cfg.on_load != NULL)
 		h->cfg.on_load(&rep, h->cfg.ctx);
 	return reply_json(c, 200, report_json(&rep));

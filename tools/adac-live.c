@@ -18,6 +18,8 @@ static const char usage[] =
 	"                     [--seconds S | --frames N] [--speed X] [--block N]\n"
 	"                     [--rate HZ] [--xfade-ms MS] [--smooth-ms MS]\n"
 	"                     [--backend auto|llvm|interp] [--cache N] [--connect]\n"
+	"                     [--compile-cpu S] [--compile-wall S] [--compile-mem MB]\n"
+	"                     [--program-mb MB]\n"
 	"                     [--set ADDRESS=VALUE]... [--log FILE] FILE.dsp\n"
 	"       adac-live serve [--listen HOST:PORT] [--osc-port PORT|off] [--token T]\n"
 	"                       [--qr] [--max-body BYTES] [run options] [FILE.dsp]\n"
@@ -60,7 +62,8 @@ number(const char *opt, const char *s, double lo, double hi, double *out)
 
 enum { O_DRIVER = 256, O_IN, O_OUT, O_SECONDS, O_FRAMES, O_SPEED, O_BLOCK,
        O_RATE, O_XFADE, O_SMOOTH, O_BACKEND, O_SET, O_LOG, O_LISTEN, O_OSC,
-       O_TOKEN, O_QR, O_MAXBODY, O_CACHE, O_CONNECT };
+       O_TOKEN, O_QR, O_MAXBODY, O_CACHE, O_CONNECT, O_CCPU, O_CWALL, O_CMEM,
+       O_PROGMB };
 
 /* Parse the options of run and serve into o; 0 or an exit status + 1. */
 static int
@@ -88,6 +91,10 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 		{"max-body", required_argument, NULL, O_MAXBODY},
 		{"cache", required_argument, NULL, O_CACHE},
 		{"connect", no_argument, NULL, O_CONNECT},
+		{"compile-cpu", required_argument, NULL, O_CCPU},
+		{"compile-wall", required_argument, NULL, O_CWALL},
+		{"compile-mem", required_argument, NULL, O_CMEM},
+		{"program-mb", required_argument, NULL, O_PROGMB},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -185,6 +192,26 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 			if (number("--cache", optarg, 0, 1024, &v))
 				return 3;
 			o->engine.cache = (int)v;
+			break;
+		case O_CCPU:
+			if (number("--compile-cpu", optarg, 0.01, 1e6,
+				   &o->engine.faust.limits.cpu_s))
+				return 3;
+			break;
+		case O_CWALL:
+			if (number("--compile-wall", optarg, 0.01, 1e6,
+				   &o->engine.faust.limits.wall_s))
+				return 3;
+			break;
+		case O_CMEM:
+			if (number("--compile-mem", optarg, 1, 1 << 30, &v))
+				return 3;
+			o->engine.faust.limits.mem_mb = (long)v;
+			break;
+		case O_PROGMB:
+			if (number("--program-mb", optarg, 1, 1 << 30, &v))
+				return 3;
+			o->engine.faust.limits.program_mb = (long)v;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -298,6 +298,54 @@ http() {
 	[ "$BODY" = "{\"error\":\"'ffunction' is not allowed in programs sent to the service\"}" ]
 }
 
+@test "serve: a compile over a limit is 422 or 413 with the reason, and the service answers meanwhile" {
+	serve_start --compile-cpu 2 --program-mb 16 > "$T/serve.out"
+	http POST '/dsp?run=1' --data-binary @"$DATA/osc-a.dsp"
+	[ "$CODE" = 201 ]
+	# 29 bytes that overflow libfaust's stack after minutes of CPU time
+	curl -s -o "$T/slow" -w '%{http_code}' -X POST \
+		--data-binary 'process = par(i, 100000, _);' "${URL%/}/dsp?run=1" > "$T/slow.code" &
+	slow=$!
+	answered=0
+	for ((i = 0; i < 100; i++)); do
+		http GET /status
+		[ "$CODE" = 200 ]
+		kill -0 "$slow" 2>/dev/null || break
+		answered=$((answered + 1))
+		nap 0.05
+	done
+	wait "$slow"
+	[ "$answered" -gt 0 ]
+	[ "$(cat "$T/slow.code")" = 422 ]
+	[ "$(cat "$T/slow")" = '{"error":"compiling used more than 2 s of CPU time (the compile-cpu limit)"}' ]
+	# a delay of 2^24 samples: FAUST makes its line the next power of two,
+	# 2^25 floats (128 MB), and the instance holds a little more
+	http POST /dsp --data-binary 'process = _ @ (1<<24);'
+	[ "$CODE" = 413 ]
+	[ "$BODY" = '{"error":"the program needs 129 MB of memory, more than 16 MB (the program-mb limit)"}' ]
+	# the first program runs on
+	http GET /params
+	[ "$BODY" = '{"/live/gain":0.5}' ]
+	kill -0 "$SERVE"
+}
+
+@test "adac-live: a rewrite over the compile limits fails with the limit and the program runs on" {
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver null --seconds 600 --backend interp --compile-cpu 1 \
+		--log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	echo 'process = _ @ (1<<30);' > "$T/slow.tmp"
+	mv "$T/slow.tmp" "$T/live.dsp"
+	wait_for 1 "$T/log" '"event":"reload"'
+	stop "$pid"
+	[ "$STOPPED" -eq 0 ]
+	run jq -e -s '.[1].status == "failed" and .[1].limit == "compile-cpu"
+		and .[1].error == "compiling used more than 1 s of CPU time (the compile-cpu limit)"
+		and .[-1].event == "end" and .[-1].swaps == 1 and .[-1].peak > 0' "$T/log"
+	[ "$status" -eq 0 ]
+}
+
 @test "serve: lists programs, runs one, sets and reads parameters over HTTP" {
 	serve_start > "$T/serve.out"
 	http GET /params
