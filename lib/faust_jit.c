@@ -716,10 +716,15 @@ adac_faust_std_dir(void)
 void
 adac_faust_warm_up(enum adac_faust_backend backend)
 {
-	static const char *src = "import(\"stdfaust.lib\");\nprocess = _;\n";
-	char msg[4096], path[4200];
+	/* a little of everything a real program takes through the compiler */
+	static const char *src =
+		"import(\"stdfaust.lib\");\n"
+		"process = _ <: de.delay(64, 3), fi.lowpass(2, 1000) :> "
+		"*(hslider(\"g\", 0.5, 0, 1, 0.01));\n";
+	struct adac_faust_options opt;
+	struct adac_faust_code code;
+	char path[4200];
 	const char *d;
-	void *f;
 	int i;
 
 	for (i = 0; std_dir[0] == '\0' && (d = std_dirs(i)) != NULL; i++) {
@@ -727,15 +732,14 @@ adac_faust_warm_up(enum adac_faust_backend backend)
 		if (access(path, R_OK) == 0 && strlen(d) < sizeof std_dir)
 			strcpy(std_dir, d);
 	}
-	if (libfaust_ready(NULL) != ADAC_OK)
-		return;
-	msg[0] = '\0';
-	/* the front end reads the library: the first real compile need not */
-	if (backend == ADAC_FAUST_LLVM)
-		f = lf.createCDSPFactoryFromString("warm", src, 0, NULL, "", msg, -1);
-	else
-		f = lf.createCInterpreterDSPFactoryFromString("warm", src, 0, NULL, msg);
-	delete_factory(backend, f);
+	/*
+	 * The first compile of a process costs several times the next
+	 * (libfaust and LLVM set themselves up): pay it before a request.
+	 */
+	adac_faust_options_init(&opt);
+	opt.backend = backend;
+	if (adac_faust_build_code("warm", src, &opt, &code, NULL) == ADAC_OK)
+		adac_faust_code_free(&code);
 }
 
 /*

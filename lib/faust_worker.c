@@ -3,24 +3,30 @@
  * workers started ahead, the request, the limits it enforces, the
  * answer) and the worker's own side (adac_faust_worker_main()).
  *
- * Why a process, and a fresh one each time: libfaust can be kept busy
- * for minutes, or made to overflow its stack, by a few bytes of FAUST,
- * and its state after a failed compile is its own business.  A process
- * can be given CPU-time and address-space limits and a large stack, and
- * killed; the caller only ever loads the finished code.  Workers are
- * spawned (posix_spawn of a separate executable), never forked from the
- * calling process, which has threads and libfaust loaded.
+ * Why a process: libfaust can be kept busy for minutes, or made to
+ * overflow its stack, by a few bytes of FAUST.  A process can be given
+ * CPU-time and address-space limits and a large stack, and killed; the
+ * caller only ever loads the finished code.  Workers are spawned
+ * (posix_spawn of a separate executable), never forked from the calling
+ * process, which has threads and libfaust loaded.
  *
- * The protocol, one request per worker:
+ * A worker that answered within its limits takes the next request, so
+ * that a compile does not pay for starting one and loading libfaust and
+ * LLVM (about 0.1 s of CPU); one that hit a limit or crashed is killed,
+ * and each leaves after REUSE compiles or once it has grown by GROWTH
+ * (libfaust keeps memory).  Each request gets its own limits.
+ *
+ * The protocol, requests one after the other:
  *   caller -> worker, on its stdin: one line of JSON
  *     {"name","backend","double","target","opt_level","include_dir",
  *      "ftz","args","std_libs_only","cpu_s","mem_mb","stack_mb",
  *      "source_bytes"} then source_bytes bytes of FAUST source;
  *   worker -> caller, on its file descriptor 3: one line of JSON
- *     {"ok":true,"code_bytes","instance_bytes","compile_ms","cpu_ms"}
- *     then code_bytes bytes of code, or
- *     {"ok":false,"code":"input"|"dependency"|"nomem","limit":NAME|null,
- *      "error":TEXT}.
+ *     {"ok":true,"again","code_bytes","instance_bytes","compile_ms",
+ *      "cpu_ms"} then code_bytes bytes of code, or
+ *     {"ok":false,"again","code":"input"|"dependency"|"nomem",
+ *      "limit":NAME|null,"error":TEXT};
+ *     "again": whether it waits for another request (else it exits).
  * The worker's stdout and stderr are not the caller's: libfaust prints
  * on stdout ("extra text is : $"), and a tool's stdout is its output.
  */
@@ -53,6 +59,8 @@
 #include "utf8.h"
 
 #define MAX_IDLE 8
+#define REUSE 64			/* compiles per worker */
+#define GROWTH (512UL << 20)	/* address space a worker may gain */
 #define MAX_HEADER 65536
 #define MAX_ANSWER (1L << 30)
 #define SLICE_MS 50
@@ -585,6 +593,20 @@ parse_answer(char *buf, size_t len, struct adac_faust_code *out,
 	return rc;
 }
 
+/* Back to the pool when it takes more requests and there is room. */
+static void
+put_back(struct worker *w)
+{
+	pthread_mutex_lock(&pool_lock);
+	if (n_idle < MAX_IDLE && n_idle < (keep_idle > 2 ? keep_idle : 2)) {
+		idle[n_idle++] = *w;
+		w->pid = 0;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (w->pid != 0)
+		kill_worker(w);
+}
+
 int
 adac_faust_worker_compile(const char *name, const char *source,
 			  const struct adac_faust_options *opt,
@@ -595,9 +617,9 @@ adac_faust_worker_compile(const char *name, const char *source,
 	struct worker w = { 0, -1, -1 };
 	struct rusage ru;
 	json_t *h = NULL;
-	char *head = NULL, *answer = NULL;
+	char *head = NULL, *answer = NULL, *nl;
 	size_t n = strlen(source), alen = 0;
-	int status = 0, r, rc;
+	int status = 0, r, rc, again = 0;
 
 	memset(out, 0, sizeof *out);
 	memset(&ru, 0, sizeof ru);
@@ -606,7 +628,6 @@ adac_faust_worker_compile(const char *name, const char *source,
 		return rc;
 	if ((rc = take_worker(opt->backend, &w, err)) != ADAC_OK)
 		goto out;
-	refill();	/* the next compile finds one warm */
 	h = request_header(name, opt, n);
 	head = h != NULL ? json_dumps(h, JSON_COMPACT) : NULL;
 	if (head == NULL) {
@@ -634,14 +655,26 @@ adac_faust_worker_compile(const char *name, const char *source,
 		}
 		goto out;
 	}
-	reap(&w, &status, &ru);
-	if (answer != NULL && (rc = parse_answer(answer, alen, out, limit, err)) >= 0)
+	if (answer != NULL && (nl = memchr(answer, '\n', alen)) != NULL) {
+		json_t *ah = json_loadb(answer, nl - answer, 0, NULL);
+
+		again = json_is_true(json_object_get(ah, "again"));
+		json_decref(ah);
+	}
+	if (answer != NULL && (rc = parse_answer(answer, alen, out, limit, err)) >= 0) {
+		if (again && *limit == ADAC_FAUST_LIMIT_NONE)
+			put_back(&w);
+		else
+			reap(&w, &status, &ru);
 		goto out;
+	}
+	reap(&w, &status, &ru);
 	rc = classify(status, &ru, opt, limit, err);
 out:
 	if (w.pid != 0)
 		kill_worker(&w);
 	release();
+	refill();	/* outside the compile: the next finds one started */
 	json_decref(h);
 	free(head);
 	free(answer);
@@ -790,7 +823,7 @@ struct job {
 	const char **args;
 	struct adac_faust_code code;
 	struct adac_error err;
-	int rc;
+	int rc, again;
 };
 
 static void *
@@ -837,15 +870,17 @@ answer_error(struct job *j)
 			 "compiling needed more than %ld MB of memory (the compile-mem limit)",
 			 j->opt.limits.mem_mb);
 	}
+	/* after a limit, a fresh worker is a safer bet */
+	if (lim != NULL)
+		j->again = 0;
 	adac_utf8_scrub(j->err.text);
-	o = json_pack("{s:b,s:s,s:s?,s:s}", "ok", 0, "code", code, "limit", lim,
-		      "error", j->err.text);
+	o = json_pack("{s:b,s:b,s:s,s:s?,s:s}", "ok", 0, "again", j->again,
+		      "code", code, "limit", lim, "error", j->err.text);
 	s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 	answering = 1;
-	if (s != NULL) {
-		write_all(RESPONSE_FD, s, strlen(s));
-		write_all(RESPONSE_FD, "\n", 1);
-	}
+	if (s == NULL || write_all(RESPONSE_FD, s, strlen(s)) != 0 ||
+	    write_all(RESPONSE_FD, "\n", 1) != 0)
+		j->again = 0;
 	free(s);
 	json_decref(o);
 }
@@ -853,7 +888,8 @@ answer_error(struct job *j)
 static void
 answer_code(struct job *j)
 {
-	json_t *o = json_pack("{s:b,s:I,s:I,s:f,s:f}", "ok", 1,
+	json_t *o = json_pack("{s:b,s:b,s:I,s:I,s:f,s:f}", "ok", 1,
+			      "again", j->again,
 			      "code_bytes", (json_int_t)j->code.len,
 			      "instance_bytes", (json_int_t)j->code.instance_bytes,
 			      "compile_ms", j->code.compile_ms,
@@ -861,14 +897,15 @@ answer_code(struct job *j)
 	char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	answering = 1;
-	if (s != NULL && write_all(RESPONSE_FD, s, strlen(s)) == 0 &&
-	    write_all(RESPONSE_FD, "\n", 1) == 0)
-		write_all(RESPONSE_FD, j->code.code, j->code.len);
+	if (s == NULL || write_all(RESPONSE_FD, s, strlen(s)) != 0 ||
+	    write_all(RESPONSE_FD, "\n", 1) != 0 ||
+	    write_all(RESPONSE_FD, j->code.code, j->code.len) != 0)
+		j->again = 0;
 	free(s);
 	json_decref(o);
 }
 
-/* Read exactly n bytes of fd 0 into p (some may be in buf already). */
+/* Read exactly n bytes of fd 0 into p. */
 static int
 read_exact(char *p, size_t n)
 {
@@ -886,38 +923,36 @@ read_exact(char *p, size_t n)
 	return 0;
 }
 
-/* The request: its header into *h, its source (malloc'd) into *source. */
+/*
+ * The next request: its header into *h, its source (malloc'd) into
+ * *source.  The header is read a byte at a time, so that nothing of the
+ * source is read ahead of it.  -1 at the end of input or on junk.
+ */
 static int
 read_request(json_t **h, char **source)
 {
-	char *head = malloc(MAX_HEADER + 1), *nl, *src;
-	size_t n = 0, body, have;
+	char *head = malloc(MAX_HEADER + 1), *src;
+	size_t n = 0, body;
 	ssize_t k;
 
 	if (head == NULL)
 		return -1;
 	for (;;) {
-		k = read(0, head + n, MAX_HEADER - n);
+		k = read(0, head + n, 1);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
+		if (k <= 0 || n == MAX_HEADER - 1)
 			goto fail;
-		n += k;
-		if ((nl = memchr(head, '\n', n)) != NULL)
+		if (head[n++] == '\n')
 			break;
-		if (n == MAX_HEADER)
-			goto fail;
 	}
-	*h = json_loadb(head, nl - head, 0, NULL);
+	*h = json_loadb(head, n - 1, 0, NULL);
 	if (*h == NULL)
 		goto fail;
 	body = (size_t)json_integer_value(json_object_get(*h, "source_bytes"));
-	have = n - (nl + 1 - head);
-	if (have > body || (src = malloc(body + 1)) == NULL)
-		goto fail;
-	memcpy(src, nl + 1, have);
-	if (read_exact(src + have, body - have) != 0) {
+	if ((src = malloc(body + 1)) == NULL || read_exact(src, body) != 0) {
 		free(src);
+		json_decref(*h);
 		goto fail;
 	}
 	src[body] = '\0';
@@ -929,51 +964,87 @@ fail:
 	return -1;
 }
 
-static void
-set_limits(const struct adac_faust_options *opt)
+static size_t
+vm_now(void)
 {
-	struct timespec now;
-	struct itimerspec its;
-	struct sigevent sev;
-	struct rlimit rl;
-	timer_t timer;
-	double cpu_s, at;
-	size_t vm = 0;
 	unsigned long pages;
-	FILE *fp;
+	size_t vm = 0;
+	FILE *fp = fopen("/proc/self/statm", "r");
 
-	/* the CPU time from now, on a timer that says why; the rlimit kills */
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-	cpu_s = now.tv_sec + now.tv_nsec / 1e9;
-	at = cpu_s + opt->limits.cpu_s;
-	memset(&sev, 0, sizeof sev);
-	sev.sigev_notify = SIGEV_SIGNAL;
-	sev.sigev_signo = SIGXCPU;
-	if (timer_create(CLOCK_PROCESS_CPUTIME_ID, &sev, &timer) == 0) {
-		memset(&its, 0, sizeof its);
-		its.it_value.tv_sec = (time_t)at;
-		its.it_value.tv_nsec = (long)((at - floor(at)) * 1e9);
-		timer_settime(timer, TIMER_ABSTIME, &its, NULL);
-	}
-	rl.rlim_cur = (rlim_t)ceil(at) + 1;
-	rl.rlim_max = rl.rlim_cur + 1;
-	setrlimit(RLIMIT_CPU, &rl);
-	/* the address space: what is mapped now, the stack, then mem_mb */
-	fp = fopen("/proc/self/statm", "r");
 	if (fp != NULL) {
 		if (fscanf(fp, "%lu", &pages) == 1)
 			vm = pages * (size_t)sysconf(_SC_PAGESIZE);
 		fclose(fp);
 	}
-	rl.rlim_cur = rl.rlim_max = vm + stack_bytes +
-				    ((size_t)opt->limits.mem_mb << 20);
-	setrlimit(RLIMIT_AS, &rl);
+	return vm;
+}
+
+static timer_t cpu_timer;
+static int have_timer;
+
+/*
+ * This request's limits, from what the worker uses now: the CPU time on
+ * a timer that says why (and the soft rlimit as a backstop), the address
+ * space (what is mapped now, the compiler's stack, then mem_mb).  The
+ * hard limits stay where they were, so that the next request can have
+ * limits of its own.
+ */
+static void
+set_limits(const struct adac_faust_options *opt)
+{
+	struct itimerspec its;
+	struct timespec now;
+	struct rlimit rl;
+	double at;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+	at = now.tv_sec + now.tv_nsec / 1e9 + opt->limits.cpu_s;
+	if (have_timer) {
+		memset(&its, 0, sizeof its);
+		its.it_value.tv_sec = (time_t)at;
+		its.it_value.tv_nsec = (long)((at - floor(at)) * 1e9);
+		timer_settime(cpu_timer, TIMER_ABSTIME, &its, NULL);
+	}
+	if (getrlimit(RLIMIT_CPU, &rl) == 0) {
+		rl.rlim_cur = (rlim_t)ceil(at) + 1;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_CPU, &rl);
+	}
+	if (getrlimit(RLIMIT_AS, &rl) == 0) {
+		rl.rlim_cur = vm_now() + stack_bytes + ((size_t)opt->limits.mem_mb << 20);
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_AS, &rl);
+	}
+}
+
+/* Between requests: no limits but the hard ones. */
+static void
+clear_limits(void)
+{
+	struct itimerspec its;
+	struct rlimit rl;
+
+	if (have_timer) {
+		memset(&its, 0, sizeof its);
+		timer_settime(cpu_timer, 0, &its, NULL);
+	}
+	if (getrlimit(RLIMIT_CPU, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_CPU, &rl);
+	}
+	if (getrlimit(RLIMIT_AS, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_AS, &rl);
+	}
 }
 
 static void
 handle_signals(void)
 {
 	struct sigaction sa;
+	struct sigevent sev;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_xcpu;
@@ -985,6 +1056,10 @@ handle_signals(void)
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGXCPU;
+	have_timer = timer_create(CLOCK_PROCESS_CPUTIME_ID, &sev, &cpu_timer) == 0;
 }
 
 /* The options of the request, pointing into h and j. */
@@ -1020,39 +1095,12 @@ options(json_t *h, struct job *j)
 	       o->limits.stack_mb > 0 ? 0 : -1;
 }
 
-int
-adac_faust_worker_main(int argc, char **argv)
+/* What the signal handlers say for this request's limits. */
+static void
+prepare_all(const struct job *j)
 {
-	enum adac_faust_backend warm = ADAC_FAUST_INTERP;
-	struct pollfd pfd;
-	struct timespec ts;
-	struct rlimit rl = { 0, 0 };
-	struct job *j;
-	pthread_t t;
-	json_t *h = NULL;
 	char text[256];
-	int fd;
 
-	if (fcntl(RESPONSE_FD, F_GETFD) < 0) {
-		fprintf(stderr, "adac-faust-worker: compiles FAUST for the adac "
-			"programs, which start it; it is not run by hand\n");
-		return 2;
-	}
-	if (argc == 3 && strcmp(argv[1], "--warm") == 0 && strcmp(argv[2], "llvm") == 0)
-		warm = ADAC_FAUST_LLVM;
-	fcntl(RESPONSE_FD, F_SETFD, FD_CLOEXEC);
-	setrlimit(RLIMIT_CORE, &rl);
-	/* what libstdc++ says before it aborts, for on_abort() to read */
-	fd = memfd_create("stderr", MFD_CLOEXEC);
-	if (fd >= 0 && dup2(fd, 2) == 2)
-		stderr_fd = 2;
-	if (fd > 2)
-		close(fd);
-	adac_faust_warm_up(warm);
-
-	j = calloc(1, sizeof *j);
-	if (j == NULL || read_request(&h, &j->source) != 0 || options(h, j) != 0)
-		_exit(2);
 	snprintf(text, sizeof text,
 		 "compiling used more than %g s of CPU time (the compile-cpu limit)",
 		 j->opt.limits.cpu_s);
@@ -1068,17 +1116,39 @@ adac_faust_worker_main(int argc, char **argv)
 	prepare(say_abort, sizeof say_abort, "crash", "the compiler aborted");
 	prepare(say_crash, sizeof say_crash, "crash",
 		"the compiler crashed (a memory fault)");
-	if (j->opt.std_libs_only) {
-		if (adac_faust_std_dir()[0] == '\0' || chdir(adac_faust_std_dir()) != 0) {
-			j->rc = adac_error_set(&j->err, ADAC_E_DEPENDENCY, "",
-					       "the FAUST standard library was not found");
-			answer_error(j);
-			_exit(0);
-		}
+}
+
+/*
+ * Compile one request, answer it; 1 when this worker can take another.
+ * home: the directory the worker started in (trusted code's imports are
+ * found from there, as in the caller).
+ */
+static int
+serve_one(json_t *h, char *source, int home, int count, size_t vm0)
+{
+	struct pollfd pfd;
+	struct timespec ts;
+	struct job *j;
+	pthread_t t;
+	int again;
+
+	j = calloc(1, sizeof *j);
+	if (j == NULL || options(h, j) != 0)
+		_exit(2);
+	j->source = source;
+	j->again = 1;
+	prepare_all(j);
+	answering = 0;
+	if (fchdir(home) != 0 ||
+	    (j->opt.std_libs_only &&
+	     (adac_faust_std_dir()[0] == '\0' || chdir(adac_faust_std_dir()) != 0))) {
+		j->rc = adac_error_set(&j->err, ADAC_E_DEPENDENCY, "",
+				       "the FAUST standard library was not found");
+		answer_error(j);
+		goto out;
 	}
 	/* from now on, every thread libfaust starts gets this stack */
 	stack_bytes = (size_t)j->opt.limits.stack_mb << 20;
-	handle_signals();
 	set_limits(&j->opt);
 	if (pthread_create(&t, NULL, compile_thread, j) != 0) {
 		j->rc = adac_error_set(&j->err, ADAC_E_NOMEM, "", "out of memory");
@@ -1101,10 +1171,61 @@ adac_faust_worker_main(int argc, char **argv)
 		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP)))
 			_exit(1);
 	}
+	clear_limits();
+	/* libfaust keeps memory: a worker lives for so many compiles */
+	if (count + 1 >= REUSE || vm_now() > vm0 + GROWTH)
+		j->again = 0;
 	if (j->rc == ADAC_OK)
 		answer_code(j);
 	else
 		answer_error(j);
-	/* no teardown of libfaust and LLVM: the answer is all that counts */
+out:
+	again = j->again;
+	adac_faust_code_free(&j->code);
+	free(j->args);
+	free(j);
+	return again;
+}
+
+int
+adac_faust_worker_main(int argc, char **argv)
+{
+	enum adac_faust_backend warm = ADAC_FAUST_INTERP;
+	struct rlimit rl = { 0, 0 };
+	json_t *h;
+	char *source;
+	size_t vm0;
+	int fd, home, count;
+
+	if (fcntl(RESPONSE_FD, F_GETFD) < 0) {
+		fprintf(stderr, "adac-faust-worker: compiles FAUST for the adac "
+			"programs, which start it; it is not run by hand\n");
+		return 2;
+	}
+	if (argc == 3 && strcmp(argv[1], "--warm") == 0 && strcmp(argv[2], "llvm") == 0)
+		warm = ADAC_FAUST_LLVM;
+	fcntl(RESPONSE_FD, F_SETFD, FD_CLOEXEC);
+	setrlimit(RLIMIT_CORE, &rl);
+	/* what libstdc++ says before it aborts, for on_abort() to read */
+	fd = memfd_create("stderr", MFD_CLOEXEC);
+	if (fd >= 0 && dup2(fd, 2) == 2)
+		stderr_fd = 2;
+	if (fd > 2)
+		close(fd);
+	home = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (home < 0)
+		home = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	handle_signals();
+	adac_faust_warm_up(warm);
+	vm0 = vm_now();
+	for (count = 0; read_request(&h, &source) == 0; count++) {
+		int again = serve_one(h, source, home, count, vm0);
+
+		json_decref(h);
+		free(source);
+		if (!again)
+			break;
+	}
+	/* no teardown of libfaust and LLVM: the answers are all that count */
 	_exit(0);
 }
