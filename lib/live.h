@@ -53,6 +53,12 @@ struct adac_live_config {
 	int upgrade_ms;
 	void (*on_upgrade)(const struct adac_live_report *rep, void *ctx);
 	void *ctx;
+	/*
+	 * faust.cancel may point to a flag of the caller's (one a signal
+	 * handler sets): once it is non-zero, compiles and waits for the
+	 * audio thread give up at once, as after adac_live_stop(), which
+	 * sets it.
+	 */
 };
 
 /*

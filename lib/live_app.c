@@ -69,8 +69,10 @@ on_report(const struct adac_live_report *rep, void *ctx)
 	struct follower *f = ctx;
 	char *line, msg[ADAC_TEXT_MAX + 256];
 
-	if (rep->status == ADAC_LIVE_UNCHANGED)
-		return;	/* a write of the same text is not a reload */
+	/* a write of the same text is not a reload, nor one cut short by a stop */
+	if (rep->status == ADAC_LIVE_UNCHANGED ||
+	    rep->limit == ADAC_FAUST_LIMIT_CANCELLED)
+		return;
 	f->reloads++;
 	if (rep->status == ADAC_LIVE_FAILED) {
 		f->failed++;
@@ -109,6 +111,9 @@ first_load(const struct adac_live_opts *o, struct adac_live *live,
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 	rc = adac_live_load(live, name, source, 0, 0, &rep);
 	free(name);
+	if (rep.limit == ADAC_FAUST_LIMIT_CANCELLED)
+		return adac_error_set(err, ADAC_E_IO, "",
+				      "interrupted while compiling, before the program ran");
 	if (rc == ADAC_OK && rep.status == ADAC_LIVE_FAILED)
 		rc = ADAC_E_INPUT;
 	if (rc != ADAC_OK) {
@@ -219,6 +224,8 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	ecfg.outputs = -1;
 	ecfg.on_upgrade = on_upgrade;
 	ecfg.ctx = (void *)o;
+	/* a signal stops a compile at once, even the first */
+	ecfg.faust.cancel = o->stop;
 	if (ecfg.max_block < dcfg.block && dcfg.kind != ADAC_LIVE_DRIVER_JACK)
 		ecfg.max_block = dcfg.block;
 	/* the frame count of --seconds is known only now that the rate is */
@@ -334,6 +341,7 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 	ecfg.fs_hz = adac_live_driver_fs(drv);
 	ecfg.on_upgrade = on_upgrade;
 	ecfg.ctx = (void *)o;
+	ecfg.faust.cancel = o->stop;
 	in = adac_live_driver_inputs(drv);
 	/* without a first program, a JACK client gets two ins and two outs */
 	ecfg.inputs = source != NULL ? in : in < 0 ? 2 : in;

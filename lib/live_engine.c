@@ -89,8 +89,12 @@ struct adac_live {
 	struct shadow *shadow;
 	int n_shadow, cap_shadow;
 
-	/* set by adac_live_stop(): compiles and waits give up */
-	atomic_int cancel;
+	/*
+	 * Set by adac_live_stop(), or by the caller (cfg.faust.cancel):
+	 * compiles and waits give up.  It points to own_cancel unless the
+	 * caller gave a flag of its own.
+	 */
+	atomic_int *cancel, own_cancel;
 	int counted;		/* in count_engine() */
 
 	/* the LLVM upgrade: one job, due after a quiet period */
@@ -227,7 +231,8 @@ adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 	pthread_mutex_init(&live->up_lock, NULL);
 	pthread_cond_init(&live->up_cond, NULL);
 	live->next_serial = 1;
-	live->cfg.faust.cancel = &live->cancel;
+	live->cancel = cfg->faust.cancel != NULL ? cfg->faust.cancel : &live->own_cancel;
+	live->cfg.faust.cancel = live->cancel;
 	count_engine(1, live->cfg.faust.backend);
 	live->counted = 1;
 	*out = live;
@@ -316,7 +321,7 @@ adac_live_stop(struct adac_live *live)
 {
 	int join;
 
-	atomic_store(&live->cancel, 1);
+	atomic_store(live->cancel, 1);
 	pthread_mutex_lock(&live->up_lock);
 	join = live->up_started && !live->up_stop;
 	live->up_stop = 1;
@@ -748,7 +753,7 @@ push_msg(struct adac_live *live, uint64_t serial, int index, int ramp,
 	       QUEUE_CAP) {
 		if (t0 == 0)
 			t0 = mono_ms();
-		else if (mono_ms() - t0 > PUSH_TIMEOUT_MS || atomic_load(&live->cancel))
+		else if (mono_ms() - t0 > PUSH_TIMEOUT_MS || atomic_load(live->cancel))
 			return -1;
 		sleep_us(200);
 	}
@@ -917,7 +922,7 @@ wait_drained(struct adac_live *live, unsigned pos, int wait_ms,
 	int64_t lat_ns;
 
 	while ((int)(atomic_load_explicit(&live->q_head, memory_order_acquire) - pos) < 0) {
-		if (mono_ms() - t0 >= wait_ms || atomic_load(&live->cancel))
+		if (mono_ms() - t0 >= wait_ms || atomic_load(live->cancel))
 			return;
 		sleep_us(100);
 	}
@@ -1035,7 +1040,7 @@ upgrade(struct adac_live *live, const char *name, const char *source,
 	report_prog(&rep, p);
 	pthread_mutex_unlock(&live->ctl);
 	prog_free(stale);
-	wait_taken(p, 2000, &live->cancel, &rep, p->t_posted_ns);
+	wait_taken(p, 2000, live->cancel, &rep, p->t_posted_ns);
 	pthread_mutex_unlock(&live->load);
 	if (live->cfg.on_upgrade != NULL)
 		live->cfg.on_upgrade(&rep, live->cfg.ctx);
@@ -1155,7 +1160,7 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 	pthread_mutex_unlock(&live->ctl);
 	prog_free(stale);
 	if (wait_ms > 0)
-		wait_taken(p, wait_ms, &live->cancel, rep, write_ns);
+		wait_taken(p, wait_ms, live->cancel, rep, write_ns);
 out:
 	if ((rep->status == ADAC_LIVE_SWAPPED || rep->status == ADAC_LIVE_VALUES) &&
 	    rep->backend != NULL && strcmp(rep->backend, "interp") == 0)

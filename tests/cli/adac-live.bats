@@ -264,6 +264,54 @@ json() {
 	done
 }
 
+# gone PID: wait (10 s at most) for PID to exit; its status in STOPPED
+gone() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		nap 0.01
+	done
+	kill -0 "$1" 2>/dev/null && return 1
+	STOPPED=0
+	wait "$1" || STOPPED=$?
+}
+
+@test "adac-live: SIGTERM during a compile stops at once and finishes the output file" {
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver file --out "$T/out.raw" --seconds 600 --speed 1 \
+		--backend interp --log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	# a compile that would go on until the 30 s CPU limit
+	echo 'process = _ @ (1<<30);' > "$T/slow.tmp"
+	mv "$T/slow.tmp" "$T/live.dsp"
+	nap 0.5
+	kill -TERM "$pid"
+	# the compile is cancelled: the process is gone well before 10 s
+	gone "$pid"
+	[ "$STOPPED" -eq 0 ]
+	# the output is in place, as long as the log says, and the end line
+	# is the last; a compile cut short by the stop is no failed reload
+	[ -f "$T/out.raw" ]
+	read -r frames bad step peak < <(rawstats "$T/out.raw" 1)
+	[ "$frames" -gt 0 ]
+	[ "$frames" -eq "$(json "$T/log" frames | tail -1)" ]
+	[ "$(json "$T/log" event | tail -1)" = '"end"' ]
+	[ "$(grep -c '"event":"reload"' "$T/log")" -eq 0 ]
+}
+
+@test "adac-live: SIGTERM during the first compile stops at once, exit 3, no output" {
+	echo 'process = _ @ (1<<30);' > "$T/slow.dsp"
+	start adac-live run --driver file --out "$T/out.raw" --seconds 1 "$T/slow.dsp" 2> "$T/err"
+	pid=$BGPID
+	nap 0.5
+	kill -TERM "$pid"
+	gone "$pid"
+	[ "$STOPPED" -eq 3 ]
+	[ "$(cat "$T/err")" = "adac-live: error: $T/slow.dsp: interrupted while compiling, before the program ran" ]
+	[ ! -e "$T/out.raw" ]
+}
+
 # serve_start [OPTIONS...]: start a service on ephemeral loopback ports;
 # sets URL (http://127.0.0.1:PORT/) and OSC (its UDP port)
 serve_start() {
