@@ -295,6 +295,7 @@ start_services(const struct adac_live_opts *o, struct adac_live *live,
 	hc.listen = o->listen;
 	hc.token = o->token;
 	hc.max_body = o->max_body;
+	hc.max_connections = o->connections;
 	hc.on_load = on_http_load;
 	hc.ctx = (void *)o;
 	if ((rc = adac_live_http_start(live, &hc, http, err)) != ADAC_OK)

@@ -22,7 +22,8 @@ static const char usage[] =
 	"                     [--program-mb MB]\n"
 	"                     [--set ADDRESS=VALUE]... [--log FILE] FILE.dsp\n"
 	"       adac-live serve [--listen HOST:PORT] [--osc-port PORT|off] [--token T]\n"
-	"                       [--qr] [--max-body BYTES] [run options] [FILE.dsp]\n"
+	"                       [--qr] [--max-body BYTES] [--connections N]\n"
+	"                       [run options] [FILE.dsp]\n"
 	"       adac-live push [--token T] URL FILE|-\n";
 
 static atomic_int stop_flag;
@@ -63,7 +64,7 @@ number(const char *opt, const char *s, double lo, double hi, double *out)
 enum { O_DRIVER = 256, O_IN, O_OUT, O_SECONDS, O_FRAMES, O_SPEED, O_BLOCK,
        O_RATE, O_XFADE, O_SMOOTH, O_BACKEND, O_SET, O_LOG, O_LISTEN, O_OSC,
        O_TOKEN, O_QR, O_MAXBODY, O_CACHE, O_CONNECT, O_CCPU, O_CWALL, O_CMEM,
-       O_PROGMB };
+       O_PROGMB, O_CONNS };
 
 /* Parse the options of run and serve into o; 0 or an exit status + 1. */
 static int
@@ -95,6 +96,7 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 		{"compile-wall", required_argument, NULL, O_CWALL},
 		{"compile-mem", required_argument, NULL, O_CMEM},
 		{"program-mb", required_argument, NULL, O_PROGMB},
+		{"connections", required_argument, NULL, O_CONNS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -207,6 +209,11 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 			if (number("--compile-mem", optarg, 1, 1 << 30, &v))
 				return 3;
 			o->engine.faust.limits.mem_mb = (long)v;
+			break;
+		case O_CONNS:
+			if (number("--connections", optarg, 16, 1 << 20, &v))
+				return 3;
+			o->connections = (int)v;
 			break;
 		case O_PROGMB:
 			if (number("--program-mb", optarg, 1, 1 << 30, &v))

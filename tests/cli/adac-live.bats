@@ -516,6 +516,36 @@ http() {
 	kill -0 "$SERVE"
 }
 
+@test "serve: 500 slow connections without the token do not keep out a client with it" {
+	serve_start --token s3cret --connections 256 > "$T/serve.out"
+	URL=${URL%%\?*}
+	port=${URL#http://127.0.0.1:}
+	port=${port%/}
+	# each sends part of its headers, then nothing (slowloris); beyond
+	# 128 of them, the oldest are shut down
+	fds=""
+	for ((k = 0; k < 500; k++)); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+		printf 'GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' >&$fd
+		fds="$fds $fd"
+	done
+	for k in 1 2 3; do
+		http GET /status -H 'Authorization: Bearer s3cret' --max-time 20
+		[ "$CODE" = 200 ]
+	done
+	# and one that keeps still is shut down after 10 s (wait up to 20)
+	exec {slow}<>"/dev/tcp/127.0.0.1/$port"
+	printf 'GET /status HTTP/1.1\r\n' >&$slow
+	run read -r -t 20 -u "$slow" line
+	[ "$status" -eq 1 ]	# the end of the stream, not the timeout (> 128)
+	exec {slow}>&-
+	for fd in $fds; do
+		exec {fd}>&-
+	done
+	http GET /status -H 'Authorization: Bearer s3cret'
+	[ "$CODE" = 200 ]
+}
+
 @test "push: sends a program from stdin; a values-only change is applied without compiling" {
 	serve_start > "$T/serve.out"
 	run --separate-stderr adac-live push "$URL" - < "$DATA/values-a.dsp"
