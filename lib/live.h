@@ -29,6 +29,17 @@
 struct adac_live;
 struct adac_live_report;
 
+/* What the safety stage did (see adac_live_process()). */
+struct adac_live_mute {
+	uint64_t id;		/* the program muted */
+	int nonfinite;		/* 1: a sample was NaN or infinite */
+	double peak;		/* else the largest |sample| seen over the limit */
+	double limit_db;	/* the limit, dBFS */
+};
+
+/* The safety stage's default limit, dBFS: +12, four times full scale. */
+#define ADAC_LIVE_MAX_LEVEL_DB 12.0
+
 struct adac_live_config {
 	int fs_hz;		/* sample rate the programs are built for */
 	/*
@@ -52,6 +63,12 @@ struct adac_live_config {
 	 */
 	int upgrade_ms;
 	void (*on_upgrade)(const struct adac_live_report *rep, void *ctx);
+	/*
+	 * The safety stage's limit in dBFS (-60..60), and what to call (from
+	 * adac_live_poll()) when it mutes a program.
+	 */
+	double max_level_db;
+	void (*on_mute)(const struct adac_live_mute *m, void *ctx);
 	void *ctx;
 	/*
 	 * faust.cancel may point to a flag of the caller's (one a signal
@@ -103,8 +120,14 @@ void adac_live_stop(struct adac_live *live);
  * NULL when there are none).  A program's input i reads the driver's
  * input i modulo cfg.inputs (silence when there are none); outputs beyond
  * a program's own are silent, its extra outputs are dropped.  Before the
- * first program arrives the output is silence.  Non-finite samples a
- * program produces are counted and replaced by 0.
+ * first program arrives the output is silence.
+ *
+ * The safety stage: a program that produces a sample that is NaN,
+ * infinite or above cfg.max_level_db (in absolute value) is muted from
+ * that block on, before any of the block is heard, and is not computed
+ * again; the next program loaded sounds as usual.  Non-finite samples
+ * are counted.  The mix of two programs during a crossfade is clipped
+ * to the limit, so that no sample beyond it ever reaches the driver.
  */
 void adac_live_process(struct adac_live *live, int frames,
 		       const float *const *in, float *const *out);
@@ -188,11 +211,18 @@ int adac_live_compile(struct adac_live *live, const char *name,
 		      struct adac_error *err);
 
 /*
- * Free programs the audio side has finished with and bring reports of
- * swaps up to date.  Called by the control loops every few milliseconds;
- * adac_live_load() does it too.
+ * Free programs the audio side has finished with, bring reports of
+ * swaps up to date, and call cfg.on_mute for each program the safety
+ * stage has muted since.  Called by the control loops every few
+ * milliseconds; adac_live_load() does the first two too.
  */
 void adac_live_poll(struct adac_live *live);
+
+/* 1 when the running program has been muted by the safety stage. */
+int adac_live_muted(struct adac_live *live);
+
+/* The log line of m: {"event":"muted",...}, malloc'd; NULL: no memory. */
+char *adac_live_mute_json(const struct adac_live_mute *m);
 
 /* 1 once a program runs (has been posted). */
 int adac_live_running(struct adac_live *live);
@@ -208,12 +238,14 @@ char *adac_live_json_ui(struct adac_live *live);
 
 /*
  * Set the running program's parameter at a FAUST address (or a unique
- * address suffix such as "gain") to value; it is kept across reloads.
+ * address suffix such as "gain") to value, clamped to the range the
+ * control declares; *applied (may be NULL) receives the value set.  It
+ * is kept across reloads (clamped again to each program's range).
  * ADAC_E_INPUT "no parameter 'X'" (also when nothing runs, or for a
  * bargraph), or a non-finite value.
  */
 int adac_live_param_set(struct adac_live *live, const char *address,
-			double value, struct adac_error *err);
+			double value, double *applied, struct adac_error *err);
 /* Its value as last set (or its init).  ADAC_E_INPUT as above. */
 int adac_live_param_get(struct adac_live *live, const char *address,
 			double *value, struct adac_error *err);
@@ -230,6 +262,7 @@ struct adac_live_stats {
 	double peak;		/* largest |sample| */
 	double max_step;	/* largest |x[n] - x[n-1]| on any channel */
 	int swaps;		/* programs taken by the audio thread */
+	int muted;		/* programs the safety stage muted */
 };
 void adac_live_stats(struct adac_live *live, struct adac_live_stats *st);
 

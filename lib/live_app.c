@@ -52,6 +52,26 @@ on_upgrade(const struct adac_live_report *rep, void *ctx)
 	free(line);
 }
 
+static void
+on_mute(const struct adac_live_mute *m, void *ctx)
+{
+	const struct adac_live_opts *o = ctx;
+	char *line = adac_live_mute_json(m), msg[256];
+
+	if (m->nonfinite)
+		snprintf(msg, sizeof msg, "program %llu muted: its output is not "
+			 "finite; it stays silent until another program loads",
+			 (unsigned long long)m->id);
+	else
+		snprintf(msg, sizeof msg, "program %llu muted: its output reached "
+			 "%+.1f dBFS, above the %+g dBFS limit (--max-level-db); "
+			 "it stays silent until another program loads",
+			 (unsigned long long)m->id, 20 * log10(m->peak), m->limit_db);
+	say(o, ADAC_LIVE_SAY_WARN, msg);
+	say(o, ADAC_LIVE_SAY_LOG, line);
+	free(line);
+}
+
 struct follower {
 	const struct adac_live_opts *o;
 	struct adac_live *live;
@@ -122,10 +142,21 @@ first_load(const struct adac_live_opts *o, struct adac_live *live,
 		return rc;
 	}
 	*compile_ms = rep.compile_ms;
-	for (i = 0; i < o->n_sets; i++)
+	for (i = 0; i < o->n_sets; i++) {
+		double v;
+
 		if ((rc = adac_live_param_set(live, o->sets[i].address,
-					      o->sets[i].value, err)) != ADAC_OK)
+					      o->sets[i].value, &v, err)) != ADAC_OK)
 			return rc;
+		if (v != o->sets[i].value) {
+			char msg[512];
+
+			snprintf(msg, sizeof msg,
+				 "--set %.200s=%.17g: outside the control's range, set to %.17g",
+				 o->sets[i].address, o->sets[i].value, v);
+			say(o, ADAC_LIVE_SAY_WARN, msg);
+		}
+	}
 	return ADAC_OK;
 }
 
@@ -182,11 +213,12 @@ end_line(struct adac_live *live, int reloads, int failed)
 	char *s;
 
 	adac_live_stats(live, &st);
-	o = json_pack("{s:s,s:I,s:I,s:f,s:f,s:i,s:i,s:i}", "event", "end",
+	o = json_pack("{s:s,s:I,s:I,s:f,s:f,s:i,s:i,s:i,s:i}", "event", "end",
 		      "frames", (json_int_t)st.frames,
 		      "nonfinite", (json_int_t)st.nonfinite,
 		      "peak", st.peak, "max_step", st.max_step,
-		      "swaps", st.swaps, "reloads", reloads, "failed", failed);
+		      "swaps", st.swaps, "reloads", reloads, "failed", failed,
+		      "muted", st.muted);
 	if (o == NULL)
 		return NULL;
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
@@ -223,6 +255,7 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	ecfg.inputs = adac_live_driver_inputs(drv);
 	ecfg.outputs = -1;
 	ecfg.on_upgrade = on_upgrade;
+	ecfg.on_mute = on_mute;
 	ecfg.ctx = (void *)o;
 	/* a signal stops a compile at once, even the first */
 	ecfg.faust.cancel = o->stop;
@@ -341,6 +374,7 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 		goto out;
 	ecfg.fs_hz = adac_live_driver_fs(drv);
 	ecfg.on_upgrade = on_upgrade;
+	ecfg.on_mute = on_mute;
 	ecfg.ctx = (void *)o;
 	ecfg.faust.cancel = o->stop;
 	in = adac_live_driver_inputs(drv);

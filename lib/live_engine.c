@@ -50,8 +50,15 @@ struct prog {
 	double compile_ms, compile_cpu_ms;
 	int64_t t_posted_ns;
 	_Atomic int64_t t_taken_ns;	/* written once by the audio thread */
+	/* the safety stage: set once by the audio thread, read by poll */
+	atomic_int muted;	/* 0, or MUTE_* */
+	float mute_peak;	/* the largest finite |sample| over the limit */
+	int mute_told;		/* control side: the event was queued */
 	struct prog *next;
 };
+
+enum { MUTE_LEVEL = 1, MUTE_NONFINITE = 2 };
+#define MAX_EVENTS 16
 
 struct shadow {
 	char *address;
@@ -63,6 +70,10 @@ struct adac_live {
 	int xfade_frames, smooth_frames;
 	float *fade_in, *fade_out;	/* xfade_frames gains each */
 	float *zeros;
+
+	float level_limit;	/* linear: the safety stage's */
+	struct adac_live_mute events[MAX_EVENTS];	/* under ctl, for poll */
+	int n_events;
 
 	/* audio side */
 	struct prog *cur, *old, *hold;
@@ -157,6 +168,7 @@ adac_live_config_init(struct adac_live_config *cfg)
 	cfg->xfade_ms = 10;
 	cfg->smooth_ms = 10;
 	cfg->cache = 8;
+	cfg->max_level_db = ADAC_LIVE_MAX_LEVEL_DB;
 	adac_faust_options_init(&cfg->faust);
 	cfg->faust.limits.cpu_s = ADAC_LIVE_COMPILE_CPU_S;
 	cfg->faust.limits.wall_s = ADAC_LIVE_COMPILE_WALL_S;
@@ -199,6 +211,9 @@ adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 	    !(cfg->smooth_ms >= 0 && cfg->smooth_ms <= 10000))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "crossfade and ramp times must be 0..10000 ms");
+	if (!(cfg->max_level_db >= -60 && cfg->max_level_db <= 60))
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "the level limit must be -60..60 dBFS");
 	live = calloc(1, sizeof *live);
 	if (live == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
@@ -207,6 +222,7 @@ adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 		live->cfg.max_block = 256;
 	if (live->cfg.cache < 0)
 		live->cfg.cache = 0;
+	live->level_limit = (float)pow(10, cfg->max_level_db / 20);
 	live->xfade_frames = (int)lround(cfg->xfade_ms * cfg->fs_hz / 1000);
 	live->smooth_frames = (int)lround(cfg->smooth_ms * cfg->fs_hz / 1000);
 	n = live->xfade_frames > 0 ? live->xfade_frames : 1;
@@ -478,11 +494,50 @@ compute(struct adac_live *live, struct prog *p, int n, int off,
 	adac_faust_compute(p->dsp, n, p->inptr, p->outptr);
 }
 
+/*
+ * The safety stage: a block with a sample that is not finite or above
+ * the level limit mutes its program (for good: it is not computed
+ * again), before any of it is mixed.  The control side says so.
+ */
+static void
+guard(struct adac_live *live, struct prog *p, int n)
+{
+	float lim = live->level_limit, peak = 0, x;
+	int c, k, why = 0;
+
+	for (c = 0; c < p->n_out; c++)
+		for (k = 0; k < n; k++) {
+			x = p->out[c][k];
+			if (!isfinite(x)) {
+				live->st.nonfinite++;
+				why = MUTE_NONFINITE;
+			} else if (fabsf(x) > lim) {
+				if (why == 0)
+					why = MUTE_LEVEL;
+				if (fabsf(x) > peak)
+					peak = fabsf(x);
+			}
+		}
+	if (why != 0) {
+		p->mute_peak = peak;
+		atomic_store_explicit(&p->muted, why, memory_order_release);
+		live->st.muted++;
+	}
+}
+
+static int
+sounding(const struct prog *p)
+{
+	return p != NULL &&
+	       atomic_load_explicit(&p->muted, memory_order_relaxed) == 0;
+}
+
 static void
 chunk(struct adac_live *live, int n, int off, const float *const *in,
       float *const *out)
 {
 	struct prog *cur, *old;
+	float lim = live->level_limit;
 	int c, k, X = live->xfade_frames;
 
 	if (live->hold != NULL)
@@ -491,17 +546,19 @@ chunk(struct adac_live *live, int n, int off, const float *const *in,
 	drain(live);
 	cur = live->cur;
 	old = live->old;
-	if (cur != NULL) {
+	if (sounding(cur)) {
 		advance_ramps(cur, n);
 		compute(live, cur, n, off, in);
+		guard(live, cur, n);
 	}
-	if (old != NULL) {
+	if (sounding(old)) {
 		advance_ramps(old, n);
 		compute(live, old, n, off, in);
+		guard(live, old, n);
 	}
 	for (c = 0; c < live->cfg.outputs; c++) {
-		const float *a = cur != NULL && c < cur->n_out ? cur->out[c] : NULL;
-		const float *b = old != NULL && c < old->n_out ? old->out[c] : NULL;
+		const float *a = sounding(cur) && c < cur->n_out ? cur->out[c] : NULL;
+		const float *b = sounding(old) && c < old->n_out ? old->out[c] : NULL;
 		float *o = out[c] + off;
 		float prev = live->last[c];
 
@@ -516,10 +573,13 @@ chunk(struct adac_live *live, int n, int off, const float *const *in,
 			} else {
 				v = a != NULL ? a[k] : 0.0f;
 			}
-			if (!isfinite(v)) {
-				live->st.nonfinite++;
+			/* a crossfade of two programs may add up past it */
+			if (!isfinite(v))
 				v = 0.0f;
-			}
+			else if (v > lim)
+				v = lim;
+			else if (v < -lim)
+				v = -lim;
 			if (fabsf(v) > live->st.peak)
 				live->st.peak = fabsf(v);
 			if ((live->have_last || k > 0) &&
@@ -653,6 +713,9 @@ prog_reset(struct prog *p)
 	p->n_active = 0;
 	p->serial = 0;
 	atomic_store(&p->t_taken_ns, 0);
+	atomic_store(&p->muted, 0);
+	p->mute_told = 0;
+	p->mute_peak = 0;
 }
 
 static int
@@ -713,6 +776,23 @@ unlink_live(struct adac_live *live, struct prog *p)
 		}
 }
 
+/* Under ctl: queue the event of a program the safety stage muted. */
+static void
+note_mute(struct adac_live *live, struct prog *p)
+{
+	int why = atomic_load_explicit(&p->muted, memory_order_acquire);
+	struct adac_live_mute *e;
+
+	if (why == 0 || p->mute_told || live->n_events == MAX_EVENTS)
+		return;
+	p->mute_told = 1;
+	e = &live->events[live->n_events++];
+	e->id = p->serial;
+	e->nonfinite = why == MUTE_NONFINITE;
+	e->peak = why == MUTE_LEVEL ? p->mute_peak : -1;
+	e->limit_db = live->cfg.max_level_db;
+}
+
 static void
 poll_locked(struct adac_live *live)
 {
@@ -725,6 +805,7 @@ poll_locked(struct adac_live *live)
 		head++;
 		atomic_store_explicit(&live->ret_head, head, memory_order_release);
 		unlink_live(live, p);
+		note_mute(live, p);
 		cache_put(live, p);
 	}
 }
@@ -732,9 +813,50 @@ poll_locked(struct adac_live *live)
 void
 adac_live_poll(struct adac_live *live)
 {
+	struct adac_live_mute ev[MAX_EVENTS];
+	struct prog *p;
+	int i, n;
+
 	pthread_mutex_lock(&live->ctl);
+	for (p = live->live; p != NULL; p = p->next)
+		note_mute(live, p);
 	poll_locked(live);
+	n = live->n_events;
+	memcpy(ev, live->events, n * sizeof *ev);
+	live->n_events = 0;
 	pthread_mutex_unlock(&live->ctl);
+	for (i = 0; i < n; i++)
+		if (live->cfg.on_mute != NULL)
+			live->cfg.on_mute(&ev[i], live->cfg.ctx);
+}
+
+int
+adac_live_muted(struct adac_live *live)
+{
+	int m;
+
+	pthread_mutex_lock(&live->ctl);
+	m = live->running != NULL && atomic_load(&live->running->muted) != 0;
+	pthread_mutex_unlock(&live->ctl);
+	return m;
+}
+
+char *
+adac_live_mute_json(const struct adac_live_mute *m)
+{
+	json_t *o = json_pack("{s:s,s:I,s:I,s:s,s:o,s:f}", "event", "muted",
+			      "time_ms", (json_int_t)(adac_live_now_ns() / 1000000),
+			      "id", (json_int_t)m->id,
+			      "reason", m->nonfinite ? "non-finite" : "level",
+			      "peak_db", m->peak > 0
+					 ? json_real(round(2000 * log10(m->peak)) / 100)
+					 : json_null(),
+			      "limit_db", m->limit_db);
+	char *s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					 JSON_REAL_PRECISION(12)) : NULL;
+
+	json_decref(o);
+	return s;
 }
 
 /*
@@ -796,18 +918,33 @@ settable(const struct adac_faust *dsp, int i)
 	return strstr(adac_faust_param_kind(dsp, i), "bargraph") == NULL;
 }
 
+/* v within the range parameter i of dsp declares (when it declares one). */
+static double
+clamp_to(const struct adac_faust *dsp, int i, double v)
+{
+	double mn, mx;
+
+	adac_faust_param_range(dsp, i, &mn, &mx, NULL, NULL);
+	if (!(mn <= mx))
+		return v;
+	return v < mn ? mn : v > mx ? mx : v;
+}
+
 /* Under ctl: give p the values users set, by address.  Returns how many. */
 static int
 carry_over(struct adac_live *live, struct prog *p)
 {
 	int i, j, kept = 0;
+	double v;
 
 	for (i = 0; i < live->n_shadow; i++) {
 		j = adac_faust_param_find(p->dsp, live->shadow[i].address);
 		if (j < 0 || !settable(p->dsp, j))
 			continue;
-		adac_faust_param_set(p->dsp, j, live->shadow[i].value);
-		p->values[j] = live->shadow[i].value;
+		/* another program may declare another range */
+		v = clamp_to(p->dsp, j, live->shadow[i].value);
+		adac_faust_param_set(p->dsp, j, v);
+		p->values[j] = v;
 		kept++;
 	}
 	return kept;
@@ -1318,10 +1455,11 @@ lookup(struct adac_live *live, const char *address, struct adac_error *err)
 
 int
 adac_live_param_set(struct adac_live *live, const char *address, double value,
-		    struct adac_error *err)
+		    double *applied, struct adac_error *err)
 {
 	const char *full;
 	struct prog *p;
+	double v;
 	int i, j, rc = ADAC_OK;
 
 	if (!isfinite(value))
@@ -1335,6 +1473,8 @@ adac_live_param_set(struct adac_live *live, const char *address, double value,
 		goto out;
 	}
 	full = adac_faust_param_address(live->running->dsp, i);
+	/* what the running program's control allows is what is kept */
+	value = clamp_to(live->running->dsp, i, value);
 	if (shadow_set(live, full, value) != 0) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
@@ -1343,13 +1483,16 @@ adac_live_param_set(struct adac_live *live, const char *address, double value,
 		j = adac_faust_param_find(p->dsp, full);
 		if (j < 0 || !settable(p->dsp, j))
 			continue;
-		if (push_msg(live, p->serial, j, 0, value, NULL) != 0) {
+		v = clamp_to(p->dsp, j, value);
+		if (push_msg(live, p->serial, j, 0, v, NULL) != 0) {
 			rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
 					    "the audio thread is not running");
 			goto out;
 		}
-		p->values[j] = value;
+		p->values[j] = v;
 	}
+	if (applied != NULL)
+		*applied = value;
 out:
 	pthread_mutex_unlock(&live->ctl);
 	return rc;

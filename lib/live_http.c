@@ -587,7 +587,7 @@ params(struct adac_live_http *h, struct req *rq, const char *address)
 {
 	struct adac_error err;
 	char *s, *end;
-	double v;
+	double v, applied;
 
 	if (address[0] == '\0' || strcmp(address, "/") == 0) {
 		if (strcmp(rq->method, "GET") != 0) {
@@ -624,8 +624,15 @@ params(struct adac_live_http *h, struct req *rq, const char *address)
 			reply_error(rq, 400, "the body must be a finite number");
 			return;
 		}
-		if (adac_live_param_set(h->live, address, v, &err) != ADAC_OK) {
+		if (adac_live_param_set(h->live, address, v, &applied, &err) != ADAC_OK) {
 			reply_error(rq, err.code == ADAC_E_INPUT ? 404 : 500, "%s", err.text);
+			return;
+		}
+		/* out of the control's range: say what was asked and what was set */
+		if (applied != v) {
+			reply_json(rq, 200, json_pack("{s:s,s:f,s:f,s:b}", "address",
+						      address, "value", applied,
+						      "requested", v, "clamped", 1));
 			return;
 		}
 	} else if (strcmp(rq->method, "GET") != 0) {
@@ -646,8 +653,9 @@ status(struct adac_live_http *h, struct req *rq)
 	struct adac_live_stats st;
 
 	adac_live_stats(h->live, &st);	/* a snapshot; it may tear */
-	reply_json(rq, 200, json_pack("{s:o,s:I,s:I}",
+	reply_json(rq, 200, json_pack("{s:o,s:b,s:I,s:I}",
 		"running", id ? json_integer((json_int_t)id) : json_null(),
+		"muted", adac_live_muted(h->live),
 		"frames", (json_int_t)st.frames, "swaps", (json_int_t)st.swaps));
 }
 

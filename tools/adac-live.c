@@ -19,7 +19,7 @@ static const char usage[] =
 	"                     [--rate HZ] [--xfade-ms MS] [--smooth-ms MS]\n"
 	"                     [--backend auto|llvm|interp] [--cache N] [--connect]\n"
 	"                     [--compile-cpu S] [--compile-wall S] [--compile-mem MB]\n"
-	"                     [--program-mb MB]\n"
+	"                     [--program-mb MB] [--max-level-db DB]\n"
 	"                     [--set ADDRESS=VALUE]... [--log FILE] FILE.dsp\n"
 	"       adac-live serve [--listen HOST:PORT] [--osc-port PORT|off] [--token T]\n"
 	"                       [--qr] [--max-body BYTES] [--connections N]\n"
@@ -64,7 +64,7 @@ number(const char *opt, const char *s, double lo, double hi, double *out)
 enum { O_DRIVER = 256, O_IN, O_OUT, O_SECONDS, O_FRAMES, O_SPEED, O_BLOCK,
        O_RATE, O_XFADE, O_SMOOTH, O_BACKEND, O_SET, O_LOG, O_LISTEN, O_OSC,
        O_TOKEN, O_QR, O_MAXBODY, O_CACHE, O_CONNECT, O_CCPU, O_CWALL, O_CMEM,
-       O_PROGMB, O_CONNS };
+       O_PROGMB, O_CONNS, O_MAXLEVEL };
 
 /* Parse the options of run and serve into o; 0 or an exit status + 1. */
 static int
@@ -97,6 +97,7 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 		{"compile-mem", required_argument, NULL, O_CMEM},
 		{"program-mb", required_argument, NULL, O_PROGMB},
 		{"connections", required_argument, NULL, O_CONNS},
+		{"max-level-db", required_argument, NULL, O_MAXLEVEL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -209,6 +210,11 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 			if (number("--compile-mem", optarg, 1, 1 << 30, &v))
 				return 3;
 			o->engine.faust.limits.mem_mb = (long)v;
+			break;
+		case O_MAXLEVEL:
+			if (number("--max-level-db", optarg, -60, 60,
+				   &o->engine.max_level_db))
+				return 3;
 			break;
 		case O_CONNS:
 			if (number("--connections", optarg, 16, 1 << 20, &v))

@@ -424,6 +424,78 @@ http() {
 	[ "$(grep -c '"event":"reload"' "$T/log")" -eq 2 ]
 }
 
+@test "serve: values beyond a control's range are clamped, over HTTP and OSC, and the answer says so" {
+	serve_start > "$T/serve.out"
+	http POST '/dsp?run=1' --data-binary @"$DATA/osc-a.dsp"
+	[ "$CODE" = 201 ]
+	http POST /params/live/gain --data 5
+	[ "$CODE" = 200 ]
+	[ "$BODY" = '{"address":"/live/gain","value":1.0,"requested":5.0,"clamped":true}' ]
+	http POST /params/live/gain --data -3
+	[ "$BODY" = '{"address":"/live/gain","value":0.0,"requested":-3.0,"clamped":true}' ]
+	# 3.4e38 is a float; 1e39 is not (float makes it infinite)
+	http POST /params/live/gain --data 3.4e38
+	[ "$(jq -c '[.value, .clamped]' <<< "$BODY")" = '[1,true]' ]
+	http POST /params/live/gain --data 1e39
+	[ "$(jq -c '[.value, .clamped]' <<< "$BODY")" = '[1,true]' ]
+	http GET /params/live/gain
+	[ "$BODY" = '{"address":"/live/gain","value":1.0}' ]
+	http POST /params/live/gain --data 0.25
+	[ "$BODY" = '{"address":"/live/gain","value":0.25}' ]
+	command -v oscsend >/dev/null || skip "oscsend (liblo-tools) is not installed"
+	oscsend 127.0.0.1 "$OSC" /live/gain f 7
+	for ((i = 0; i < 200; i++)); do
+		http GET /params/live/gain
+		[ "$BODY" = '{"address":"/live/gain","value":1.0}' ] && break
+		nap 0.01
+	done
+	[ "$BODY" = '{"address":"/live/gain","value":1.0}' ]
+}
+
+@test "adac-live: a program above +12 dBFS is muted before it is heard, and the host lives on" {
+	printf 'import("stdfaust.lib");\nprocess = os.osc(440) * 1e30;\n' > "$T/loud.dsp"
+	run --separate-stderr adac-live run --driver file --out "$T/out.raw" --seconds 1 \
+		--backend interp "$T/loud.dsp"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "adac-live: warning: program 1 muted: its output reached +600.0 dBFS, above the +12 dBFS limit (--max-level-db); it stays silent until another program loads" ]
+	run jq -e -s '.[-2].event == "muted" and .[-2].reason == "level"
+		and .[-2].peak_db == 600 and .[-2].limit_db == 12
+		and .[-1].event == "end" and .[-1].muted == 1 and .[-1].peak == 0' <<< "$output"
+	[ "$status" -eq 0 ]
+	read -r frames bad step peak < <(rawstats "$T/out.raw" 1)
+	[ "$frames" -eq 48000 ]
+	[ "$bad" -eq 0 ]
+	[ "$peak" = 0.000000 ]
+	# a lower limit, and a program that is not finite
+	printf 'process = hslider("x", -1, -1, 1, 0.1) : sqrt;\n' > "$T/nan.dsp"
+	run --separate-stderr adac-live run --driver file --out "$T/out.raw" --seconds 1 \
+		--backend interp "$T/nan.dsp"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "adac-live: warning: program 1 muted: its output is not finite; it stays silent until another program loads" ]
+	run --separate-stderr adac-live run --driver file --out "$T/out.raw" --seconds 1 \
+		--backend interp --max-level-db -12 "$DATA/sine.dsp"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"above the -12 dBFS limit"* ]]
+}
+
+@test "serve: a program pushed too loud is muted, /status says so, the next one sounds" {
+	serve_start > "$T/serve.out"
+	http POST '/dsp?run=1' --data-binary 'process = 100;'
+	[ "$CODE" = 201 ]
+	for ((i = 0; i < 200; i++)); do
+		http GET /status
+		[ "$(jq .muted <<< "$BODY")" = true ] && break
+		nap 0.01
+	done
+	[ "$(jq .muted <<< "$BODY")" = true ]
+	wait_for 1 "$T/log" '"event":"muted"'
+	http POST '/dsp?run=1' --data-binary @"$DATA/osc-a.dsp"
+	[ "$CODE" = 201 ]
+	http GET /status
+	[ "$(jq .muted <<< "$BODY")" = false ]
+	kill -0 "$SERVE"
+}
+
 @test "serve: sets and queries parameters over OSC" {
 	command -v oscsend >/dev/null || skip "oscsend (liblo-tools) is not installed"
 	serve_start > "$T/serve.out"
