@@ -290,6 +290,8 @@ stop:
 		*err = e2;
 		rc = e2.code;
 	}
+	/* what the safety stage did last is said before the end */
+	adac_live_poll(live);
 	if (rc == ADAC_OK) {
 		line = end_line(live, f.reloads, f.failed);
 		say(o, ADAC_LIVE_SAY_LOG, line);
