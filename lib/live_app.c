@@ -176,12 +176,7 @@ start_following(const struct adac_live_opts *o, struct adac_live *live,
 	f->live = live;
 	if ((rc = adac_live_watch_new(o->path, &f->watch, err)) != ADAC_OK)
 		return rc;
-	if (pthread_create(&f->thread, NULL, follow_thread, f) != 0) {
-		adac_live_watch_free(f->watch);
-		f->watch = NULL;
-		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
-				      "cannot start the watcher thread");
-	}
+	/* said before the thread starts: "start" is the first line, always */
 	adac_live_io(live, &in, &out);
 	j = json_pack("{s:s,s:s,s:i,s:i,s:I,s:s,s:f}", "event", "start",
 		      "file", o->path, "inputs", in, "outputs", out,
@@ -193,6 +188,12 @@ start_following(const struct adac_live_opts *o, struct adac_live *live,
 	say(o, ADAC_LIVE_SAY_LOG, s);
 	free(s);
 	json_decref(j);
+	if (pthread_create(&f->thread, NULL, follow_thread, f) != 0) {
+		adac_live_watch_free(f->watch);
+		f->watch = NULL;
+		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				      "cannot start the watcher thread");
+	}
 	return ADAC_OK;
 }
 
