@@ -189,6 +189,29 @@ json() {
 	awk -v p="$peak" 'BEGIN { exit !(p > 0.2 && p <= 0.3536) }'
 }
 
+@test "adac-live: 500 rewrites in place, as fast as they come, give no failed reload" {
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver null --seconds 600 --backend interp --cache 0 \
+		--log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	a=$(cat "$DATA/osc-a.dsp")
+	b=$(cat "$DATA/osc-b.dsp")
+	# each: open with O_TRUNC, write, close; a reader may come in between
+	for ((i = 1; i <= 500; i++)); do
+		if ((i % 2)); then t=$b; else t=$a; fi
+		printf '%s\nrewrite = %d;\n' "$t" "$i" > "$T/live.dsp"
+	done
+	# then one that can be told apart (two parameters), and wait for it
+	cp "$DATA/values-a.dsp" "$T/live.dsp"
+	wait_for 1 "$T/log" '"params":2'
+	stop "$pid"
+	[ "$STOPPED" -eq 0 ]
+	[ "$(grep -c '"event":"reload"' "$T/log")" -ge 2 ]
+	[ "$(grep -c '"status":"failed"' "$T/log")" -eq 0 ]
+	[ "$(json "$T/log" failed | tail -1)" -eq 0 ]
+}
+
 @test "adac-live: a program that fails to compile keeps the previous one running" {
 	cp "$DATA/osc-a.dsp" "$T/live.dsp"
 	start adac-live run --driver null --seconds 600 --backend interp --log "$T/log" "$T/live.dsp"
