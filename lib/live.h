@@ -52,6 +52,7 @@ struct adac_live_config {
 	double xfade_ms;	/* equal-power crossfade at a swap; 0 cuts */
 	double smooth_ms;	/* ramp of a value-only change; 0: jump */
 	int cache;		/* compiled programs kept for reuse by source */
+	double cache_mb;	/* and the most memory they may hold, MB */
 	struct adac_faust_options faust;
 	/*
 	 * With the interpreter backend, > 0: once the running program has
@@ -90,7 +91,8 @@ struct adac_live_config {
 
 /*
  * Defaults: 48 kHz, 0 in, 2 out, 256 frames, 10 ms fade, 10 ms ramp, 8
- * cached programs, LLVM, no upgrade, the ADAC_LIVE_* compile limits.
+ * cached programs in 256 MB, LLVM, no upgrade, the ADAC_LIVE_* compile
+ * limits, a +12 dBFS safety limit.
  * Compiles run in worker processes (see faust_jit.h); an engine keeps
  * one started ahead.
  */
@@ -217,6 +219,13 @@ int adac_live_compile(struct adac_live *live, const char *name,
  * milliseconds; adac_live_load() does the first two too.
  */
 void adac_live_poll(struct adac_live *live);
+
+/*
+ * The cache of compiled programs: how many, the bytes they hold (their
+ * instances, code and buffers), and the most it may hold.
+ */
+void adac_live_cache_usage(struct adac_live *live, int *programs,
+			   size_t *bytes, size_t *max_bytes);
 
 /* 1 when the running program has been muted by the safety stage. */
 int adac_live_muted(struct adac_live *live);

@@ -39,8 +39,8 @@ struct prog {
 	int llvm;		/* built by the LLVM backend */
 	char *name, *source;
 	uint64_t hash;
-	int n_in, n_out, n_param;
-	float **out;		/* n_out buffers of max_block frames */
+	int n_in, n_out, n_param, mb;
+	float **out;		/* n_out buffers of mb (max_block) frames */
 	void **inptr, **outptr;
 	/* audio side only, once posted */
 	struct ramp *ramps;
@@ -168,6 +168,7 @@ adac_live_config_init(struct adac_live_config *cfg)
 	cfg->xfade_ms = 10;
 	cfg->smooth_ms = 10;
 	cfg->cache = 8;
+	cfg->cache_mb = 256;
 	cfg->max_level_db = ADAC_LIVE_MAX_LEVEL_DB;
 	adac_faust_options_init(&cfg->faust);
 	cfg->faust.limits.cpu_s = ADAC_LIVE_COMPILE_CPU_S;
@@ -211,6 +212,9 @@ adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 	    !(cfg->smooth_ms >= 0 && cfg->smooth_ms <= 10000))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "crossfade and ramp times must be 0..10000 ms");
+	if (!(cfg->cache_mb >= 0 && cfg->cache_mb <= 1 << 20))
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "the cache size must be 0..1048576 MB");
 	if (!(cfg->max_level_db >= -60 && cfg->max_level_db <= 60))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "the level limit must be -60..60 dBFS");
@@ -658,6 +662,7 @@ prog_new(struct adac_live *live, const char *name, const char *source,
 		goto fail;
 	}
 	p->hash = hash_text(source);
+	p->mb = mb;
 	rc = adac_faust_compile_ex(name, source, opt, live->cfg.fs_hz, &p->dsp,
 				   limit, err);
 	if (rc != ADAC_OK)
@@ -741,26 +746,61 @@ cache_take(struct adac_live *live, const char *source)
 	return NULL;
 }
 
-/* Under ctl: keep p for reuse, dropping the oldest beyond cfg.cache. */
+/* What p holds: its instance and code, and the engine's buffers for it. */
+static size_t
+prog_bytes(const struct prog *p)
+{
+	return adac_faust_memory_bytes(p->dsp) + sizeof *p +
+	       (size_t)p->n_out * p->mb * sizeof(float) +
+	       (size_t)p->n_param * (sizeof *p->ramps + sizeof *p->active +
+				     sizeof *p->values) +
+	       strlen(p->source) + strlen(p->name);
+}
+
+/*
+ * Under ctl: keep p for reuse, dropping the oldest beyond cfg.cache
+ * programs or cfg.cache_mb megabytes (a delay-line program can hold
+ * hundreds of them).
+ */
 static void
 cache_put(struct adac_live *live, struct prog *p)
 {
+	size_t max = (size_t)(live->cfg.cache_mb * (1 << 20)), bytes = 0;
 	struct prog **pp;
 	int n = 0;
 
-	if (live->cfg.cache <= 0) {
+	if (live->cfg.cache <= 0 || prog_bytes(p) > max) {
 		prog_free(p);
 		return;
 	}
 	prog_reset(p);
 	p->next = live->cache;
 	live->cache = p;
-	for (pp = &live->cache; *pp != NULL; pp = &(*pp)->next)
-		if (++n == live->cfg.cache) {
-			free_list((*pp)->next);
-			(*pp)->next = NULL;
+	for (pp = &live->cache; *pp != NULL; pp = &(*pp)->next) {
+		bytes += prog_bytes(*pp);
+		if (++n > live->cfg.cache || bytes > max) {
+			free_list(*pp);
+			*pp = NULL;
 			break;
 		}
+	}
+}
+
+void
+adac_live_cache_usage(struct adac_live *live, int *programs, size_t *bytes,
+		      size_t *max_bytes)
+{
+	struct prog *p;
+
+	pthread_mutex_lock(&live->ctl);
+	*programs = 0;
+	*bytes = 0;
+	for (p = live->cache; p != NULL; p = p->next) {
+		(*programs)++;
+		*bytes += prog_bytes(p);
+	}
+	*max_bytes = (size_t)(live->cfg.cache_mb * (1 << 20));
+	pthread_mutex_unlock(&live->ctl);
 }
 
 static void

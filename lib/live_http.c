@@ -651,12 +651,17 @@ status(struct adac_live_http *h, struct req *rq)
 {
 	uint64_t id = adac_live_running_id(h->live);
 	struct adac_live_stats st;
+	size_t bytes, max;
+	int n;
 
 	adac_live_stats(h->live, &st);	/* a snapshot; it may tear */
-	reply_json(rq, 200, json_pack("{s:o,s:b,s:I,s:I}",
+	adac_live_cache_usage(h->live, &n, &bytes, &max);
+	reply_json(rq, 200, json_pack("{s:o,s:b,s:I,s:I,s:{s:i,s:I,s:I}}",
 		"running", id ? json_integer((json_int_t)id) : json_null(),
 		"muted", adac_live_muted(h->live),
-		"frames", (json_int_t)st.frames, "swaps", (json_int_t)st.swaps));
+		"frames", (json_int_t)st.frames, "swaps", (json_int_t)st.swaps,
+		"cache", "programs", n, "bytes", (json_int_t)bytes,
+		"max_bytes", (json_int_t)max));
 }
 
 /* Requests that compile or load: they run on a job thread. */

@@ -17,7 +17,8 @@ static const char usage[] =
 	"usage: adac-live run [--driver null|file|jack] [--in IN.wav] [--out OUT.wav]\n"
 	"                     [--seconds S | --frames N] [--speed X] [--block N]\n"
 	"                     [--rate HZ] [--xfade-ms MS] [--smooth-ms MS]\n"
-	"                     [--backend auto|llvm|interp] [--cache N] [--connect]\n"
+	"                     [--backend auto|llvm|interp] [--cache N] [--cache-mb MB]\n"
+	"                     [--connect]\n"
 	"                     [--compile-cpu S] [--compile-wall S] [--compile-mem MB]\n"
 	"                     [--program-mb MB] [--max-level-db DB]\n"
 	"                     [--set ADDRESS=VALUE]... [--log FILE] FILE.dsp\n"
@@ -64,7 +65,7 @@ number(const char *opt, const char *s, double lo, double hi, double *out)
 enum { O_DRIVER = 256, O_IN, O_OUT, O_SECONDS, O_FRAMES, O_SPEED, O_BLOCK,
        O_RATE, O_XFADE, O_SMOOTH, O_BACKEND, O_SET, O_LOG, O_LISTEN, O_OSC,
        O_TOKEN, O_QR, O_MAXBODY, O_CACHE, O_CONNECT, O_CCPU, O_CWALL, O_CMEM,
-       O_PROGMB, O_CONNS, O_MAXLEVEL };
+       O_PROGMB, O_CONNS, O_MAXLEVEL, O_CACHEMB };
 
 /* Parse the options of run and serve into o; 0 or an exit status + 1. */
 static int
@@ -98,6 +99,7 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 		{"program-mb", required_argument, NULL, O_PROGMB},
 		{"connections", required_argument, NULL, O_CONNS},
 		{"max-level-db", required_argument, NULL, O_MAXLEVEL},
+		{"cache-mb", required_argument, NULL, O_CACHEMB},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -210,6 +212,11 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 			if (number("--compile-mem", optarg, 1, 1 << 30, &v))
 				return 3;
 			o->engine.faust.limits.mem_mb = (long)v;
+			break;
+		case O_CACHEMB:
+			if (number("--cache-mb", optarg, 0, 1 << 20,
+				   &o->engine.cache_mb))
+				return 3;
 			break;
 		case O_MAXLEVEL:
 			if (number("--max-level-db", optarg, -60, 60,

@@ -417,6 +417,20 @@ http() {
 	[ "$status" -eq 0 ]
 }
 
+@test "serve: the cache holds at most --cache-mb, and /status says how much" {
+	serve_start --cache-mb 1.5 > "$T/serve.out"
+	# each holds a delay line of 2^17 floats: 512 KB
+	for k in 1 2 3 4 5; do
+		http POST '/dsp?run=1' --data-binary "process = 1 : @(100000) : *($k);"
+		[ "$CODE" = 201 ]
+	done
+	http GET /status
+	[ "$CODE" = 200 ]
+	run jq -e '.cache.max_bytes == 1572864 and .cache.bytes <= 1572864
+		and .cache.programs >= 1 and .cache.programs <= 2' <<< "$BODY"
+	[ "$status" -eq 0 ]
+}
+
 @test "serve: lists programs, runs one, sets and reads parameters over HTTP" {
 	serve_start > "$T/serve.out"
 	http GET /params

@@ -178,6 +178,58 @@ test_live__a_recompiled_text_comes_from_the_cache(void)
 	adac_live_free(live);
 }
 
+/*
+ * A delay of 100000 samples makes a line of 2^17 floats, 512 KB: a cache
+ * of 1.5 MB holds two such programs whatever --cache says, never more.
+ */
+static void
+test_live__the_cache_is_bounded_in_bytes(void)
+{
+	struct adac_live_config cfg;
+	struct adac_live *live = NULL;
+	struct adac_error err;
+	char src[128];
+	float y[64];
+	size_t bytes = 0, max = 0;
+	int i, n = -1;
+
+	adac_live_config_init(&cfg);
+	cfg.fs_hz = FS;
+	cfg.inputs = 0;
+	cfg.outputs = 1;
+	cfg.max_block = BLOCK;
+	cfg.xfade_ms = 0;
+	cfg.cache = 8;
+	cfg.cache_mb = 1.5;
+	cfg.faust.backend = ADAC_FAUST_INTERP;
+	check(adac_live_new(&cfg, &live, &err) == ADAC_OK);
+	for (i = 0; i < 6; i++) {
+		snprintf(src, sizeof src, "process = 1 : @(100000) : *(%d);", i + 1);
+		check(load(live, src, NULL) == ADAC_LIVE_SWAPPED);
+		run(live, y, 64);
+		adac_live_poll(live);
+		adac_live_cache_usage(live, &n, &bytes, &max);
+		check(bytes <= max);
+		check(n <= 2);
+	}
+	check(max == 1572864);
+	check_int(n, 2);
+	check(bytes > 2 * 524288);
+	/* a program larger than the cache is not kept at all */
+	adac_live_free(live);
+	cfg.cache_mb = 0.25;
+	check(adac_live_new(&cfg, &live, &err) == ADAC_OK);
+	load(live, "process = 1 : @(100000);", NULL);
+	run(live, y, 64);
+	load(live, "process = 2;", NULL);
+	run(live, y, 64);
+	adac_live_poll(live);
+	adac_live_cache_usage(live, &n, &bytes, &max);
+	check_int(n, 0);
+	check(bytes == 0);
+	adac_live_free(live);
+}
+
 static void
 test_live__values_only_change_is_ramped_not_compiled(void)
 {
@@ -585,6 +637,7 @@ main(void)
 	RUN(test_live__values_set_are_carried_over_by_address);
 	RUN(test_live__a_failed_compile_keeps_the_old_program);
 	RUN(test_live__a_recompiled_text_comes_from_the_cache);
+	RUN(test_live__the_cache_is_bounded_in_bytes);
 	RUN(test_live__values_only_change_is_ramped_not_compiled);
 	RUN(test_live__sets_and_ramps_in_one_pass_stay_in_bounds);
 	RUN(test_live__nonfinite_output_is_counted_and_silenced);
