@@ -180,6 +180,14 @@ struct adac_live_report {
 };
 
 /*
+ * Flags of a load or compile.  ADAC_LIVE_UNTRUSTED: code from the
+ * network: it may import only the FAUST standard libraries (the worker
+ * enforces it; see adac_faust_check_imports() for the text), and only a
+ * copy compiled so is taken from the cache.
+ */
+#define ADAC_LIVE_UNTRUSTED 1u
+
+/*
  * Make source (a FAUST program called name) the running program:
  *   - same text as the running program, or the same but for comments
  *     and layout: ADAC_LIVE_UNCHANGED;
@@ -191,14 +199,15 @@ struct adac_live_report {
  *     post it to the audio side and wait up to wait_ms for the audio
  *     thread to take it (0: do not wait): ADAC_LIVE_SWAPPED.
  * write_ns is the CLOCK_REALTIME time at which the change was written
- * (a file's mtime, a request's arrival), 0 when unknown.  Returns
+ * (a file's mtime, a request's arrival), 0 when unknown; flags are
+ * ADAC_LIVE_* (0 for trusted code).  Returns
  * ADAC_OK with *rep filled (also for a program that does not compile:
  * status FAILED, rep->error holds the message), or ADAC_E_NOMEM /
  * ADAC_E_DEPENDENCY (libfaust itself failed), also reported in rep.
  */
 int adac_live_load(struct adac_live *live, const char *name,
 		   const char *source, int64_t write_ns, int wait_ms,
-		   struct adac_live_report *rep);
+		   unsigned flags, struct adac_live_report *rep);
 
 /*
  * Compile source without running it and keep it for a later
@@ -208,9 +217,9 @@ int adac_live_load(struct adac_live *live, const char *name,
  * limit stopped it), ADAC_E_DEPENDENCY, ADAC_E_NOMEM.
  */
 int adac_live_compile(struct adac_live *live, const char *name,
-		      const char *source, char **json_ui, double *compile_ms,
-		      int *inputs, int *outputs, enum adac_faust_limit *limit,
-		      struct adac_error *err);
+		      const char *source, unsigned flags, char **json_ui,
+		      double *compile_ms, int *inputs, int *outputs,
+		      enum adac_faust_limit *limit, struct adac_error *err);
 
 /*
  * Free programs the audio side has finished with, bring reports of

@@ -129,7 +129,7 @@ first_load(const struct adac_live_opts *o, struct adac_live *live,
 
 	if (name == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
-	rc = adac_live_load(live, name, source, 0, 0, &rep);
+	rc = adac_live_load(live, name, source, 0, 0, 0, &rep);
 	free(name);
 	if (rep.limit == ADAC_FAUST_LIMIT_CANCELLED)
 		return adac_error_set(err, ADAC_E_IO, "",

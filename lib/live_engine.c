@@ -40,6 +40,7 @@ struct prog {
 	char *name, *source;
 	uint64_t hash;
 	int n_in, n_out, n_param, mb;
+	int std_only;		/* compiled with the standard libraries only */
 	float **out;		/* n_out buffers of mb (max_block) frames */
 	void **inptr, **outptr;
 	/* audio side only, once posted */
@@ -663,6 +664,7 @@ prog_new(struct adac_live *live, const char *name, const char *source,
 	}
 	p->hash = hash_text(source);
 	p->mb = mb;
+	p->std_only = opt->std_libs_only;
 	rc = adac_faust_compile_ex(name, source, opt, live->cfg.fs_hz, &p->dsp,
 				   limit, err);
 	if (rc != ADAC_OK)
@@ -729,15 +731,20 @@ same_text(const struct prog *p, const char *source, uint64_t hash)
 	return p->hash == hash && strcmp(p->source, source) == 0;
 }
 
-/* Under ctl: take an idle compiled copy of source out of the cache. */
+/*
+ * Under ctl: take an idle compiled copy of source out of the cache; for
+ * code from the network, only one compiled as such (the same text from
+ * the watched file may have found a library beside it).
+ */
 static struct prog *
-cache_take(struct adac_live *live, const char *source)
+cache_take(struct adac_live *live, const char *source, unsigned flags)
 {
 	uint64_t h = hash_text(source);
 	struct prog **pp, *p;
 
 	for (pp = &live->cache; *pp != NULL; pp = &(*pp)->next)
-		if (same_text(*pp, source, h)) {
+		if (same_text(*pp, source, h) &&
+		    (!(flags & ADAC_LIVE_UNTRUSTED) || (*pp)->std_only)) {
 			p = *pp;
 			*pp = p->next;
 			p->next = NULL;
@@ -1267,8 +1274,11 @@ upgrade_thread(void *arg)
 
 int
 adac_live_load(struct adac_live *live, const char *name, const char *source,
-	       int64_t write_ns, int wait_ms, struct adac_live_report *rep)
+	       int64_t write_ns, int wait_ms, unsigned flags,
+	       struct adac_live_report *rep)
 {
+	struct adac_faust_options opt = live->cfg.faust;
+
 	struct prog *p = NULL, *stale = NULL;
 	struct adac_error *err = &rep->error;
 	unsigned pos = 0;
@@ -1302,14 +1312,14 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 			goto out;
 		}
 	}
-	p = cache_take(live, source);
+	p = cache_take(live, source, flags);
 	pthread_mutex_unlock(&live->ctl);
 	if (p != NULL) {
 		rep->cached = 1;
 		rep->compile_ms = 0;
 	} else {
-		rc = prog_new(live, name, source, &live->cfg.faust, &p,
-			      &rep->limit, err);
+		opt.std_libs_only = (flags & ADAC_LIVE_UNTRUSTED) != 0;
+		rc = prog_new(live, name, source, &opt, &p, &rep->limit, err);
 		/* a cancelled compile is a failed load, not a failed engine */
 		if (rc == ADAC_E_INPUT || rep->limit == ADAC_FAUST_LIMIT_CANCELLED) {
 			rep->status = ADAC_LIVE_FAILED;
@@ -1348,10 +1358,11 @@ out:
 
 int
 adac_live_compile(struct adac_live *live, const char *name,
-		  const char *source, char **json_ui, double *compile_ms,
-		  int *inputs, int *outputs, enum adac_faust_limit *limit,
-		  struct adac_error *err)
+		  const char *source, unsigned flags, char **json_ui,
+		  double *compile_ms, int *inputs, int *outputs,
+		  enum adac_faust_limit *limit, struct adac_error *err)
 {
+	struct adac_faust_options opt = live->cfg.faust;
 	enum adac_faust_limit lim = ADAC_FAUST_LIMIT_NONE;
 	struct prog *p = NULL;
 	char *ui = NULL;
@@ -1362,7 +1373,7 @@ adac_live_compile(struct adac_live *live, const char *name,
 	*limit = ADAC_FAUST_LIMIT_NONE;
 
 	pthread_mutex_lock(&live->ctl);
-	p = cache_take(live, source);
+	p = cache_take(live, source, flags);
 	if (p == NULL && live->running != NULL &&
 	    same_text(live->running, source, hash_text(source))) {
 		/* running already: report it without compiling again */
@@ -1384,7 +1395,8 @@ adac_live_compile(struct adac_live *live, const char *name,
 	}
 	pthread_mutex_unlock(&live->ctl);
 	if (p == NULL) {
-		rc = prog_new(live, name, source, &live->cfg.faust, &p, limit, err);
+		opt.std_libs_only = (flags & ADAC_LIVE_UNTRUSTED) != 0;
+		rc = prog_new(live, name, source, &opt, &p, limit, err);
 		if (rc != ADAC_OK)
 			return rc;
 	}

@@ -438,6 +438,7 @@ post_dsp(struct adac_live_http *h, struct req *rq)
 	double ms = 0;
 	int id, in = 0, out = 0, rc;
 	const char *bad;
+	size_t n;
 	json_t *o;
 
 	if (name == NULL)
@@ -454,12 +455,23 @@ post_dsp(struct adac_live_http *h, struct req *rq)
 		reply_error(rq, 400, "program holds a NUL byte");
 		return;
 	}
+	/* kept and answered as JSON, which holds UTF-8 only */
+	if ((n = adac_utf8_check(rq->body, rq->len)) != rq->len) {
+		reply_error(rq, 400, "program is not UTF-8 text (byte %zu)", n);
+		return;
+	}
+	/* no file of the server's but the standard libraries */
+	if (adac_faust_check_imports(rq->body, &err) != ADAC_OK) {
+		reply_error(rq, 400, "%s", err.text);
+		return;
+	}
 	if ((bad = foreign(rq->body)) != NULL) {
 		reply_error(rq, 400, "'%s' is not allowed in programs sent to the service", bad);
 		return;
 	}
 	if (run != NULL && strcmp(run, "0") != 0) {
-		rc = adac_live_load(h->live, name, rq->body, rq->t_ns, LOAD_WAIT_MS, &rep);
+		rc = adac_live_load(h->live, name, rq->body, rq->t_ns, LOAD_WAIT_MS,
+				    ADAC_LIVE_UNTRUSTED, &rep);
 		if (rc == ADAC_OK && rep.status == ADAC_LIVE_FAILED) {
 			reply_error(rq, failure_status(ADAC_E_INPUT, rep.limit),
 				    "%s", rep.error.text);
@@ -476,7 +488,8 @@ post_dsp(struct adac_live_http *h, struct req *rq)
 		in = rep.inputs;
 		out = rep.outputs;
 	} else {
-		rc = adac_live_compile(h->live, name, rq->body, &ui, &ms, &in, &out,
+		rc = adac_live_compile(h->live, name, rq->body, ADAC_LIVE_UNTRUSTED,
+				       &ui, &ms, &in, &out,
 				       &limit, &err);
 		if (rc != ADAC_OK) {
 			reply_error(rq, failure_status(rc, limit), "%s", err.text);
@@ -569,7 +582,8 @@ dsp_item(struct adac_live_http *h, struct req *rq, const char *rest)
 		free(source);
 		return;
 	}
-	rc = adac_live_load(h->live, name, source, rq->t_ns, LOAD_WAIT_MS, &rep);
+	rc = adac_live_load(h->live, name, source, rq->t_ns, LOAD_WAIT_MS,
+			    ADAC_LIVE_UNTRUSTED, &rep);
 	free(name);
 	free(source);
 	if (rc != ADAC_OK || rep.status == ADAC_LIVE_FAILED) {

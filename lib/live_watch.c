@@ -294,7 +294,7 @@ adac_live_follow(struct adac_live *live, struct adac_live_watch *w,
 			free(source);
 			continue;
 		}
-		rc = adac_live_load(live, name, source, mtime, wait_ms, &rep);
+		rc = adac_live_load(live, name, source, mtime, wait_ms, 0, &rep);
 		free(source);
 		if (rep.write_to_audible_ms >= 0)
 			rep.detect_to_audible_ms = rep.write_to_audible_ms -

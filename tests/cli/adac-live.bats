@@ -431,6 +431,49 @@ http() {
 	[ "$status" -eq 0 ]
 }
 
+@test "serve: a program that is not UTF-8 is 400, and one that is can be read back" {
+	serve_start > "$T/serve.out"
+	printf 'process = 0; // \xff\xfe\n' > "$T/latin.dsp"
+	http POST /dsp --data-binary @"$T/latin.dsp"
+	[ "$CODE" = 400 ]
+	[ "$BODY" = '{"error":"program is not UTF-8 text (byte 16)"}' ]
+	printf 'process = 0; // d\xc3\xa9j\xc3\xa0\n' > "$T/utf8.dsp"
+	http POST /dsp --data-binary @"$T/utf8.dsp"
+	[ "$CODE" = 201 ]
+	id=$(jq .id <<< "$BODY")
+	http GET "/dsp/$id"
+	[ "$CODE" = 200 ]
+	[ "$(jq -r .source <<< "$BODY")" = "$(cat "$T/utf8.dsp")" ]
+}
+
+@test "serve: served code may import the standard libraries, and no other file of the server's" {
+	# the service runs where a library of the owner's lies
+	cd "$T"
+	echo 'x = 1;' > mine.lib
+	serve_start > "$T/serve.out"
+	http POST /dsp --data-binary 'import("stdfaust.lib"); process = os.osc(440);'
+	[ "$CODE" = 201 ]
+	# paths are refused as text: a file that exists and one that does
+	# not get the same answer, so nothing can be probed
+	http POST /dsp --data-binary $'\nimport("/etc/passwd");\nprocess = 0;'
+	[ "$CODE" = 400 ]
+	[ "$BODY" = '{"error":"line 2: import(\"/etc/passwd\"): programs sent to the service may use only the FAUST standard libraries"}' ]
+	http POST /dsp --data-binary 'import("/nonexistent"); process = 0;'
+	[ "$BODY" = '{"error":"line 1: import(\"/nonexistent\"): programs sent to the service may use only the FAUST standard libraries"}' ]
+	http POST /dsp --data-binary 'process = component("../../etc/hosts");'
+	[ "$CODE" = 400 ]
+	http POST /dsp --data-binary 'l = library /* x */ ("http://example.com/x.lib"); process = 0;'
+	[ "$CODE" = 400 ]
+	# a plain name is looked for in the standard library only
+	http POST '/dsp?run=1' --data-binary 'm = library("mine.lib"); process = m.x;'
+	[ "$CODE" = 400 ]
+	[ "$BODY" = '{"error":"unable to open file mine.lib"}' ]
+	# while the owner's watched file may use it
+	echo 'm = library("mine.lib"); process = m.x * 0.5;' > own.dsp
+	run --separate-stderr adac-live run --driver file --out out.raw --frames 64 --backend interp own.dsp
+	[ "$status" -eq 0 ]
+}
+
 @test "serve: lists programs, runs one, sets and reads parameters over HTTP" {
 	serve_start > "$T/serve.out"
 	http GET /params

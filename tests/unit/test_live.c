@@ -42,7 +42,7 @@ load(struct adac_live *live, const char *src, struct adac_live_report *rep)
 
 	if (rep == NULL)
 		rep = &r;
-	if (adac_live_load(live, "t", src, 0, 0, rep) != ADAC_OK)
+	if (adac_live_load(live, "t", src, 0, 0, 0, rep) != ADAC_OK)
 		printf("#   adac_live_load failed: %s\n", rep->error.text);
 	return rep->status;
 }
@@ -491,7 +491,7 @@ test_live__loads_and_sets_race_the_audio_thread_safely(void)
 	for (i = 0; i < 40; i++) {
 		snprintf(src, sizeof src,
 			 "process = hslider(\"gain\", 0.5, 0, 1, 0.01) + %d;", i % 3);
-		adac_live_load(live, "t", src, 0, 1000, &rep);
+		adac_live_load(live, "t", src, 0, 1000, 0, &rep);
 		swapped += rep.status == ADAC_LIVE_SWAPPED;
 		check(rep.status != ADAC_LIVE_FAILED);
 		check(adac_live_param_set(live, "gain", (i % 10) / 10.0, NULL, &err) == ADAC_OK);
