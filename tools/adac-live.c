@@ -271,7 +271,8 @@ cmd_push(int argc, char **argv)
 	free(resp);
 	if (status / 100 == 2)
 		return 0;
-	return status == 400 || status == 413 ? 2 : 3;
+	/* the program is at fault: it does not compile or is over a limit */
+	return status == 400 || status == 413 || status == 422 ? 2 : 3;
 }
 
 int

@@ -389,6 +389,11 @@ http() {
 	[ "$answered" -gt 0 ]
 	[ "$(cat "$T/slow.code")" = 422 ]
 	[ "$(cat "$T/slow")" = '{"error":"compiling used more than 2 s of CPU time (the compile-cpu limit)"}' ]
+	# push says the program is at fault: exit 2
+	echo 'process = _ @ (1<<30);' > "$T/slow.dsp"
+	run --separate-stderr adac-live push "$URL" "$T/slow.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = '{"error":"compiling used more than 2 s of CPU time (the compile-cpu limit)"}' ]
 	# a delay of 2^24 samples: FAUST makes its line the next power of two,
 	# 2^25 floats (128 MB), and the instance holds a little more
 	http POST /dsp --data-binary 'process = _ @ (1<<24);'
