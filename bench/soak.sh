@@ -210,6 +210,15 @@ for p in "${bg[@]}"; do
 done
 wait "${bg[@]}" 2>/dev/null
 bg=()
+for fd in "${slowfds[@]}"; do
+	exec {fd}>&-
+done
+# the service once the load has stopped: what stays is what leaks
+settled=
+if [ "$died" -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+	sleep 3
+	settled="$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status") MB RSS, $(ls "/proc/$pid/fd" | wc -l) descriptors"
+fi
 status=dead
 if [ "$died" -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
 	kill -TERM "$pid"
@@ -234,6 +243,7 @@ awk 'NR == 1 { r0 = $2; f0 = $3 } { if ($2 > rmax) rmax = $2; if ($3 > fmax) fma
 	      printf "descriptors: first %d, last %d, largest %d\n", f0, f, fmax
 	      printf "compile workers at once, largest: %d\n", wmax
 	      printf "samples: %d, GET /status not 200: %d\n", n, bad + 0 }' "$samples"
+echo "after the load stopped: $settled"
 printf 'answers to POST /dsp by status:'
 sort "$answers" | uniq -c | awk '{ printf " %s:%d", $2, $1 } END { print "" }'
 printf 'log: '
