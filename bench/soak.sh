@@ -8,7 +8,7 @@
 #   - every 5 s the watched file is rewritten, in place or atomically;
 #   - every 7 s a program that does not compile;
 #   - every 11 s a hostile one, in turn: par(i, 100000, _), _ @ (1<<30),
-#     os.osc * 1e30, import("/etc/passwd"), a 1 GB delay line, bytes
+#     os.osc * 1e30, import("/etc/passwd"), a 512 MB delay line, bytes
 #     that are not UTF-8;
 #   - all along, parameter floods over HTTP and OSC (values in and out of
 #     range);
@@ -138,7 +138,7 @@ hostile=(
 	'process = _ @ (1<<30);'
 	'import("stdfaust.lib"); process = os.osc(440) * 1e30;'
 	'import("/etc/passwd"); process = 0;'
-	'process = _ @ (1<<28);'
+	'process = _ @ (1<<26);'
 	$'process = 0; // \xff\xfe'
 )
 samples=$tmp/samples
@@ -199,8 +199,8 @@ while :; do
 		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
 		fds=$(ls "/proc/$pid/fd" | wc -l)
 		workers=$(pgrep -c -P "$pid" 2>/dev/null || echo 0)
-		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url/status")
-		echo "$((t - t0)) $rss $fds $workers $code" >> "$samples"
+		set -- $(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$url/status")
+		echo "$((t - t0)) $rss $fds $workers $1 $2" >> "$samples"
 		next_sample=$((t + 10))
 	fi
 	sleep 1
@@ -243,6 +243,12 @@ awk 'NR == 1 { r0 = $2; f0 = $3 } { if ($2 > rmax) rmax = $2; if ($3 > fmax) fma
 	      printf "descriptors: first %d, last %d, largest %d\n", f0, f, fmax
 	      printf "compile workers at once, largest: %d\n", wmax
 	      printf "samples: %d, GET /status not 200: %d\n", n, bad + 0 }' "$samples"
+# RSS along the run: a leak climbs, a cache filling up levels off
+awk '{ r[NR] = $2 } END { printf "RSS MB at 0, 25, 50, 75, 100 %% of the run:"
+	for (q = 0; q <= 4; q++) printf " %.1f", r[int(q * (NR - 1) / 4) + 1] / 1024; print "" }' "$samples"
+sort -n -k6 "$samples" | awk '{ v[NR] = $6 * 1000 } END {
+	printf "GET /status under the load, ms: p50 %.1f, p95 %.1f, largest %.1f\n",
+	       v[int(0.5 * (NR - 1)) + 1], v[int(0.95 * (NR - 1)) + 1], v[NR] }'
 echo "after the load stopped: $settled"
 printf 'answers to POST /dsp by status:'
 sort "$answers" | uniq -c | awk '{ printf " %s:%d", $2, $1 } END { print "" }'
