@@ -6,6 +6,9 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCDIR ?= $(PREFIX)/include/adac
+# The compile worker is found at BINDIR/../libexec/adac/ (or through
+# $ADAC_FAUST_WORKER): keep LIBEXECDIR beside BINDIR.
+LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 PKGDIR ?= $(LIBDIR)/pkgconfig
 
@@ -38,9 +41,12 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+# every libfaust compile runs in this worker, which the programs find at
+# ../libexec/adac/ from their own directory: build/bin, build/tests...
+WORKER := $(BUILD)/libexec/adac/adac-faust-worker
 
 .PHONY: all check demo bench install uninstall clean
-all: $(LIB_A) $(TOOLS) lib/libadac.a
+all: $(LIB_A) $(TOOLS) $(WORKER) lib/libadac.a
 
 # The issue names lib/libadac.a: keep a copy there for the default build.
 lib/libadac.a: $(LIB_A)
@@ -56,29 +62,38 @@ $(LIB_A): $(LIB_OBJ)
 $(BUILD)/bin/%: tools/%.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/bin
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(BUILD)/tests $(WORKER)
 	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(BUILD)/bench/%: bench/%.c $(LIB_A) | $(BUILD)/bench
+$(BUILD)/bench/%: bench/%.c $(LIB_A) | $(BUILD)/bench $(WORKER)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench:
+# it interposes two pthread calls for libfaust: export them
+$(WORKER): tools/libexec/adac-faust-worker.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/libexec/adac
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) \
+	    -Wl,--export-dynamic-symbol=pthread_create \
+	    -Wl,--export-dynamic-symbol=pthread_attr_setstacksize \
+	    -o $@ $< $(LIB_A) $(LDLIBS) -ldl
+
+$(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac:
 	mkdir -p $@
 
-check: $(LIB_A) $(TOOLS) $(UNIT)
+check: $(LIB_A) $(TOOLS) $(WORKER) $(UNIT)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
-demo: $(TOOLS)
+demo: $(TOOLS) $(WORKER)
 	@BUILD=$(BUILD) scripts/demo.sh
 
-bench: $(TOOLS) $(BENCH)
+bench: $(TOOLS) $(WORKER) $(BENCH)
 	@BUILD=$(BUILD) bench/run.sh
 
-install: $(LIB_A) $(TOOLS)
+install: $(LIB_A) $(TOOLS) $(WORKER)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+	        $(DESTDIR)$(LIBEXECDIR)/adac \
 	        $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	        $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(WORKER) $(DESTDIR)$(LIBEXECDIR)/adac
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)
 	install -m 644 lib/*.h $(DESTDIR)$(INCDIR)
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
@@ -90,6 +105,8 @@ install: $(LIB_A) $(TOOLS)
 
 uninstall:
 	rm -f $(TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(DESTDIR)$(LIBEXECDIR)/adac/adac-faust-worker
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/adac
 	rm -f $(DESTDIR)$(LIBDIR)/libadac.a $(DESTDIR)$(PKGDIR)/adac.pc
 	rm -rf $(DESTDIR)$(INCDIR)
 

@@ -184,6 +184,47 @@ setup() {
 	[[ "$stderr" = "adac-diff: error: delay-gain.dsp: libfaust: cannot create LLVM JIT"* ]]
 }
 
+@test "adac-diff: a failed compile leaves stdout empty, whatever libfaust prints" {
+	# libfaust prints "extra text is : $" on its stdout for this one: the
+	# compiler runs in a worker whose stdout is not adac-diff's
+	printf 'process = _;\n$\n' > "$TMP/extra.dsp"
+	run --separate-stderr adac-diff delay-gain.json "$TMP/extra.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/extra.dsp: line 2: syntax error, unexpected EXTRA" ]
+}
+
+@test "adac-diff: a program that keeps the compiler busy is stopped by --compile-cpu, exit 2" {
+	# _ @ (1<<30) keeps libfaust 2.54.9 busy for minutes
+	echo 'process = _ @ (1<<30);' > "$TMP/slow.dsp"
+	run --separate-stderr adac-diff --compile-cpu 1 delay-gain.json "$TMP/slow.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/slow.dsp: compiling used more than 1 s of CPU time (the compile-cpu limit)" ]
+	run --separate-stderr adac-diff --compile-wall 0.5 delay-gain.json "$TMP/slow.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TMP/slow.dsp: compiling took longer than 0.5 s (the compile-wall limit)" ]
+}
+
+@test "adac-diff: a program whose instance needs more than --compile-mem is exit 2" {
+	# a delay of 2^24 samples: FAUST makes its line 2^25 floats, 128 MB
+	echo 'process = _ @ (1<<24);' > "$TMP/big.dsp"
+	run --separate-stderr adac-diff --compile-mem 32 delay-gain.json "$TMP/big.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/big.dsp: the program needs more than 32 MB of memory (the compile-mem limit)" ]
+	run --separate-stderr adac-diff --backend interp --compile-mem 32 delay-gain.json "$TMP/big.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TMP/big.dsp: the program needs more than 32 MB of memory (the compile-mem limit)" ]
+}
+
+@test "adac-diff: without its compile worker it is exit 3, naming the worker" {
+	ADAC_FAUST_WORKER=/nonexistent/worker run --separate-stderr adac-diff delay-gain.json delay-gain.dsp
+	[ "$status" -eq 3 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: delay-gain.dsp: cannot start the compile worker /nonexistent/worker: No such file or directory (set ADAC_FAUST_WORKER)" ]
+}
+
 @test "adac-diff: an unreadable file and a malformed IR are exit 2" {
 	run --separate-stderr adac-diff delay-gain.json missing.dsp
 	[ "$status" -eq 2 ]
