@@ -91,8 +91,11 @@ adac_sim_resolve(const struct adac_ir *ir, const struct adac_setting *set,
 	for (i = 0; i < n_set; i++) {
 		const struct adac_control *c = NULL;
 
+		/* by name, or by the label the emitted slider carries */
 		for (k = 0; k < ir->n_controls; k++)
-			if (strcmp(ir->controls[k].name, set[i].name) == 0) {
+			if (strcmp(ir->controls[k].name, set[i].name) == 0 ||
+			    strcmp(adac_control_label(&ir->controls[k]),
+				   set[i].name) == 0) {
 				c = &ir->controls[k];
 				break;
 			}

@@ -71,7 +71,8 @@ long adac_sim_pre_delay_samples(double ms, double fs_hz);
 
 /*
  * The value of every control of ir: values[k] (n_controls entries, names
- * borrowed from ir) is controls[k].init, overridden by the settings.
+ * borrowed from ir) is controls[k].init, overridden by the settings, which
+ * name a control by its name or by its label.
  * ADAC_E_INPUT for an unknown name or a value outside [min, max].
  */
 int adac_sim_resolve(const struct adac_ir *ir, const struct adac_setting *set,
