@@ -30,9 +30,9 @@ static const char usage[] =
 	"       adac-ir dot [-o FILE] [FILE]\n"
 	"       adac-ir impulse [-n SAMPLES] [-f wav|json|raw] [-t float32|float64]\n"
 	"                       [--set NAME=VALUE]... [-o FILE] [FILE]\n"
-	"       adac-ir plot [--kind impulse|edc|magnitude|all] [-n SAMPLES]\n"
+	"       adac-ir plot [--kind impulse|edc|magnitude|all] [-n SAMPLES] [--fs HZ]\n"
 	"                    [--set NAME=VALUE]... [--compare SOURCE]... [-o FILE] [SOURCE]\n"
-	"       adac-ir decay [-n SAMPLES] [--set NAME=VALUE]... [-o FILE] [SOURCE]\n";
+	"       adac-ir decay [-n SAMPLES] [--fs HZ] [--set NAME=VALUE]... [-o FILE] [SOURCE]\n";
 
 struct args {
 	const char *cmd, *in, *out;
@@ -45,6 +45,7 @@ struct args {
 	const char *compare[MAX_COMPARE];
 	int n_compare;
 	const char *only;		/* an option only some commands take */
+	double fs_hz;			/* --fs: the rate of a FAUST program */
 };
 
 static int
@@ -54,7 +55,7 @@ takes(const char *cmd, const char *opt)
 		const char *cmd, *opts;
 	} table[] = {
 		{"fmt", "o"}, {"dot", "o"}, {"impulse", "onfts"},
-		{"plot", "onskc"}, {"decay", "ons"},
+		{"plot", "onskcr"}, {"decay", "onsr"},
 	};
 	size_t i;
 
@@ -74,6 +75,7 @@ option_name(int c)
 	case 't': return "-t";
 	case 's': return "--set";
 	case 'k': return "--kind";
+	case 'r': return "--fs";
 	default: return "--compare";
 	}
 }
@@ -90,6 +92,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"set", required_argument, NULL, 's'},
 		{"kind", required_argument, NULL, 'k'},
 		{"compare", required_argument, NULL, 'c'},
+		{"fs", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -144,6 +147,15 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'k':
 			if (adac_plot_kind_parse(optarg, &a->kind, &err))
 				return adac_cli_fail(NULL, &err);
+			break;
+		case 'r':
+			errno = 0;
+			a->fs_hz = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || end == optarg ||
+			    !(a->fs_hz >= 1 && a->fs_hz <= 1536000))
+				return adac_cli_usage_error(
+					"--fs needs a rate from 1 to 1536000 Hz, not '%s'",
+					optarg);
 			break;
 		case 'c':
 			if (a->n_compare == MAX_COMPARE)
@@ -262,7 +274,7 @@ run_rendered(const struct args *a)
 	struct adac_plot_series *series = NULL;
 	struct adac_error err;
 	json_t *report = NULL;
-	double fs_hz = 0;
+	double fs_hz = a->fs_hz;
 	char *text = NULL;
 	int i, n, n_series = 0, rc = ADAC_OK, status;
 
