@@ -359,19 +359,20 @@ emit_delay(struct em *e, const struct adac_node *node, int shorten)
 static void
 emit_gain(struct em *e, const struct adac_node *node)
 {
-	char a[VALUE_MAX], m[40], fs[40], t[256];
+	char a[VALUE_MAX], m[40], t[256];
 	int ch;
 
 	for (ch = 0; ch < node->n_in; ch++) {
 		value(e, a, node->values[ch]);
 		if (node->decay != NULL) {
 			/* values[i]·10^(−3·m_i/(fs·T60)), in the simulator's
-			 * order of operations, fs the IR's design rate */
+			 * order of operations, fs the running rate: at the
+			 * design rate ma.SR is the simulator's fs exactly */
 			e->use_knob = 1;
+			e->use_lib = 1;
 			snprintf(t, sizeof t,
-				 "*(%s * pow(10.0, -3.0 * %s / (%s * rt60)) : knob)",
-				 a, adac_emit_literal(m, node->decay->loop_samples[ch]),
-				 adac_emit_literal(fs, e->ir->fs_hz));
+				 "*(%s * pow(10.0, -3.0 * %s / (ma.SR * rt60)) : knob)",
+				 a, adac_emit_literal(m, node->decay->loop_samples[ch]));
 		} else {
 			snprintf(t, sizeof t, "*(%s)", a);
 		}
@@ -992,19 +993,34 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 	adac_buf_puts(b, "\";\n");
 }
 
+/*
+ * The slider's step when the control gives none: the reference
+ * implementation's (0.01 s, 0.01, 1 ms).
+ */
+static double
+default_step(const struct adac_control *c)
+{
+	return strcmp(c->name, "pre_delay") == 0 ? 1.0 : 0.01;
+}
+
 static void
 put_slider(struct adac_buf *b, const struct adac_control *c)
 {
-	char mn[40], mx[40], in[40];
+	char mn[40], mx[40], in[40], st[40];
 
-	adac_buf_printf(b, "%s = hslider(\"%s", c->name, c->name);
+	adac_buf_printf(b, "%s = hslider(\"", c->name);
+	put_clean(b, adac_control_label(c));
 	if (c->unit != NULL && c->unit[0] != '\0') {
 		adac_buf_puts(b, " [unit:");
 		put_clean(b, c->unit);
 		adac_buf_puts(b, "]");
 	}
-	adac_buf_printf(b, "\", %s, %s, %s, 0.001)",
-			adac_emit_literal(in, c->init), adac_emit_literal(mn, c->min), adac_emit_literal(mx, c->max));
+	adac_buf_printf(b, "\", %s, %s, %s, %s)",
+			adac_emit_literal(in, c->init),
+			adac_emit_literal(mn, c->min),
+			adac_emit_literal(mx, c->max),
+			adac_emit_literal(st, c->step > 0 ? c->step :
+					  default_step(c)));
 }
 
 static void
@@ -1053,7 +1069,7 @@ put_process(struct adac_buf *b, struct em *e, const char *model)
 	const struct adac_control *rt60 = adac_ir_control(ir, "rt60");
 	const struct adac_control *dw = adac_ir_control(ir, "dry_wet");
 	const struct adac_control *pd = adac_ir_control(ir, "pre_delay");
-	char fs[40], bus[40];
+	char bus[40];
 	int n = ir->inputs;
 
 	if (n > 1) {
@@ -1066,18 +1082,22 @@ put_process(struct adac_buf *b, struct em *e, const char *model)
 	if (rt60 != NULL) {
 		adac_buf_puts(b, "\n// T60 in seconds: a gain with a decay is "
 			      "values[i]·10^(-3·m_i/(fs·T60))\n"
-			      "// with fs the design rate\n");
+			      "// with fs the running rate, so the knob means "
+			      "seconds at any rate\n");
 		put_slider(b, rt60);
 		adac_buf_puts(b, ";\n");
 	}
 	if (pd != NULL) {
+		/* FAUST sizes the line from the bound: ma.SR stops at 192 kHz */
+		e->use_lib = 1;
 		adac_buf_puts(b, "\n// the wet path's input is delayed by "
-			      "round(ms·fs/1000) samples\n");
+			      "round(ms·fs/1000) samples, halves up,\n"
+			      "// fs the running rate\n");
 		put_slider(b, pd);
 		adac_buf_printf(b, ";\npre_delay_samples = max(0, min(%.0f, "
-				"int(pre_delay * %s / 1000.0 + 0.5)));\n",
-				floor(pd->max * ir->fs_hz / 1000.0 + 0.5),
-				adac_emit_literal(fs, ir->fs_hz));
+				"int(pre_delay * ma.SR / 1000.0 + 0.5)));\n",
+				floor(pd->max * ADAC_EMIT_MAX_SR_HZ / 1000.0 +
+				      0.5));
 	}
 	if (dw != NULL) {
 		e->use_knob = 1;
