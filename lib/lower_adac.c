@@ -1591,10 +1591,6 @@ adac_lower_adac(const json_t *config, json_t **ir, struct adac_error *err)
 				      c.fs, ADAC_MAX_FS_HZ);
 	if ((rc = opt_string(&c, config, "name", "", "untitled", &name)))
 		return rc;
-	if (json_object_get(config, "controls") != NULL)
-		return adac_error_set(err, ADAC_E_INPUT, "/controls",
-		    "macro controls in the config are not lowered; add them "
-		    "to the IR instead");
 	source = json_object();
 	c.nodes = json_array();
 	if (source == NULL || c.nodes == NULL) {
