@@ -11,6 +11,7 @@
 #include "audio.h"
 #include "cli.h"
 #include "decay.h"
+#include "export.h"
 #include "impulse.h"
 #include "ir.h"
 #include "json.h"
@@ -32,7 +33,8 @@ static const char usage[] =
 	"                       [--set NAME=VALUE]... [-o FILE] [FILE]\n"
 	"       adac-ir plot [--kind impulse|edc|magnitude|all] [-n SAMPLES] [--fs HZ]\n"
 	"                    [--set NAME=VALUE]... [--compare SOURCE]... [-o FILE] [SOURCE]\n"
-	"       adac-ir decay [-n SAMPLES] [--fs HZ] [--set NAME=VALUE]... [-o FILE] [SOURCE]\n";
+	"       adac-ir decay [-n SAMPLES] [--fs HZ] [--set NAME=VALUE]... [-o FILE] [SOURCE]\n"
+	"       adac-ir export [--to adac] [-o FILE] [FILE]\n";
 
 struct args {
 	const char *cmd, *in, *out;
@@ -55,7 +57,7 @@ takes(const char *cmd, const char *opt)
 		const char *cmd, *opts;
 	} table[] = {
 		{"fmt", "o"}, {"dot", "o"}, {"impulse", "onfts"},
-		{"plot", "onskcr"}, {"decay", "onsr"},
+		{"plot", "onskcr"}, {"decay", "onsr"}, {"export", "oT"},
 	};
 	size_t i;
 
@@ -76,6 +78,7 @@ option_name(int c)
 	case 's': return "--set";
 	case 'k': return "--kind";
 	case 'r': return "--fs";
+	case 'T': return "--to";
 	default: return "--compare";
 	}
 }
@@ -93,6 +96,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"kind", required_argument, NULL, 'k'},
 		{"compare", required_argument, NULL, 'c'},
 		{"fs", required_argument, NULL, 'r'},
+		{"to", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -155,6 +159,13 @@ parse_args(int argc, char **argv, struct args *a)
 			    !(a->fs_hz >= 1 && a->fs_hz <= 1536000))
 				return adac_cli_usage_error(
 					"--fs needs a rate from 1 to 1536000 Hz, not '%s'",
+					optarg);
+			break;
+		case 'T':
+			/* the one format there is; the option names it */
+			if (strcmp(optarg, "adac") != 0)
+				return adac_cli_usage_error(
+					"--to: unknown format '%s'; expected adac",
 					optarg);
 			break;
 		case 'c':
@@ -221,6 +232,16 @@ run(const struct args *a, const struct adac_ir *ir)
 		return emit_text(NULL, adac_show_summary(ir));
 	if (strcmp(a->cmd, "dot") == 0)
 		return emit_text(a->out, adac_show_dot(ir));
+	if (strcmp(a->cmd, "export") == 0) {
+		json_t *cfg = NULL;
+		char *text;
+
+		if (adac_export_adac(ir, &cfg, &err) != ADAC_OK)
+			return adac_cli_fail(adac_cli_input_name(a->in), &err);
+		text = adac_json_dumps(cfg);
+		json_decref(cfg);
+		return emit_text(a->out, text);
+	}
 	if (strcmp(a->cmd, "impulse") == 0) {
 		if (adac_impulse(ir, a->samples, a->set, a->n_set, a->format,
 				 a->type, &data, &len, &err) != ADAC_OK)
@@ -315,7 +336,7 @@ main(int argc, char **argv)
 {
 	static const char *const commands[] = {"check", "fmt", "show", "hash",
 					       "dot", "impulse", "plot", "decay",
-					       NULL};
+					       "export", NULL};
 	struct args a = {0};
 	struct adac_error err;
 	struct adac_ir *ir;
