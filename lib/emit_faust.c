@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "biquad.h"
 #include "buf.h"
 #include "cli.h"
 #include "json.h"
@@ -36,7 +37,7 @@
  */
 static const char *const reserved[] = {
 	/* ours */
-	"process", "knob", "bfly", "biquad", "hadamard_stage", "rt60",
+	"process", "knob", "bfly", "biquad", "svf", "hadamard_stage", "rt60",
 	"dry_wet", "pre_delay", "pre_delay_samples", "dry", "wet", "model",
 	/* keywords and primitives */
 	"import", "declare", "with", "letrec", "where", "case", "environment",
@@ -151,7 +152,7 @@ struct em {
 	int live;		/* trained values as hidden parameters */
 	int n_live;		/* live values written so far: their names */
 	int use_lib;		/* si., ro., ba. appear: import stdfaust.lib */
-	int use_bfly, use_biquad, use_knob, use_hstage;
+	int use_bfly, use_biquad, use_svf, use_knob, use_hstage;
 };
 
 char *
@@ -380,23 +381,39 @@ emit_gain(struct em *e, const struct adac_node *node)
 	}
 }
 
+/*
+ * Each section in the realisation biquad.h chooses, which is what the
+ * simulator computes: a state-variable filter for a section with poles,
+ * direct form I otherwise.
+ */
 static int
 emit_sos(struct em *e, const struct adac_node *node)
 {
 	struct adac_buf chan = {0};
-	char c[5][VALUE_MAX];
-	const double *q;
+	struct adac_biquad bq;
+	char c[6][VALUE_MAX];
 	int ch, s, k;
 
-	e->use_biquad = 1;
 	for (ch = 0; ch < node->n_in; ch++) {
 		chan.len = 0;
 		if (node->n_sections > 1)
 			adac_buf_puts(&chan, "(");
 		for (s = 0; s < node->n_sections; s++) {
-			q = node->sos + ((long)s * node->n_in + ch) * 5;
+			adac_biquad_realise(node->sos +
+			    ((long)s * node->n_in + ch) * 5, &bq);
+			if (bq.form == ADAC_BIQUAD_SVF) {
+				e->use_svf = 1;
+				for (k = 0; k < 6; k++)
+					value(e, c[k], bq.c[k]);
+				adac_buf_printf(&chan, "%ssvf(%s, %s, %s, %s, "
+						"%s, %s)", s > 0 ? " : " : "",
+						c[0], c[1], c[2], c[3], c[4],
+						c[5]);
+				continue;
+			}
+			e->use_biquad = 1;
 			for (k = 0; k < 5; k++)
-				value(e, c[k], q[k]);
+				value(e, c[k], bq.c[k]);
 			adac_buf_printf(&chan, "%sbiquad(%s, %s, %s, %s, %s)",
 					s > 0 ? " : " : "", c[0], c[1], c[2],
 					c[3], c[4]);
@@ -1048,6 +1065,21 @@ put_helpers(struct adac_buf *b, const struct em *e)
 		    "// without it the stages are flattened back into sums of 2h terms\n"
 		    "hadamard_stage(h) = par(i, h, bfly) : ro.interleave(2, h) :\n"
 		    "\tpar(i, 2 * h, attach(_, 0));\n");
+	if (e->use_svf)
+		adac_buf_puts(b,
+		    "\n// a biquad section with poles as a trapezoidal state-variable filter,\n"
+		    "// as the simulator evaluates it: its states are the band-pass and\n"
+		    "// low-pass signals, so rounding noise stays bounded at low cutoffs\n"
+		    "// (coefficients from adac's biquad.h: A1 = 1/(1 + g(g + k)),\n"
+		    "// A2 = g A1, A3 = g A2, M0..M2 the mix giving the section's zeros)\n"
+		    "svf(A1, A2, A3, M0, M1, M2) = tick ~ (_, _) : (!, !, _) with {\n"
+		    "\ttick(s1, s2, x) = 2.0 * v1 - s1, 2.0 * v2 - s2,\n"
+		    "\t\tM0 * x + M1 * v1 + M2 * v2 with {\n"
+		    "\t\tv3 = x - s2;\n"
+		    "\t\tv1 = A1 * s1 + A2 * v3;\n"
+		    "\t\tv2 = s2 + A2 * s1 + A3 * v3;\n"
+		    "\t};\n"
+		    "};\n");
 	if (e->use_biquad)
 		adac_buf_puts(b,
 		    "\n// direct form I, as the simulator evaluates it:\n"

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "biquad.h"
 #include "json.h"
 #include "netlist.h"
 
@@ -40,8 +41,8 @@ struct op {
 	double c, c2;
 	long first, count;	/* OP_LIN terms */
 	struct line *line;	/* OP_FDELAY */
-	const double *sos;	/* OP_SOS: n_sections × 5 */
-	double *state;		/* OP_SOS: n_sections × {x1, x2, y1, y2} */
+	const struct adac_biquad *bq;	/* OP_SOS: n_sections realisations */
+	double *state;		/* OP_SOS: n_sections × 4 (biquad.h) */
 	int n_sections;
 	/*
 	 * OP_SOS that is not direct: split is its first section with
@@ -74,6 +75,7 @@ struct adac_sim {
 	int n_late;
 	double *sos_state;
 	size_t sos_state_len;
+	struct adac_biquad *bq;	/* every section's realisation */
 	unsigned long t;	/* samples since the last reset */
 };
 
@@ -180,6 +182,24 @@ compile_matrix(struct adac_sim *s, int first, struct op *o,
 	return ADAC_OK;
 }
 
+/*
+ * An SOS op's sections as biquad.h realises them, with their state at
+ * sos_off (4 doubles a section).
+ */
+static void
+realise(struct adac_sim *s, struct op *o, const struct adac_net_prim *pp,
+	size_t sos_off)
+{
+	struct adac_biquad *bq = s->bq + sos_off / 4;
+	int k;
+
+	for (k = 0; k < pp->n_sections; k++)
+		adac_biquad_realise(pp->sos + k * 5, &bq[k]);
+	o->bq = bq;
+	o->n_sections = pp->n_sections;
+	o->state = s->sos_state + sos_off;
+}
+
 /* Lower the netlist into delay lines and an op list; size the state. */
 static int
 compile(struct adac_sim *s, struct adac_error *err)
@@ -206,11 +226,12 @@ compile(struct adac_sim *s, struct adac_error *err)
 	s->ops = calloc((size_t)net->n_order + 1, sizeof *s->ops);
 	s->w = calloc((size_t)net->n_wires + 1, sizeof *s->w);
 	s->sos_state = calloc(sos_off + 1, sizeof *s->sos_state);
+	s->bq = calloc(sos_off / 4 + 1, sizeof *s->bq);
 	line_of = calloc((size_t)net->n_prims + 1, sizeof *line_of);
 	done = calloc((size_t)net->n_prims + 1, sizeof *done);
 	if (s->lines == NULL || s->ops == NULL || s->w == NULL ||
 	    s->sos_state == NULL || line_of == NULL || done == NULL ||
-	    s->late == NULL) {
+	    s->late == NULL || s->bq == NULL) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
 	}
@@ -262,11 +283,10 @@ compile(struct adac_sim *s, struct adac_error *err)
 		o->kind = OP_SOS;
 		o->in = pp->in;
 		o->out = pp->out;
-		o->sos = pp->sos;
-		o->n_sections = pp->n_sections;
-		o->state = s->sos_state + sos_off;
+		realise(s, o, pp, sos_off);
 		sos_off += (size_t)pp->n_sections * 4;
-		for (o->split = 0; o->sos[o->split * 5] != 0; o->split++)
+		/* a section with b0 == 0 stays in direct form I */
+		for (o->split = 0; pp->sos[o->split * 5] != 0; o->split++)
 			;
 	}
 	nf = 0;	/* ops emitted */
@@ -311,9 +331,7 @@ compile(struct adac_sim *s, struct adac_error *err)
 			break;
 		case ADAC_NET_SOS:
 			o->kind = OP_SOS;
-			o->sos = pp->sos;
-			o->n_sections = pp->n_sections;
-			o->state = s->sos_state + sos_off;
+			realise(s, o, pp, sos_off);
 			sos_off += (size_t)pp->n_sections * 4;
 			break;
 		case ADAC_NET_DELAY:
@@ -398,6 +416,7 @@ adac_sim_free(struct adac_sim *sim)
 	free(sim->lines);
 	free(sim->ring);
 	free(sim->ops);
+	free(sim->bq);
 	free(sim->late);
 	free(sim->sos_state);
 	free(sim);
@@ -420,25 +439,14 @@ adac_sim_reset(struct adac_sim *sim)
 	sim->t = 0;
 }
 
-/* Sections [from, to) of a cascade on input x, direct form I. */
+/* Sections [from, to) of a cascade on input x, each as biquad.h says. */
 static inline double
 sos_run(const struct op *o, int from, int to, double x)
 {
 	int sec;
 
-	for (sec = from; sec < to; sec++) {
-		const double *c = o->sos + sec * 5;
-		double *st = o->state + sec * 4, y;
-
-		/* the literal difference equation */
-		y = c[0] * x + c[1] * st[0] + c[2] * st[1] - c[3] * st[2] -
-		    c[4] * st[3];
-		st[1] = st[0];
-		st[0] = x;
-		st[3] = st[2];
-		st[2] = y;
-		x = y;
-	}
+	for (sec = from; sec < to; sec++)
+		x = adac_biquad_step(&o->bq[sec], o->state + sec * 4, x);
 	return x;
 }
 
@@ -451,7 +459,7 @@ sos_run(const struct op *o, int from, int to, double x)
 static inline void
 sos_early(struct op *o, double *w)
 {
-	const double *c = o->sos + o->split * 5;
+	const double *c = o->bq[o->split].c;	/* direct form I: b0 == 0 */
 	const double *st = o->state + o->split * 4;
 
 	o->y_split = c[1] * st[0] + c[2] * st[1] - c[3] * st[2] - c[4] * st[3];
