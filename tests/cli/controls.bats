@@ -202,11 +202,12 @@ scales_every_cycle() {
 @test "controls: rt60 on a loop whose delay is only inside a biquad is refused at the loop" {
 	cfg=$(loop4 '{"module_type": "parallelSOSFilter", "params": {"sos": [[[0, 1, 0, 0, 0], [0, 1, 0, 0, 0], [0, 1, 0, 0, 0], [0, 1, 0, 0, 0]]]}}' \
 		'{"module_type": "parallelGain", "params": {"gains": [0.5, 0.5, 0.5, 0.5]}}')
-	echo "$cfg" | adac-lower > /dev/null
-	run --separate-stderr adac-lower --control rt60 <(echo "$cfg")
+	echo "$cfg" > cfg.json
+	adac-lower cfg.json > /dev/null
+	run --separate-stderr adac-lower --control rt60 cfg.json
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
-	[ "$stderr" = "adac-lower: error: /dev/fd/63: /children/1: --control 'rt60': this loop has no delay node (its delay is inside sos sections), so its decay cannot follow rt60" ]
+	[ "$stderr" = "adac-lower: error: cfg.json: /children/1: --control 'rt60': this loop has no delay node (its delay is inside sos sections), so its decay cannot follow rt60" ]
 }
 
 @test "controls: the rt60 knob means seconds at 44.1, 48 and 96 kHz" {
