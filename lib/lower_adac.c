@@ -692,6 +692,10 @@ lower_parallel_delay(struct ctx *c, const json_t *v, const char *ptr,
 	out->n_in = out->n_out = (int)n;
 	rc = out->node != NULL ? meta_interp(c, v, ptr, out->node) :
 	     nomem(c, ptr);
+	if (rc != ADAC_OK) {
+		json_decref(out->node);
+		out->node = NULL;
+	}
 out:
 	free(d);
 	return rc;
@@ -739,6 +743,10 @@ lower_plain_delay(struct ctx *c, const json_t *v, const char *ptr, int frac,
 	out->n_in = out->n_out = (int)n;
 	rc = out->node != NULL ? meta_interp(c, v, ptr, out->node) :
 	     nomem(c, ptr);
+	if (rc != ADAC_OK) {
+		json_decref(out->node);
+		out->node = NULL;
+	}
 out:
 	free(d);
 	return rc;
@@ -901,6 +909,10 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 			rc = out->node != NULL ?
 			     meta_structure(c, v, ptr, out->node) :
 			     nomem(c, ptr);
+			if (rc != ADAC_OK) {
+				json_decref(out->node);
+				out->node = NULL;
+			}
 		}
 		free(data);
 		return rc;
@@ -1014,6 +1026,10 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 	out->n_out = rows;
 	rc = out->node != NULL ? meta_structure(c, v, ptr, out->node) :
 	     nomem(c, ptr);
+	if (rc != ADAC_OK) {
+		json_decref(out->node);
+		out->node = NULL;
+	}
 out:
 	adac_detect_free(&s);
 	free(data);
