@@ -25,7 +25,18 @@ setup() {
 	[ "$(jq -c '[.reference, .test, .fs, .samples, .inputs, .outputs]' <<<"$output")" = '["fdn2.json","fdn2.dsp",48000,96000,2,2]' ]
 	[ "$(jq -c '[.paths[] | [.input, .output]]' <<<"$output")" = '[[0,0],[0,1],[1,0],[1,1]]' ]
 	[ "$(jq -c '.paths[0] | keys' <<<"$output")" = '["error_db","first_divergent_sample","input","max_abs_error","output","reference_peak","rms_error"]' ]
-	[ "$(jq -c '.overall | [.verdict, .tol_db, .precision]' <<<"$output")" = '["equal",-100,"float"]' ]
+	[ "$(jq -c '.overall | [.verdict, .precision, .tol_from]' <<<"$output")" = '["equal","float","model"]' ]
+	# the model's noise times 4 (12.04 dB), tighter than the old -100 dB
+	jq -e '.overall | (.tol_db - .model_noise_db - 20 * (4 | log10)) | fabs < 1e-9' <<<"$output"
+	jq -e '.overall.tol_db < -120' <<<"$output"
+}
+
+@test "adac-diff: without a model the float tolerance is the constant -100 dB" {
+	run --separate-stderr adac-diff fdn2.dsp fdn2-coef.dsp
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '.overall | [.tol_db, .tol_from, .model_noise_db]' <<<"$output")" = '[-100,"float",null]' ]
+	run --separate-stderr adac-diff --tol-db -90 fdn2.json fdn2.dsp
+	[ "$(jq -c '.overall | [.tol_db, .tol_from]' <<<"$output")" = '[-90,"given"]' ]
 }
 
 @test "adac-diff: a float build carries float noise, well below -100 dB" {
@@ -75,9 +86,14 @@ setup() {
 	[ "$(jq -c '[.paths[].first_divergent_sample]' <<<"$output")" = '[90,37,143,90]' ]
 }
 
-@test "adac-diff: in float the 6th-digit change needs a tolerance below -100 dB" {
-	# the change is about -118 dB re peak, float noise about -140 dB
+@test "adac-diff: in float the 6th-digit change is caught by the tolerance the model's noise gives" {
+	# the change is about -118 dB re peak, float noise about -140 dB and
+	# the model's noise -137 dB: the tolerance is -125 dB.  The constant
+	# -100 dB of the first version let it through
 	run --separate-stderr adac-diff fdn2.json fdn2-coef.dsp
+	[ "$status" -eq 1 ]
+	[ "$(jq .paths[1].first_divergent_sample <<<"$output")" = 37 ]
+	run --separate-stderr adac-diff --tol-db -100 fdn2.json fdn2-coef.dsp
 	[ "$status" -eq 0 ]
 	run --separate-stderr adac-diff --tol-db -130 fdn2.json fdn2-coef.dsp
 	[ "$status" -eq 1 ]
