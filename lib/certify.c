@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "biquad.h"
 #include "bound.h"
 #include "linalg.h"
 #include "modal.h"
@@ -290,9 +291,8 @@ leaf_fill(struct ctx *c, struct leaf *l)
 			return nomem(c->err);
 		for (ch = 0; ch < n->n_in; ch++)
 			for (s = 0; s < ns; s++) {
-				for (k = 0; k < 5; k++)
-					q[k] = adac_freq_round(&c->fo,
-						n->sos[((size_t)s * n->n_in + ch) * 5 + k]);
+				adac_freq_section(&c->fo, n->sos +
+						  ((size_t)s * n->n_in + ch) * 5, q);
 				adac_bound_biquad_prepare(q, &l->bq[ch * ns + s]);
 			}
 		return ADAC_OK;
@@ -1799,11 +1799,13 @@ keeps_sign(const struct ctx *c, const struct adac_node *n, int ch, int sgn)
 		return 1;
 	case ADAC_OP_SOS:
 		for (s = 0; s < n->n_sections; s++) {
-			const double *q = n->sos + ((size_t)s * n->n_in + ch) * 5;
+			double q[5];
 
-			b0 = adac_freq_round(&c->fo, q[0]);
-			b1 = adac_freq_round(&c->fo, q[1]);
-			b2 = adac_freq_round(&c->fo, q[2]);
+			adac_freq_section(&c->fo, n->sos +
+					  ((size_t)s * n->n_in + ch) * 5, q);
+			b0 = q[0];
+			b1 = q[1];
+			b2 = q[2];
 			nr = 0;
 			if (b0 != 0) {
 				disc = b1 * b1 - 4 * b0 * b2;
@@ -1995,12 +1997,11 @@ unstable_biquad_under(const struct ctx *c, const struct adac_node *n,
 	if (n->op == ADAC_OP_SOS) {
 		for (s = 0; s < n->n_sections; s++)
 			for (ch = 0; ch < n->n_in; ch++) {
-				const double *q = n->sos +
-					((size_t)s * n->n_in + ch) * 5;
+				double q[5];
 
-				if (!adac_bound_biquad_stable(
-					    adac_freq_round(&c->fo, q[3]),
-					    adac_freq_round(&c->fo, q[4]))) {
+				adac_freq_section(&c->fo, n->sos +
+						  ((size_t)s * n->n_in + ch) * 5, q);
+				if (!adac_bound_biquad_stable(q[3], q[4])) {
 					*section = s;
 					*channel = ch;
 					return n->pointer;
@@ -2233,6 +2234,21 @@ find_nonfinite(struct ctx *c, const struct adac_node *n)
 							 c->nonfinite_value)))
 						return 1;
 				}
+		/* and the coefficients of the realisation the program runs */
+		for (i = 0; i < n->n_sections; i++)
+			for (j = 0; j < n->n_in; j++) {
+				double t[5];
+
+				adac_freq_section(&c->fo, n->sos + (i * n->n_in +
+								    j) * 5, t);
+				for (k = 0; k < 5; k++) {
+					c->nonfinite_value = n->sos[(i * n->n_in +
+								     j) * 5 + k];
+					if (nonfinite_at(c, n, "sections", i, j,
+							 k, t[k]))
+						return 1;
+				}
+			}
 		return 0;
 	}
 	return 0;
@@ -2292,6 +2308,14 @@ float_exact(const struct adac_node *n)
 		for (i = 0; i < k; i++)
 			if (!is_float(n->sos[i]))
 				return 0;
+		/* a state-variable realisation's own coefficients are not */
+		for (i = 0; i < k; i += 5) {
+			struct adac_biquad bq;
+
+			adac_biquad_realise(n->sos + i, &bq);
+			if (bq.form != ADAC_BIQUAD_DF1)
+				return 0;
+		}
 		return 1;
 	}
 	return 0;
@@ -2321,11 +2345,12 @@ walk_sos(struct ctx *c, const struct adac_node *n)
 	if (n->op == ADAC_OP_SOS) {
 		for (s = 0; s < n->n_sections; s++)
 			for (ch = 0; ch < n->n_in; ch++) {
-				const double *q = n->sos +
-					((size_t)s * n->n_in + ch) * 5;
+				double q[5];
 
-				a1 = adac_freq_round(&c->fo, q[3]);
-				a2 = adac_freq_round(&c->fo, q[4]);
+				adac_freq_section(&c->fo, n->sos +
+						  ((size_t)s * n->n_in + ch) * 5, q);
+				a1 = q[3];
+				a2 = q[4];
 				r = pole_radius(a1, a2);
 				if (!adac_bound_biquad_stable(a1, a2)) {
 					if (stable) {

@@ -219,8 +219,18 @@ copy_rounded(const struct adac_node *src, const struct adac_freq_opts *fo,
 		break;
 	case ADAC_OP_SOS:
 		n = (size_t)src->n_sections * (size_t)src->n_in * 5;
-		if ((c->sos = rounded(src->sos, n, fo, finite)) == NULL)
+		if ((c->sos = rounded(src->sos, n, fo, finite)) == NULL) {
 			rc = ADAC_E_NOMEM;
+			break;
+		}
+		/* the transfer function the program's realisation computes */
+		for (k = 0; k < (int)(n / 5); k++) {
+			adac_freq_section(fo, src->sos + 5 * (size_t)k,
+					  c->sos + 5 * (size_t)k);
+			for (int q = 0; q < 5; q++)
+				if (!isfinite(c->sos[5 * (size_t)k + q]))
+					*finite = 0;
+		}
 		break;
 	case ADAC_OP_DELAY:
 		break;
