@@ -428,6 +428,20 @@ first_diff(const json_t *a, const json_t *b, const char *ptr, char *out)
 	return 1;
 }
 
+/* Top-level x- members are notes that mean nothing to any tool; the config
+ * has nowhere to keep them, and losing them changes no sample. */
+static void
+drop_extensions(json_t *doc)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(doc, tmp, k, v)
+		if (strncmp(k, "x-", 2) == 0)
+			json_object_del(doc, k);
+}
+
 /* Lower cfg and find where it differs from the IR, if anywhere. */
 static int
 check_round_trip(struct ex *x, const json_t *cfg)
@@ -451,6 +465,7 @@ check_round_trip(struct ex *x, const json_t *cfg)
 	}
 	json_object_del(want, "source");
 	json_object_del(want, "certificate");
+	drop_extensions(want);
 	json_object_del(back, "source");
 	rc = ADAC_OK;
 	if (first_diff(want, back, "", p))

@@ -18,15 +18,20 @@
 #include "json.h"
 #include "lower.h"
 
-/* The canonical text of doc without provenance and certificate. */
+/* The canonical text of doc without provenance, certificate and notes. */
 static char *
 bare(const json_t *doc)
 {
-	json_t *c = json_deep_copy(doc);
+	json_t *c = json_deep_copy(doc), *v;
+	const char *k;
+	void *tmp;
 	char *s;
 
 	json_object_del(c, "source");
 	json_object_del(c, "certificate");
+	json_object_foreach_safe(c, tmp, k, v)
+		if (strncmp(k, "x-", 2) == 0)
+			json_object_del(c, k);
 	s = adac_json_dumps(c);
 	json_decref(c);
 	return s;
