@@ -6,6 +6,9 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCDIR ?= $(PREFIX)/include/adac
+# The compile worker is found at BINDIR/../libexec/adac/ (or through
+# $ADAC_FAUST_WORKER): keep LIBEXECDIR beside BINDIR.
+LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 PKGDIR ?= $(LIBDIR)/pkgconfig
 
@@ -14,7 +17,7 @@ CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib
-LDLIBS = -ljansson -llapacke -llapack -lopenblas -lsndfile \
+LDLIBS = -ljansson -larpack -llapacke -llapack -lopenblas -lsndfile \
          -lcrypto -lfftw3 -lmicrohttpd -llo -lqrencode -ljack -lpthread -lm
 
 # Only the programs that call libfaust load it (and LLVM): a tool that does
@@ -38,9 +41,12 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+# every libfaust compile runs in this worker, which the programs find at
+# ../libexec/adac/ from their own directory: build/bin, build/tests...
+WORKER := $(BUILD)/libexec/adac/adac-faust-worker
 
 .PHONY: all check demo bench install uninstall clean fuzz fuzz-smoke fuzz-build
-all: $(LIB_A) $(TOOLS) lib/libadac.a
+all: $(LIB_A) $(TOOLS) $(WORKER) lib/libadac.a
 
 # The issue names lib/libadac.a: keep a copy there for the default build.
 lib/libadac.a: $(LIB_A)
@@ -56,13 +62,20 @@ $(LIB_A): $(LIB_OBJ)
 $(BUILD)/bin/%: tools/%.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/bin
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(BUILD)/tests $(WORKER)
 	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(BUILD)/bench/%: bench/%.c $(LIB_A) | $(BUILD)/bench
+$(BUILD)/bench/%: bench/%.c $(LIB_A) | $(BUILD)/bench $(WORKER)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench:
+# it interposes two pthread calls for libfaust: export them
+$(WORKER): tools/libexec/adac-faust-worker.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/libexec/adac
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) \
+	    -Wl,--export-dynamic-symbol=pthread_create \
+	    -Wl,--export-dynamic-symbol=pthread_attr_setstacksize \
+	    -o $@ $< $(LIB_A) $(LDLIBS) -ldl
+
+$(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac:
 	mkdir -p $@
 
 # Fuzzing (fuzz/README.md): libFuzzer targets built with clang, the
@@ -97,26 +110,28 @@ $(FUZZ_BUILD)/lib:
 
 fuzz-build: $(FUZZ_TARGETS)
 
-fuzz: fuzz-build
-	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+fuzz: fuzz-build $(BUILD)/tests/test_property
+	@BUILD=$(BUILD) FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
-fuzz-smoke: fuzz-build
-	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz/run.sh
+fuzz-smoke: fuzz-build $(BUILD)/tests/test_property
+	@BUILD=$(BUILD) FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz/run.sh
 
-check: $(LIB_A) $(TOOLS) $(UNIT)
+check: $(LIB_A) $(TOOLS) $(WORKER) $(UNIT)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
-demo: $(TOOLS)
+demo: $(TOOLS) $(WORKER)
 	@BUILD=$(BUILD) scripts/demo.sh
 
-bench: $(TOOLS) $(BENCH)
+bench: $(TOOLS) $(WORKER) $(BENCH)
 	@BUILD=$(BUILD) bench/run.sh
 
-install: $(LIB_A) $(TOOLS)
+install: $(LIB_A) $(TOOLS) $(WORKER)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+	        $(DESTDIR)$(LIBEXECDIR)/adac \
 	        $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	        $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(WORKER) $(DESTDIR)$(LIBEXECDIR)/adac
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)
 	install -m 644 lib/*.h $(DESTDIR)$(INCDIR)
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
@@ -128,6 +143,8 @@ install: $(LIB_A) $(TOOLS)
 
 uninstall:
 	rm -f $(TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(DESTDIR)$(LIBEXECDIR)/adac/adac-faust-worker
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/adac
 	rm -f $(DESTDIR)$(LIBDIR)/libadac.a $(DESTDIR)$(PKGDIR)/adac.pc
 	rm -rf $(DESTDIR)$(INCDIR)
 

@@ -32,7 +32,7 @@ cmp(const void *a, const void *b)
 int
 main(int argc, char **argv)
 {
-	struct adac_certify_opts o = {ADAC_PRECISION_FLOAT32, 0, -1};
+	struct adac_certify_opts o = {ADAC_CERTIFY_ALL, 0, -1};
 	struct adac_error err;
 	struct adac_ir *ir;
 	json_t *cert;

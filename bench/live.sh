@@ -116,7 +116,7 @@ measure() {
 
 printf '%-8s %-22s %8s %8s %8s %10s %10s %10s\n' program path "compile" "ms" "cpu ms" "write-to-" "audible ms" "detect-to-"
 printf '%-8s %-22s %8s %8s %8s %10s %10s %10s\n' "" "" median p95 median median p95 median
-for n in 4 16 64; do
+for n in ${SIZES:-4 16 64}; do
 	gen "$n" 1 && gen "$n" 2 && live "$n" 1 && live "$n" 2 || {
 		echo "fdn$n: could not emit"
 		continue
@@ -139,7 +139,7 @@ done
 
 echo
 printf '%-8s %22s %22s %22s\n' program "interp factory ms" "LLVM factory ms" "faust + g++ -O3 ms"
-for n in 4 16 64; do
+for n in ${SIZES:-4 16 64}; do
 	f=$tmp/fdn$n-1.dsp
 	[ -f "$f" ] || continue
 	ji=$("$bin/adac-live" run --driver null --frames 0 --backend interp "$f" 2>/dev/null |

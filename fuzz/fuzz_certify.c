@@ -1,6 +1,6 @@
 /*
- * fuzz_certify - the certifier on whatever the IR validator accepts, at
- * both precisions, with a small grid: whatever its verdict it must not
+ * fuzz_certify - the certifier on whatever the IR validator accepts, for
+ * float builds and for both (the default), with a small grid: whatever its verdict it must not
  * crash, hang or leak, and its certificate must attach and check.
  */
 #include <stddef.h>
@@ -31,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (adac_ir_parse_text((const char *)data, size, &ir, &err) != ADAC_OK)
 		return 0;
 	for (k = 0; k < 2; k++) {
-		o.precision = k == 0 ? ADAC_PRECISION_FLOAT32 : ADAC_PRECISION_DOUBLE;
+		o.precisions = k == 0 ? ADAC_CERTIFY_FLOAT32 : ADAC_CERTIFY_ALL;
 		o.grid = FUZZ_GRID;
 		o.tol = -1;
 		cert = NULL;

@@ -1,3 +1,36 @@
+/*
+ * certify.c - the stability analysis behind the certificate.
+ *
+ * A loop y = forward(x + back(y)) is stable when every element in it is
+ * stable and ‖L(e^{jω})‖ < 1 at every frequency, L the loop's transfer
+ * matrix (the small-gain theorem; by the maximum modulus principle the
+ * unit circle covers |z| >= 1).  Every number that decides that here is
+ * an upper bound by construction:
+ *
+ * - delays have modulus 1; a gain, a matrix or a biquad is taken with its
+ *   coefficients as the emitted program holds them (rounded to float32, or
+ *   in double), and a decay gain the program computes at run time gets a
+ *   margin for that arithmetic;
+ * - ‖·‖₂ of a matrix is LAPACK's σ₁ plus its stated backward-error margin
+ *   (bound.h), plus the rounding of any product that formed the matrix;
+ * - every channel-wise magnitude depends on ω only through x = cos ω, and
+ *   bound.c bounds it over a whole band of x, not at points; a branch and
+ *   bound over bands of [−1, 1] takes the maximum of the loop's bound, so
+ *   nothing can lie between samples.
+ *
+ * The loop's bound at a band is the least of three valid small-gain
+ * bounds: the product of the elements' norms; the same with constant
+ * gains merged into a neighbouring matrix (σ(A·Γ) is often far below
+ * σ(A)·max|γ|); and, for a plain delay–gain–matrix FDN, σ(A·Γ) itself,
+ * which is exact.  Where a gain moves with a knob at run time (rt60), the
+ * loop is time-varying while it moves and frequency-wise products are no
+ * longer bounds: then the bound is the product of each factor's own
+ * supremum, which is.
+ *
+ * Where small gain cannot decide, proofs of instability are looked for,
+ * and the modal analysis of the loop's state map gives a second, rigorous
+ * decision for small networks (lib/modal.c).
+ */
 #include "certify.h"
 
 #include <float.h>
@@ -7,22 +40,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
+#include "biquad.h"
+#include "bound.h"
 #include "linalg.h"
+#include "modal.h"
+
+enum { CAND_PRODUCT, CAND_MERGED, CAND_FDN, N_CAND };
 
 /*
- * How the certifier sees a loop.  y = forward(x + back(y)): a signal
- * leaving the loop's output goes through back, then forward, and returns.
- * Flattening series nodes gives the loop as a cyclic list of elements in
- * that processing order.  Elements that act channel by channel (delays,
- * gains, biquads, diagonal matrices) are "diagonal"; consecutive diagonal
- * elements form a run, and within a run they commute.  Every other
- * element is a constant matrix (matrix, or series/parallel of gains and
- * matrices) or a frequency-dependent block (a parallel of filters, a
- * nested loop), bounded by its own norm.
+ * What the analysis needs of a leaf node at one precision, computed once:
+ * channel-wise magnitudes of biquads and fractional delays as bound.c's
+ * prepared forms, values of gains and diagonal matrices with their
+ * relative error, the norm of a matrix.
  */
-enum { CAND_PRODUCT, CAND_MERGED, CAND_FDN, N_CAND };
+struct leaf {
+	const struct adac_node *node;
+	struct adac_biquad_bound *bq;	/* sos: [ch·n_sections + s]; delay:
+					   [ch], fractional channels only */
+	unsigned char *frac;		/* delay: channel is fractional */
+	double *val;		/* gain, matrix diagonal: signed value */
+	double *rel;		/* relative error bound of val (run time) */
+	double *mag;		/* upper bound of |val| */
+	double sigma;		/* matrix: upper bound of ‖A‖₂ */
+	double sigma_hat, fro;	/* matrix: LAPACK's σ₁ and ‖A‖_F */
+};
 
 struct elem {
 	const struct adac_node *node;
@@ -30,89 +71,78 @@ struct elem {
 	int unit;		/* whole-sample delay: |value| = 1 always */
 	int n;			/* channels (diagonal elements) */
 	int run;		/* its run (diagonal elements) */
-	double *cval;		/* value per channel, constant diagonals */
-	double *cmag;		/* |cval| */
-	double *mag;		/* |value| per channel at the current ω */
-	double *q;		/* sos: rounded coefficients, as node->sos */
-	double min_mag, max_mag;	/* over channels and the grid */
+	double *cval;		/* constant diagonal: signed value */
+	double *crel;		/* its relative error bound */
+	double *cmag;		/* upper bound of |cval| */
 	double *mat;		/* constant non-diagonal: the real matrix */
+	double *pmat;		/* the same computed on absolute values */
+	double mat_k, mat_rel;	/* its roundings and run-time error */
+	double mat_err;		/* ‖error of mat‖_F */
 	int rows, cols;
-	double sigma, sigma_min;	/* of mat */
-	double sigma_merged;	/* of mat with the constant runs absorbed */
+	double sigma, sigma_min;	/* of mat: upper bound, and σ_min */
+	double sigma_merged;	/* upper bound, constant runs absorbed */
+	double fro;		/* ‖mat‖_F */
 };
 
 struct run {
 	int first, count;	/* elements first .. first+count-1, cyclic */
 	int n;
 	int absorbed_by;	/* element whose matrix absorbed its constants */
-	double *cprod;		/* product of the constant elements' values */
-	double *prod;		/* work: product at the current ω */
+	double *cprod;		/* upper bound of the constants' |product| */
+	double *cval, *crel;	/* their signed product and its error */
+	double *prod;		/* work: product of the others on a band */
+};
+
+struct lwork {
+	struct elem *e;
+	int n_e, cap_e;
+	struct run *r;
+	int n_r;
 };
 
 struct loop {
 	const struct adac_node *node;
 	enum adac_verdict verdict;
 	char reason[ADAC_TEXT_MAX];
-	char why_pointer[ADAC_POINTER_MAX];
-	double bound, product, worst_omega;
-	int have_bound;
-	int plain;		/* a delay–gain–matrix FDN: sigma_fdn is exact */
+	const char *method;
+	enum adac_precision precision;
+	double bound, estimate, worst_x, tol;
+	int have_bound, bands, ltv;
+	int plain;		/* a delay–gain–matrix FDN */
 	double sigma_fdn, rho_fdn, det_fdn;
-	int equal_delays;	/* plain, and every line as long: fdn_delay */
+	int equal_delays;
 	double fdn_delay;
 	double mean_delay;
-	int lossless, passive;
+	int lossless;
 	double rho_dc, rho_nyquist;
 	int have_rho;
 	json_t *matrices;
+	struct adac_modal modal;
+	int have_modal;
 };
 
 struct ctx {
 	const struct adac_ir *ir;
 	struct adac_freq_opts fo;
+	double u;		/* unit roundoff of the precision */
 	int grid;
-	double tol;
+	double tol;		/* >= 0: caps the marginal band */
 	struct adac_error *err;
+	int failed;		/* a leaf could not be prepared: err says why */
+	struct leaf *leaves;
+	int n_leaves, cap_leaves;
 	struct loop *loops;
 	int n_loops, cap_loops;
-	json_t *biquads;
-	/* the worst biquad: deciding when a pole is unstable */
+	/* the worst biquad anywhere, for the verdict of the whole IR */
 	double worst_pole;
-	char worst_pole_ptr[ADAC_POINTER_MAX];
+	const char *worst_pole_ptr;
 	int worst_pole_section, worst_pole_channel;
-	/* σ_max of matrix nodes met inside blocks, cached across the grid */
-	const struct adac_node **cache_node;
-	double *cache_sigma;
-	int n_cache, cap_cache;
+	int unstable_biquad;
+	json_t *biquads;
+	/* a coefficient that is not finite at this precision */
+	char nonfinite_ptr[ADAC_POINTER_MAX];
+	double nonfinite_value;
 };
-
-/* Trigonometry of one grid frequency, shared by every biquad. */
-struct freq {
-	double omega, c1, s1, c2, s2;
-};
-
-static void
-freq_at(struct freq *f, double omega)
-{
-	f->omega = omega;
-	f->c1 = cos(omega);
-	f->s1 = sin(omega);
-	f->c2 = cos(2 * omega);
-	f->s2 = sin(2 * omega);
-}
-
-const char *
-adac_verdict_name(enum adac_verdict v)
-{
-	switch (v) {
-	case ADAC_CERTIFIED_STABLE: return "certified-stable";
-	case ADAC_MARGINALLY_STABLE: return "marginally-stable";
-	case ADAC_INDETERMINATE: return "indeterminate";
-	case ADAC_NOT_CERTIFIED: return "not-certified";
-	case ADAC_UNSTABLE: return "unstable";
-	}
-	return "unknown";
-}
 
 static int
 nomem(struct adac_error *err)
@@ -165,316 +195,541 @@ is_const(const struct adac_node *n)
 			if (!is_const(n->of[i]))
 				return 0;
 		return 1;
-	default:
+	case ADAC_OP_DELAY:
+	case ADAC_OP_SOS:
+	case ADAC_OP_FEEDBACK:
 		return 0;
 	}
+	return 0;
 }
 
-/* |H(e^{jω})| of one biquad with rounded coefficients c. */
-static double
-biquad_mag(const struct ctx *c, const double *q, const struct freq *f)
+/* A gain whose value follows a knob at run time lies under n. */
+static int
+has_decay(const struct adac_node *n)
 {
-	double b0 = adac_freq_round(&c->fo, q[0]);
-	double b1 = adac_freq_round(&c->fo, q[1]);
-	double b2 = adac_freq_round(&c->fo, q[2]);
-	double a1 = adac_freq_round(&c->fo, q[3]);
-	double a2 = adac_freq_round(&c->fo, q[4]);
-	double nr = b0 + b1 * f->c1 + b2 * f->c2, ni = b1 * f->s1 + b2 * f->s2;
-	double dr = 1 + a1 * f->c1 + a2 * f->c2, di = a1 * f->s1 + a2 * f->s2;
+	int i;
 
-	return sqrt((nr * nr + ni * ni) / (dr * dr + di * di));
+	if (n->op == ADAC_OP_GAIN)
+		return n->decay != NULL;
+	if (n->op == ADAC_OP_FEEDBACK)
+		return has_decay(n->forward) || has_decay(n->back);
+	for (i = 0; i < n->n_of; i++)
+		if (has_decay(n->of[i]))
+			return 1;
+	return 0;
 }
 
-/* |value| of channel ch of a diagonal node at f. */
+/* --- leaves ------------------------------------------------------------ */
+
+/*
+ * The relative error of a decay gain the program computes at run time,
+ * values[i]·pow(10, a) with a = −3·m/(fs·T60), behind a one-pole
+ * smoother, in the precision's arithmetic: the exponent's three roundings
+ * move pow's result by ln 10·|a|·3u, pow itself errs by an ulp or two,
+ * the product and the smoother by an ulp each.  16 + 16·ln 10·|a| units
+ * covers them twice over.
+ */
 static double
-diag_mag(const struct ctx *c, const struct adac_node *n, int ch,
-	 const struct freq *f)
+decay_rel(const struct ctx *c, const struct adac_node *n, int ch)
 {
-	double m, d, k, fr;
+	double a;
+
+	if (n->decay == NULL)
+		return 0;
+	a = 3 * n->decay->loop_samples[ch] / (c->fo.fs_hz * c->fo.rt60_s);
+	return (16 + 16 * M_LN10 * fabs(a)) * c->u;
+}
+
+static void
+leaf_free(struct leaf *l)
+{
+	free(l->bq);
+	free(l->frac);
+	free(l->val);
+	free(l->rel);
+	free(l->mag);
+}
+
+static int
+matrix_norm(struct ctx *c, const double *m, int rows, int cols,
+	    double err_fro, double *sigma_hat, double *sigma)
+{
+	int rc = adac_linalg_norm2(m, rows, cols, sigma_hat, c->err);
+
+	if (rc == ADAC_E_DEPENDENCY) {
+		/* LAPACK refuses what it cannot handle (a NaN, an overflow):
+		 * no norm, no bound, but no failure of the whole run */
+		*sigma_hat = *sigma = INFINITY;
+		return ADAC_OK;
+	}
+	*sigma = adac_bound_norm2(*sigma_hat, rows, cols, err_fro);
+	return rc;
+}
+
+static double
+frobenius(const double *m, long k)
+{
+	double s = 0;
+	long i;
+
+	for (i = 0; i < k; i++)
+		s += m[i] * m[i];
+	return adac_bound_sqrt(adac_bound_up(s, (double)k));
+}
+
+static int
+leaf_fill(struct ctx *c, struct leaf *l)
+{
+	const struct adac_node *n = l->node;
+	double *m, d, f, q[5];
+	int ch, s, k, ns = n->n_sections, rc;
+
+	switch (n->op) {
+	case ADAC_OP_SOS:
+		l->bq = malloc((size_t)n->n_in * ns * sizeof *l->bq);
+		if (l->bq == NULL)
+			return nomem(c->err);
+		for (ch = 0; ch < n->n_in; ch++)
+			for (s = 0; s < ns; s++) {
+				adac_freq_section(&c->fo, n->sos +
+						  ((size_t)s * n->n_in + ch) * 5, q);
+				adac_bound_biquad_prepare(q, &l->bq[ch * ns + s]);
+			}
+		return ADAC_OK;
+	case ADAC_OP_DELAY:
+		l->bq = malloc((size_t)n->n_in * sizeof *l->bq);
+		l->frac = calloc((size_t)n->n_in, 1);
+		if (l->bq == NULL || l->frac == NULL)
+			return nomem(c->err);
+		for (ch = 0; ch < n->n_in; ch++) {
+			d = n->samples[ch];
+			f = d - floor(d);
+			if (n->interp == ADAC_INTERP_NONE || f == 0)
+				continue;
+			/* (1 − f)·x[n − k] + f·x[n − k − 1], as emitted */
+			q[0] = adac_freq_round(&c->fo, 1 - f);
+			q[1] = adac_freq_round(&c->fo, f);
+			q[2] = q[3] = q[4] = 0;
+			adac_bound_biquad_prepare(q, &l->bq[ch]);
+			l->frac[ch] = 1;
+		}
+		return ADAC_OK;
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+		break;
+	case ADAC_OP_SERIES:
+	case ADAC_OP_PARALLEL:
+	case ADAC_OP_FEEDBACK:
+		return ADAC_OK;
+	}
+	if (n->op == ADAC_OP_MATRIX && !is_diag(n)) {
+		k = n->n_out * n->n_in;
+		m = malloc((size_t)k * sizeof *m);
+		if (m == NULL)
+			return nomem(c->err);
+		for (s = 0; s < k; s++)
+			m[s] = adac_freq_round(&c->fo, n->data[s]);
+		l->fro = frobenius(m, k);
+		rc = matrix_norm(c, m, n->n_out, n->n_in, 0, &l->sigma_hat,
+				 &l->sigma);
+		free(m);
+		return rc;
+	}
+	l->val = malloc((size_t)n->n_in * sizeof *l->val);
+	l->rel = malloc((size_t)n->n_in * sizeof *l->rel);
+	l->mag = malloc((size_t)n->n_in * sizeof *l->mag);
+	if (l->val == NULL || l->rel == NULL || l->mag == NULL)
+		return nomem(c->err);
+	for (ch = 0; ch < n->n_in; ch++) {
+		if (n->op == ADAC_OP_GAIN) {
+			l->val[ch] = adac_freq_gain(n, ch, &c->fo);
+			l->rel[ch] = decay_rel(c, n, ch);
+		} else {
+			l->val[ch] = adac_freq_round(&c->fo,
+				n->data[(size_t)ch * n->n_in + ch]);
+			l->rel[ch] = 0;
+		}
+		l->mag[ch] = adac_bound_up(fabs(l->val[ch]) * (1 + l->rel[ch]),
+					   2);
+		if (!isfinite(l->mag[ch]))
+			l->mag[ch] = INFINITY;
+	}
+	return ADAC_OK;
+}
+
+static const struct leaf *
+leaf_of(struct ctx *c, const struct adac_node *n)
+{
+	struct leaf *l;
+	int i;
+
+	for (i = 0; i < c->n_leaves; i++)
+		if (c->leaves[i].node == n)
+			return &c->leaves[i];
+	if (c->n_leaves == c->cap_leaves) {
+		c->cap_leaves = c->cap_leaves ? 2 * c->cap_leaves : 16;
+		l = realloc(c->leaves, c->cap_leaves * sizeof *l);
+		if (l == NULL) {
+			nomem(c->err);
+			c->failed = 1;
+			return NULL;
+		}
+		c->leaves = l;
+	}
+	l = &c->leaves[c->n_leaves];
+	memset(l, 0, sizeof *l);
+	l->node = n;
+	if (leaf_fill(c, l) != ADAC_OK) {
+		leaf_free(l);
+		c->failed = 1;
+		return NULL;
+	}
+	c->n_leaves++;
+	return l;
+}
+
+/* --- magnitudes over a band --------------------------------------------- */
+
+/*
+ * An upper bound of |value| of channel ch of a channel-wise node over the
+ * band [xlo, xhi] of cos ω.  NAN when a leaf could not be prepared (out of
+ * memory, c->err set).
+ */
+static double
+chan_upper(struct ctx *c, const struct adac_node *n, int ch, double xlo,
+	   double xhi)
+{
+	const struct leaf *l;
+	double v = 1, lo, hi, sq;
 	int i, s;
 
 	switch (n->op) {
-	case ADAC_OP_DELAY:
-		d = n->samples[ch];
-		k = floor(d);
-		fr = d - k;
-		if (n->interp == ADAC_INTERP_NONE || fr == 0)
-			return 1;
-		/* |(1 − f) + f·e^{−jω}| */
-		return sqrt((1 - fr) * (1 - fr) + fr * fr +
-			    2 * fr * (1 - fr) * f->c1);
-	case ADAC_OP_GAIN:
-		return fabs(adac_freq_gain(n, ch, &c->fo));
-	case ADAC_OP_SOS:
-		m = 1;
-		for (s = 0; s < n->n_sections; s++)
-			m *= biquad_mag(c, n->sos + ((size_t)s * n->n_in + ch) * 5,
-					f);
-		return m;
-	case ADAC_OP_MATRIX:
-		return fabs(adac_freq_round(&c->fo,
-					    n->data[(size_t)ch * n->n_in + ch]));
 	case ADAC_OP_SERIES:
-		m = 1;
 		for (i = 0; i < n->n_of; i++)
-			m *= diag_mag(c, n->of[i], ch, f);
-		return m;
-	case ADAC_OP_PARALLEL:
-		for (i = 0; i < n->n_of; i++) {
-			if (ch < n->of[i]->n_in)
-				return diag_mag(c, n->of[i], ch, f);
-			ch -= n->of[i]->n_in;
-		}
-		return 0;
-	case ADAC_OP_FEEDBACK:
-		break;
-	}
-	return INFINITY;
-}
-
-/* The signed value of channel ch of a constant diagonal node. */
-static double
-diag_value(const struct ctx *c, const struct adac_node *n, int ch)
-{
-	double v;
-	int i;
-
-	switch (n->op) {
-	case ADAC_OP_GAIN:
-		return adac_freq_gain(n, ch, &c->fo);
-	case ADAC_OP_MATRIX:
-		return adac_freq_round(&c->fo, n->data[(size_t)ch * n->n_in + ch]);
-	case ADAC_OP_SERIES:
-		v = 1;
-		for (i = 0; i < n->n_of; i++)
-			v *= diag_value(c, n->of[i], ch);
+			v = adac_bound_mul(v, chan_upper(c, n->of[i], ch, xlo,
+							 xhi));
 		return v;
 	case ADAC_OP_PARALLEL:
 		for (i = 0; i < n->n_of; i++) {
 			if (ch < n->of[i]->n_in)
-				return diag_value(c, n->of[i], ch);
+				return chan_upper(c, n->of[i], ch, xlo, xhi);
 			ch -= n->of[i]->n_in;
 		}
-		return 0;
+		return INFINITY;
+	case ADAC_OP_DELAY:
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+	case ADAC_OP_SOS:
+		break;
+	case ADAC_OP_FEEDBACK:
+		return INFINITY;	/* not channel-wise: never asked */
+	}
+	if ((l = leaf_of(c, n)) == NULL)
+		return NAN;
+	switch (n->op) {
+	case ADAC_OP_DELAY:
+		if (!l->frac[ch])
+			return 1;
+		adac_bound_biquad_band(&l->bq[ch], xlo, xhi, &lo, &hi);
+		return adac_bound_sqrt(hi);
+	case ADAC_OP_SOS:
+		sq = 1;
+		for (s = 0; s < n->n_sections; s++) {
+			adac_bound_biquad_band(&l->bq[ch * n->n_sections + s],
+					       xlo, xhi, &lo, &hi);
+			sq = adac_bound_mul(sq, hi);
+		}
+		return adac_bound_sqrt(sq);
 	default:
-		return NAN;	/* not constant: never asked */
+		return l->mag[ch];
 	}
 }
 
-/* --- norms of blocks --------------------------------------------------- */
-
-static int
-matrix_sigma(struct ctx *c, const struct adac_node *n, double *out)
+static double
+lower_of_one_minus(double p)
 {
-	const struct adac_node **cn;
-	double *cs, *m;
-	int i, rc;
-
-	for (i = 0; i < c->n_cache; i++)
-		if (c->cache_node[i] == n) {
-			*out = c->cache_sigma[i];
-			return ADAC_OK;
-		}
-	if (c->n_cache == c->cap_cache) {
-		c->cap_cache = c->cap_cache ? 2 * c->cap_cache : 8;
-		cn = realloc(c->cache_node, c->cap_cache * sizeof *cn);
-		if (cn == NULL)
-			return nomem(c->err);
-		c->cache_node = cn;
-		cs = realloc(c->cache_sigma, c->cap_cache * sizeof *cs);
-		if (cs == NULL)
-			return nomem(c->err);
-		c->cache_sigma = cs;
-	}
-	m = malloc((size_t)n->n_out * n->n_in * sizeof *m);
-	if (m == NULL)
-		return nomem(c->err);
-	for (i = 0; i < n->n_out * n->n_in; i++)
-		m[i] = adac_freq_round(&c->fo, n->data[i]);
-	rc = adac_linalg_norm2(m, n->n_out, n->n_in, out, c->err);
-	free(m);
-	if (rc != ADAC_OK)
-		return rc;
-	c->cache_node[c->n_cache] = n;
-	c->cache_sigma[c->n_cache++] = *out;
-	return ADAC_OK;
+	/* 1 − p is exact for p in [1/2, 1] (Sterbenz), else within u */
+	return (1 - p) * (1 - 2 * ADAC_U_DOUBLE);
 }
 
 /*
- * An upper bound on σ_max(H(e^{jω})) of any node: exact for diagonal
- * nodes, matrices and nested loops; submultiplicative for series; for
- * parallel the block-norm inequalities (‖[A B]‖ ≤ √(‖A‖² + ‖B‖²),
- * ‖A + B‖ ≤ ‖A‖ + ‖B‖, ‖diag(A, B)‖ = max).
+ * An upper bound of ‖H(e^{jω})‖₂ of any node over the band: the
+ * block-norm inequalities for parallel (‖[A B]‖ <= √(‖A‖² + ‖B‖²),
+ * ‖A + B‖ <= ‖A‖ + ‖B‖, ‖diag(A, B)‖ = max), submultiplicativity for
+ * series, and for a feedback node ‖(I − F·B)⁻¹·F‖ <= ‖F‖/(1 − ‖F‖·‖B‖)
+ * when ‖F‖·‖B‖ < 1.  With sup set, each factor is its supremum over every
+ * frequency instead (a time-varying element inside): see block_sup().
  */
-static int
-node_norm(struct ctx *c, const struct adac_node *n, const struct freq *f,
-	  double *out)
+static double block_sup(struct ctx *c, const struct adac_node *n);
+
+static double
+combine_parallel(const struct adac_node *n, const double *v)
 {
-	double v, acc, *h = NULL;
-	int i, rc = ADAC_OK;
+	double acc = 0;
+	int i;
+
+	for (i = 0; i < n->n_of; i++) {
+		if (n->in == ADAC_IN_SPLIT && n->out == ADAC_OUT_SUM)
+			acc = adac_bound_add(acc, v[i]);
+		else if (n->in == ADAC_IN_STACK && n->out == ADAC_OUT_STACK)
+			acc = v[i] > acc || v[i] != v[i] ? v[i] : acc;
+		else
+			acc = adac_bound_add(acc, adac_bound_mul(v[i], v[i]));
+	}
+	if ((n->in == ADAC_IN_SPLIT) != (n->out == ADAC_OUT_SUM))
+		acc = adac_bound_sqrt(acc);
+	return acc == acc ? acc : INFINITY;
+}
+
+static double
+loop_of_norms(double f, double b)
+{
+	double p = adac_bound_mul(f, b);
+
+	if (!(p < 1))
+		return INFINITY;
+	return adac_bound_div(f, lower_of_one_minus(p));
+}
+
+static double
+block_upper(struct ctx *c, const struct adac_node *n, double xlo, double xhi,
+	    int sup)
+{
+	const struct leaf *l;
+	double acc, v, *vals;
+	int i;
 
 	if (is_diag(n)) {
 		acc = 0;
 		for (i = 0; i < n->n_in; i++) {
-			v = diag_mag(c, n, i, f);
-			if (v > acc)
-				acc = v;
+			v = chan_upper(c, n, i, xlo, xhi);
+			if (v != v)
+				return NAN;
+			acc = v > acc ? v : acc;
 		}
-		*out = acc;
-		return ADAC_OK;
+		return acc;
 	}
 	switch (n->op) {
 	case ADAC_OP_MATRIX:
-		return matrix_sigma(c, n, out);
+		return (l = leaf_of(c, n)) != NULL ? l->sigma : NAN;
 	case ADAC_OP_SERIES:
 		acc = 1;
-		for (i = 0; i < n->n_of && rc == ADAC_OK; i++) {
-			rc = node_norm(c, n->of[i], f, &v);
-			acc *= v;
+		for (i = 0; i < n->n_of; i++) {
+			v = sup ? block_sup(c, n->of[i]) :
+			    block_upper(c, n->of[i], xlo, xhi, 0);
+			if (v != v)
+				return NAN;
+			acc = adac_bound_mul(acc, v);
 		}
-		*out = acc;
-		return rc;
+		return acc;
 	case ADAC_OP_PARALLEL:
-		acc = 0;
-		for (i = 0; i < n->n_of && rc == ADAC_OK; i++) {
-			rc = node_norm(c, n->of[i], f, &v);
-			if (n->in == ADAC_IN_SPLIT && n->out == ADAC_OUT_SUM)
-				acc += v;
-			else if (n->in == ADAC_IN_STACK &&
-				 n->out == ADAC_OUT_STACK)
-				acc = v > acc ? v : acc;
-			else
-				acc += v * v;
+		vals = malloc((size_t)n->n_of * sizeof *vals);
+		if (vals == NULL) {
+			nomem(c->err);
+			return NAN;
 		}
-		if ((n->in == ADAC_IN_SPLIT) != (n->out == ADAC_OUT_SUM))
-			acc = sqrt(acc);
-		*out = acc;
-		return rc;
+		for (i = 0; i < n->n_of; i++) {
+			vals[i] = sup ? block_sup(c, n->of[i]) :
+				  block_upper(c, n->of[i], xlo, xhi, 0);
+			if (vals[i] != vals[i]) {
+				free(vals);
+				return NAN;
+			}
+		}
+		acc = combine_parallel(n, vals);
+		free(vals);
+		return acc;
 	case ADAC_OP_FEEDBACK:
-		/* valid only because nested loops are certified first */
-		h = malloc((size_t)n->n_out * n->n_in * 2 * sizeof *h);
-		if (h == NULL)
-			return nomem(c->err);
-		rc = adac_freq_response(n, &c->fo, f->omega, h, c->err);
-		if (rc == ADAC_E_NEGATIVE) {
-			*out = INFINITY;
-			rc = ADAC_OK;
-		} else if (rc == ADAC_OK) {
-			rc = adac_linalg_znorm2(h, n->n_out, n->n_in, out,
-						c->err);
-		}
-		free(h);
-		return rc;
-	default:
-		*out = INFINITY;	/* not reached: the rest are diagonal */
-		return ADAC_OK;
+		if (sup)
+			return loop_of_norms(block_sup(c, n->forward),
+					     block_sup(c, n->back));
+		return loop_of_norms(block_upper(c, n->forward, xlo, xhi, 0),
+				     block_upper(c, n->back, xlo, xhi, 0));
+	case ADAC_OP_DELAY:
+	case ADAC_OP_GAIN:
+	case ADAC_OP_SOS:
+		break;	/* diagonal: above */
 	}
+	return INFINITY;
 }
 
-/* --- biquads ----------------------------------------------------------- */
+/* --- branch and bound over the band ------------------------------------ */
 
-/* Largest |root| of z² + a1·z + a2, computed without cancellation. */
-static double
-pole_radius(double a1, double a2)
+/*
+ * The supremum over x in [−1, 1] of a function known through upper
+ * bounds on bands: fn(arg, xlo, xhi) >= f(x) for every x in the band,
+ * and fn(arg, x, x) is a bound at the point x.  Bands are kept in a
+ * max-heap by their bound; the highest is split at its middle in ω until
+ * it is within ADAC_CERTIFY_RTOL of the best point found, or the budget
+ * is spent.  upper is then the highest bound left: nothing can exceed it.
+ */
+struct bband {
+	double xlo, xhi, upper;
+};
+
+struct bb {
+	struct bband *h;
+	int n, cap;
+	double upper;		/* sup over the bands that can no longer split */
+	double estimate, x_estimate;
+	int evals;
+};
+
+typedef double (*band_fn)(struct ctx *c, void *arg, double xlo, double xhi);
+
+static void
+heap_push(struct bb *b, struct bband v)
 {
-	double disc = a1 * a1 - 4 * a2, q, r1, r2;
+	int i = b->n++, p;
 
-	if (disc < 0)
-		return sqrt(a2);	/* complex pair: |p|² = p·p̄ = a2 */
-	q = -0.5 * (a1 + (a1 < 0 ? -1 : 1) * sqrt(disc));
-	r1 = fabs(q);
-	r2 = q != 0 ? fabs(a2 / q) : 0;
-	return r1 > r2 ? r1 : r2;
+	while (i > 0 && b->h[p = (i - 1) / 2].upper < v.upper) {
+		b->h[i] = b->h[p];
+		i = p;
+	}
+	b->h[i] = v;
+}
+
+static struct bband
+heap_pop(struct bb *b)
+{
+	struct bband top = b->h[0], last = b->h[--b->n];
+	int i = 0, k;
+
+	for (;;) {
+		k = 2 * i + 1;
+		if (k >= b->n)
+			break;
+		if (k + 1 < b->n && b->h[k + 1].upper > b->h[k].upper)
+			k++;
+		if (!(b->h[k].upper > last.upper))
+			break;
+		b->h[i] = b->h[k];
+		i = k;
+	}
+	if (b->n > 0)
+		b->h[i] = last;
+	return top;
 }
 
 static int
-walk_sos(struct ctx *c, const struct adac_node *n)
+point(struct ctx *c, struct bb *b, band_fn fn, void *arg, double x)
 {
-	double r, worst = -1;
-	int s, ch, ws = 0, wc = 0, i, rc;
-	json_t *o;
+	double v = fn(c, arg, x, x);
 
-	if (n->op == ADAC_OP_SOS) {
-		for (s = 0; s < n->n_sections; s++)
-			for (ch = 0; ch < n->n_in; ch++) {
-				const double *q = n->sos +
-					((size_t)s * n->n_in + ch) * 5;
-
-				r = pole_radius(adac_freq_round(&c->fo, q[3]),
-						adac_freq_round(&c->fo, q[4]));
-				if (r > worst) {
-					worst = r;
-					ws = s;
-					wc = ch;
-				}
-			}
-		o = json_pack("{s:s,s:i,s:i,s:f}", "pointer", n->pointer,
-			      "section", ws, "channel", wc, "pole_radius",
-			      worst);
-		if (o == NULL || json_array_append_new(c->biquads, o) != 0)
-			return nomem(c->err);
-		if (worst > c->worst_pole) {
-			c->worst_pole = worst;
-			snprintf(c->worst_pole_ptr, sizeof c->worst_pole_ptr,
-				 "%s", n->pointer);
-			c->worst_pole_section = ws;
-			c->worst_pole_channel = wc;
-		}
-		return ADAC_OK;
+	if (v != v)
+		return 0;
+	if (v > b->estimate) {
+		b->estimate = v;
+		b->x_estimate = x;
 	}
-	for (i = 0; i < n->n_of; i++)
-		if ((rc = walk_sos(c, n->of[i])) != ADAC_OK)
-			return rc;
-	if (n->op == ADAC_OP_FEEDBACK &&
-	    ((rc = walk_sos(c, n->forward)) != ADAC_OK ||
-	     (rc = walk_sos(c, n->back)) != ADAC_OK))
-		return rc;
+	return 1;
+}
+
+static int
+band(struct ctx *c, struct bb *b, band_fn fn, void *arg, double xlo,
+     double xhi)
+{
+	struct bband v = {xlo, xhi, fn(c, arg, xlo, xhi)};
+
+	b->evals++;
+	if (v.upper != v.upper)
+		return 0;
+	heap_push(b, v);
+	return 1;
+}
+
+/* A point strictly inside (xlo, xhi), the middle in ω where it can be. */
+static int
+split_point(double xlo, double xhi, double *xm)
+{
+	double m = cos(0.5 * (acos(xlo) + acos(xhi)));
+
+	if (!(m > xlo && m < xhi))
+		m = 0.5 * (xlo + xhi);
+	*xm = m;
+	return m > xlo && m < xhi;
+}
+
+static int
+bb_sup(struct ctx *c, band_fn fn, void *arg, int pieces, struct bb *b)
+{
+	struct bband top;
+	double x0, x1, xm;
+	int k, ok = 1;
+
+	memset(b, 0, sizeof *b);
+	b->cap = pieces + 2 * ADAC_CERTIFY_BUDGET + 4;
+	b->h = malloc((size_t)b->cap * sizeof *b->h);
+	if (b->h == NULL)
+		return nomem(c->err);
+	b->estimate = -INFINITY;
+	/* x_k = cos(πk/n): shared ends, so the bands cover [−1, 1] exactly */
+	x1 = 1;
+	ok = point(c, b, fn, arg, 1);
+	for (k = 1; k <= pieces && ok; k++) {
+		x0 = k == pieces ? -1 : cos(M_PI * k / pieces);
+		ok = point(c, b, fn, arg, x0) && band(c, b, fn, arg, x0, x1);
+		x1 = x0;
+	}
+	b->upper = -INFINITY;
+	while (ok && b->n > 0) {
+		top = b->h[0];
+		if (!(top.upper > b->estimate + ADAC_CERTIFY_RTOL *
+		      fabs(b->estimate)) || b->evals >= ADAC_CERTIFY_BUDGET ||
+		    (!isfinite(top.upper) &&
+		     b->evals >= ADAC_CERTIFY_BUDGET / 4))
+			break;
+		heap_pop(b);
+		if (!split_point(top.xlo, top.xhi, &xm)) {
+			/* as narrow as doubles go: its bound is final */
+			b->upper = top.upper > b->upper ? top.upper : b->upper;
+			continue;
+		}
+		ok = point(c, b, fn, arg, xm) &&
+		     band(c, b, fn, arg, top.xlo, xm) &&
+		     band(c, b, fn, arg, xm, top.xhi);
+	}
+	if (!ok || c->failed) {
+		free(b->h);
+		b->h = NULL;
+		return c->failed ? c->err->code : nomem(c->err);
+	}
+	if (b->n > 0 && b->h[0].upper > b->upper)
+		b->upper = b->h[0].upper;
+	if (b->upper < b->estimate)	/* not reached: bounds hold */
+		b->upper = b->estimate;
+	free(b->h);
+	b->h = NULL;
 	return ADAC_OK;
 }
 
-/* The largest pole radius of the biquads under n, and where. */
+/* The supremum of a channel-wise or block node's norm over all ω. */
+struct node_arg {
+	const struct adac_node *node;
+};
+
 static double
-max_pole_under(const struct ctx *c, const struct adac_node *n,
-	       const char **where)
+node_band(struct ctx *c, void *arg, double xlo, double xhi)
 {
-	double r, worst = 0;
-	const char *w = NULL;
-	int s, ch, i;
+	return block_upper(c, ((struct node_arg *)arg)->node, xlo, xhi, 0);
+}
 
-	if (n->op == ADAC_OP_SOS) {
-		for (s = 0; s < n->n_sections; s++)
-			for (ch = 0; ch < n->n_in; ch++) {
-				const double *q = n->sos +
-					((size_t)s * n->n_in + ch) * 5;
+static double
+block_sup(struct ctx *c, const struct adac_node *n)
+{
+	struct node_arg a = {n};
+	const struct leaf *l;
+	struct bb b;
 
-				r = pole_radius(adac_freq_round(&c->fo, q[3]),
-						adac_freq_round(&c->fo, q[4]));
-				if (r > worst)
-					worst = r;
-			}
-		*where = n->pointer;
-		return worst;
+	if (n->op == ADAC_OP_MATRIX && !is_diag(n))
+		return (l = leaf_of(c, n)) != NULL ? l->sigma : NAN;
+	if (is_diag(n) || !has_decay(n)) {
+		if (bb_sup(c, node_band, &a, c->grid, &b) != ADAC_OK)
+			return NAN;
+		return b.upper;
 	}
-	for (i = 0; i < n->n_of; i++) {
-		r = max_pole_under(c, n->of[i], &w);
-		if (r > worst) {
-			worst = r;
-			*where = w;
-		}
-	}
-	if (n->op == ADAC_OP_FEEDBACK) {
-		r = max_pole_under(c, n->forward, &w);
-		if (r > worst) {
-			worst = r;
-			*where = w;
-		}
-		r = max_pole_under(c, n->back, &w);
-		if (r > worst) {
-			worst = r;
-			*where = w;
-		}
-	}
-	return worst;
+	/* a time-varying element inside: factor by factor */
+	return block_upper(c, n, -1, 1, 1);
 }
 
 /* --- loops ------------------------------------------------------------- */
@@ -537,13 +792,6 @@ uncertified_inner(const struct ctx *c, const struct adac_node *n)
 	return NULL;
 }
 
-struct lwork {
-	struct elem *e;
-	int n_e, cap_e;
-	struct run *r;
-	int n_r;
-};
-
 static int
 flatten(struct ctx *c, struct lwork *w, const struct adac_node *n)
 {
@@ -577,8 +825,6 @@ flatten(struct ctx *c, struct lwork *w, const struct adac_node *n)
 	e->run = -1;
 	e->rows = n->n_out;
 	e->cols = n->n_in;
-	e->min_mag = INFINITY;
-	e->max_mag = 0;
 	return ADAC_OK;
 }
 
@@ -589,36 +835,249 @@ lwork_free(struct lwork *w)
 
 	for (i = 0; i < w->n_e; i++) {
 		free(w->e[i].cval);
-		free(w->e[i].q);
+		free(w->e[i].crel);
 		free(w->e[i].cmag);
-		free(w->e[i].mag);
 		free(w->e[i].mat);
+		free(w->e[i].pmat);
 	}
 	for (i = 0; i < w->n_r; i++) {
 		free(w->r[i].cprod);
+		free(w->r[i].cval);
+		free(w->r[i].crel);
 		free(w->r[i].prod);
 	}
 	free(w->e);
 	free(w->r);
 }
 
-/* Real matrix of a constant element (its response at z = 1). */
+/*
+ * The signed value of channel ch of a constant channel-wise node and the
+ * relative error bound of it as the program computes it.
+ */
+static int
+diag_const(struct ctx *c, const struct adac_node *n, int ch, double *val,
+	   double *rel)
+{
+	const struct leaf *l;
+	double v, r;
+	int i, rc;
+
+	switch (n->op) {
+	case ADAC_OP_SERIES:
+		*val = 1;
+		*rel = 0;
+		for (i = 0; i < n->n_of; i++) {
+			if ((rc = diag_const(c, n->of[i], ch, &v, &r)))
+				return rc;
+			*val *= v;
+			/* the product rounds once more */
+			*rel = (1 + *rel) * (1 + r) * (1 + c->u) - 1;
+		}
+		return ADAC_OK;
+	case ADAC_OP_PARALLEL:
+		for (i = 0; i < n->n_of; i++) {
+			if (ch < n->of[i]->n_in)
+				return diag_const(c, n->of[i], ch, val, rel);
+			ch -= n->of[i]->n_in;
+		}
+		break;
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+		if ((l = leaf_of(c, n)) == NULL)
+			return c->err->code;
+		*val = l->val[ch];
+		*rel = l->rel[ch];
+		return ADAC_OK;
+	case ADAC_OP_DELAY:
+	case ADAC_OP_SOS:
+	case ADAC_OP_FEEDBACK:
+		break;
+	}
+	*val = NAN;
+	*rel = INFINITY;
+	return ADAC_OK;
+}
+
+/*
+ * The real matrix of a constant block (series and parallel of gains and
+ * matrices), with p the same computed on absolute values, k the number
+ * of roundings an entry went through and rel the run-time error of decay
+ * gains.  |computed − exact| <= (γ(k) + rel)·p entry-wise, to first
+ * order; callers take twice that.
+ */
+static int
+const_eval(struct ctx *c, const struct adac_node *n, double *m, double *p,
+	   double *k, double *rel)
+{
+	const struct adac_node *ch;
+	double *a = NULL, *pa = NULL, *t = NULL, *pt = NULL, ka, ra, s, ps;
+	double *cur = NULL, *pcur = NULL;
+	int i, r, q, j, rows, cols, rc = ADAC_OK;
+	int row0 = 0, col0 = 0;
+
+	rows = n->n_out;
+	cols = n->n_in;
+	*k = 0;
+	*rel = 0;
+	switch (n->op) {
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+		if (is_diag(n)) {
+			memset(m, 0, (size_t)rows * cols * sizeof *m);
+			memset(p, 0, (size_t)rows * cols * sizeof *p);
+			for (i = 0; i < rows; i++) {
+				if ((rc = diag_const(c, n, i, &m[i * cols + i],
+						     &ra)))
+					return rc;
+				p[i * cols + i] = fabs(m[i * cols + i]);
+				*rel = ra > *rel ? ra : *rel;
+			}
+			return ADAC_OK;
+		}
+		for (i = 0; i < rows * cols; i++) {
+			m[i] = adac_freq_round(&c->fo, n->data[i]);
+			p[i] = fabs(m[i]);
+		}
+		return ADAC_OK;
+	case ADAC_OP_SERIES:
+		/* m = of[last] ⋯ of[0], built from the first in buffers as
+		 * tall as the tallest intermediate */
+		for (i = 0, rows = 1; i < n->n_of; i++)
+			rows = n->of[i]->n_out > rows ? n->of[i]->n_out : rows;
+		cur = malloc((size_t)rows * cols * sizeof *cur);
+		pcur = malloc((size_t)rows * cols * sizeof *pcur);
+		if (cur == NULL || pcur == NULL) {
+			rc = nomem(c->err);
+			goto out;
+		}
+		if ((rc = const_eval(c, n->of[0], cur, pcur, k, rel)))
+			goto out;
+		for (i = 1; i < n->n_of; i++) {
+			ch = n->of[i];
+			a = malloc((size_t)ch->n_out * ch->n_in * sizeof *a);
+			pa = malloc((size_t)ch->n_out * ch->n_in * sizeof *pa);
+			t = malloc((size_t)ch->n_out * cols * sizeof *t);
+			pt = malloc((size_t)ch->n_out * cols * sizeof *pt);
+			if (a == NULL || pa == NULL || t == NULL || pt == NULL) {
+				rc = nomem(c->err);
+				goto out;
+			}
+			if ((rc = const_eval(c, ch, a, pa, &ka, &ra)))
+				goto out;
+			for (r = 0; r < ch->n_out; r++)
+				for (q = 0; q < cols; q++) {
+					s = ps = 0;
+					for (j = 0; j < ch->n_in; j++) {
+						s += a[r * ch->n_in + j] *
+						     cur[j * cols + q];
+						ps += pa[r * ch->n_in + j] *
+						      pcur[j * cols + q];
+					}
+					t[r * cols + q] = s;
+					pt[r * cols + q] = ps;
+				}
+			memcpy(cur, t, (size_t)ch->n_out * cols * sizeof *cur);
+			memcpy(pcur, pt, (size_t)ch->n_out * cols * sizeof *pcur);
+			*k += ka + ch->n_in + 1;
+			*rel = (1 + *rel) * (1 + ra) - 1;
+			free(a);
+			free(pa);
+			free(t);
+			free(pt);
+			a = pa = t = pt = NULL;
+		}
+		memcpy(m, cur, (size_t)n->n_out * cols * sizeof *m);
+		memcpy(p, pcur, (size_t)n->n_out * cols * sizeof *p);
+		goto out;
+	case ADAC_OP_PARALLEL:
+		memset(m, 0, (size_t)rows * cols * sizeof *m);
+		memset(p, 0, (size_t)rows * cols * sizeof *p);
+		for (i = 0; i < n->n_of; i++) {
+			ch = n->of[i];
+			a = malloc((size_t)ch->n_out * ch->n_in * sizeof *a);
+			pa = malloc((size_t)ch->n_out * ch->n_in * sizeof *pa);
+			if (a == NULL || pa == NULL) {
+				rc = nomem(c->err);
+				goto out;
+			}
+			if ((rc = const_eval(c, ch, a, pa, &ka, &ra)))
+				goto out;
+			for (r = 0; r < ch->n_out; r++)
+				for (q = 0; q < ch->n_in; q++) {
+					m[(row0 + r) * cols + col0 + q] +=
+						a[r * ch->n_in + q];
+					p[(row0 + r) * cols + col0 + q] +=
+						pa[r * ch->n_in + q];
+				}
+			if (n->out == ADAC_OUT_STACK)
+				row0 += ch->n_out;
+			if (n->in == ADAC_IN_STACK)
+				col0 += ch->n_in;
+			*k = (ka > *k ? ka : *k);
+			*rel = ra > *rel ? ra : *rel;
+			free(a);
+			free(pa);
+			a = pa = NULL;
+		}
+		*k += n->n_of;
+		return ADAC_OK;
+	case ADAC_OP_DELAY:
+	case ADAC_OP_SOS:
+	case ADAC_OP_FEEDBACK:
+		break;
+	}
+	return adac_error_set(c->err, ADAC_E_INPUT, n->pointer,
+			      "not a constant block");
+out:
+	free(a);
+	free(pa);
+	free(t);
+	free(pt);
+	free(cur);
+	free(pcur);
+	return rc;
+}
+
+/* ‖computed − exact‖_F for const_eval's results: twice the first order. */
+static double
+const_err(const double *p, long n, double k, double rel)
+{
+	return adac_bound_mul(2 * (adac_bound_gamma(k + 2) + rel),
+			      frobenius(p, n));
+}
+
 static int
 const_matrix(struct ctx *c, struct elem *e)
 {
-	double *h;
-	int i, rc, k = e->rows * e->cols;
+	long k = (long)e->rows * e->cols;
+	double *s;
+	int rc, ns = e->rows < e->cols ? e->rows : e->cols;
 
-	h = malloc((size_t)k * 2 * sizeof *h);
 	e->mat = malloc((size_t)k * sizeof *e->mat);
-	if (h == NULL || e->mat == NULL) {
-		free(h);
+	e->pmat = malloc((size_t)k * sizeof *e->pmat);
+	s = malloc((size_t)(ns > 0 ? ns : 1) * sizeof *s);
+	if (e->mat == NULL || e->pmat == NULL || s == NULL) {
+		free(s);
 		return nomem(c->err);
 	}
-	rc = adac_freq_response_z(e->node, &c->fo, 1, 0, h, c->err);
-	for (i = 0; rc == ADAC_OK && i < k; i++)
-		e->mat[i] = h[2 * i];
-	free(h);
+	rc = const_eval(c, e->node, e->mat, e->pmat, &e->mat_k, &e->mat_rel);
+	if (rc == ADAC_OK) {
+		e->mat_err = const_err(e->pmat, k, e->mat_k, e->mat_rel);
+		e->fro = frobenius(e->mat, k);
+		rc = adac_linalg_svals(e->mat, e->rows, e->cols, s, c->err);
+		if (rc == ADAC_E_DEPENDENCY) {
+			e->sigma = INFINITY;
+			e->sigma_min = 0;
+			rc = ADAC_OK;
+		} else if (rc == ADAC_OK) {
+			e->sigma = ns > 0 ? adac_bound_norm2(s[0], e->rows,
+						e->cols, e->mat_err) : 0;
+			e->sigma_min = ns > 0 && e->rows == e->cols ?
+				       s[ns - 1] : 0;
+		}
+	}
+	e->sigma_merged = e->sigma;
+	free(s);
 	return rc;
 }
 
@@ -665,11 +1124,17 @@ make_runs(struct ctx *c, struct lwork *w)
 		r = &w->r[i];
 		r->n = w->e[r->first].n;
 		r->cprod = malloc((size_t)r->n * sizeof *r->cprod);
+		r->cval = malloc((size_t)r->n * sizeof *r->cval);
+		r->crel = malloc((size_t)r->n * sizeof *r->crel);
 		r->prod = malloc((size_t)r->n * sizeof *r->prod);
-		if (r->cprod == NULL || r->prod == NULL)
+		if (r->cprod == NULL || r->cval == NULL || r->crel == NULL ||
+		    r->prod == NULL)
 			return nomem(c->err);
-		for (j = 0; j < r->n; j++)
+		for (j = 0; j < r->n; j++) {
 			r->cprod[j] = 1;
+			r->cval[j] = 1;
+			r->crel[j] = 0;
+		}
 	}
 	return ADAC_OK;
 }
@@ -687,68 +1152,46 @@ elem_before(const struct lwork *w, const struct run *r)
 }
 
 /*
- * Prepare the constant parts: magnitudes of constant diagonals, matrices
- * of constant blocks and their σ, and the merged matrices in which each
- * run's constant gains are absorbed into a neighbouring constant matrix
- * (σ(A·Γ) is often far below σ(A)·max|γ| when line gains differ).
+ * The constant parts: values of constant diagonals and their products per
+ * run, matrices of constant blocks with their norms, and the merged
+ * matrices in which a run's constant gains are absorbed into a
+ * neighbouring constant matrix.
  */
 static int
 prepare(struct ctx *c, struct lwork *w)
 {
-	struct freq f0;
 	struct elem *e;
 	struct run *r;
-	double *m = NULL, *s = NULL;
-	int i, j, k, rc = ADAC_OK;
+	double *m = NULL, relmax, err, gmax;
+	long k;
+	int i, j, rc = ADAC_OK;
 
-	freq_at(&f0, 0);
 	for (i = 0; i < w->n_e; i++) {
 		e = &w->e[i];
-		if (e->diag) {
-			e->mag = malloc((size_t)e->n * sizeof *e->mag);
-			if (e->mag == NULL)
-				return nomem(c->err);
-			if (e->node->op == ADAC_OP_SOS) {
-				/* rounded once, not at each of 4097 frequencies */
-				k = e->node->n_sections * e->n * 5;
-				e->q = malloc((size_t)k * sizeof *e->q);
-				if (e->q == NULL)
-					return nomem(c->err);
-				for (j = 0; j < k; j++)
-					e->q[j] = adac_freq_round(&c->fo,
-								  e->node->sos[j]);
-			}
-			if (!e->cnst)
-				continue;
-			e->cmag = malloc((size_t)e->n * sizeof *e->cmag);
+		if (e->diag && e->cnst) {
 			e->cval = malloc((size_t)e->n * sizeof *e->cval);
-			if (e->cmag == NULL || e->cval == NULL)
+			e->crel = malloc((size_t)e->n * sizeof *e->crel);
+			e->cmag = malloc((size_t)e->n * sizeof *e->cmag);
+			if (e->cval == NULL || e->crel == NULL || e->cmag == NULL)
 				return nomem(c->err);
+			r = &w->r[e->run];
 			for (j = 0; j < e->n; j++) {
-				e->cval[j] = diag_value(c, e->node, j);
-				e->cmag[j] = fabs(e->cval[j]);
-				w->r[e->run].cprod[j] *= e->cmag[j];
-				if (e->cmag[j] < e->min_mag)
-					e->min_mag = e->cmag[j];
-				if (e->cmag[j] > e->max_mag)
-					e->max_mag = e->cmag[j];
+				if ((rc = diag_const(c, e->node, j, &e->cval[j],
+						     &e->crel[j])))
+					return rc;
+				e->cmag[j] = adac_bound_up(fabs(e->cval[j]) *
+							   (1 + e->crel[j]), 2);
+				if (e->cmag[j] != e->cmag[j])
+					e->cmag[j] = INFINITY;
+				r->cprod[j] = adac_bound_mul(r->cprod[j],
+							     e->cmag[j]);
+				r->cval[j] *= e->cval[j];
+				r->crel[j] = (1 + r->crel[j]) * (1 + e->crel[j]) *
+					     (1 + c->u) - 1;
 			}
-		} else if (e->cnst) {
+		} else if (!e->diag && e->cnst) {
 			if ((rc = const_matrix(c, e)) != ADAC_OK)
 				return rc;
-			k = e->rows < e->cols ? e->rows : e->cols;
-			s = malloc((size_t)(k > 0 ? k : 1) * sizeof *s);
-			if (s == NULL)
-				return nomem(c->err);
-			rc = adac_linalg_svals(e->mat, e->rows, e->cols, s,
-					       c->err);
-			e->sigma = k > 0 ? s[0] : 0;
-			e->sigma_min = k > 0 && e->rows == e->cols ? s[k - 1] : 0;
-			free(s);
-			s = NULL;
-			if (rc != ADAC_OK)
-				return rc;
-			e->sigma_merged = e->sigma;
 		}
 	}
 	/* which constant matrix absorbs each run's constant gains */
@@ -769,23 +1212,39 @@ prepare(struct ctx *c, struct lwork *w)
 			;
 		if (j == w->n_r)
 			continue;	/* absorbs nothing: σ as it is */
-		m = malloc((size_t)e->rows * e->cols * sizeof *m);
+		k = (long)e->rows * e->cols;
+		m = malloc((size_t)k * sizeof *m);
 		if (m == NULL)
 			return nomem(c->err);
-		memcpy(m, e->mat, (size_t)e->rows * e->cols * sizeof *m);
+		memcpy(m, e->mat, (size_t)k * sizeof *m);
+		relmax = 0;
+		err = e->mat_err;
 		for (j = 0; j < w->n_r; j++) {
 			r = &w->r[j];
 			if (r->absorbed_by != i)
 				continue;
-			if (elem_after(w, r) == i)	/* E·Γ: scale columns */
-				for (k = 0; k < e->rows * e->cols; k++)
-					m[k] *= r->cprod[k % e->cols];
-			else				/* Γ·E: scale rows */
-				for (k = 0; k < e->rows * e->cols; k++)
-					m[k] *= r->cprod[k / e->cols];
+			for (long q = 0; q < k; q++) {
+				/* E·Γ scales columns, Γ·E rows */
+				int ch = elem_after(w, r) == i ?
+					 (int)(q % e->cols) : (int)(q / e->cols);
+
+				m[q] *= r->cval[ch];
+				relmax = r->crel[ch] > relmax ? r->crel[ch] :
+					 relmax;
+			}
+			/* E's own error is scaled by the gains too */
+			gmax = 1;
+			for (int ch = 0; ch < r->n; ch++)
+				gmax = fabs(r->cval[ch]) > gmax ?
+				       fabs(r->cval[ch]) : gmax;
+			err = adac_bound_mul(err, gmax);
 		}
-		rc = adac_linalg_norm2(m, e->rows, e->cols, &e->sigma_merged,
-				       c->err);
+		/* each entry: one more rounding and the gains' errors */
+		err = adac_bound_add(err, adac_bound_mul(2 * (2 * c->u +
+							      relmax),
+							 frobenius(m, k)));
+		rc = matrix_norm(c, m, e->rows, e->cols, err, &(double){0},
+				 &e->sigma_merged);
 		free(m);
 		if (rc != ADAC_OK)
 			return rc;
@@ -798,15 +1257,16 @@ prepare(struct ctx *c, struct lwork *w)
  * delays, all of them in one run, every channel delayed at least one
  * sample in total.  Cut the loop at the delays: it is M·D(z) with
  * D = diag(z^−mᵢ) and M the product of the constants (A·Γ).  Then
- * σ_max(M) is the exact loop gain at every frequency, and the poles are
- * the roots of det(diag(z^mᵢ) − M), a monic polynomial of degree Σmᵢ whose
+ * ‖M‖ bounds the loop gain at every frequency, and the poles are the
+ * roots of det(diag(z^mᵢ) − M), a monic polynomial of degree Σmᵢ whose
  * constant term is ±det M: the poles multiply to |det M|.
  */
 static int
 plain_fdn(struct ctx *c, struct lwork *w, struct loop *l)
 {
 	int i, j, k, a, b, run = -1, n, rows, rc = ADAC_OK, equal = 1;
-	double *tot = NULL, *m = NULL, *t = NULL, sum;
+	double *tot = NULL, *m = NULL, *t = NULL, *p = NULL, *pt = NULL;
+	double sum, psum, nk = 0, rel = 0, err, hat;
 	struct elem *e;
 	struct run *r;
 
@@ -823,8 +1283,9 @@ plain_fdn(struct ctx *c, struct lwork *w, struct loop *l)
 	r = &w->r[run];
 	n = r->n;
 	tot = calloc((size_t)n, sizeof *tot);
-	m = malloc((size_t)n * n * sizeof *m);
-	if (tot == NULL || m == NULL) {
+	m = calloc((size_t)n * n, sizeof *m);
+	p = calloc((size_t)n * n, sizeof *p);
+	if (tot == NULL || m == NULL || p == NULL) {
 		rc = nomem(c->err);
 		goto out;
 	}
@@ -839,13 +1300,10 @@ plain_fdn(struct ctx *c, struct lwork *w, struct loop *l)
 			equal = 0;
 	}
 	/* start with the run's own constant gains, then go round once */
-	for (j = 0; j < n * n; j++)
-		m[j] = 0;
 	for (j = 0; j < n; j++) {
-		m[j * n + j] = 1;
-		for (i = 0; i < w->n_e; i++)
-			if (w->e[i].run == run && w->e[i].cnst)
-				m[j * n + j] *= w->e[i].cval[j];
+		m[j * n + j] = r->cval[j];
+		p[j * n + j] = fabs(r->cval[j]);
+		rel = r->crel[j] > rel ? r->crel[j] : rel;
 	}
 	rows = n;
 	for (k = 1; k < w->n_e; k++) {
@@ -854,263 +1312,335 @@ plain_fdn(struct ctx *c, struct lwork *w, struct loop *l)
 		if (e->run == run)
 			break;
 		if (e->diag) {
-			for (j = 0; j < rows * n; j++)
+			for (j = 0; j < rows * n; j++) {
 				m[j] *= e->cval[j / n];
+				p[j] *= fabs(e->cval[j / n]);
+			}
+			for (j = 0; j < e->n; j++)
+				rel = (1 + rel) * (1 + e->crel[j]) - 1;
+			nk += 1;
 			continue;
 		}
 		t = malloc((size_t)e->rows * n * sizeof *t);
-		if (t == NULL) {
+		pt = malloc((size_t)e->rows * n * sizeof *pt);
+		if (t == NULL || pt == NULL) {
 			rc = nomem(c->err);
 			goto out;
 		}
 		for (a = 0; a < e->rows; a++)
 			for (b = 0; b < n; b++) {
-				sum = 0;
-				for (j = 0; j < e->cols; j++)
+				sum = psum = 0;
+				for (j = 0; j < e->cols; j++) {
 					sum += e->mat[a * e->cols + j] *
 					       m[j * n + b];
+					psum += e->pmat[a * e->cols + j] *
+						p[j * n + b];
+				}
 				t[a * n + b] = sum;
+				pt[a * n + b] = psum;
 			}
 		free(m);
+		free(p);
 		m = t;
-		t = NULL;
+		p = pt;
+		t = pt = NULL;
 		rows = e->rows;
+		/* its own roundings join the product's: |error| <= (γ + rel)·p */
+		nk += e->mat_k + e->cols + 1;
+		rel = (1 + rel) * (1 + e->mat_rel) - 1;
 	}
 	if (rows != n)
 		goto out;	/* cannot happen in a valid IR */
-	if ((rc = adac_linalg_norm2(m, n, n, &l->sigma_fdn, c->err)) ||
+	err = const_err(p, (long)n * n, nk, rel);
+	if ((rc = matrix_norm(c, m, n, n, err, &hat, &l->sigma_fdn)) ||
 	    (rc = adac_linalg_spectral_radius(m, n, &l->rho_fdn, c->err)) ||
-	    (rc = adac_linalg_det(m, n, &l->det_fdn, c->err)))
+	    (rc = adac_linalg_det(m, n, &l->det_fdn, c->err))) {
+		if (rc == ADAC_E_DEPENDENCY)
+			rc = ADAC_OK;	/* no FDN figures: not plain */
 		goto out;
-	l->plain = 1;
+	}
+	l->plain = isfinite(l->sigma_fdn);
 	l->equal_delays = equal;
 	l->fdn_delay = tot[0];
 out:
 	free(tot);
 	free(m);
+	free(p);
 	free(t);
+	free(pt);
 	return rc;
 }
 
-/* |H(e^{jω})| of channel ch of a cascade with rounded coefficients q. */
-static double
-sos_mag(const double *q, int sections, int n, int ch, const struct freq *f)
-{
-	double num = 1, den = 1, nr, ni, dr, di;
-	const double *c;
-	int s;
+/* --- the loop's bound on a band ---------------------------------------- */
 
-	for (s = 0; s < sections; s++) {
-		c = q + ((size_t)s * n + ch) * 5;
-		nr = c[0] + c[1] * f->c1 + c[2] * f->c2;
-		ni = c[1] * f->s1 + c[2] * f->s2;
-		dr = 1 + c[3] * f->c1 + c[4] * f->c2;
-		di = c[3] * f->s1 + c[4] * f->s2;
-		num *= nr * nr + ni * ni;
-		den *= dr * dr + di * di;
-	}
-	return sqrt(num / den);
-}
+struct loop_arg {
+	struct lwork *w;
+	struct loop *l;
+	int cand;		/* -1: the least of all; else one candidate */
+	int run;		/* >= 0: only this run's factor (sup by factor) */
+};
 
-/* The three bounds at one frequency; the loop's bound is their minimum. */
+/* Products of the non-constant channel-wise elements of each run. */
 static int
-eval_at(struct ctx *c, struct lwork *w, struct loop *l, const struct freq *f,
-	int track, double cand[N_CAND])
+run_products(struct ctx *c, struct lwork *w, int only, double xlo, double xhi)
 {
-	double prod = 1, merged = 1, v, mp, mm;
 	struct elem *e;
-	struct run *r;
-	int i, j, rc;
+	double v;
+	int i, j;
 
 	for (i = 0; i < w->n_r; i++)
 		for (j = 0; j < w->r[i].n; j++)
 			w->r[i].prod[j] = 1;
 	for (i = 0; i < w->n_e; i++) {
 		e = &w->e[i];
-		if (e->diag) {
-			if (e->cnst)
-				continue;
-			for (j = 0; j < e->n; j++) {
-				v = e->unit ? 1 : e->q != NULL ?
-				    sos_mag(e->q, e->node->n_sections, e->n, j, f) :
-				    diag_mag(c, e->node, j, f);
-				w->r[e->run].prod[j] *= v;
-				if (track && v < e->min_mag)
-					e->min_mag = v;
-				if (track && v > e->max_mag)
-					e->max_mag = v;
-			}
-		} else if (e->cnst) {
-			prod *= e->sigma;
-			merged *= e->sigma_merged;
-		} else {
-			if ((rc = node_norm(c, e->node, f, &v)) != ADAC_OK)
-				return rc;
-			prod *= v;
-			merged *= v;
-		}
-	}
-	for (i = 0; i < w->n_r; i++) {
-		r = &w->r[i];
-		mp = mm = 0;
-		for (j = 0; j < r->n; j++) {
-			v = r->prod[j] * r->cprod[j];
-			if (v > mp)
-				mp = v;
-			v = r->absorbed_by >= 0 ? r->prod[j] : v;
-			if (v > mm)
-				mm = v;
-		}
-		prod *= mp;
-		merged *= mm;
-	}
-	cand[CAND_PRODUCT] = prod;
-	cand[CAND_MERGED] = merged;
-	cand[CAND_FDN] = l->plain ? l->sigma_fdn : INFINITY;
-	return ADAC_OK;
-}
-
-static double
-min3(const double *v)
-{
-	double m = v[0];
-
-	if (v[1] < m)
-		m = v[1];
-	if (v[2] < m)
-		m = v[2];
-	return m;
-}
-
-/* True when the loop's bound depends on frequency. */
-static int
-varies(const struct lwork *w)
-{
-	int i;
-
-	for (i = 0; i < w->n_e; i++)
-		if (!w->e[i].cnst && !w->e[i].unit)
-			return 1;
-	return 0;
-}
-
-/*
- * The maximum over the grid ω_k = πk/N, k = 0..N, refined around the
- * largest local maxima (a narrow peak between two grid points would
- * otherwise be missed).
- */
-static int
-sweep(struct ctx *c, struct lwork *w, struct loop *l)
-{
-	enum { PEAKS = 8, ZOOMS = 10 };
-	int n = varies(w) ? c->grid : 0, k, i, p, rc = ADAC_OK;
-	int peak[PEAKS], n_peak = 0;
-	double *b = NULL, cand[N_CAND], v, centre, mid, best, h;
-	int z;
-	struct freq f;
-
-	b = malloc(((size_t)n + 1) * sizeof *b);
-	if (b == NULL)
-		return nomem(c->err);
-	l->bound = -1;
-	l->product = -1;
-	for (k = 0; k <= n; k++) {
-		freq_at(&f, n > 0 ? M_PI * k / n : 0);
-		if ((rc = eval_at(c, w, l, &f, 1, cand)) != ADAC_OK)
-			goto out;
-		b[k] = min3(cand);
-		if (b[k] > l->bound) {
-			l->bound = b[k];
-			l->worst_omega = f.omega;
-		}
-		if (cand[CAND_PRODUCT] > l->product)
-			l->product = cand[CAND_PRODUCT];
-	}
-	/* the PEAKS largest local maxima, kept sorted by insertion */
-	for (k = 0; k <= n && n > 0; k++) {
-		if ((k > 0 && b[k - 1] > b[k]) || (k < n && b[k + 1] > b[k]))
+		if (!e->diag || e->cnst || e->unit ||
+		    (only >= 0 && e->run != only))
 			continue;
-		if (n_peak == PEAKS && b[peak[PEAKS - 1]] >= b[k])
-			continue;
-		i = n_peak < PEAKS ? n_peak++ : PEAKS - 1;
-		for (; i > 0 && b[peak[i - 1]] < b[k]; i--)
-			peak[i] = peak[i - 1];
-		peak[i] = k;
-	}
-	/*
-	 * Zoom into each peak: 17 points across ±h around the best so far,
-	 * h shrinking fourfold ZOOMS times, from one grid step down to
-	 * 4⁻⁹·π/n (about 3e-9 rad at n = 4096): enough to resolve the
-	 * resonance of a pole at radius 1 − 1e-6.
-	 */
-	for (p = 0; p < n_peak; p++) {
-		centre = M_PI * peak[p] / n;
-		best = b[peak[p]];
-		for (h = M_PI / n, z = 0; z < ZOOMS; z++, h /= 4) {
-			mid = centre;
-			for (i = -8; i <= 8; i++) {
-				v = mid + h * i / 8;
-				if (i == 0 || v < 0 || v > M_PI)
-					continue;
-				freq_at(&f, v);
-				if ((rc = eval_at(c, w, l, &f, 0, cand)) != ADAC_OK)
-					goto out;
-				if (min3(cand) > best) {
-					best = min3(cand);
-					centre = v;
-				}
-				if (min3(cand) > l->bound) {
-					l->bound = min3(cand);
-					l->worst_omega = v;
-				}
-				if (cand[CAND_PRODUCT] > l->product)
-					l->product = cand[CAND_PRODUCT];
-			}
+		for (j = 0; j < e->n; j++) {
+			v = chan_upper(c, e->node, j, xlo, xhi);
+			if (v != v)
+				return 0;
+			w->r[e->run].prod[j] = adac_bound_mul(w->r[e->run].prod[j],
+							      v);
 		}
-	}
-	l->have_bound = 1;
-out:
-	free(b);
-	return rc;
-}
-
-/*
- * Passive: no element amplifies by more than 1 + tol at any grid
- * frequency, so nothing in the loop can grow beyond rounding.  Lossless:
- * every element is also within tol of unitary (an orthogonal matrix with
- * unit gains).
- */
-static int
-passive(const struct ctx *c, const struct lwork *w)
-{
-	const struct elem *e;
-	int i;
-
-	for (i = 0; i < w->n_e; i++) {
-		e = &w->e[i];
-		if (e->diag ? !e->unit && e->max_mag > 1 + c->tol :
-		    !e->cnst || e->sigma > 1 + c->tol)
-			return 0;
 	}
 	return 1;
 }
 
-static int
-lossless(const struct ctx *c, const struct lwork *w)
+static double
+run_factor(const struct run *r, int merged)
 {
-	const struct elem *e;
-	int i;
+	double m = 0, v;
+	int j;
+
+	for (j = 0; j < r->n; j++) {
+		v = merged && r->absorbed_by >= 0 ? r->prod[j] :
+		    adac_bound_mul(r->prod[j], r->cprod[j]);
+		m = v > m || v != v ? v : m;
+	}
+	return m;
+}
+
+static double
+loop_band(struct ctx *c, void *arg, double xlo, double xhi)
+{
+	struct loop_arg *a = arg;
+	struct lwork *w = a->w;
+	double cand[N_CAND] = {1, 1, INFINITY}, v, best;
+	struct elem *e;
+	int i, k;
+
+	if (!run_products(c, w, a->run, xlo, xhi))
+		return NAN;
+	if (a->run >= 0)
+		return run_factor(&w->r[a->run], a->cand == CAND_MERGED);
+	for (i = 0; i < w->n_e; i++) {
+		e = &w->e[i];
+		if (e->diag)
+			continue;
+		if (e->cnst) {
+			cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT],
+							    e->sigma);
+			cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED],
+							   e->sigma_merged);
+		} else {
+			v = block_upper(c, e->node, xlo, xhi, 0);
+			if (v != v)
+				return NAN;
+			cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT], v);
+			cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED], v);
+		}
+	}
+	for (i = 0; i < w->n_r; i++) {
+		cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT],
+						    run_factor(&w->r[i], 0));
+		cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED],
+						   run_factor(&w->r[i], 1));
+	}
+	if (a->l->plain)
+		cand[CAND_FDN] = a->l->sigma_fdn;
+	if (a->cand >= 0)
+		return cand[a->cand];
+	best = INFINITY;
+	for (k = 0; k < N_CAND; k++)
+		if (cand[k] < best)
+			best = cand[k];
+	return best;
+}
+
+/*
+ * With a time-varying gain in the loop, the bound of each candidate is
+ * the product of its factors' suprema: matrices, blocks (block_sup) and
+ * each run's largest channel.  The run bound holds for a gain that moves,
+ * as long as it stays within its largest magnitude: per channel, a gain
+ * g(n) with |g(n)| <= g times a stable filter H is bounded by g·‖H‖∞, and
+ * σ(A·Γ(n)) <= σ(A·Γ) when |Γ(n)| <= |Γ| channel by channel.
+ */
+static int
+ltv_bound(struct ctx *c, struct lwork *w, struct loop *l, double *out)
+{
+	struct loop_arg a = {w, l, CAND_PRODUCT, -1};
+	double cand[N_CAND] = {1, 1, INFINITY}, v;
+	struct elem *e;
+	struct bb b;
+	int i, k, rc;
 
 	for (i = 0; i < w->n_e; i++) {
 		e = &w->e[i];
-		if (e->diag) {
-			if (e->unit)
-				continue;
-			if (e->min_mag < 1 - c->tol || e->max_mag > 1 + c->tol)
-				return 0;
+		if (e->diag)
+			continue;
+		if (e->cnst) {
+			cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT],
+							    e->sigma);
+			cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED],
+							   e->sigma_merged);
+			continue;
+		}
+		v = block_sup(c, e->node);
+		if (v != v)
+			return c->err->code != ADAC_OK ? c->err->code :
+			       nomem(c->err);
+		cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT], v);
+		cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED], v);
+	}
+	for (i = 0; i < w->n_r; i++) {
+		for (k = CAND_PRODUCT; k <= CAND_MERGED; k++) {
+			a.run = i;
+			a.cand = k;
+			if ((rc = bb_sup(c, loop_band, &a, c->grid, &b)))
+				return rc;
+			l->bands += b.evals;
+			cand[k] = adac_bound_mul(cand[k], b.upper);
+		}
+	}
+	if (l->plain)
+		cand[CAND_FDN] = l->sigma_fdn;
+	*out = INFINITY;
+	for (k = 0; k < N_CAND; k++)
+		if (cand[k] < *out)
+			*out = cand[k];
+	return ADAC_OK;
+}
+
+static int
+bound_loop(struct ctx *c, struct lwork *w, struct loop *l)
+{
+	struct loop_arg a = {w, l, -1, -1};
+	struct bb b;
+	double ltv = INFINITY;
+	int rc;
+
+	if ((rc = bb_sup(c, loop_band, &a, c->grid, &b)) != ADAC_OK)
+		return rc;
+	l->bands += b.evals;
+	l->bound = b.upper;
+	l->estimate = b.estimate;
+	l->worst_x = b.x_estimate;
+	if (l->ltv) {
+		if ((rc = ltv_bound(c, w, l, &ltv)) != ADAC_OK)
+			return rc;
+		l->bound = ltv > l->bound ? ltv : l->bound;
+	}
+	if (l->bound != l->bound)
+		l->bound = INFINITY;
+	l->have_bound = isfinite(l->bound);
+	return ADAC_OK;
+}
+
+/* --- what rounding can explain ------------------------------------------ */
+
+/*
+ * How far above 1 the bound of a loop designed lossless can land because
+ * of rounding alone, relative: each element's coefficients are rounded to
+ * the precision (u each) and the analysis adds its own margins.  A matrix
+ * moves by at most u·‖A‖_F (√N·u for an orthogonal N × N one), a biquad
+ * by u times its sensitivity at the loop's worst frequency, a decay gain
+ * by its run-time margin.  The excess of the loop is their sum.
+ */
+static double
+leaf_excess(struct ctx *c, const struct adac_node *n, double x)
+{
+	const struct leaf *l;
+	double q[5], worst = 0, v, s;
+	int i, ch, sec, k;
+
+	switch (n->op) {
+	case ADAC_OP_SERIES:
+	case ADAC_OP_PARALLEL:
+		for (i = 0, v = 0; i < n->n_of; i++)
+			v += leaf_excess(c, n->of[i], x);
+		return v;
+	case ADAC_OP_FEEDBACK:
+		return leaf_excess(c, n->forward, x) +
+		       leaf_excess(c, n->back, x);
+	case ADAC_OP_DELAY:
+	case ADAC_OP_SOS:
+		for (ch = 0; ch < n->n_in; ch++) {
+			s = 0;
+			for (sec = 0; sec < (n->op == ADAC_OP_SOS ?
+					     n->n_sections : 1); sec++) {
+				if (n->op == ADAC_OP_SOS) {
+					for (k = 0; k < 5; k++)
+						q[k] = n->sos[((size_t)sec * n->n_in +
+							       ch) * 5 + k];
+				} else {
+					v = n->samples[ch] - floor(n->samples[ch]);
+					if (v == 0 || n->interp == ADAC_INTERP_NONE)
+						continue;
+					q[0] = 1 - v;
+					q[1] = v;
+					q[2] = q[3] = q[4] = 0;
+				}
+				s += adac_bound_biquad_sensitivity(q, x);
+			}
+			worst = isfinite(s) && s > worst ? s : worst;
+		}
+		return worst * c->u;
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+		break;
+	}
+	if ((l = leaf_of(c, n)) == NULL)
+		return 0;
+	if (n->op == ADAC_OP_MATRIX && !is_diag(n))
+		return l->sigma_hat > 0 ? c->u * l->fro / l->sigma_hat +
+		       adac_bound_svd_margin(n->n_out, n->n_in) : 0;
+	for (ch = 0; ch < n->n_in; ch++)
+		worst = l->rel[ch] > worst ? l->rel[ch] : worst;
+	return worst + c->u;
+}
+
+static double
+loop_excess(struct ctx *c, const struct lwork *w, double x)
+{
+	double s = 0;
+	int i;
+
+	for (i = 0; i < w->n_e; i++)
+		s += leaf_excess(c, w->e[i].node, x);
+	/* and the analysis's own margins: LAPACK's, and 4u per operation
+	 * of the bound, a few dozen of them per element at most */
+	return s + 64.0 * (w->n_e + 4) * ADAC_U_DOUBLE;
+}
+
+/* Lossless within tol: unit delays and unitary constants only. */
+static int
+lossless(const struct lwork *w, double tol)
+{
+	const struct elem *e;
+	int i, j;
+
+	for (i = 0; i < w->n_e; i++) {
+		e = &w->e[i];
+		if (e->unit)
+			continue;
+		if (e->diag && e->cnst) {
+			for (j = 0; j < e->n; j++)
+				if (fabs(fabs(e->cval[j]) - 1) > tol)
+					return 0;
 		} else if (e->cnst) {
-			if (e->rows != e->cols || e->sigma > 1 + c->tol ||
-			    e->sigma_min < 1 - c->tol)
+			if (e->rows != e->cols || e->sigma > 1 + tol ||
+			    e->sigma_min < 1 - tol)
 				return 0;
 		} else {
 			return 0;
@@ -1140,12 +1670,12 @@ report_matrices(struct ctx *c, struct lwork *w, struct loop *l)
 			return nomem(c->err);
 		for (j = 0; j < n->n_out * n->n_in; j++)
 			m[j] = adac_freq_round(&c->fo, n->data[j]);
-		/* a dense matrix element has its σ from prepare() already */
-		if (!w->e[i].diag)
-			sigma = w->e[i].sigma;
-		else
-			rc = adac_linalg_norm2(m, n->n_out, n->n_in, &sigma,
-					       c->err);
+		rc = adac_linalg_norm2(m, n->n_out, n->n_in, &sigma, c->err);
+		if (rc == ADAC_E_DEPENDENCY) {	/* a non-finite entry */
+			free(m);
+			rc = ADAC_OK;
+			continue;
+		}
 		o = json_pack("{s:s,s:f}", "pointer", n->pointer, "sigma_max",
 			      sigma);
 		if (rc == ADAC_OK && o != NULL && n->n_out == n->n_in) {
@@ -1154,12 +1684,14 @@ report_matrices(struct ctx *c, struct lwork *w, struct loop *l)
 			if (rc == ADAC_OK)
 				rc = adac_linalg_unitarity_error(m, n->n_in,
 								 &unit, c->err);
-			if (rc == ADAC_OK) {
+			if (rc == ADAC_OK && isfinite(rho) && isfinite(unit)) {
 				json_object_set_new(o, "spectral_radius",
 						    json_real(rho));
 				json_object_set_new(o, "unitarity_error",
 						    json_real(unit));
 			}
+			if (rc == ADAC_E_DEPENDENCY)
+				rc = ADAC_OK;
 		}
 		free(m);
 		if (o == NULL || json_array_append_new(l->matrices, o) != 0)
@@ -1168,14 +1700,16 @@ report_matrices(struct ctx *c, struct lwork *w, struct loop *l)
 	return rc;
 }
 
+/* --- proofs of instability ---------------------------------------------- */
+
 /*
  * Real-axis argument: with every element of the loop stable, L(z) is
- * analytic for |z| ≥ 1, so det(I − L(z)) is a continuous real function of
+ * analytic for |z| >= 1, so det(I − L(z)) is a continuous real function of
  * real z in [1, ∞].  A sign change between z = 1 and z = ∞ puts a zero,
  * a closed-loop pole, on (1, ∞); the same on [−∞, −1].
  */
 static int
-real_axis(struct ctx *c, struct loop *l, int *proof, char *why, size_t nwhy)
+real_axis(struct ctx *c, struct loop *l, int *proof)
 {
 	const struct adac_node *n = l->node;
 	int no = n->n_out, ni = n->n_in, i, j, k, rc = ADAC_OK;
@@ -1219,19 +1753,23 @@ real_axis(struct ctx *c, struct loop *l, int *proof, char *why, size_t nwhy)
 	}
 	l->rho_dc = rho[0];
 	l->rho_nyquist = rho[1];
-	l->have_rho = 1;
+	l->have_rho = isfinite(rho[0]) && isfinite(rho[1]);
 	/* a sign is trusted only well away from rounding noise */
 	if (fabs(d[0]) > 1e-9 && fabs(d[2]) > 1e-9 && (d[0] < 0) != (d[2] < 0)) {
 		*proof = 1;
-		snprintf(why, nwhy, "det(I - L(z)) changes sign between z = 1 and z = infinity (%.12g, %.12g): a real pole z > 1",
+		snprintf(l->reason, sizeof l->reason,
+			 "det(I - L(z)) changes sign between z = 1 and z = infinity (%.12g, %.12g): a real pole z > 1",
 			 d[0], d[2]);
 	} else if (fabs(d[1]) > 1e-9 && fabs(d[2]) > 1e-9 &&
 		   (d[1] < 0) != (d[2] < 0)) {
 		*proof = 1;
-		snprintf(why, nwhy, "det(I - L(z)) changes sign between z = -1 and z = -infinity (%.12g, %.12g): a real pole z < -1",
+		snprintf(l->reason, sizeof l->reason,
+			 "det(I - L(z)) changes sign between z = -1 and z = -infinity (%.12g, %.12g): a real pole z < -1",
 			 d[1], d[2]);
 	}
 out:
+	if (rc == ADAC_E_DEPENDENCY)
+		rc = ADAC_OK;	/* LAPACK refused a non-finite matrix */
 	free(f);
 	free(b);
 	free(lm);
@@ -1249,7 +1787,7 @@ static int
 keeps_sign(const struct ctx *c, const struct adac_node *n, int ch, int sgn)
 {
 	double d, f, b0, b1, b2, disc, r[2];
-	int s, k, nr;
+	int s, k, nr, i;
 
 	switch (n->op) {
 	case ADAC_OP_DELAY:
@@ -1261,11 +1799,13 @@ keeps_sign(const struct ctx *c, const struct adac_node *n, int ch, int sgn)
 		return 1;
 	case ADAC_OP_SOS:
 		for (s = 0; s < n->n_sections; s++) {
-			const double *q = n->sos + ((size_t)s * n->n_in + ch) * 5;
+			double q[5];
 
-			b0 = adac_freq_round(&c->fo, q[0]);
-			b1 = adac_freq_round(&c->fo, q[1]);
-			b2 = adac_freq_round(&c->fo, q[2]);
+			adac_freq_section(&c->fo, n->sos +
+					  ((size_t)s * n->n_in + ch) * 5, q);
+			b0 = q[0];
+			b1 = q[1];
+			b2 = q[2];
 			nr = 0;
 			if (b0 != 0) {
 				disc = b1 * b1 - 4 * b0 * b2;
@@ -1282,9 +1822,22 @@ keeps_sign(const struct ctx *c, const struct adac_node *n, int ch, int sgn)
 					return 0;
 		}
 		return 1;
-	default:
+	case ADAC_OP_SERIES:
+		for (i = 0; i < n->n_of; i++)
+			if (!keeps_sign(c, n->of[i], ch, sgn))
+				return 0;
+		return 1;
+	case ADAC_OP_PARALLEL:
+		for (i = 0; i < n->n_of; i++) {
+			if (ch < n->of[i]->n_in)
+				return keeps_sign(c, n->of[i], ch, sgn);
+			ch -= n->of[i]->n_in;
+		}
+		return 0;
+	case ADAC_OP_FEEDBACK:
 		return 0;
 	}
+	return 0;
 }
 
 /* Largest real part of the eigenvalues of a·diag(d) (n × n). */
@@ -1324,8 +1877,7 @@ out:
  * at z = ∞, it crosses 1 on the ray: det(I − L(z)) = 0 at a real |z| > 1.
  */
 static int
-symmetric_proof(struct ctx *c, struct lwork *w, int *proof, char *why,
-		size_t nwhy)
+symmetric_proof(struct ctx *c, struct lwork *w, struct loop *l, int *proof)
 {
 	const struct elem *a = NULL, *e;
 	double *d1 = NULL, *dinf = NULL, *h = NULL, lam1, laminf;
@@ -1385,13 +1937,15 @@ symmetric_proof(struct ctx *c, struct lwork *w, int *proof, char *why,
 			goto out;
 		if (lam1 > 1 + 1e-9 && laminf < 1 - 1e-9) {
 			*proof = 1;
-			snprintf(why, nwhy,
+			snprintf(l->reason, sizeof l->reason,
 				 "the loop is symmetric up to signs, so L(z) has real eigenvalues for real z; the largest is %.12g at z = %d and %.12g at z = %sinfinity: a real pole %s",
 				 lam1, sgn, laminf, sgn > 0 ? "" : "-",
 				 sgn > 0 ? "z > 1" : "z < -1");
 		}
 	}
 out:
+	if (rc == ADAC_E_DEPENDENCY || rc == ADAC_E_NEGATIVE)
+		rc = ADAC_OK;
 	free(d1);
 	free(dinf);
 	free(h);
@@ -1399,15 +1953,17 @@ out:
 }
 
 static void
-set_verdict(struct loop *l, enum adac_verdict v, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+set_verdict(struct loop *l, enum adac_verdict v, const char *method,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-set_verdict(struct loop *l, enum adac_verdict v, const char *fmt, ...)
+set_verdict(struct loop *l, enum adac_verdict v, const char *method,
+	    const char *fmt, ...)
 {
 	va_list ap;
 
 	l->verdict = v;
+	l->method = method;
 	va_start(ap, fmt);
 	vsnprintf(l->reason, sizeof l->reason, fmt, ap);
 	va_end(ap);
@@ -1430,26 +1986,109 @@ mean_delay(const struct lwork *w)
 	return sum;
 }
 
+/* The first biquad under n that Jury's test finds unstable, or NULL. */
+static const char *
+unstable_biquad_under(const struct ctx *c, const struct adac_node *n,
+		      int *section, int *channel)
+{
+	const char *p;
+	int s, ch, i;
+
+	if (n->op == ADAC_OP_SOS) {
+		for (s = 0; s < n->n_sections; s++)
+			for (ch = 0; ch < n->n_in; ch++) {
+				double q[5];
+
+				adac_freq_section(&c->fo, n->sos +
+						  ((size_t)s * n->n_in + ch) * 5, q);
+				if (!adac_bound_biquad_stable(q[3], q[4])) {
+					*section = s;
+					*channel = ch;
+					return n->pointer;
+				}
+			}
+		return NULL;
+	}
+	if (n->op == ADAC_OP_FEEDBACK) {
+		if ((p = unstable_biquad_under(c, n->forward, section, channel)))
+			return p;
+		return unstable_biquad_under(c, n->back, section, channel);
+	}
+	for (i = 0; i < n->n_of; i++)
+		if ((p = unstable_biquad_under(c, n->of[i], section, channel)))
+			return p;
+	return NULL;
+}
+
+static double
+hz_of(const struct ctx *c, double x)
+{
+	return acos(x < -1 ? -1 : x > 1 ? 1 : x) * c->fo.fs_hz / (2 * M_PI);
+}
+
+/*
+ * The modal decision: the spectral radius of the loop's state map,
+ * bounded rigorously where the map is small enough to decompose.  Only
+ * for a loop without a time-varying gain: the spectral radius at the
+ * worst knob position says nothing of the others, nor of a moving knob.
+ */
+static int
+modal_decision(struct ctx *c, struct loop *l)
+{
+	struct adac_modal_opts mo = {0};
+	struct adac_modal *m = &l->modal;
+	double growth;
+	int rc;
+
+	/* the decay gains' run-time margin, and one rounding of the rest */
+	mo.coef_rel_err = 16 * c->u;
+	rc = adac_modal_analyze(l->node, &c->fo, &mo, m, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	l->have_modal = strcmp(m->method, "none") != 0;
+	if (!l->have_modal)
+		return ADAC_OK;
+	growth = m->growth;
+	if (m->radius > 1 && growth > 1e6) {
+		set_verdict(l, ADAC_UNSTABLE, "modal",
+			    "the loop's state map has a mode of radius %.12g at %.6g Hz (residual %.3g): its response grows by a factor of at least %.3g",
+			    m->radius, m->omega * c->fo.fs_hz / (2 * M_PI),
+			    m->residual, growth);
+		return ADAC_OK;
+	}
+	if (m->bound < 1 && !l->ltv) {
+		set_verdict(l, ADAC_CERTIFIED_STABLE, "modal",
+			    "every mode of the loop's state map has radius at most %.12g < 1 (%s eigendecomposition of dimension %ld, residual bounded)",
+			    m->bound, m->method, m->dim);
+	}
+	return ADAC_OK;
+}
+
 static int
 analyze_loop(struct ctx *c, struct loop *l)
 {
 	const struct adac_node *n = l->node;
 	const struct loop *inner;
 	struct lwork w = {0};
-	const char *where = NULL;
-	double r;
-	int rc, proof;
+	const char *where;
+	int rc, proof, section = 0, channel = 0;
 
+	l->precision = c->fo.precision;
+	l->bound = INFINITY;
+	l->method = "small-gain";
 	inner = uncertified_inner(c, n->forward);
 	if (inner == NULL)
 		inner = uncertified_inner(c, n->back);
 	if (inner != NULL) {
-		set_verdict(l, ADAC_NOT_CERTIFIED,
+		set_verdict(l, ADAC_NOT_CERTIFIED, "small-gain",
 			    "contains the loop %s, which is %s, so its response has no bound to use",
 			    inner->node->pointer,
 			    adac_verdict_name(inner->verdict));
-		return ADAC_OK;
+		/* the modes of the whole loop may still decide it */
+		l->ltv = has_decay(n);
+		return modal_decision(c, l);
 	}
+	l->ltv = has_decay(n);
 	if ((rc = flatten(c, &w, n->back)) != ADAC_OK ||
 	    (rc = flatten(c, &w, n->forward)) != ADAC_OK ||
 	    (rc = make_runs(c, &w)) != ADAC_OK ||
@@ -1458,63 +2097,332 @@ analyze_loop(struct ctx *c, struct loop *l)
 	    (rc = report_matrices(c, &w, l)) != ADAC_OK)
 		goto out;
 	l->mean_delay = mean_delay(&w);
-	r = max_pole_under(c, n, &where);
-	if (r >= 1) {
-		set_verdict(l, ADAC_UNSTABLE,
-			    "the biquad %s in the loop has a pole of radius %.12g >= 1",
-			    where, r);
+	where = unstable_biquad_under(c, n, &section, &channel);
+	if (where != NULL) {
+		set_verdict(l, ADAC_UNSTABLE, "poles",
+			    "the biquad %s in the loop (section %d, channel %d) has a pole on or outside the unit circle in %s",
+			    where, section, channel,
+			    adac_precision_name(c->fo.precision));
 		goto out;
 	}
-	if ((rc = sweep(c, &w, l)) != ADAC_OK)
+	if ((rc = bound_loop(c, &w, l)) != ADAC_OK)
 		goto out;
-	l->lossless = lossless(c, &w);
-	l->passive = passive(c, &w);
-	if (!isfinite(l->bound)) {
-		l->have_bound = 0;
-		set_verdict(l, ADAC_NOT_CERTIFIED,
-			    "the loop's gain has no finite bound");
-		goto out;
-	}
-	if (l->bound < 1 - c->tol) {
-		set_verdict(l, ADAC_CERTIFIED_STABLE,
-			    "small-gain bound %.12g < 1 - %g at every frequency",
-			    l->bound, c->tol);
+	/* a user's tolerance can narrow the band, never widen it */
+	l->tol = loop_excess(c, &w, l->worst_x);
+	if (c->tol >= 0 && c->tol < l->tol)
+		l->tol = c->tol;
+	l->lossless = lossless(&w, l->tol);
+	if (l->bound < 1) {
+		set_verdict(l, ADAC_CERTIFIED_STABLE, "small-gain",
+			    "small-gain bound %.12g < 1 at every frequency",
+			    l->bound);
 		goto out;
 	}
-	if (l->passive && l->bound <= 1 + c->tol) {
-		set_verdict(l, ADAC_MARGINALLY_STABLE,
-			    "%s within %g: the bound is %.12g, worst at %.6g Hz, and no element amplifies beyond rounding",
-			    l->lossless ? "lossless" : "passive", c->tol,
-			    l->bound, l->worst_omega * c->fo.fs_hz / (2 * M_PI));
+	if (l->bound <= 1 + l->tol) {
+		set_verdict(l, ADAC_MARGINALLY_STABLE, "small-gain",
+			    "%s within rounding: the bound %.12g exceeds 1 by no more than the rounding of %s values explains (%.3g), worst at %.6g Hz",
+			    l->lossless ? "lossless" : "passive", l->bound,
+			    adac_precision_name(c->fo.precision), l->tol,
+			    hz_of(c, l->worst_x));
 		goto out;
 	}
 	if (l->plain && fabs(l->det_fdn) > 1 + 1e-9) {
-		set_verdict(l, ADAC_UNSTABLE,
+		set_verdict(l, ADAC_UNSTABLE, "poles",
 			    "the loop's poles multiply to |det(A*Gamma)| = %.12g > 1",
 			    fabs(l->det_fdn));
 		goto out;
 	}
 	if (l->plain && l->equal_delays && l->rho_fdn > 1 + 1e-9) {
-		set_verdict(l, ADAC_UNSTABLE,
+		set_verdict(l, ADAC_UNSTABLE, "poles",
 			    "every line is %.17g samples long, so the poles are roots of eigenvalues of A*Gamma, and its spectral radius %.12g > 1",
 			    l->fdn_delay, l->rho_fdn);
 		goto out;
 	}
-	if ((rc = real_axis(c, l, &proof, l->reason, sizeof l->reason)))
+	l->verdict = ADAC_INDETERMINATE;
+	if ((rc = real_axis(c, l, &proof)))
 		goto out;
-	if (!proof && (rc = symmetric_proof(c, &w, &proof, l->reason,
-					    sizeof l->reason)))
+	if (!proof && (rc = symmetric_proof(c, &w, l, &proof)))
 		goto out;
 	if (proof) {
 		l->verdict = ADAC_UNSTABLE;
+		l->method = "poles";
 		goto out;
 	}
-	set_verdict(l, ADAC_INDETERMINATE,
-		    "small-gain bound %.12g >= 1 - %g and no proof of instability",
-		    l->bound, c->tol);
+	if ((rc = modal_decision(c, l)) != ADAC_OK ||
+	    l->verdict != ADAC_INDETERMINATE)
+		goto out;
+	if (!l->have_bound)
+		set_verdict(l, ADAC_NOT_CERTIFIED, "small-gain",
+			    "the loop's gain has no finite bound and no other proof decides");
+	else
+		set_verdict(l, ADAC_INDETERMINATE, "small-gain",
+			    "small-gain bound %.12g >= 1 and no proof of stability or instability",
+			    l->bound);
 out:
 	lwork_free(&w);
 	return rc;
+}
+
+/* --- coefficients that do not survive rounding -------------------------- */
+
+static int
+nonfinite_at(struct ctx *c, const struct adac_node *n, const char *what,
+	     long i, long j, long k, double v)
+{
+	if (isfinite(v))
+		return 0;
+	if (j < 0)
+		snprintf(c->nonfinite_ptr, sizeof c->nonfinite_ptr, "%s/%s/%ld",
+			 n->pointer, what, i);
+	else if (k < 0)
+		snprintf(c->nonfinite_ptr, sizeof c->nonfinite_ptr,
+			 "%s/%s/%ld/%ld", n->pointer, what, i, j);
+	else
+		snprintf(c->nonfinite_ptr, sizeof c->nonfinite_ptr,
+			 "%s/%s/%ld/%ld/%ld", n->pointer, what, i, j, k);
+	return 1;
+}
+
+/*
+ * The first coefficient that is not finite as the program would hold it
+ * (1e200 overflows float32), with its pointer in c->nonfinite_ptr.
+ */
+static int
+find_nonfinite(struct ctx *c, const struct adac_node *n)
+{
+	long i, j, k;
+	int q;
+
+	switch (n->op) {
+	case ADAC_OP_SERIES:
+	case ADAC_OP_PARALLEL:
+		for (q = 0; q < n->n_of; q++)
+			if (find_nonfinite(c, n->of[q]))
+				return 1;
+		return 0;
+	case ADAC_OP_FEEDBACK:
+		return find_nonfinite(c, n->forward) ||
+		       find_nonfinite(c, n->back);
+	case ADAC_OP_DELAY:
+		return 0;
+	case ADAC_OP_GAIN:
+		for (i = 0; i < n->n_in; i++) {
+			c->nonfinite_value = n->values[i];
+			if (nonfinite_at(c, n, "values", i, -1, -1,
+					 adac_freq_gain(n, (int)i, &c->fo)))
+				return 1;
+		}
+		return 0;
+	case ADAC_OP_MATRIX:
+		for (i = 0; i < n->n_out; i++)
+			for (j = 0; j < n->n_in; j++) {
+				c->nonfinite_value = n->data[i * n->n_in + j];
+				if (nonfinite_at(c, n, "data", i, j, -1,
+						 adac_freq_round(&c->fo,
+								 c->nonfinite_value)))
+					return 1;
+			}
+		return 0;
+	case ADAC_OP_SOS:
+		for (i = 0; i < n->n_sections; i++)
+			for (j = 0; j < n->n_in; j++)
+				for (k = 0; k < 5; k++) {
+					c->nonfinite_value = n->sos[(i * n->n_in +
+								     j) * 5 + k];
+					if (nonfinite_at(c, n, "sections", i, j,
+							 k, adac_freq_round(&c->fo,
+							 c->nonfinite_value)))
+						return 1;
+				}
+		/* and the coefficients of the realisation the program runs */
+		for (i = 0; i < n->n_sections; i++)
+			for (j = 0; j < n->n_in; j++) {
+				double t[5];
+
+				adac_freq_section(&c->fo, n->sos + (i * n->n_in +
+								    j) * 5, t);
+				for (k = 0; k < 5; k++) {
+					c->nonfinite_value = n->sos[(i * n->n_in +
+								     j) * 5 + k];
+					if (nonfinite_at(c, n, "sections", i, j,
+							 k, t[k]))
+						return 1;
+				}
+			}
+		return 0;
+	}
+	return 0;
+}
+
+/* --- one precision ------------------------------------------------------ */
+
+static int
+is_float(double x)
+{
+	return (double)(float)x == x;
+}
+
+/*
+ * Every coefficient under n is a float, and no gain is computed at run
+ * time: then the float32 and double programs hold the same values, and
+ * the double analysis, whose margins are all narrower, can only agree
+ * with a certified or failing float32 one.
+ */
+static int
+float_exact(const struct adac_node *n)
+{
+	long i, k;
+	double f;
+
+	switch (n->op) {
+	case ADAC_OP_SERIES:
+	case ADAC_OP_PARALLEL:
+		for (i = 0; i < n->n_of; i++)
+			if (!float_exact(n->of[i]))
+				return 0;
+		return 1;
+	case ADAC_OP_FEEDBACK:
+		return float_exact(n->forward) && float_exact(n->back);
+	case ADAC_OP_DELAY:
+		for (i = 0; i < n->n_in; i++) {
+			f = n->samples[i] - floor(n->samples[i]);
+			if (!is_float(f) || !is_float(1 - f))
+				return 0;
+		}
+		return 1;
+	case ADAC_OP_GAIN:
+		if (n->decay != NULL)
+			return 0;
+		for (i = 0; i < n->n_in; i++)
+			if (!is_float(n->values[i]))
+				return 0;
+		return 1;
+	case ADAC_OP_MATRIX:
+		k = (long)n->n_out * n->n_in;
+		for (i = 0; i < k; i++)
+			if (!is_float(n->data[i]))
+				return 0;
+		return 1;
+	case ADAC_OP_SOS:
+		k = (long)n->n_sections * n->n_in * 5;
+		for (i = 0; i < k; i++)
+			if (!is_float(n->sos[i]))
+				return 0;
+		/* a state-variable realisation's own coefficients are not */
+		for (i = 0; i < k; i += 5) {
+			struct adac_biquad bq;
+
+			adac_biquad_realise(n->sos + i, &bq);
+			if (bq.form != ADAC_BIQUAD_DF1)
+				return 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static double
+pole_radius(double a1, double a2)
+{
+	double disc = a1 * a1 - 4 * a2, q, r1, r2;
+
+	if (disc < 0)
+		return sqrt(a2);	/* complex pair: |p|² = p·p̄ = a2 */
+	q = -0.5 * (a1 + (a1 < 0 ? -1 : 1) * sqrt(disc));
+	r1 = fabs(q);
+	r2 = q != 0 ? fabs(a2 / q) : 0;
+	return r1 > r2 ? r1 : r2;
+}
+
+/* Every sos node: its largest pole radius (an estimate) and Jury's test. */
+static int
+walk_sos(struct ctx *c, const struct adac_node *n)
+{
+	double r, worst = -1, a1, a2;
+	int s, ch, ws = 0, wc = 0, i, rc, stable = 1;
+	json_t *o;
+
+	if (n->op == ADAC_OP_SOS) {
+		for (s = 0; s < n->n_sections; s++)
+			for (ch = 0; ch < n->n_in; ch++) {
+				double q[5];
+
+				adac_freq_section(&c->fo, n->sos +
+						  ((size_t)s * n->n_in + ch) * 5, q);
+				a1 = q[3];
+				a2 = q[4];
+				r = pole_radius(a1, a2);
+				if (!adac_bound_biquad_stable(a1, a2)) {
+					if (stable) {
+						ws = s;
+						wc = ch;
+						worst = r;
+					}
+					stable = 0;
+				} else if (stable && r > worst) {
+					worst = r;
+					ws = s;
+					wc = ch;
+				}
+			}
+		o = json_pack("{s:s,s:i,s:i,s:o,s:b}", "pointer", n->pointer,
+			      "section", ws, "channel", wc, "pole_radius",
+			      isfinite(worst) ? json_real(worst) : json_null(),
+			      "stable", stable);
+		if (o == NULL || json_array_append_new(c->biquads, o) != 0)
+			return nomem(c->err);
+		if (!stable && !c->unstable_biquad) {
+			c->unstable_biquad = 1;
+			c->worst_pole = worst;
+			c->worst_pole_ptr = n->pointer;
+			c->worst_pole_section = ws;
+			c->worst_pole_channel = wc;
+		}
+		return ADAC_OK;
+	}
+	for (i = 0; i < n->n_of; i++)
+		if ((rc = walk_sos(c, n->of[i])) != ADAC_OK)
+			return rc;
+	if (n->op == ADAC_OP_FEEDBACK &&
+	    ((rc = walk_sos(c, n->forward)) != ADAC_OK ||
+	     (rc = walk_sos(c, n->back)) != ADAC_OK))
+		return rc;
+	return ADAC_OK;
+}
+
+static void
+ctx_free(struct ctx *c)
+{
+	int i;
+
+	for (i = 0; i < c->n_loops; i++)
+		json_decref(c->loops[i].matrices);
+	free(c->loops);
+	for (i = 0; i < c->n_leaves; i++)
+		leaf_free(&c->leaves[i]);
+	free(c->leaves);
+	json_decref(c->biquads);
+	memset(c, 0, sizeof *c);
+}
+
+static int
+analyze(struct ctx *c)
+{
+	int i, rc;
+
+	c->biquads = json_array();
+	if (c->biquads == NULL)
+		return nomem(c->err);
+	if (find_nonfinite(c, c->ir->graph))
+		return ADAC_OK;	/* nothing to analyse: not certified */
+	if ((rc = walk_sos(c, c->ir->graph)) != ADAC_OK ||
+	    (rc = collect_loops(c, c->ir->graph)) != ADAC_OK)
+		return rc;
+	/* inner loops before the loops around them: reverse pre-order */
+	for (i = c->n_loops - 1; i >= 0; i--)
+		if ((rc = analyze_loop(c, &c->loops[i])) != ADAC_OK)
+			return rc;
+	return c->failed ? c->err->code : ADAC_OK;
 }
 
 /* --- the certificate --------------------------------------------------- */
@@ -1526,31 +2434,49 @@ real_or_null(int have, double x)
 }
 
 static json_t *
+mode_json(const struct ctx *c, const struct loop *l)
+{
+	const struct adac_modal *m = &l->modal;
+	double t60 = adac_modal_t60_s(m, c->fo.fs_hz);
+
+	return json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:b}",
+			 "method", m->method, "dimension", (json_int_t)m->dim,
+			 "radius", real_or_null(1, m->radius),
+			 "hz", real_or_null(1, adac_modal_freq_hz(m, c->fo.fs_hz)),
+			 "t60_s", real_or_null(1, t60),
+			 "residual", real_or_null(1, m->residual),
+			 "bound", real_or_null(1, m->bound),
+			 "precision", json_string(adac_precision_name(l->precision)),
+			 "converged", m->converged);
+}
+
+static json_t *
 loop_json(const struct ctx *c, const struct loop *l)
 {
 	json_t *o;
 	double t60;
 
-	o = json_pack("{s:s,s:s,s:s,s:o,s:o}", "pointer", l->node->pointer,
-		      "verdict", adac_verdict_name(l->verdict), "reason",
-		      l->reason, "bound", real_or_null(l->have_bound, l->bound),
-		      "product_of_norms",
-		      real_or_null(l->have_bound, l->product));
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "pointer",
+		      l->node->pointer, "verdict", adac_verdict_name(l->verdict),
+		      "reason", l->reason, "method", l->method, "precision",
+		      adac_precision_name(l->precision), "bound",
+		      real_or_null(l->have_bound, l->bound), "estimate",
+		      real_or_null(l->bands > 0, l->estimate));
 	if (o == NULL)
 		return NULL;
-	if (l->have_bound) {
-		json_object_set_new(o, "worst_hz", json_real(l->worst_omega *
-							     c->fo.fs_hz /
-							     (2 * M_PI)));
+	if (l->bands > 0) {
+		json_object_set_new(o, "worst_hz", json_real(hz_of(c, l->worst_x)));
+		json_object_set_new(o, "bands", json_integer(l->bands));
+		json_object_set_new(o, "marginal_tolerance", json_real(l->tol));
 		json_object_set_new(o, "lossless", json_boolean(l->lossless));
-		json_object_set_new(o, "passive", json_boolean(l->passive));
+		json_object_set_new(o, "time_varying", json_boolean(l->ltv));
 	}
 	if (l->plain) {
 		json_object_set_new(o, "sigma_max_AGamma",
-				    json_real(l->sigma_fdn));
+				    real_or_null(1, l->sigma_fdn));
 		json_object_set_new(o, "spectral_radius_AGamma",
-				    json_real(l->rho_fdn));
-		json_object_set_new(o, "det_AGamma", json_real(l->det_fdn));
+				    real_or_null(1, l->rho_fdn));
+		json_object_set_new(o, "det_AGamma", real_or_null(1, l->det_fdn));
 	}
 	if (l->have_rho) {
 		json_object_set_new(o, "dc_spectral_radius",
@@ -1558,19 +2484,23 @@ loop_json(const struct ctx *c, const struct loop *l)
 		json_object_set_new(o, "nyquist_spectral_radius",
 				    json_real(l->rho_nyquist));
 	}
-	json_object_set_new(o, "mean_delay_samples", json_real(l->mean_delay));
+	if (l->mean_delay > 0)
+		json_object_set_new(o, "mean_delay_samples",
+				    json_real(l->mean_delay));
 	/* T60 ≈ −3·m̄/(fs·log10 g): the bound g shrinks a signal per pass */
 	if (l->have_bound && l->bound > 0 && l->bound < 1 && l->mean_delay > 0) {
 		t60 = -3 * l->mean_delay / (c->fo.fs_hz * log10(l->bound));
 		json_object_set_new(o, "t60_estimate_s", json_real(t60));
 	}
+	if (l->have_modal)
+		json_object_set_new(o, "slowest_mode", mode_json(c, l));
 	json_object_set_new(o, "matrices", l->matrices != NULL ?
 			    json_incref(l->matrices) : json_array());
 	return o;
 }
 
 static json_t *
-controls_json(const struct ctx *c)
+controls_json(const struct adac_ir *ir)
 {
 	const struct adac_control *ctl;
 	json_t *a = json_array(), *o;
@@ -1578,8 +2508,8 @@ controls_json(const struct ctx *c)
 
 	if (a == NULL)
 		return NULL;
-	for (i = 0; i < c->ir->n_controls; i++) {
-		ctl = &c->ir->controls[i];
+	for (i = 0; i < ir->n_controls; i++) {
+		ctl = &ir->controls[i];
 		o = json_pack("{s:s,s:f,s:f}", "name", ctl->name, "min",
 			      ctl->min, "max", ctl->max);
 		if (o == NULL) {
@@ -1589,7 +2519,7 @@ controls_json(const struct ctx *c)
 		if (strcmp(ctl->name, "rt60") == 0) {
 			json_object_set_new(o, "worst", json_real(ctl->max));
 			json_object_set_new(o, "why", json_string(
-				"every decay gain grows with T60 and every bound grows with each gain"));
+				"every decay gain grows with T60, every bound grows with each gain, and a moving knob keeps each gain below its value at the maximum"));
 		} else {
 			json_object_set_new(o, "why", json_string(
 				"acts outside every loop"));
@@ -1599,122 +2529,213 @@ controls_json(const struct ctx *c)
 	return a;
 }
 
-static void
-ctx_free(struct ctx *c)
+/*
+ * What a verdict rests on, stated once in every certificate: the model
+ * of the program the bounds are about.
+ */
+static json_t *
+assumptions_json(void)
 {
+	return json_pack("[s,s,s,s]",
+		"coefficients are taken as the emitted program holds them in each precision listed; decay gains it computes at run time carry a margin for that arithmetic",
+		"LAPACK's largest singular value of an m x n matrix is within 8*max(m,n)*2^-53 of the exact one, relative (backward stability)",
+		"bounds hold over every frequency: magnitudes are bounded over bands of cos(w), never sampled",
+		"rounding noise of the running arithmetic is not modelled: it enters a certified network as a bounded input");
+}
+
+/* The worse of two results for the same loop (per precision). */
+static int
+worse(const struct loop *a, const struct loop *b)
+{
+	if (a->verdict != b->verdict)
+		return a->verdict > b->verdict;
+	if (a->have_bound != b->have_bound)
+		return !a->have_bound;
+	return a->bound > b->bound;
+}
+
+struct result {
+	enum adac_verdict verdict;
+	double bound;		/* the widest loop's, for ties */
+	char reason[ADAC_TEXT_MAX];
+	char pointer[ADAC_POINTER_MAX];
+};
+
+/* The IR's verdict from one precision's analysis. */
+static void
+verdict_of(const struct ctx *c, struct result *r)
+{
+	const struct loop *deciding = NULL, *widest = NULL;
+	double bound = -1;
 	int i;
 
-	for (i = 0; i < c->n_loops; i++)
-		json_decref(c->loops[i].matrices);
-	free(c->loops);
-	json_decref(c->biquads);
-	free(c->cache_node);
-	free(c->cache_sigma);
+	r->verdict = ADAC_CERTIFIED_STABLE;
+	r->bound = -1;
+	snprintf(r->pointer, sizeof r->pointer, "%s", c->ir->graph->pointer);
+	if (c->nonfinite_ptr[0] != '\0') {
+		r->verdict = ADAC_NOT_CERTIFIED;
+		snprintf(r->pointer, sizeof r->pointer, "%s", c->nonfinite_ptr);
+		snprintf(r->reason, sizeof r->reason,
+			 "coefficient %.12g is not finite in %s",
+			 c->nonfinite_value, adac_precision_name(c->fo.precision));
+		return;
+	}
+	snprintf(r->reason, sizeof r->reason, "%s",
+		 c->n_loops == 0 ? "no feedback loop and every biquad pole is inside the unit circle" :
+		 "every loop's small-gain bound is below 1");
+	if (c->unstable_biquad) {
+		r->verdict = ADAC_UNSTABLE;
+		snprintf(r->pointer, sizeof r->pointer, "%s", c->worst_pole_ptr);
+		snprintf(r->reason, sizeof r->reason,
+			 "biquad pole on or outside the unit circle in %s (section %d, channel %d, radius about %.12g)",
+			 adac_precision_name(c->fo.precision),
+			 c->worst_pole_section, c->worst_pole_channel,
+			 c->worst_pole);
+	}
+	for (i = 0; i < c->n_loops; i++) {
+		if (c->loops[i].verdict > r->verdict) {
+			r->verdict = c->loops[i].verdict;
+			deciding = &c->loops[i];
+		}
+		if (c->loops[i].have_bound && c->loops[i].bound >= bound) {
+			bound = c->loops[i].bound;
+			widest = &c->loops[i];
+		}
+	}
+	r->bound = bound;
+	if (deciding == NULL && r->verdict == ADAC_CERTIFIED_STABLE)
+		deciding = widest;
+	if (deciding != NULL) {
+		snprintf(r->pointer, sizeof r->pointer, "%s",
+			 deciding->node->pointer);
+		snprintf(r->reason, sizeof r->reason, "%s", deciding->reason);
+	}
+}
+
+static json_t *
+certificate_json(const struct ctx *c, const struct loop *loops,
+		 const struct result *r, unsigned precisions,
+		 const json_t *biquads, const char *hex)
+{
+	json_t *out, *a, *x, *p;
+	double bound = 0;
+	int i, any = 0, bounded = 0;
+
+	a = json_array();
+	p = json_array();
+	if (a == NULL || p == NULL)
+		goto fail;
+	for (i = 0; i < c->n_loops; i++) {
+		x = loop_json(c, &loops[i]);
+		if (x == NULL || json_array_append_new(a, x) != 0)
+			goto fail;
+		any = 1;
+		if (loops[i].have_bound) {
+			bounded = 1;
+			bound = loops[i].bound > bound ? loops[i].bound : bound;
+		}
+	}
+	if (precisions & ADAC_CERTIFY_FLOAT32)
+		json_array_append_new(p, json_string("float32"));
+	if (precisions & ADAC_CERTIFY_DOUBLE)
+		json_array_append_new(p, json_string("double"));
+	out = json_pack("{s:s,s:s,s:s,s:s,s:O,s:i,s:o,s:o,s:o,s:O,s:o,s:o,s:s,s:s}",
+			"verdict", adac_verdict_name(r->verdict),
+			"reason", r->reason, "pointer", r->pointer,
+			"method", "small-gain", "precision", p,
+			"grid", c->grid,
+			/* loops but none with a bound, or coefficients that
+			 * overflow: there is no figure */
+			"bound", (any && !bounded) || c->nonfinite_ptr[0] ?
+			json_null() : json_real(bound),
+			/* a margin only where small gain proves one */
+			"margin_db", bound > 0 && bound < 1 && bounded ?
+			json_real(0.0 - 20 * log10(bound)) : json_null(),
+			"loops", a, "biquads", biquads,
+			"controls", controls_json(c->ir),
+			"assumptions", assumptions_json(),
+			"hash", hex, "version", ADAC_CERTIFY_VERSION);
+	json_decref(p);
+	return out;
+fail:
+	json_decref(a);
+	json_decref(p);
+	return NULL;
 }
 
 int
 adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 	     json_t **cert, enum adac_verdict *verdict, struct adac_error *err)
 {
-	struct ctx c = {0};
 	const struct adac_control *rt60 = adac_ir_control(ir, "rt60");
-	const struct loop *deciding = NULL, *widest = NULL;
-	enum adac_verdict v = ADAC_CERTIFIED_STABLE;
-	char hex[65], reason[ADAC_TEXT_MAX], pointer[ADAC_POINTER_MAX];
-	json_t *out = NULL, *loops = NULL, *controls = NULL, *x;
-	double bound = 0;
-	int i, rc;
+	unsigned precisions = o->precisions ? o->precisions : ADAC_CERTIFY_ALL;
+	struct ctx c[2] = {{0}}, *shown = NULL;
+	struct loop *merged = NULL;
+	struct result r, best = {ADAC_CERTIFIED_STABLE, -1, "", ""};
+	struct adac_error local;
+	json_t *out = NULL;
+	char hex[65];
+	int p, i, rc = ADAC_OK, grid = o->grid > 0 ? o->grid : ADAC_CERTIFY_GRID;
 
-	c.ir = ir;
-	c.err = err;
-	c.fo.precision = o->precision;
-	c.fo.fs_hz = ir->fs_hz;
-	/* gains grow with T60: the largest T60 is the worst case */
-	c.fo.rt60_s = rt60 != NULL ? rt60->max : 1;
-	c.grid = o->grid > 0 ? o->grid : ADAC_CERTIFY_GRID;
-	c.tol = o->tol >= 0 ? o->tol :
-		o->precision == ADAC_PRECISION_DOUBLE ?
-		ADAC_CERTIFY_TOL_DOUBLE : ADAC_CERTIFY_TOL_FLOAT32;
-	if (c.grid > (1 << 20))
+	if (err == NULL)
+		err = &local;
+	if (grid > (1 << 20))
 		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "grid of %d intervals is larger than %d",
-				      c.grid, 1 << 20);
-	if (!(c.tol < 0.5))
+				      "grid of %d pieces is larger than %d",
+				      grid, 1 << 20);
+	if (!(o->tol < 0.5))
 		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "tolerance %g is not below 0.5", c.tol);
-	c.worst_pole = -1;
-	c.biquads = json_array();
-	if (c.biquads == NULL) {
+				      "tolerance %g is not below 0.5", o->tol);
+	if (precisions & ~ADAC_CERTIFY_ALL)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "unknown precision mask %#x", precisions);
+	for (p = 0; p < 2; p++) {
+		if (!(precisions & (1u << p)))
+			continue;
+		/* double after a float32 result it cannot change: see above */
+		if (p == ADAC_PRECISION_DOUBLE && shown != NULL &&
+		    best.verdict != ADAC_MARGINALLY_STABLE &&
+		    float_exact(ir->graph))
+			continue;
+		c[p].ir = ir;
+		c[p].err = err;
+		c[p].fo.precision = (enum adac_precision)p;
+		c[p].u = p == ADAC_PRECISION_DOUBLE ? ADAC_U_DOUBLE :
+			 ADAC_U_FLOAT32;
+		c[p].fo.fs_hz = ir->fs_hz;
+		/* gains grow with T60: the largest T60 is the worst case */
+		c[p].fo.rt60_s = rt60 != NULL ? rt60->max : 1;
+		c[p].grid = grid;
+		c[p].tol = o->tol;
+		err->code = ADAC_OK;
+		if ((rc = analyze(&c[p])) != ADAC_OK)
+			goto out;
+		verdict_of(&c[p], &r);
+		/* the worse precision speaks for the certificate */
+		if (shown == NULL || r.verdict > best.verdict ||
+		    (r.verdict == best.verdict && r.bound > best.bound)) {
+			best = r;
+			shown = &c[p];
+		}
+	}
+	/* per loop, the worse of the precisions */
+	merged = calloc((size_t)shown->n_loops + 1, sizeof *merged);
+	if (merged == NULL) {
 		rc = nomem(err);
 		goto out;
 	}
-	if ((rc = walk_sos(&c, ir->graph)) != ADAC_OK ||
-	    (rc = collect_loops(&c, ir->graph)) != ADAC_OK)
-		goto out;
-	/* inner loops before the loops around them: reverse pre-order */
-	for (i = c.n_loops - 1; i >= 0; i--)
-		if ((rc = analyze_loop(&c, &c.loops[i])) != ADAC_OK)
-			goto out;
-	snprintf(pointer, sizeof pointer, "%s", ir->graph->pointer);
-	snprintf(reason, sizeof reason, "%s",
-		 c.n_loops == 0 ? "no feedback loop and every biquad pole is inside the unit circle" :
-		 "every loop's small-gain bound is below 1 - tolerance");
-	if (c.worst_pole >= 1) {
-		v = ADAC_UNSTABLE;
-		snprintf(pointer, sizeof pointer, "%s", c.worst_pole_ptr);
-		snprintf(reason, sizeof reason,
-			 "biquad pole of radius %.12g >= 1 (section %d, channel %d)",
-			 c.worst_pole, c.worst_pole_section,
-			 c.worst_pole_channel);
-	}
-	for (i = 0; i < c.n_loops; i++) {
-		if (c.loops[i].verdict > v) {
-			v = c.loops[i].verdict;
-			deciding = &c.loops[i];
-		}
-		if (c.loops[i].have_bound && c.loops[i].bound >= bound) {
-			bound = c.loops[i].bound;
-			widest = &c.loops[i];
-		}
-	}
-	if (deciding == NULL && v == ADAC_CERTIFIED_STABLE && widest != NULL)
-		deciding = widest;
-	if (deciding != NULL) {
-		snprintf(pointer, sizeof pointer, "%s", deciding->node->pointer);
-		snprintf(reason, sizeof reason, "%s", deciding->reason);
+	for (i = 0; i < shown->n_loops; i++) {
+		merged[i] = shown->loops[i];
+		for (p = 0; p < 2; p++)
+			if (&c[p] != shown && c[p].ir != NULL &&
+			    c[p].nonfinite_ptr[0] == '\0' &&
+			    i < c[p].n_loops && worse(&c[p].loops[i], &merged[i]))
+				merged[i] = c[p].loops[i];
 	}
 	if ((rc = adac_ir_hash(ir, hex, err)) != ADAC_OK)
 		goto out;
-	loops = json_array();
-	if (loops == NULL) {
-		rc = nomem(err);
-		goto out;
-	}
-	for (i = 0; i < c.n_loops; i++) {
-		x = loop_json(&c, &c.loops[i]);
-		if (x == NULL || json_array_append_new(loops, x) != 0) {
-			rc = nomem(err);
-			goto out;
-		}
-	}
-	controls = controls_json(&c);
-	if (controls == NULL) {
-		rc = nomem(err);
-		goto out;
-	}
-	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:o,s:o,s:O,s:O,s:O,s:s,s:s}",
-			"verdict", adac_verdict_name(v), "reason", reason,
-			"pointer", pointer, "method", "small-gain",
-			"precision", adac_precision_name(o->precision),
-			"grid", c.grid + 1, "tolerance", c.tol, "bound",
-			/* loops, but none with a bound: there is no figure */
-			c.n_loops > 0 && widest == NULL ? json_null() :
-			json_real(bound),
-			"margin_db",
-			bound > 0 ? json_real(0.0 - 20 * log10(bound)) : json_null(),
-			"loops", loops, "biquads", c.biquads, "controls",
-			controls, "hash", hex, "version",
-			ADAC_CERTIFY_VERSION);
+	out = certificate_json(shown, merged, &best, precisions,
+			       shown->biquads, hex);
 	if (out == NULL) {
 		rc = nomem(err);
 		goto out;
@@ -1724,145 +2745,13 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 		out = NULL;
 	}
 	if (verdict != NULL)
-		*verdict = v;
+		*verdict = best.verdict;
 out:
 	json_decref(out);
-	json_decref(loops);
-	json_decref(controls);
-	ctx_free(&c);
+	free(merged);
+	ctx_free(&c[0]);
+	ctx_free(&c[1]);
+	if (rc == ADAC_OK)
+		err->code = ADAC_OK;
 	return rc;
-}
-
-int
-adac_certify_attach(struct adac_ir *ir, json_t *cert, struct adac_error *err)
-{
-	if (json_object_set(ir->json, "certificate", cert) != 0)
-		return nomem(err);
-	return ADAC_OK;
-}
-
-static int
-check(const struct adac_ir *ir, const enum adac_precision *precision,
-      struct adac_error *err)
-{
-	const json_t *cert = json_object_get(ir->json, "certificate");
-	const char *v, *h, *p;
-	char hex[65];
-	int rc;
-
-	if (cert == NULL)
-		return adac_error_set(err, ADAC_E_NEGATIVE, "/certificate",
-				      "no certificate; run adac-certify first");
-	h = json_string_value(json_object_get(cert, "hash"));
-	if ((rc = adac_ir_hash(ir, hex, err)) != ADAC_OK)
-		return rc;
-	if (h == NULL || strcmp(h, hex) != 0)
-		return adac_error_set(err, ADAC_E_NEGATIVE, "/certificate/hash",
-				      "certificate is stale; rerun adac-certify");
-	v = json_string_value(json_object_get(cert, "verdict"));
-	if (v == NULL || (strcmp(v, "certified-stable") != 0 &&
-			  strcmp(v, "marginally-stable") != 0))
-		return adac_error_set(err, ADAC_E_NEGATIVE,
-				      "/certificate/verdict",
-				      "certificate verdict is '%s'",
-				      v != NULL ? v : "missing");
-	if (precision == NULL)
-		return ADAC_OK;
-	p = json_string_value(json_object_get(cert, "precision"));
-	if (p == NULL || strcmp(p, adac_precision_name(*precision)) != 0)
-		return adac_error_set(err, ADAC_E_NEGATIVE,
-				      "/certificate/precision",
-				      "certificate holds for %s values; rerun adac-certify --precision %s",
-				      p != NULL ? p : "unknown",
-				      adac_precision_name(*precision));
-	return ADAC_OK;
-}
-
-int
-adac_certify_check(const struct adac_ir *ir, struct adac_error *err)
-{
-	return check(ir, NULL, err);
-}
-
-int
-adac_certify_check_precision(const struct adac_ir *ir,
-			     enum adac_precision precision,
-			     struct adac_error *err)
-{
-	return check(ir, &precision, err);
-}
-
-static double
-num(const json_t *o, const char *key)
-{
-	return json_number_value(json_object_get(o, key));
-}
-
-char *
-adac_certify_summary(const json_t *cert)
-{
-	struct adac_buf b = {0};
-	const json_t *l, *m, *q;
-	const char *verdict = json_string_value(json_object_get(cert, "verdict"));
-	size_t i, j;
-	double bound = num(cert, "bound");
-
-	adac_buf_printf(&b, "verdict: %s\n", verdict != NULL ? verdict : "?");
-	adac_buf_printf(&b, "  at %s: %s\n",
-			json_string_value(json_object_get(cert, "pointer")),
-			json_string_value(json_object_get(cert, "reason")));
-	adac_buf_printf(&b, "checked: %s values, %lld frequencies, tolerance %g\n",
-			json_string_value(json_object_get(cert, "precision")),
-			(long long)json_integer_value(json_object_get(cert, "grid")),
-			num(cert, "tolerance"));
-	if (json_is_number(json_object_get(cert, "margin_db")))
-		adac_buf_printf(&b, "bound: %.12g (margin %.4g dB)\n", bound,
-				num(cert, "margin_db"));
-	else if (json_is_null(json_object_get(cert, "bound")))
-		adac_buf_printf(&b, "bound: none (no loop could be bounded)\n");
-	else
-		adac_buf_printf(&b, "bound: none (no feedback loop)\n");
-	json_array_foreach(json_object_get(cert, "loops"), i, l) {
-		adac_buf_printf(&b, "loop %s: %s",
-				json_string_value(json_object_get(l, "pointer")),
-				json_string_value(json_object_get(l, "verdict")));
-		if (json_is_number(json_object_get(l, "bound")))
-			adac_buf_printf(&b, ", bound %.12g", num(l, "bound"));
-		if (json_is_number(json_object_get(l, "sigma_max_AGamma")))
-			adac_buf_printf(&b, ", sigma_max(A*Gamma) %.12g",
-					num(l, "sigma_max_AGamma"));
-		adac_buf_printf(&b, ", mean delay %.6g samples",
-				num(l, "mean_delay_samples"));
-		if (json_is_number(json_object_get(l, "t60_estimate_s")))
-			adac_buf_printf(&b, ", estimated T60 %.3g s",
-					num(l, "t60_estimate_s"));
-		adac_buf_puts(&b, "\n");
-		json_array_foreach(json_object_get(l, "matrices"), j, m) {
-			adac_buf_printf(&b, "  matrix %s: sigma_max %.12g",
-					json_string_value(json_object_get(m, "pointer")),
-					num(m, "sigma_max"));
-			if (json_is_number(json_object_get(m, "spectral_radius")))
-				adac_buf_printf(&b, ", spectral radius %.12g, unitarity error %.3g",
-						num(m, "spectral_radius"),
-						num(m, "unitarity_error"));
-			adac_buf_puts(&b, "\n");
-		}
-	}
-	json_array_foreach(json_object_get(cert, "biquads"), i, q)
-		adac_buf_printf(&b, "biquads %s: largest pole radius %.12g (section %lld, channel %lld)\n",
-				json_string_value(json_object_get(q, "pointer")),
-				num(q, "pole_radius"),
-				(long long)json_integer_value(json_object_get(q, "section")),
-				(long long)json_integer_value(json_object_get(q, "channel")));
-	json_array_foreach(json_object_get(cert, "controls"), i, q) {
-		if (json_is_number(json_object_get(q, "worst")))
-			adac_buf_printf(&b, "control %s: checked at %g, the worst of %g to %g\n",
-					json_string_value(json_object_get(q, "name")),
-					num(q, "worst"), num(q, "min"), num(q, "max"));
-		else
-			adac_buf_printf(&b, "control %s: %s\n",
-					json_string_value(json_object_get(q, "name")),
-					json_string_value(json_object_get(q, "why")));
-	}
-	return adac_buf_take(&b);
 }

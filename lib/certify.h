@@ -1,11 +1,14 @@
 /*
  * certify.h - the stability certificate of an IR: a small-gain bound for
- * every feedback loop, evaluated on the coefficients exactly as the
- * emitter writes them, plus proofs of instability where they exist.
+ * every feedback loop that holds by construction over every frequency,
+ * evaluated on the coefficients exactly as a program built from the
+ * emitted FAUST holds them (in every precision it may be built in), plus
+ * proofs of instability where they exist.
  *
  * Functions borrow the IR.  adac_certify() returns the certificate as a
- * new json_t reference the caller owns (json_decref) and, with
- * adac_certify_attach(), writes it into ir->json as "certificate".
+ * new json_t reference the caller owns (json_decref).  The certificate
+ * document itself (attaching it, checking it before emission, a summary)
+ * is certificate.c's, which needs no linear algebra.
  * man/adac-certify.1 describes the method, the verdicts and the object.
  */
 #ifndef ADAC_CERTIFY_H
@@ -17,7 +20,7 @@
 #include "freq.h"
 #include "ir.h"
 
-#define ADAC_CERTIFY_VERSION "adac-certify 0.1.0"
+#define ADAC_CERTIFY_VERSION "adac-certify 0.2.0"
 
 /* Verdicts from best to worst; the IR's verdict is its worst loop's. */
 enum adac_verdict {
@@ -31,22 +34,30 @@ enum adac_verdict {
 /* "certified-stable", "marginally-stable", ...; never NULL. */
 const char *adac_verdict_name(enum adac_verdict v);
 
-/* Default grid: 4096 intervals, so 4097 frequencies from DC to Nyquist. */
-#define ADAC_CERTIFY_GRID 4096
 /*
- * Default tolerances, the half-width of the band around 1 that rounding
- * of a lossless design can reach (see adac-certify(1)): float32 rounding
- * moves σ_max of an orthogonal N × N matrix by at most √N·2⁻²⁴, which is
- * 3.8e-6 at the largest N = 4096 an IR allows; double rounding and the
- * SVD itself err by about N·2⁻⁵³ ≈ 9e-13 there.
+ * The precisions a certificate covers, as a mask of 1 << precision: a
+ * program built from the emitted FAUST holds its coefficients in float
+ * (the default build) or in double (faust -double).
  */
-#define ADAC_CERTIFY_TOL_FLOAT32 1e-5
-#define ADAC_CERTIFY_TOL_DOUBLE 1e-10
+#define ADAC_CERTIFY_FLOAT32 (1u << ADAC_PRECISION_FLOAT32)
+#define ADAC_CERTIFY_DOUBLE (1u << ADAC_PRECISION_DOUBLE)
+#define ADAC_CERTIFY_ALL (ADAC_CERTIFY_FLOAT32 | ADAC_CERTIFY_DOUBLE)
+
+/*
+ * The band of frequencies is first cut into this many pieces, equal in ω;
+ * the search then splits the pieces whose bound is highest.
+ */
+#define ADAC_CERTIFY_GRID 64
+/* The search stops when its bound is this close to its best estimate... */
+#define ADAC_CERTIFY_RTOL 1e-12
+/* ...or after this many bounds of a piece of the band, per loop. */
+#define ADAC_CERTIFY_BUDGET 4000
 
 struct adac_certify_opts {
-	enum adac_precision precision;	/* the values the emitter will ship */
-	int grid;		/* intervals on [0, π]; <= 0: ADAC_CERTIFY_GRID */
-	double tol;		/* < 0: the default for the precision */
+	unsigned precisions;	/* ADAC_CERTIFY_*; 0: ADAC_CERTIFY_ALL */
+	int grid;		/* initial pieces; <= 0: ADAC_CERTIFY_GRID */
+	double tol;		/* >= 0: at most this marginal band (it is
+				   derived from rounding and never wider) */
 };
 
 /*
@@ -75,14 +86,20 @@ int adac_certify_attach(struct adac_ir *ir, json_t *cert,
 int adac_certify_check(const struct adac_ir *ir, struct adac_error *err);
 
 /*
- * adac_certify_check(), and also require the certificate to have been
- * computed at precision ("float32" or "double"):
+ * adac_certify_check(), and also require the certificate to cover
+ * precision ("float32" or "double"):
  *   "/certificate/precision"
- *       "certificate holds for double values; rerun adac-certify --precision float32"
+ *       "certificate does not cover double values; rerun adac-certify --precision all"
  */
 int adac_certify_check_precision(const struct adac_ir *ir,
 				 enum adac_precision precision,
 				 struct adac_error *err);
+
+/*
+ * The precisions a fresh certificate of ir covers, as ADAC_CERTIFY_*
+ * bits (0 when none or stale); for adac-emit's header.
+ */
+unsigned adac_certify_precisions(const struct adac_ir *ir);
 
 /*
  * A human summary of cert (borrowed) for `adac-certify --report`: the

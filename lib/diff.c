@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "compare.h"
 #include "evidence.h"
@@ -65,6 +66,59 @@ match_shapes(struct adac_source *src[2], int *culprit, struct adac_error *err)
 			      "has %s, but %s has %s (%d path%s)", have,
 			      k == 0 ? "the reference" : "the test", want,
 			      ni * no, ni * no == 1 ? "" : "s");
+}
+
+/*
+ * The float tolerance the model gives (diff.h): exact is the IR's
+ * response, already rendered; *noise_db the worst noise re scale.
+ */
+static int
+model_tolerance(struct adac_source *ir, const struct adac_response *exact,
+		double rate, double *tol_db, double *noise_db,
+		struct adac_error *err)
+{
+	struct adac_response *noisy = NULL;
+	long n, len = exact->length;
+	int p, paths = exact->inputs * exact->outputs, rc;
+	double worst = 0, top = 0, pk, e;
+
+	rc = adac_source_render_noisy(ir, len, rate, &noisy, err);
+	if (rc != ADAC_OK)
+		return rc;
+	/* the scale of compare.h: the path's peak, else the largest one */
+	for (p = 0; p < paths; p++)
+		for (n = 0; n < len; n++)
+			top = fmax(top, fabs(exact->h[(size_t)p * len + n]));
+	for (p = 0; p < paths; p++) {
+		const double *x = exact->h + (size_t)p * len;
+		const double *y = noisy->h + (size_t)p * len;
+
+		for (pk = e = 0, n = 0; n < len; n++) {
+			pk = fmax(pk, fabs(x[n]));
+			e = fmax(e, fabs(y[n] - x[n]));
+		}
+		pk = pk > 0 ? pk : top > 0 ? top : 1.0;
+		worst = fmax(worst, e / pk);
+	}
+	adac_response_free(noisy);
+	*noise_db = 20.0 * log10(worst);
+	*tol_db = fmin(ADAC_DIFF_NOISE_MAX_TOL_DB,
+		       20.0 * log10(ADAC_DIFF_NOISE_SAFETY * worst));
+	return ADAC_OK;
+}
+
+/* Say where the tolerance came from. */
+static int
+set_tolerance_note(json_t *r, const char *from, double noise_db)
+{
+	json_t *overall = json_object_get(r, "overall");
+
+	if (json_object_set_new(overall, "tol_from", json_string(from)))
+		return -1;
+	if (strcmp(from, "model") == 0 && isfinite(noise_db))
+		return json_object_set_new(overall, "model_noise_db",
+					   json_real(noise_db));
+	return 0;
 }
 
 static int
@@ -173,9 +227,10 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 	struct adac_evidence ev;
 	enum length_from from;
 	json_t *r = NULL;
-	double fs[2], rate, tol_db;
+	double fs[2], rate, tol_db, noise_db = NAN;
+	const char *tol_from;
 	long length, len, max, paths;
-	int k, rc, dbl, audio = -1;
+	int k, rc, dbl, audio = -1, model = -1;
 
 	*culprit = -1;
 	for (k = 0; k < 2; k++)
@@ -212,6 +267,11 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 	tol_db = isnan(opt->tol_db)
 		 ? (dbl ? ADAC_COMPARE_TOL_DOUBLE_DB : ADAC_COMPARE_TOL_FLOAT_DB)
 		 : opt->tol_db;
+	tol_from = !isnan(opt->tol_db) ? "given" : dbl ? "double" : "float";
+	/* a float comparison with a model: its own noise decides */
+	for (k = 0; k < 2 && isnan(opt->tol_db) && !dbl; k++)
+		if (adac_source_kind(src[k]) == ADAC_SOURCE_IR)
+			model = k;
 	rc = render(src[0], name[0], length, rate, opt, &resp[0], err);
 	if (rc == ADAC_OK)
 		adac_evidence_measure(resp[0], &ev);
@@ -244,6 +304,15 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 		*culprit = 1;
 		goto out;
 	}
+	if (model >= 0) {
+		rc = model_tolerance(src[model], resp[model], rate, &tol_db,
+				     &noise_db, err);
+		if (rc != ADAC_OK) {
+			*culprit = model;
+			goto out;
+		}
+		tol_from = "model";
+	}
 	rc = adac_compare(resp[0], resp[1], tol_db, &cmp, err);
 	if (rc != ADAC_OK)
 		goto out;
@@ -257,7 +326,8 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 	    json_object_set_new(json_object_get(r, "overall"),
 				"reference_decay_db",
 				isfinite(ev.decay_db) ? json_real(ev.decay_db)
-						      : json_null())) {
+						      : json_null()) ||
+	    set_tolerance_note(r, tol_from, noise_db)) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
 	}

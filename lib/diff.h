@@ -22,9 +22,34 @@
 #define ADAC_DIFF_MAX_SECONDS 32.0
 #define ADAC_DIFF_MAX_SAMPLES (1L << 24)
 
+/*
+ * The default float tolerance follows from the model when one source is
+ * an IR (or a config): the worst over paths of max|noisy − exact|, re
+ * the path's scale (compare.h), where noisy is the IR in the simulator's
+ * float noise model (adac_sim_impulse_noisy(): every coefficient off by
+ * 2^-24 of itself, every product, sum and output sample by up to 2^-24,
+ * at random from a fixed seed), times this safety factor, 4 (12 dB): it
+ * covers the peak of one draw against another and the difference
+ * between the simulator's arithmetic and the program's.  Across the 68
+ * IRs of examples/ and tests/data/, the emitted float programs come out
+ * between 22 dB below the model's noise and 3.6 dB above it (a loop that
+ * grows, tests/data/certify/hadamard-1001.json), so 12 dB leaves 8 dB;
+ * a 6th-digit change in fdn2's matrix (-118 dB) is 7 dB beyond the
+ * tolerance it gets (-125 dB).  The tolerance is never looser than
+ * ADAC_DIFF_NOISE_MAX_TOL_DB: a model that noisy in float is compared
+ * as not realisable in float (use --double).
+ */
+#define ADAC_DIFF_NOISE_SAFETY 4.0
+#define ADAC_DIFF_NOISE_MAX_TOL_DB (-60.0)
+
 struct adac_diff_options {
 	long length;		/* samples per path; <= 0: the default below */
-	double tol_db;		/* NAN: ADAC_COMPARE_TOL_{FLOAT,DOUBLE}_DB */
+	/*
+	 * NAN: in double ADAC_COMPARE_TOL_DOUBLE_DB; in float from the
+	 * model's noise (above) when a source is an IR, else
+	 * ADAC_COMPARE_TOL_FLOAT_DB
+	 */
+	double tol_db;
 	double fs_hz;		/* rate when neither source has one; 0: 48000 */
 	/* called now and then while a source renders */
 	void (*progress)(void *ctx, const char *name, double done);
@@ -58,12 +83,15 @@ void adac_diff_options_init(struct adac_diff_options *opt);
  *
  * Returns ADAC_OK with *report ({"reference", "test", "fs", "samples",
  * "inputs", "outputs", "paths", "overall": {"verdict", "worst_error_db",
- * "tol_db", "precision", "worst_path", "reference_decay_db", "note"},
- * "alignment"}) and *equal, the note only when a length of our own
- * choosing ends before the reference has decayed; or an error with
- * *culprit the index of the source at fault (-1 for neither):
- * ADAC_E_INPUT for another rate, channel count or shape, too short an
- * audio file, or no evidence; what rendering returns otherwise.
+ * "tol_db", "tol_from", "precision", "worst_path", "reference_decay_db",
+ * "note"}, "alignment"}) and *equal; "tol_from" is "given", "double",
+ * "float" (the constant) or "model", and with "model" "overall" also
+ * holds "model_noise_db", the model's noise before the safety factor;
+ * the note only when a length of our own choosing ends before the
+ * reference has decayed.  Or an error with *culprit the index of the
+ * source at fault (-1 for neither): ADAC_E_INPUT for another rate,
+ * channel count or shape, too short an audio file, or no evidence; what
+ * rendering returns otherwise.
  */
 int adac_diff_run(struct adac_source *src[2], const char *name[2],
 		  const struct adac_diff_options *opt, json_t **report,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "biquad.h"
 #include "buf.h"
 #include "cli.h"
 #include "json.h"
@@ -36,7 +37,7 @@
  */
 static const char *const reserved[] = {
 	/* ours */
-	"process", "knob", "bfly", "biquad", "hadamard_stage", "rt60",
+	"process", "knob", "bfly", "biquad", "svf", "hadamard_stage", "rt60",
 	"dry_wet", "pre_delay", "pre_delay_samples", "dry", "wet", "model",
 	/* keywords and primitives */
 	"import", "declare", "with", "letrec", "where", "case", "environment",
@@ -151,7 +152,7 @@ struct em {
 	int live;		/* trained values as hidden parameters */
 	int n_live;		/* live values written so far: their names */
 	int use_lib;		/* si., ro., ba. appear: import stdfaust.lib */
-	int use_bfly, use_biquad, use_knob, use_hstage;
+	int use_bfly, use_biquad, use_svf, use_knob, use_hstage;
 };
 
 char *
@@ -359,19 +360,20 @@ emit_delay(struct em *e, const struct adac_node *node, int shorten)
 static void
 emit_gain(struct em *e, const struct adac_node *node)
 {
-	char a[VALUE_MAX], m[40], fs[40], t[256];
+	char a[VALUE_MAX], m[40], t[256];
 	int ch;
 
 	for (ch = 0; ch < node->n_in; ch++) {
 		value(e, a, node->values[ch]);
 		if (node->decay != NULL) {
 			/* values[i]·10^(−3·m_i/(fs·T60)), in the simulator's
-			 * order of operations, fs the IR's design rate */
+			 * order of operations, fs the running rate: at the
+			 * design rate ma.SR is the simulator's fs exactly */
 			e->use_knob = 1;
+			e->use_lib = 1;
 			snprintf(t, sizeof t,
-				 "*(%s * pow(10.0, -3.0 * %s / (%s * rt60)) : knob)",
-				 a, adac_emit_literal(m, node->decay->loop_samples[ch]),
-				 adac_emit_literal(fs, e->ir->fs_hz));
+				 "*(%s * pow(10.0, -3.0 * %s / (ma.SR * rt60)) : knob)",
+				 a, adac_emit_literal(m, node->decay->loop_samples[ch]));
 		} else {
 			snprintf(t, sizeof t, "*(%s)", a);
 		}
@@ -379,23 +381,39 @@ emit_gain(struct em *e, const struct adac_node *node)
 	}
 }
 
+/*
+ * Each section in the realisation biquad.h chooses, which is what the
+ * simulator computes: a state-variable filter for a section with poles,
+ * direct form I otherwise.
+ */
 static int
 emit_sos(struct em *e, const struct adac_node *node)
 {
 	struct adac_buf chan = {0};
-	char c[5][VALUE_MAX];
-	const double *q;
+	struct adac_biquad bq;
+	char c[6][VALUE_MAX];
 	int ch, s, k;
 
-	e->use_biquad = 1;
 	for (ch = 0; ch < node->n_in; ch++) {
 		chan.len = 0;
 		if (node->n_sections > 1)
 			adac_buf_puts(&chan, "(");
 		for (s = 0; s < node->n_sections; s++) {
-			q = node->sos + ((long)s * node->n_in + ch) * 5;
+			adac_biquad_realise(node->sos +
+			    ((long)s * node->n_in + ch) * 5, &bq);
+			if (bq.form == ADAC_BIQUAD_SVF) {
+				e->use_svf = 1;
+				for (k = 0; k < 6; k++)
+					value(e, c[k], bq.c[k]);
+				adac_buf_printf(&chan, "%ssvf(%s, %s, %s, %s, "
+						"%s, %s)", s > 0 ? " : " : "",
+						c[0], c[1], c[2], c[3], c[4],
+						c[5]);
+				continue;
+			}
+			e->use_biquad = 1;
 			for (k = 0; k < 5; k++)
-				value(e, c[k], q[k]);
+				value(e, c[k], bq.c[k]);
 			adac_buf_printf(&chan, "%sbiquad(%s, %s, %s, %s, %s)",
 					s > 0 ? " : " : "", c[0], c[1], c[2],
 					c[3], c[4]);
@@ -949,6 +967,32 @@ doc_string(const struct adac_ir *ir, const char *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/*
+ * Which builds the certificate covers: a program built from this file
+ * holds its coefficients in float (the default) or in double
+ * (faust -double), and only a covered build is certified.
+ */
+static void
+put_precisions(struct adac_buf *b, const struct adac_ir *ir)
+{
+	json_t *o = json_object_get(ir->json, "certificate");
+	json_t *p = json_is_object(o) ? json_object_get(o, "precision") : NULL;
+	int f = 0, d = 0;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(p, i, v) {
+		f |= json_is_string(v) && strcmp(json_string_value(v), "float32") == 0;
+		d |= json_is_string(v) && strcmp(json_string_value(v), "double") == 0;
+	}
+	if (f && d)
+		adac_buf_puts(b, " for float and double builds");
+	else if (f)
+		adac_buf_puts(b, " for float builds only (not faust -double)");
+	else if (d)
+		adac_buf_puts(b, " for faust -double builds only (not float)");
+}
+
 static void
 put_header(struct adac_buf *b, const struct adac_ir *ir,
 	   const struct adac_emit_options *opt)
@@ -956,7 +1000,6 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 	const char *format = doc_string(ir, "source", "format");
 	const char *verdict = doc_string(ir, "certificate", "verdict");
 	const char *hash = doc_string(ir, "certificate", "hash");
-	const char *precision = doc_string(ir, "certificate", "precision");
 	char fs[40];
 
 	adac_buf_puts(b, "// ");
@@ -969,11 +1012,7 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 		put_clean(b, opt->certificate_note);
 	} else if (verdict != NULL) {
 		put_clean(b, verdict);
-		if (precision != NULL) {
-			adac_buf_puts(b, " for ");
-			put_clean(b, precision);
-			adac_buf_puts(b, " values");
-		}
+		put_precisions(b, ir);
 		if (hash != NULL) {
 			adac_buf_puts(b, ", sha256 ");
 			put_clean(b, hash);
@@ -992,19 +1031,34 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 	adac_buf_puts(b, "\";\n");
 }
 
+/*
+ * The slider's step when the control gives none: the reference
+ * implementation's (0.01 s, 0.01, 1 ms).
+ */
+static double
+default_step(const struct adac_control *c)
+{
+	return strcmp(c->name, "pre_delay") == 0 ? 1.0 : 0.01;
+}
+
 static void
 put_slider(struct adac_buf *b, const struct adac_control *c)
 {
-	char mn[40], mx[40], in[40];
+	char mn[40], mx[40], in[40], st[40];
 
-	adac_buf_printf(b, "%s = hslider(\"%s", c->name, c->name);
+	adac_buf_printf(b, "%s = hslider(\"", c->name);
+	put_clean(b, adac_control_label(c));
 	if (c->unit != NULL && c->unit[0] != '\0') {
 		adac_buf_puts(b, " [unit:");
 		put_clean(b, c->unit);
 		adac_buf_puts(b, "]");
 	}
-	adac_buf_printf(b, "\", %s, %s, %s, 0.001)",
-			adac_emit_literal(in, c->init), adac_emit_literal(mn, c->min), adac_emit_literal(mx, c->max));
+	adac_buf_printf(b, "\", %s, %s, %s, %s)",
+			adac_emit_literal(in, c->init),
+			adac_emit_literal(mn, c->min),
+			adac_emit_literal(mx, c->max),
+			adac_emit_literal(st, c->step > 0 ? c->step :
+					  default_step(c)));
 }
 
 static void
@@ -1032,6 +1086,21 @@ put_helpers(struct adac_buf *b, const struct em *e)
 		    "// without it the stages are flattened back into sums of 2h terms\n"
 		    "hadamard_stage(h) = par(i, h, bfly) : ro.interleave(2, h) :\n"
 		    "\tpar(i, 2 * h, attach(_, 0));\n");
+	if (e->use_svf)
+		adac_buf_puts(b,
+		    "\n// a biquad section with poles as a trapezoidal state-variable filter,\n"
+		    "// as the simulator evaluates it: its states are the band-pass and\n"
+		    "// low-pass signals, so rounding noise stays bounded at low cutoffs\n"
+		    "// (coefficients from adac's biquad.h: A1 = 1/(1 + g(g + k)),\n"
+		    "// A2 = g A1, A3 = g A2, M0..M2 the mix giving the section's zeros)\n"
+		    "svf(A1, A2, A3, M0, M1, M2) = tick ~ (_, _) : (!, !, _) with {\n"
+		    "\ttick(s1, s2, x) = 2.0 * v1 - s1, 2.0 * v2 - s2,\n"
+		    "\t\tM0 * x + M1 * v1 + M2 * v2 with {\n"
+		    "\t\tv3 = x - s2;\n"
+		    "\t\tv1 = A1 * s1 + A2 * v3;\n"
+		    "\t\tv2 = s2 + A2 * s1 + A3 * v3;\n"
+		    "\t};\n"
+		    "};\n");
 	if (e->use_biquad)
 		adac_buf_puts(b,
 		    "\n// direct form I, as the simulator evaluates it:\n"
@@ -1053,7 +1122,7 @@ put_process(struct adac_buf *b, struct em *e, const char *model)
 	const struct adac_control *rt60 = adac_ir_control(ir, "rt60");
 	const struct adac_control *dw = adac_ir_control(ir, "dry_wet");
 	const struct adac_control *pd = adac_ir_control(ir, "pre_delay");
-	char fs[40], bus[40];
+	char bus[40];
 	int n = ir->inputs;
 
 	if (n > 1) {
@@ -1066,18 +1135,22 @@ put_process(struct adac_buf *b, struct em *e, const char *model)
 	if (rt60 != NULL) {
 		adac_buf_puts(b, "\n// T60 in seconds: a gain with a decay is "
 			      "values[i]·10^(-3·m_i/(fs·T60))\n"
-			      "// with fs the design rate\n");
+			      "// with fs the running rate, so the knob means "
+			      "seconds at any rate\n");
 		put_slider(b, rt60);
 		adac_buf_puts(b, ";\n");
 	}
 	if (pd != NULL) {
+		/* FAUST sizes the line from the bound: ma.SR stops at 192 kHz */
+		e->use_lib = 1;
 		adac_buf_puts(b, "\n// the wet path's input is delayed by "
-			      "round(ms·fs/1000) samples\n");
+			      "round(ms·fs/1000) samples, halves up,\n"
+			      "// fs the running rate\n");
 		put_slider(b, pd);
 		adac_buf_printf(b, ";\npre_delay_samples = max(0, min(%.0f, "
-				"int(pre_delay * %s / 1000.0 + 0.5)));\n",
-				floor(pd->max * ir->fs_hz / 1000.0 + 0.5),
-				adac_emit_literal(fs, ir->fs_hz));
+				"int(pre_delay * ma.SR / 1000.0 + 0.5)));\n",
+				floor(pd->max * ADAC_EMIT_MAX_SR_HZ / 1000.0 +
+				      0.5));
 	}
 	if (dw != NULL) {
 		e->use_knob = 1;

@@ -18,10 +18,20 @@
  *    O(N log N) butterflies, permutations as routing, diagonals as gains)
  *    when the claimed structure reproduces "data" to within 8 ulps,
  *    otherwise as sums of products of "data";
- *  - controls as sliders "/Name/rt60", "/Name/dry_wet", "/Name/pre_delay",
+ *  - controls as sliders "/Name/rt60", "/Name/dry_wet", "/Name/pre_delay"
+ *    (the control's "label" in place of its name when it has one),
  *    smoothed so that they start at the slider's value (no glide after a
- *    reset) and glide when moved.
+ *    reset) and glide when moved;
+ *  - rt60 decay gains and the pre-delay computed from the running rate
+ *    (ma.SR), so that the knobs mean seconds and milliseconds at any
+ *    rate; at the IR's design rate this is the simulator's arithmetic.
  */
+
+/*
+ * FAUST's ma.SR stops at this rate; the pre-delay line is sized for it,
+ * and an IR designed above it runs its rt60 knob at this rate.
+ */
+#define ADAC_EMIT_MAX_SR_HZ 192000.0
 #ifndef ADAC_EMIT_FAUST_H
 #define ADAC_EMIT_FAUST_H
 

@@ -3,15 +3,20 @@
 #include <ctype.h>
 #include <errno.h>
 #include <dlfcn.h>
+#include <malloc.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "faust_c.h"
+#include "faust_worker.h"
+#include "utf8.h"
 
 #define MAX_GROUP_DEPTH 64
 #define MAX_SOURCE_BYTES (64L << 20)
@@ -31,7 +36,8 @@ struct adac_faust {
 	void *factory;		/* llvm_dsp_factory or interpreter_dsp_factory */
 	void *dsp;		/* llvm_dsp or interpreter_dsp */
 	int n_in, n_out;
-	double compile_ms;
+	double compile_ms, compile_cpu_ms;
+	size_t memory_bytes;
 	struct param *params;
 	int n_params, cap_params;
 	char *json_ui;
@@ -77,12 +83,27 @@ static pthread_once_t mt_once = PTHREAD_ONCE_INIT;
 	X(computeCInterpreterDSPInstance) \
 	X(computeCDSPInstance) \
 	X(buildUserInterfaceCInterpreterDSPInstance) \
-	X(buildUserInterfaceCDSPInstance)
+	X(buildUserInterfaceCDSPInstance) \
+	X(writeCDSPFactoryToMachine) \
+	X(writeCInterpreterDSPFactoryToBitcode) \
+	X(readCInterpreterDSPFactoryFromBitcode) \
+	X(getCDSPFactoryLibraryList) \
+	X(getCInterpreterDSPFactoryLibraryList) \
+	X(freeCMemory)
 
 static struct {
 #define X(f) __typeof__(&f) f;
 	LIBFAUST_FUNCTIONS(X)
 #undef X
+	/*
+	 * llvm-dsp-c.h declares (machine_code, error_msg, target), but
+	 * libfaust 2.54.9 takes (machine_code, target, error_msg): called as
+	 * declared it writes its message into the target string and crashes
+	 * (measured).  Called through a type of our own.
+	 */
+	llvm_dsp_factory *(*readCDSPFactoryFromMachine)(const char *code,
+							const char *target,
+							char *error_msg);
 } lf;
 static char lf_error[256];	/* why libfaust could not be loaded, or "" */
 
@@ -105,6 +126,7 @@ start_mt(void)
 	} \
 	memcpy(&lf.f, &sym, sizeof sym);
 	LIBFAUST_FUNCTIONS(X)
+	X(readCDSPFactoryFromMachine)
 #undef X
 	lf.startMTDSPFactories();
 }
@@ -115,6 +137,10 @@ adac_faust_options_init(struct adac_faust_options *opt)
 	memset(opt, 0, sizeof *opt);
 	opt->backend = ADAC_FAUST_LLVM;
 	opt->opt_level = -1;
+	opt->limits.cpu_s = ADAC_FAUST_CPU_S;
+	opt->limits.wall_s = ADAC_FAUST_WALL_S;
+	opt->limits.mem_mb = ADAC_FAUST_MEM_MB;
+	opt->limits.stack_mb = ADAC_FAUST_STACK_MB;
 }
 
 const char *
@@ -185,6 +211,8 @@ compiler_message(char *dst, size_t cap, const char *name, const char *msg)
 		snprintf(dst, cap, "%s", p);
 	}
 	free(buf);
+	/* it may quote the program, which may be anything: JSON wants UTF-8 */
+	adac_utf8_scrub(dst);
 }
 
 /* ---- the user interface walk ---------------------------------------- */
@@ -551,6 +579,8 @@ out:
 static int
 valid_options(const struct adac_faust_options *opt, struct adac_error *err)
 {
+	const struct adac_faust_limits *l = &opt->limits;
+
 	if (opt->backend != ADAC_FAUST_LLVM && opt->backend != ADAC_FAUST_INTERP)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "unknown libfaust backend %d", (int)opt->backend);
@@ -567,6 +597,11 @@ valid_options(const struct adac_faust_options *opt, struct adac_error *err)
 	if (opt->n_extra_args < 0 || (opt->n_extra_args > 0 && opt->extra_args == NULL))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "bad extra libfaust arguments");
+	if (!(l->cpu_s > 0 && l->cpu_s <= 1e6) || !(l->wall_s > 0 && l->wall_s <= 1e6) ||
+	    l->mem_mb < 1 || l->mem_mb > (1L << 30) || l->stack_mb < 1 ||
+	    l->stack_mb > (1L << 20) || l->program_mb < 0)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "compile limits are out of range");
 	return ADAC_OK;
 }
 
@@ -584,73 +619,240 @@ free_params(struct adac_faust *f)
 	f->n_params = f->cap_params = 0;
 }
 
-int
-adac_faust_compile(const char *name, const char *source,
-		   const struct adac_faust_options *opt, int fs_hz,
-		   struct adac_faust **out, struct adac_error *err)
+/* The FAUST options opt asks for, into argv (room for 8 + extra). */
+static int
+build_args(const struct adac_faust_options *opt, const char **argv,
+	   char ftz[8])
 {
-	struct adac_faust_options defaults;
-	struct adac_faust *f = NULL;
-	const char **argv = NULL;
-	char msg[4096], ftz[8];
-	double t0;
-	int argc = 0, i, rc = ADAC_OK;
+	int argc = 0, i;
 
-	if (opt == NULL) {
-		adac_faust_options_init(&defaults);
-		opt = &defaults;
-	}
-	if ((rc = valid_options(opt, err)) != ADAC_OK)
-		return rc;
-	if (fs_hz <= 0)
-		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "sample rate %d is not positive", fs_hz);
-	f = calloc(1, sizeof *f);
-	argv = calloc(8 + opt->n_extra_args, sizeof *argv);
-	if (f == NULL || argv == NULL) {
-		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
-		goto out;
-	}
-	f->backend = opt->backend;
-	f->dbl = opt->double_precision != 0;
-	f->fs_hz = fs_hz;
-	if (f->dbl)
+	if (opt->double_precision)
 		argv[argc++] = "-double";
 	if (opt->ftz != 0) {
-		snprintf(ftz, sizeof ftz, "%d", opt->ftz);
+		snprintf(ftz, 8, "%d", opt->ftz);
 		argv[argc++] = "-ftz";
 		argv[argc++] = ftz;
 	}
-	if (opt->include_dir != NULL && opt->include_dir[0] != '\0') {
+	if (!opt->std_libs_only && opt->include_dir != NULL &&
+	    opt->include_dir[0] != '\0') {
 		argv[argc++] = "-I";
 		argv[argc++] = opt->include_dir;
 	}
 	for (i = 0; i < opt->n_extra_args; i++)
 		argv[argc++] = opt->extra_args[i];
-	msg[0] = '\0';
+	return argc;
+}
 
+static int
+libfaust_ready(struct adac_error *err)
+{
 	pthread_once(&mt_once, start_mt);
-	if (lf_error[0] != '\0') {
-		rc = adac_error_set(err, ADAC_E_DEPENDENCY, "", "%s", lf_error);
-		goto out;
+	if (lf_error[0] != '\0')
+		return adac_error_set(err, ADAC_E_DEPENDENCY, "", "%s", lf_error);
+	return ADAC_OK;
+}
+
+static void
+delete_factory(enum adac_faust_backend backend, void *factory)
+{
+	if (factory == NULL)
+		return;
+	if (backend == ADAC_FAUST_LLVM)
+		lf.deleteCDSPFactory(factory);
+	else
+		lf.deleteCInterpreterDSPFactory(factory);
+}
+
+/* The libraries the compiler opened for factory (freeCMemory them). */
+static const char **
+library_list(enum adac_faust_backend backend, void *factory)
+{
+	return backend == ADAC_FAUST_LLVM
+	       ? lf.getCDSPFactoryLibraryList(factory)
+	       : lf.getCInterpreterDSPFactoryLibraryList(factory);
+}
+
+static void
+free_list(const char **list)
+{
+	int i;
+
+	if (list == NULL)
+		return;
+	for (i = 0; list[i] != NULL; i++)
+		lf.freeCMemory((void *)list[i]);
+	lf.freeCMemory((void *)list);
+}
+
+/* ---- the worker side ------------------------------------------------- */
+
+/*
+ * The directories libfaust takes the standard library from (it searches
+ * the working directory, $FAUST_LIB_PATH, /usr/share/faust and
+ * /usr/local/share/faust, measured with getCDSPFactoryIncludePathnames()).
+ */
+static const char *
+std_dirs(int i)
+{
+	static const char *fixed[] = { "/usr/share/faust", "/usr/local/share/faust" };
+	const char *env = getenv("FAUST_LIB_PATH");
+
+	if (env != NULL && env[0] == '/') {
+		if (i == 0)
+			return env;
+		i--;
 	}
-	pthread_mutex_lock(&factory_lock);
-	t0 = now_ms();
-	if (f->backend == ADAC_FAUST_LLVM)
-		f->factory = lf.createCDSPFactoryFromString(name, source, argc, argv,
+	return i < 2 ? fixed[i] : NULL;
+}
+
+static char std_dir[4096];	/* the first of them that has stdfaust.lib */
+
+const char *
+adac_faust_std_dir(void)
+{
+	return std_dir;
+}
+
+void
+adac_faust_warm_up(enum adac_faust_backend backend)
+{
+	/* a little of everything a real program takes through the compiler */
+	static const char *src =
+		"import(\"stdfaust.lib\");\n"
+		"process = _ <: de.delay(64, 3), fi.lowpass(2, 1000) :> "
+		"*(hslider(\"g\", 0.5, 0, 1, 0.01));\n";
+	struct adac_faust_options opt;
+	struct adac_faust_code code;
+	char path[4200];
+	const char *d;
+	int i;
+
+	for (i = 0; std_dir[0] == '\0' && (d = std_dirs(i)) != NULL; i++) {
+		snprintf(path, sizeof path, "%s/stdfaust.lib", d);
+		if (access(path, R_OK) == 0 && strlen(d) < sizeof std_dir)
+			strcpy(std_dir, d);
+	}
+	/*
+	 * The first compile of a process costs several times the next
+	 * (libfaust and LLVM set themselves up): pay it before a request.
+	 */
+	adac_faust_options_init(&opt);
+	opt.backend = backend;
+	if (adac_faust_build_code("warm", src, &opt, &code, NULL) == ADAC_OK)
+		adac_faust_code_free(&code);
+}
+
+/*
+ * With std_libs_only: every library the compiler opened must lie in a
+ * standard library directory.  The text was checked already, and the
+ * worker runs in the library's directory without -I, so a plain name
+ * cannot reach anything else; this holds whatever that missed.  (Only
+ * the LLVM backend lists its libraries: the interpreter's list is empty
+ * in libfaust 2.54.9.)
+ */
+static int
+check_libraries(enum adac_faust_backend backend, void *factory,
+		struct adac_error *err)
+{
+	const char **libs = library_list(backend, factory);
+	const char *bad = NULL, *d, *slash;
+	size_t n;
+	int i, k, ok, rc = ADAC_OK;
+
+	for (i = 0; libs != NULL && libs[i] != NULL && bad == NULL; i++) {
+		slash = strrchr(libs[i], '/');
+		ok = 0;
+		for (k = 0; slash != NULL && !ok && (d = std_dirs(k)) != NULL; k++) {
+			n = strlen(d);
+			ok = (size_t)(slash - libs[i]) == n && strncmp(libs[i], d, n) == 0;
+		}
+		if (!ok)
+			bad = libs[i];
+	}
+	if (bad != NULL) {
+		const char *base = strrchr(bad, '/');
+
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "'%s' is not a FAUST standard library",
+				    base != NULL ? base + 1 : bad);
+		adac_utf8_scrub(err->text);
+	}
+	free_list(libs);
+	return rc;
+}
+
+/* The address space of this process, in bytes. */
+static size_t
+vm_bytes(void)
+{
+	FILE *fp = fopen("/proc/self/statm", "r");
+	unsigned long pages = 0;
+
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, "%lu", &pages) != 1)
+		pages = 0;
+	fclose(fp);
+	return pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static size_t
+heap_bytes(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+void
+adac_faust_code_free(struct adac_faust_code *c)
+{
+	if (c == NULL)
+		return;
+	free(c->code);
+	c->code = NULL;
+	c->len = 0;
+}
+
+static double
+cpu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int
+adac_faust_build_code(const char *name, const char *source,
+		      const struct adac_faust_options *opt,
+		      struct adac_faust_code *out, struct adac_error *err)
+{
+	const char **argv = NULL;
+	char msg[4096], ftz[8], *code = NULL;
+	void *factory = NULL, *dsp = NULL;
+	size_t vm0, heap0, vm1, heap1;
+	double t0 = now_ms(), c0 = cpu_now_ms();
+	int argc, rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = valid_options(opt, err)) != ADAC_OK)
+		return rc;
+	if ((rc = libfaust_ready(err)) != ADAC_OK)
+		return rc;
+	argv = calloc(8 + opt->n_extra_args, sizeof *argv);
+	if (argv == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	argc = build_args(opt, argv, ftz);
+	msg[0] = '\0';
+	if (opt->backend == ADAC_FAUST_LLVM)
+		factory = lf.createCDSPFactoryFromString(name, source, argc, argv,
 							 opt->target ? opt->target : "",
 							 msg, opt->opt_level);
 	else
-		f->factory = lf.createCInterpreterDSPFactoryFromString(name, source,
+		factory = lf.createCInterpreterDSPFactoryFromString(name, source,
 								    argc, argv, msg);
-	if (f->factory != NULL)
-		f->dsp = f->backend == ADAC_FAUST_LLVM
-			 ? (void *)lf.createCDSPInstance(f->factory)
-			 : (void *)lf.createCInterpreterDSPInstance(f->factory);
-	f->compile_ms = now_ms() - t0;
-	pthread_mutex_unlock(&factory_lock);
-
-	if (f->factory == NULL) {
+	if (factory == NULL) {
 		char text[ADAC_TEXT_MAX];
 
 		compiler_message(text, sizeof text, name, msg);
@@ -665,11 +867,79 @@ adac_faust_compile(const char *name, const char *source,
 			rc = adac_error_set(err, ADAC_E_INPUT, "", "%s", text);
 		goto out;
 	}
-	if (f->dsp == NULL) {
-		rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
-				    "libfaust could not create an instance");
+	if (opt->std_libs_only &&
+	    (rc = check_libraries(opt->backend, factory, err)) != ADAC_OK)
+		goto out;
+	code = opt->backend == ADAC_FAUST_LLVM
+	       ? lf.writeCDSPFactoryToMachine(factory, opt->target ? opt->target : "")
+	       : lf.writeCInterpreterDSPFactoryToBitcode(factory);
+	if (code == NULL || (out->code = strdup(code)) == NULL) {
+		rc = code == NULL
+		     ? adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				      "libfaust could not write the compiled program")
+		     : adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
 	}
+	out->len = strlen(out->code);
+	out->compile_ms = now_ms() - t0;
+	out->cpu_ms = cpu_now_ms() - c0;
+	/*
+	 * What an instance allocates (its delay lines and tables): the
+	 * larger of the growth of the address space (large blocks are
+	 * mapped) and of the heap (small ones are not).
+	 */
+	vm0 = vm_bytes();
+	heap0 = heap_bytes();
+	dsp = opt->backend == ADAC_FAUST_LLVM
+	      ? (void *)lf.createCDSPInstance(factory)
+	      : (void *)lf.createCInterpreterDSPInstance(factory);
+	vm1 = vm_bytes();
+	heap1 = heap_bytes();
+	if (dsp == NULL) {
+		/* the LLVM backend returns no instance when it cannot allocate */
+		out->limit = ADAC_FAUST_LIMIT_MEMORY;
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "the program needs more than %ld MB of memory (the compile-mem limit)",
+				    opt->limits.mem_mb);
+		goto out;
+	}
+	out->instance_bytes = vm1 > vm0 ? vm1 - vm0 : 0;
+	if (heap1 > heap0 && heap1 - heap0 > out->instance_bytes)
+		out->instance_bytes = heap1 - heap0;
+	if (opt->backend == ADAC_FAUST_LLVM)
+		lf.deleteCDSPInstance(dsp);
+	else
+		lf.deleteCInterpreterDSPInstance(dsp);
+	/*
+	 * The address space had room for it (the compiler's stack is free
+	 * again by now): the instance alone must fit in the limit too.
+	 */
+	if (out->instance_bytes > (size_t)opt->limits.mem_mb << 20) {
+		out->limit = ADAC_FAUST_LIMIT_MEMORY;
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "the program needs more than %ld MB of memory (the compile-mem limit)",
+				    opt->limits.mem_mb);
+	}
+out:
+	if (code != NULL)
+		lf.freeCMemory(code);
+	delete_factory(opt->backend, factory);
+	free(argv);
+	if (rc != ADAC_OK)
+		adac_faust_code_free(out);
+	return rc;
+}
+
+/* ---- the calling side ------------------------------------------------ */
+
+/* Create the instance of f->factory, initialise it, walk its UI. */
+static int
+finish(struct adac_faust *f, const char *name, int fs_hz,
+       struct adac_error *err)
+{
+	if (f->dsp == NULL)
+		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				      "libfaust could not create an instance");
 	if (f->backend == ADAC_FAUST_LLVM) {
 		lf.initCDSPInstance(f->dsp, fs_hz);
 		f->n_in = lf.getNumInputsCDSPInstance(f->dsp);
@@ -679,14 +949,242 @@ adac_faust_compile(const char *name, const char *source,
 		f->n_in = lf.getNumInputsCInterpreterDSPInstance(f->dsp);
 		f->n_out = lf.getNumOutputsCInterpreterDSPInstance(f->dsp);
 	}
-	if ((rc = walk_ui(f, name, err)) != ADAC_OK)
+	return walk_ui(f, name, err);
+}
+
+int
+adac_faust_load_code(const char *name, const struct adac_faust_code *code,
+		     const struct adac_faust_options *opt, int fs_hz,
+		     struct adac_faust **out, struct adac_error *err)
+{
+	struct adac_faust *f;
+	char msg[4096];
+	int rc;
+
+	if (fs_hz <= 0)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "sample rate %d is not positive", fs_hz);
+	if ((rc = libfaust_ready(err)) != ADAC_OK)
+		return rc;
+	f = calloc(1, sizeof *f);
+	if (f == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	f->backend = opt->backend;
+	f->dbl = opt->double_precision != 0;
+	f->fs_hz = fs_hz;
+	f->memory_bytes = code->instance_bytes + code->len;
+	msg[0] = '\0';
+	pthread_mutex_lock(&factory_lock);
+	if (f->backend == ADAC_FAUST_LLVM)
+		f->factory = lf.readCDSPFactoryFromMachine(code->code,
+							   opt->target ? opt->target : "",
+							   msg);
+	else
+		f->factory = lf.readCInterpreterDSPFactoryFromBitcode(code->code, msg);
+	if (f->factory != NULL)
+		f->dsp = f->backend == ADAC_FAUST_LLVM
+			 ? (void *)lf.createCDSPInstance(f->factory)
+			 : (void *)lf.createCInterpreterDSPInstance(f->factory);
+	pthread_mutex_unlock(&factory_lock);
+	if (f->factory == NULL) {
+		char text[ADAC_TEXT_MAX];
+
+		compiler_message(text, sizeof text, name, msg);
+		rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				    "libfaust could not load the compiled program: %s",
+				    text);
+		goto out;
+	}
+	if ((rc = finish(f, name, fs_hz, err)) != ADAC_OK)
 		goto out;
 	*out = f;
 	f = NULL;
 out:
 	adac_faust_free(f);
-	free(argv);
 	return rc;
+}
+
+static double
+thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int
+adac_faust_compile_ex(const char *name, const char *source,
+		      const struct adac_faust_options *opt, int fs_hz,
+		      struct adac_faust **out, enum adac_faust_limit *limit,
+		      struct adac_error *err)
+{
+	struct adac_faust_options defaults;
+	struct adac_faust_code code;
+	enum adac_faust_limit lim = ADAC_FAUST_LIMIT_NONE;
+	double t0 = now_ms(), c0 = thread_cpu_ms();
+	int rc;
+
+	memset(&code, 0, sizeof code);
+	if (opt == NULL) {
+		adac_faust_options_init(&defaults);
+		opt = &defaults;
+	}
+	if ((rc = valid_options(opt, err)) != ADAC_OK)
+		goto out;
+	if (fs_hz <= 0) {
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "sample rate %d is not positive", fs_hz);
+		goto out;
+	}
+	rc = adac_faust_worker_compile(name, source, opt, &code, &lim, err);
+	if (rc != ADAC_OK)
+		goto out;
+	/* refuse before this process allocates it */
+	if (opt->limits.program_mb > 0 &&
+	    code.instance_bytes > (size_t)opt->limits.program_mb << 20) {
+		lim = ADAC_FAUST_LIMIT_PROGRAM;
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "the program needs %.0f MB of memory, more than %ld MB (the program-mb limit)",
+				    ceil((double)code.instance_bytes / (1 << 20)),
+				    opt->limits.program_mb);
+		goto out;
+	}
+	rc = adac_faust_load_code(name, &code, opt, fs_hz, out, err);
+	if (rc == ADAC_OK) {
+		(*out)->compile_ms = now_ms() - t0;
+		(*out)->compile_cpu_ms = code.cpu_ms + thread_cpu_ms() - c0;
+	}
+out:
+	adac_faust_code_free(&code);
+	if (limit != NULL)
+		*limit = lim;
+	return rc;
+}
+
+int
+adac_faust_compile(const char *name, const char *source,
+		   const struct adac_faust_options *opt, int fs_hz,
+		   struct adac_faust **out, struct adac_error *err)
+{
+	return adac_faust_compile_ex(name, source, opt, fs_hz, out, NULL, err);
+}
+
+/* ---- what served code may import --------------------------------------- */
+
+/* The end of the comment or string at s (which starts one), or NULL. */
+static const char *
+skip_token(const char *s, int *line)
+{
+	if (s[0] == '/' && s[1] == '/') {
+		while (*s != '\0' && *s != '\n')
+			s++;
+		return s;
+	}
+	if (s[0] == '/' && s[1] == '*') {
+		for (s += 2; *s != '\0' && !(s[0] == '*' && s[1] == '/'); s++)
+			*line += *s == '\n';
+		return *s != '\0' ? s + 2 : s;
+	}
+	if (s[0] == '"') {
+		for (s++; *s != '\0' && *s != '"'; s++) {
+			if (*s == '\\' && s[1] != '\0')
+				s++;
+			*line += *s == '\n';
+		}
+		return *s != '\0' ? s + 1 : s;
+	}
+	return NULL;
+}
+
+static const char *
+skip_space(const char *s, int *line)
+{
+	const char *e;
+
+	for (;;) {
+		while (isspace((unsigned char)*s)) {
+			*line += *s == '\n';
+			s++;
+		}
+		if (s[0] == '/' && (s[1] == '/' || s[1] == '*') &&
+		    (e = skip_token(s, line)) != NULL) {
+			s = e;
+			continue;
+		}
+		return s;
+	}
+}
+
+/* A plain file name: letters, digits, '_', '-', '.', not "." or "..". */
+static int
+plain_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 255 || s[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' &&
+		    s[i] != '.')
+			return 0;
+	return 1;
+}
+
+int
+adac_faust_check_imports(const char *source, struct adac_error *err)
+{
+	static const char *words[] = { "import", "component", "library" };
+	const char *s = source, *e, *word, *name;
+	int line = 1, k;
+	size_t n, nw;
+
+	while (*s != '\0') {
+		if ((e = skip_token(s, &line)) != NULL) {
+			s = e;
+			continue;
+		}
+		if (*s == '\n')
+			line++;
+		if (!(isalpha((unsigned char)*s) || *s == '_')) {
+			s++;
+			continue;
+		}
+		for (word = s; isalnum((unsigned char)*s) || *s == '_'; s++)
+			;
+		nw = s - word;
+		for (k = 0; k < 3; k++)
+			if (nw == strlen(words[k]) && strncmp(word, words[k], nw) == 0)
+				break;
+		if (k == 3)
+			continue;
+		/* word ( "name" ) */
+		e = skip_space(s, &line);
+		if (*e != '(')
+			goto bad;
+		e = skip_space(e + 1, &line);
+		if (*e != '"')
+			goto bad;
+		name = e + 1;
+		n = strcspn(name, "\"");
+		if (name[n] != '"' || !plain_name(name, n))
+			goto bad_name;
+		s = name + n + 1;
+		continue;
+bad_name:
+		if (n > 64)
+			n = 64;
+		adac_error_set(err, ADAC_E_INPUT, "",
+			       "line %d: %s(\"%.*s\"): programs sent to the service may use only the FAUST standard libraries",
+			       line, words[k], (int)n, name);
+		adac_utf8_scrub(err->text);
+		return ADAC_E_INPUT;
+	}
+	return ADAC_OK;
+bad:
+	return adac_error_set(err, ADAC_E_INPUT, "",
+			      "line %d: '%s' must be followed by a quoted library name",
+			      line, words[k]);
 }
 
 static char *
@@ -839,6 +1337,18 @@ double
 adac_faust_compile_ms(const struct adac_faust *f)
 {
 	return f->compile_ms;
+}
+
+double
+adac_faust_compile_cpu_ms(const struct adac_faust *f)
+{
+	return f->compile_cpu_ms;
+}
+
+size_t
+adac_faust_memory_bytes(const struct adac_faust *f)
+{
+	return f->memory_bytes;
 }
 
 void

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "biquad.h"
 #include "linalg.h"
 
 /* Where a response is evaluated: z⁻¹, and ω when z is on the unit circle. */
@@ -25,6 +26,23 @@ adac_freq_round(const struct adac_freq_opts *o, double x)
 {
 	/* Check the float values that will ship, not the trained doubles. */
 	return o->precision == ADAC_PRECISION_FLOAT32 ? (double)(float)x : x;
+}
+
+static double
+to_float(double x)
+{
+	return (double)(float)x;
+}
+
+void
+adac_freq_section(const struct adac_freq_opts *o, const double sos[5],
+		  double out[5])
+{
+	struct adac_biquad bq;
+
+	adac_biquad_realise(sos, &bq);
+	adac_biquad_transfer(&bq, o->precision == ADAC_PRECISION_FLOAT32 ?
+			     to_float : NULL, out);
 }
 
 double
@@ -103,15 +121,12 @@ sos_value(const struct adac_node *n, int ch, const struct adac_freq_opts *o,
 	  const struct point *p)
 {
 	double complex z1 = p->zinv, z2 = p->zinv * p->zinv, h = 1;
-	const double *c;
+	double c[5];
 	int s;
 
 	for (s = 0; s < n->n_sections; s++) {
-		c = n->sos + ((size_t)s * n->n_in + ch) * 5;
-		h *= (adac_freq_round(o, c[0]) + adac_freq_round(o, c[1]) * z1 +
-		      adac_freq_round(o, c[2]) * z2) /
-		     (1 + adac_freq_round(o, c[3]) * z1 +
-		      adac_freq_round(o, c[4]) * z2);
+		adac_freq_section(o, n->sos + ((size_t)s * n->n_in + ch) * 5, c);
+		h *= (c[0] + c[1] * z1 + c[2] * z2) / (1 + c[3] * z1 + c[4] * z2);
 	}
 	return h;
 }

@@ -33,6 +33,16 @@ struct adac_freq_opts {
 double adac_freq_round(const struct adac_freq_opts *o, double x);
 
 /*
+ * The transfer function {b0, b1, b2, a1, a2} that the program computes
+ * for section sos of an sos node: the realisation lib/biquad.c chooses
+ * (direct form I, or a state-variable filter with coefficients of its
+ * own), with each of those coefficients rounded as the program holds
+ * them, converted back (in double, within a few units of roundoff).
+ */
+void adac_freq_section(const struct adac_freq_opts *o, const double sos[5],
+		       double out[5]);
+
+/*
  * The gain channel ch of a gain node applies, rounded:
  * values[ch]·10^(−3·loop_samples[ch]/(fs·T60)) with decay, else values[ch].
  */

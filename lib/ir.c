@@ -541,10 +541,10 @@ parse_decay(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr)
 	if (rc != ADAC_OK)
 		return rc;
 	for (i = 0; i < len; i++)
-		if (!(n->decay->loop_samples[i] > 0)) {
+		if (!(n->decay->loop_samples[i] >= 0)) {
 			adac_ptr_index(q, p, (size_t)i);
 			return adac_error_set(c->err, ADAC_E_INPUT, q,
-					      "loop length %.17g is not positive",
+					      "loop length %.17g is negative",
 					      n->decay->loop_samples[i]);
 		}
 	return ADAC_OK;
@@ -969,7 +969,7 @@ parse_control(struct ctx *c, json_t *v, const char *ptr,
 	      struct adac_control *ctl)
 {
 	static const char *const keys[] = {"name", "min", "max", "init",
-					   "unit", NULL};
+					   "unit", "step", "label", NULL};
 	char p[ADAC_POINTER_MAX];
 	const char *name, *unit;
 	json_t *u;
@@ -1023,6 +1023,31 @@ parse_control(struct ctx *c, json_t *v, const char *ptr,
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 				      "init %g is outside min %g to max %g",
 				      ctl->init, ctl->min, ctl->max);
+	}
+	if ((u = member(v, "step", ptr, p)) != NULL) {
+		if ((rc = adac_json_number(u, p, &ctl->step, c->err)))
+			return rc;
+		if (!(ctl->step > 0))
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "step %g is not positive",
+					      ctl->step);
+	}
+	if ((u = member(v, "label", ptr, p)) != NULL) {
+		const char *label, *s;
+
+		if ((rc = adac_json_string(u, p, &label, c->err)))
+			return rc;
+		/* it becomes a FAUST slider label: "...[meta]" */
+		for (s = label; *s; s++)
+			if (*s == '"' || *s == '\\' || *s == '[' || *s == ']' ||
+			    (unsigned char)*s < 0x20)
+				break;
+		if (*label == '\0' || *s != '\0' || strlen(label) > 64)
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+			    "a label is 1 to 64 bytes without quotes, "
+			    "backslashes, brackets or control characters");
+		if ((ctl->label = xstrdup(label)) == NULL)
+			return nomem(c, p);
 	}
 	return ADAC_OK;
 }
@@ -1279,6 +1304,7 @@ adac_ir_free(struct adac_ir *ir)
 	for (i = 0; i < ir->n_controls; i++) {
 		free(ir->controls[i].name);
 		free(ir->controls[i].unit);
+		free(ir->controls[i].label);
 		free(ir->controls[i].pointer);
 	}
 	free(ir->controls);
@@ -1297,6 +1323,12 @@ adac_ir_control(const struct adac_ir *ir, const char *name)
 		    strcmp(ir->controls[i].name, name) == 0)
 			return &ir->controls[i];
 	return NULL;
+}
+
+const char *
+adac_control_label(const struct adac_control *c)
+{
+	return c->label != NULL ? c->label : c->name;
 }
 
 char *

@@ -83,7 +83,9 @@ struct adac_structure {
 /*
  * rt60-controlled decay on a gain node (see adac-ir(5), "controls"): the
  * gain applied to channel i is values[i]·10^(−3·loop_samples[i]/(fs·T60))
- * where T60 is the control's current value.
+ * where T60 is the control's current value.  loop_samples[i] >= 0 is the
+ * delay the gain stands for (adac-lower: the delay node it follows), so
+ * that a cycle's gains multiply to 10^(−3·L/(fs·T60)) for its length L.
  */
 struct adac_decay {
 	char *control;		/* name of the control, e.g. "rt60" */
@@ -127,6 +129,8 @@ struct adac_control {
 	char *name;		/* "rt60", "dry_wet", "pre_delay" */
 	char *unit;		/* "s", "", "ms" */
 	double min, max, init;
+	double step;		/* the slider's step; 0 when not given */
+	char *label;		/* the slider's label, or NULL: the name */
 	char *pointer;
 };
 
@@ -157,6 +161,9 @@ void adac_ir_free(struct adac_ir *ir);
 /* The control named name, or NULL. */
 const struct adac_control *adac_ir_control(const struct adac_ir *ir,
 					   const char *name);
+
+/* The control's slider label: its "label", else its name. */
+const char *adac_control_label(const struct adac_control *c);
 
 /*
  * The canonical text of the document (adac_json_dumps() of the JSON).

@@ -6,6 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* OpenBLAS's own declaration (cblas.h), without its include path. */
+void openblas_set_num_threads(int num_threads);
+
+/*
+ * One thread: the matrices here are small, and OpenBLAS's worker threads
+ * spin in sched_yield() waiting for work, which on a loaded machine costs
+ * more than the work (the property test ran at a quarter of a CPU).
+ */
+void
+adac_linalg_one_thread(void)
+{
+	static int done;
+
+	if (!done) {
+		openblas_set_num_threads(1);
+		done = 1;
+	}
+}
+
 static int
 nomem(struct adac_error *err)
 {
@@ -44,6 +63,7 @@ adac_linalg_svals(const double *a, int rows, int cols, double *s,
 	int k = rows < cols ? rows : cols, rc = ADAC_OK;
 	lapack_int info;
 
+	adac_linalg_one_thread();
 	if (k <= 0)
 		return ADAC_OK;
 	/* dgesvd destroys its input: work on a copy the caller never sees */
@@ -71,6 +91,7 @@ adac_linalg_norm2(const double *a, int rows, int cols, double *out,
 	int k = rows < cols ? rows : cols, rc;
 	double *s;
 
+	adac_linalg_one_thread();
 	if (k <= 0) {
 		*out = 0;
 		return ADAC_OK;
@@ -93,6 +114,7 @@ adac_linalg_det(const double *a, int n, double *out, struct adac_error *err)
 	double log_abs = 0, sign = 1;
 	int i, rc = ADAC_OK;
 
+	adac_linalg_one_thread();
 	if (n <= 0) {
 		*out = 1;
 		return ADAC_OK;
@@ -140,6 +162,7 @@ adac_linalg_znorm2(const double *a_re_im, int rows, int cols, double *out,
 	size_t i, n;
 	lapack_int info;
 
+	adac_linalg_one_thread();
 	if (k <= 0) {
 		*out = 0;
 		return ADAC_OK;
@@ -177,6 +200,7 @@ adac_linalg_eigenvalues(const double *a, int n, double *re, double *im,
 	lapack_int info;
 	int rc = ADAC_OK;
 
+	adac_linalg_one_thread();
 	if (n <= 0)
 		return ADAC_OK;
 	work = alloc_matrix(n, n, sizeof *work);
@@ -192,12 +216,36 @@ adac_linalg_eigenvalues(const double *a, int n, double *re, double *im,
 }
 
 int
+adac_linalg_eig(const double *a, int n, double *re, double *im, double *vr,
+		struct adac_error *err)
+{
+	double *work;
+	lapack_int info;
+	int rc = ADAC_OK;
+
+	adac_linalg_one_thread();
+	if (n <= 0)
+		return ADAC_OK;
+	work = alloc_matrix(n, n, sizeof *work);
+	if (work == NULL)
+		return nomem(err);
+	memcpy(work, a, (size_t)n * (size_t)n * sizeof *work);
+	info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'V', n, work, n, re, im,
+			     NULL, 1, vr, n);
+	if (info != 0)
+		rc = lapack_failed(err, "dgeev", info);
+	free(work);
+	return rc;
+}
+
+int
 adac_linalg_spectral_radius(const double *a, int n, double *out,
 			    struct adac_error *err)
 {
 	double *re = NULL, *im = NULL, r = 0;
 	int i, rc;
 
+	adac_linalg_one_thread();
 	if (n <= 0) {
 		*out = 0;
 		return ADAC_OK;
@@ -228,6 +276,7 @@ adac_linalg_unitarity_error(const double *a, int n, double *out,
 	double *g, sum;
 	int i, j, k, rc;
 
+	adac_linalg_one_thread();
 	if (n <= 0) {
 		*out = 0;
 		return ADAC_OK;
@@ -300,6 +349,7 @@ adac_linalg_random_orthogonal(int n, uint64_t seed, double *out,
 	lapack_int info;
 	int i, j, rc = ADAC_OK;
 
+	adac_linalg_one_thread();
 	if (n <= 0 || n > 65536)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "matrix size %d is out of range", n);
@@ -345,6 +395,7 @@ adac_linalg_zsolve(double *a_re_im, int n, double *b_re_im, int nrhs,
 	lapack_int info;
 	int rc = ADAC_OK;
 
+	adac_linalg_one_thread();
 	if (n <= 0 || nrhs <= 0)
 		return ADAC_OK;
 	ipiv = malloc((size_t)n * sizeof *ipiv);

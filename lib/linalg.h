@@ -15,6 +15,12 @@
 #include "error.h"
 
 /*
+ * Run OpenBLAS on one thread from now on (every function here does it
+ * first); for callers of BLAS outside this module, such as ARPACK.
+ */
+void adac_linalg_one_thread(void);
+
+/*
  * All min(rows, cols) singular values of a, largest first, into s
  * (dgesvd).
  */
@@ -56,6 +62,17 @@ int adac_linalg_random_orthogonal(int n, uint64_t seed, double *out,
  */
 int adac_linalg_eigenvalues(const double *a, int n, double *re, double *im,
 			    struct adac_error *err);
+
+/*
+ * The eigenvalues and right eigenvectors of the n × n matrix a (dgeev):
+ * re[i] + j·im[i] (n each, in LAPACK's order) and vr (n × n, row-major),
+ * whose column k is the eigenvector of eigenvalue k, scaled to unit
+ * 2-norm; for a complex pair k, k + 1 (im[k] > 0) the vector of
+ * eigenvalue k is column k + j·column k + 1 and that of k + 1 its
+ * conjugate.
+ */
+int adac_linalg_eig(const double *a, int n, double *re, double *im,
+		    double *vr, struct adac_error *err);
 
 /*
  * n standard normal samples from the generator behind

@@ -29,6 +29,17 @@
 struct adac_live;
 struct adac_live_report;
 
+/* What the safety stage did (see adac_live_process()). */
+struct adac_live_mute {
+	uint64_t id;		/* the program muted */
+	int nonfinite;		/* 1: a sample was NaN or infinite */
+	double peak;		/* else the largest |sample| seen over the limit */
+	double limit_db;	/* the limit, dBFS */
+};
+
+/* The safety stage's default limit, dBFS: +12, four times full scale. */
+#define ADAC_LIVE_MAX_LEVEL_DB 12.0
+
 struct adac_live_config {
 	int fs_hz;		/* sample rate the programs are built for */
 	/*
@@ -41,6 +52,7 @@ struct adac_live_config {
 	double xfade_ms;	/* equal-power crossfade at a swap; 0 cuts */
 	double smooth_ms;	/* ramp of a value-only change; 0: jump */
 	int cache;		/* compiled programs kept for reuse by source */
+	double cache_mb;	/* and the most memory they may hold, MB */
 	struct adac_faust_options faust;
 	/*
 	 * With the interpreter backend, > 0: once the running program has
@@ -52,12 +64,37 @@ struct adac_live_config {
 	 */
 	int upgrade_ms;
 	void (*on_upgrade)(const struct adac_live_report *rep, void *ctx);
+	/*
+	 * The safety stage's limit in dBFS (-60..60), and what to call (from
+	 * adac_live_poll()) when it mutes a program.
+	 */
+	double max_level_db;
+	void (*on_mute)(const struct adac_live_mute *m, void *ctx);
 	void *ctx;
+	/*
+	 * faust.cancel may point to a flag of the caller's (one a signal
+	 * handler sets): once it is non-zero, compiles and waits for the
+	 * audio thread give up at once, as after adac_live_stop(), which
+	 * sets it.
+	 */
 };
 
 /*
+ * The compile limits adac-live applies by default (faust.limits): a
+ * training session hears a program within seconds or not at all, and a
+ * program's instance lives in the audio process.
+ */
+#define ADAC_LIVE_COMPILE_CPU_S 30.0
+#define ADAC_LIVE_COMPILE_WALL_S 60.0
+#define ADAC_LIVE_COMPILE_MEM_MB 4096L
+#define ADAC_LIVE_PROGRAM_MB 256L
+
+/*
  * Defaults: 48 kHz, 0 in, 2 out, 256 frames, 10 ms fade, 10 ms ramp, 8
- * cached programs, LLVM, no upgrade.
+ * cached programs in 256 MB, LLVM, no upgrade, the ADAC_LIVE_* compile
+ * limits, a +12 dBFS safety limit.
+ * Compiles run in worker processes (see faust_jit.h); an engine keeps
+ * one started ahead.
  */
 void adac_live_config_init(struct adac_live_config *cfg);
 
@@ -67,6 +104,16 @@ int adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 /* The driver must have stopped calling adac_live_process().  NULL is fine. */
 void adac_live_free(struct adac_live *live);
 
+/*
+ * Stop the engine's own work: compiles in progress are cancelled (their
+ * loads fail at once, with limit ADAC_FAUST_LIMIT_CANCELLED, as does
+ * any load after this), waits for the audio thread give up, the LLVM
+ * upgrade thread is joined, and no on_upgrade callback runs once this
+ * returns, so that a caller can say its last word after it.  Safe from
+ * any thread; adac_live_free() does it too.
+ */
+void adac_live_stop(struct adac_live *live);
+
 /* ---- the audio side --------------------------------------------------- */
 
 /*
@@ -75,8 +122,14 @@ void adac_live_free(struct adac_live *live);
  * NULL when there are none).  A program's input i reads the driver's
  * input i modulo cfg.inputs (silence when there are none); outputs beyond
  * a program's own are silent, its extra outputs are dropped.  Before the
- * first program arrives the output is silence.  Non-finite samples a
- * program produces are counted and replaced by 0.
+ * first program arrives the output is silence.
+ *
+ * The safety stage: a program that produces a sample that is NaN,
+ * infinite or above cfg.max_level_db (in absolute value) is muted from
+ * that block on, before any of the block is heard, and is not computed
+ * again; the next program loaded sounds as usual.  Non-finite samples
+ * are counted.  The mix of two programs during a crossfade is clipped
+ * to the limit, so that no sample beyond it ever reaches the driver.
  */
 void adac_live_process(struct adac_live *live, int frames,
 		       const float *const *in, float *const *out);
@@ -123,7 +176,16 @@ struct adac_live_report {
 	double detect_to_audible_ms;
 	double xfade_ms;
 	struct adac_error error;	/* status FAILED: the compiler's message */
+	enum adac_faust_limit limit;	/* status FAILED: the limit it hit, if any */
 };
+
+/*
+ * Flags of a load or compile.  ADAC_LIVE_UNTRUSTED: code from the
+ * network: it may import only the FAUST standard libraries (the worker
+ * enforces it; see adac_faust_check_imports() for the text), and only a
+ * copy compiled so is taken from the cache.
+ */
+#define ADAC_LIVE_UNTRUSTED 1u
 
 /*
  * Make source (a FAUST program called name) the running program:
@@ -137,31 +199,48 @@ struct adac_live_report {
  *     post it to the audio side and wait up to wait_ms for the audio
  *     thread to take it (0: do not wait): ADAC_LIVE_SWAPPED.
  * write_ns is the CLOCK_REALTIME time at which the change was written
- * (a file's mtime, a request's arrival), 0 when unknown.  Returns
+ * (a file's mtime, a request's arrival), 0 when unknown; flags are
+ * ADAC_LIVE_* (0 for trusted code).  Returns
  * ADAC_OK with *rep filled (also for a program that does not compile:
  * status FAILED, rep->error holds the message), or ADAC_E_NOMEM /
  * ADAC_E_DEPENDENCY (libfaust itself failed), also reported in rep.
  */
 int adac_live_load(struct adac_live *live, const char *name,
 		   const char *source, int64_t write_ns, int wait_ms,
-		   struct adac_live_report *rep);
+		   unsigned flags, struct adac_live_report *rep);
 
 /*
  * Compile source without running it and keep it for a later
  * adac_live_load() of the same text.  *json_ui (when not NULL) receives
  * a malloc'd copy of its JSON UI, *compile_ms the time.  ADAC_E_INPUT
- * with the compiler's message, ADAC_E_DEPENDENCY, ADAC_E_NOMEM.
+ * with the compiler's message (*limit, when not NULL, says whether a
+ * limit stopped it), ADAC_E_DEPENDENCY, ADAC_E_NOMEM.
  */
 int adac_live_compile(struct adac_live *live, const char *name,
-		      const char *source, char **json_ui, double *compile_ms,
-		      int *inputs, int *outputs, struct adac_error *err);
+		      const char *source, unsigned flags, char **json_ui,
+		      double *compile_ms, int *inputs, int *outputs,
+		      enum adac_faust_limit *limit, struct adac_error *err);
 
 /*
- * Free programs the audio side has finished with and bring reports of
- * swaps up to date.  Called by the control loops every few milliseconds;
- * adac_live_load() does it too.
+ * Free programs the audio side has finished with, bring reports of
+ * swaps up to date, and call cfg.on_mute for each program the safety
+ * stage has muted since.  Called by the control loops every few
+ * milliseconds; adac_live_load() does the first two too.
  */
 void adac_live_poll(struct adac_live *live);
+
+/*
+ * The cache of compiled programs: how many, the bytes they hold (their
+ * instances, code and buffers), and the most it may hold.
+ */
+void adac_live_cache_usage(struct adac_live *live, int *programs,
+			   size_t *bytes, size_t *max_bytes);
+
+/* 1 when the running program has been muted by the safety stage. */
+int adac_live_muted(struct adac_live *live);
+
+/* The log line of m: {"event":"muted",...}, malloc'd; NULL: no memory. */
+char *adac_live_mute_json(const struct adac_live_mute *m);
 
 /* 1 once a program runs (has been posted). */
 int adac_live_running(struct adac_live *live);
@@ -177,12 +256,14 @@ char *adac_live_json_ui(struct adac_live *live);
 
 /*
  * Set the running program's parameter at a FAUST address (or a unique
- * address suffix such as "gain") to value; it is kept across reloads.
+ * address suffix such as "gain") to value, clamped to the range the
+ * control declares; *applied (may be NULL) receives the value set.  It
+ * is kept across reloads (clamped again to each program's range).
  * ADAC_E_INPUT "no parameter 'X'" (also when nothing runs, or for a
  * bargraph), or a non-finite value.
  */
 int adac_live_param_set(struct adac_live *live, const char *address,
-			double value, struct adac_error *err);
+			double value, double *applied, struct adac_error *err);
 /* Its value as last set (or its init).  ADAC_E_INPUT as above. */
 int adac_live_param_get(struct adac_live *live, const char *address,
 			double *value, struct adac_error *err);
@@ -199,6 +280,7 @@ struct adac_live_stats {
 	double peak;		/* largest |sample| */
 	double max_step;	/* largest |x[n] - x[n-1]| on any channel */
 	int swaps;		/* programs taken by the audio thread */
+	int muted;		/* programs the safety stage muted */
 };
 void adac_live_stats(struct adac_live *live, struct adac_live_stats *st);
 

@@ -52,6 +52,26 @@ on_upgrade(const struct adac_live_report *rep, void *ctx)
 	free(line);
 }
 
+static void
+on_mute(const struct adac_live_mute *m, void *ctx)
+{
+	const struct adac_live_opts *o = ctx;
+	char *line = adac_live_mute_json(m), msg[256];
+
+	if (m->nonfinite)
+		snprintf(msg, sizeof msg, "program %llu muted: its output is not "
+			 "finite; it stays silent until another program loads",
+			 (unsigned long long)m->id);
+	else
+		snprintf(msg, sizeof msg, "program %llu muted: its output reached "
+			 "%+.1f dBFS, above the %+g dBFS limit (--max-level-db); "
+			 "it stays silent until another program loads",
+			 (unsigned long long)m->id, 20 * log10(m->peak), m->limit_db);
+	say(o, ADAC_LIVE_SAY_WARN, msg);
+	say(o, ADAC_LIVE_SAY_LOG, line);
+	free(line);
+}
+
 struct follower {
 	const struct adac_live_opts *o;
 	struct adac_live *live;
@@ -69,8 +89,10 @@ on_report(const struct adac_live_report *rep, void *ctx)
 	struct follower *f = ctx;
 	char *line, msg[ADAC_TEXT_MAX + 256];
 
-	if (rep->status == ADAC_LIVE_UNCHANGED)
-		return;	/* a write of the same text is not a reload */
+	/* a write of the same text is not a reload, nor one cut short by a stop */
+	if (rep->status == ADAC_LIVE_UNCHANGED ||
+	    rep->limit == ADAC_FAUST_LIMIT_CANCELLED)
+		return;
 	f->reloads++;
 	if (rep->status == ADAC_LIVE_FAILED) {
 		f->failed++;
@@ -107,8 +129,11 @@ first_load(const struct adac_live_opts *o, struct adac_live *live,
 
 	if (name == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
-	rc = adac_live_load(live, name, source, 0, 0, &rep);
+	rc = adac_live_load(live, name, source, 0, 0, 0, &rep);
 	free(name);
+	if (rep.limit == ADAC_FAUST_LIMIT_CANCELLED)
+		return adac_error_set(err, ADAC_E_IO, "",
+				      "interrupted while compiling, before the program ran");
 	if (rc == ADAC_OK && rep.status == ADAC_LIVE_FAILED)
 		rc = ADAC_E_INPUT;
 	if (rc != ADAC_OK) {
@@ -117,10 +142,21 @@ first_load(const struct adac_live_opts *o, struct adac_live *live,
 		return rc;
 	}
 	*compile_ms = rep.compile_ms;
-	for (i = 0; i < o->n_sets; i++)
+	for (i = 0; i < o->n_sets; i++) {
+		double v;
+
 		if ((rc = adac_live_param_set(live, o->sets[i].address,
-					      o->sets[i].value, err)) != ADAC_OK)
+					      o->sets[i].value, &v, err)) != ADAC_OK)
 			return rc;
+		if (v != o->sets[i].value) {
+			char msg[512];
+
+			snprintf(msg, sizeof msg,
+				 "--set %.200s=%.17g: outside the control's range, set to %.17g",
+				 o->sets[i].address, o->sets[i].value, v);
+			say(o, ADAC_LIVE_SAY_WARN, msg);
+		}
+	}
 	return ADAC_OK;
 }
 
@@ -140,12 +176,7 @@ start_following(const struct adac_live_opts *o, struct adac_live *live,
 	f->live = live;
 	if ((rc = adac_live_watch_new(o->path, &f->watch, err)) != ADAC_OK)
 		return rc;
-	if (pthread_create(&f->thread, NULL, follow_thread, f) != 0) {
-		adac_live_watch_free(f->watch);
-		f->watch = NULL;
-		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
-				      "cannot start the watcher thread");
-	}
+	/* said before the thread starts: "start" is the first line, always */
 	adac_live_io(live, &in, &out);
 	j = json_pack("{s:s,s:s,s:i,s:i,s:I,s:s,s:f}", "event", "start",
 		      "file", o->path, "inputs", in, "outputs", out,
@@ -157,6 +188,12 @@ start_following(const struct adac_live_opts *o, struct adac_live *live,
 	say(o, ADAC_LIVE_SAY_LOG, s);
 	free(s);
 	json_decref(j);
+	if (pthread_create(&f->thread, NULL, follow_thread, f) != 0) {
+		adac_live_watch_free(f->watch);
+		f->watch = NULL;
+		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				      "cannot start the watcher thread");
+	}
 	return ADAC_OK;
 }
 
@@ -177,11 +214,12 @@ end_line(struct adac_live *live, int reloads, int failed)
 	char *s;
 
 	adac_live_stats(live, &st);
-	o = json_pack("{s:s,s:I,s:I,s:f,s:f,s:i,s:i,s:i}", "event", "end",
+	o = json_pack("{s:s,s:I,s:I,s:f,s:f,s:i,s:i,s:i,s:i}", "event", "end",
 		      "frames", (json_int_t)st.frames,
 		      "nonfinite", (json_int_t)st.nonfinite,
 		      "peak", st.peak, "max_step", st.max_step,
-		      "swaps", st.swaps, "reloads", reloads, "failed", failed);
+		      "swaps", st.swaps, "reloads", reloads, "failed", failed,
+		      "muted", st.muted);
 	if (o == NULL)
 		return NULL;
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
@@ -218,7 +256,10 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	ecfg.inputs = adac_live_driver_inputs(drv);
 	ecfg.outputs = -1;
 	ecfg.on_upgrade = on_upgrade;
+	ecfg.on_mute = on_mute;
 	ecfg.ctx = (void *)o;
+	/* a signal stops a compile at once, even the first */
+	ecfg.faust.cancel = o->stop;
 	if (ecfg.max_block < dcfg.block && dcfg.kind != ADAC_LIVE_DRIVER_JACK)
 		ecfg.max_block = dcfg.block;
 	/* the frame count of --seconds is known only now that the rate is */
@@ -237,6 +278,7 @@ adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err)
 	while (!atomic_load(o->stop) && !adac_live_driver_done(drv))
 		sleep_ms(5);
 stop:
+	adac_live_stop(live);	/* no upgrade line after the end line */
 	if (following) {
 		stop_following(&f);
 		if (f.rc != ADAC_OK && rc == ADAC_OK) {
@@ -249,6 +291,8 @@ stop:
 		*err = e2;
 		rc = e2.code;
 	}
+	/* what the safety stage did last is said before the end */
+	adac_live_poll(live);
 	if (rc == ADAC_OK) {
 		line = end_line(live, f.reloads, f.failed);
 		say(o, ADAC_LIVE_SAY_LOG, line);
@@ -287,6 +331,7 @@ start_services(const struct adac_live_opts *o, struct adac_live *live,
 	hc.listen = o->listen;
 	hc.token = o->token;
 	hc.max_body = o->max_body;
+	hc.max_connections = o->connections;
 	hc.on_load = on_http_load;
 	hc.ctx = (void *)o;
 	if ((rc = adac_live_http_start(live, &hc, http, err)) != ADAC_OK)
@@ -332,7 +377,9 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 		goto out;
 	ecfg.fs_hz = adac_live_driver_fs(drv);
 	ecfg.on_upgrade = on_upgrade;
+	ecfg.on_mute = on_mute;
 	ecfg.ctx = (void *)o;
+	ecfg.faust.cancel = o->stop;
 	in = adac_live_driver_inputs(drv);
 	/* without a first program, a JACK client gets two ins and two outs */
 	ecfg.inputs = source != NULL ? in : in < 0 ? 2 : in;
@@ -361,6 +408,7 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 		sleep_ms(10);
 	}
 stop:
+	adac_live_stop(live);
 	adac_live_osc_stop(osc);
 	adac_live_http_stop(http);
 	if (following)

@@ -41,6 +41,7 @@ struct adac_live_opts {
 	const char *osc_port;		/* "5510", "0" for any free, NULL for none */
 	const char *token;		/* required when listen is not loopback */
 	long max_body;			/* bytes; larger requests get 413 */
+	int connections;		/* HTTP connections at once; 0: 1024 */
 	int qr;				/* print the page's URL as a QR code */
 	/* how the app talks to the user; ctx is passed back */
 	void (*say)(void *ctx, enum adac_live_say kind, const char *line);

@@ -30,6 +30,7 @@ struct msg {
 struct ramp {
 	double start, target;
 	int left, total;	/* frames; left > 0 while active */
+	int listed;		/* its index is in the program's active list */
 };
 
 struct prog {
@@ -38,8 +39,9 @@ struct prog {
 	int llvm;		/* built by the LLVM backend */
 	char *name, *source;
 	uint64_t hash;
-	int n_in, n_out, n_param;
-	float **out;		/* n_out buffers of max_block frames */
+	int n_in, n_out, n_param, mb;
+	int std_only;		/* compiled with the standard libraries only */
+	float **out;		/* n_out buffers of mb (max_block) frames */
 	void **inptr, **outptr;
 	/* audio side only, once posted */
 	struct ramp *ramps;
@@ -49,8 +51,15 @@ struct prog {
 	double compile_ms, compile_cpu_ms;
 	int64_t t_posted_ns;
 	_Atomic int64_t t_taken_ns;	/* written once by the audio thread */
+	/* the safety stage: set once by the audio thread, read by poll */
+	atomic_int muted;	/* 0, or MUTE_* */
+	float mute_peak;	/* the largest finite |sample| over the limit */
+	int mute_told;		/* control side: the event was queued */
 	struct prog *next;
 };
+
+enum { MUTE_LEVEL = 1, MUTE_NONFINITE = 2 };
+#define MAX_EVENTS 16
 
 struct shadow {
 	char *address;
@@ -62,6 +71,10 @@ struct adac_live {
 	int xfade_frames, smooth_frames;
 	float *fade_in, *fade_out;	/* xfade_frames gains each */
 	float *zeros;
+
+	float level_limit;	/* linear: the safety stage's */
+	struct adac_live_mute events[MAX_EVENTS];	/* under ctl, for poll */
+	int n_events;
 
 	/* audio side */
 	struct prog *cur, *old, *hold;
@@ -88,6 +101,14 @@ struct adac_live {
 	struct shadow *shadow;
 	int n_shadow, cap_shadow;
 
+	/*
+	 * Set by adac_live_stop(), or by the caller (cfg.faust.cancel):
+	 * compiles and waits give up.  It points to own_cancel unless the
+	 * caller gave a flag of its own.
+	 */
+	atomic_int *cancel, own_cancel;
+	int counted;		/* in count_engine() */
+
 	/* the LLVM upgrade: one job, due after a quiet period */
 	pthread_mutex_t up_lock;
 	pthread_cond_t up_cond;
@@ -105,16 +126,6 @@ adac_live_now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* CPU time of the whole process (every thread), in milliseconds. */
-static double
-cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 static double
@@ -158,7 +169,26 @@ adac_live_config_init(struct adac_live_config *cfg)
 	cfg->xfade_ms = 10;
 	cfg->smooth_ms = 10;
 	cfg->cache = 8;
+	cfg->cache_mb = 256;
+	cfg->max_level_db = ADAC_LIVE_MAX_LEVEL_DB;
 	adac_faust_options_init(&cfg->faust);
+	cfg->faust.limits.cpu_s = ADAC_LIVE_COMPILE_CPU_S;
+	cfg->faust.limits.wall_s = ADAC_LIVE_COMPILE_WALL_S;
+	cfg->faust.limits.mem_mb = ADAC_LIVE_COMPILE_MEM_MB;
+	cfg->faust.limits.program_mb = ADAC_LIVE_PROGRAM_MB;
+}
+
+/* Engines alive: while there is one, a compile worker waits started. */
+static pthread_mutex_t engines_lock = PTHREAD_MUTEX_INITIALIZER;
+static int engines;
+
+static void
+count_engine(int d, enum adac_faust_backend backend)
+{
+	pthread_mutex_lock(&engines_lock);
+	engines += d;
+	adac_faust_keep_workers(engines > 0 ? 1 : 0, backend);
+	pthread_mutex_unlock(&engines_lock);
 }
 
 int
@@ -183,6 +213,12 @@ adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 	    !(cfg->smooth_ms >= 0 && cfg->smooth_ms <= 10000))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "crossfade and ramp times must be 0..10000 ms");
+	if (!(cfg->cache_mb >= 0 && cfg->cache_mb <= 1 << 20))
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "the cache size must be 0..1048576 MB");
+	if (!(cfg->max_level_db >= -60 && cfg->max_level_db <= 60))
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "the level limit must be -60..60 dBFS");
 	live = calloc(1, sizeof *live);
 	if (live == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
@@ -191,6 +227,7 @@ adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 		live->cfg.max_block = 256;
 	if (live->cfg.cache < 0)
 		live->cfg.cache = 0;
+	live->level_limit = (float)pow(10, cfg->max_level_db / 20);
 	live->xfade_frames = (int)lround(cfg->xfade_ms * cfg->fs_hz / 1000);
 	live->smooth_frames = (int)lround(cfg->smooth_ms * cfg->fs_hz / 1000);
 	n = live->xfade_frames > 0 ? live->xfade_frames : 1;
@@ -215,6 +252,10 @@ adac_live_new(const struct adac_live_config *cfg, struct adac_live **out,
 	pthread_mutex_init(&live->up_lock, NULL);
 	pthread_cond_init(&live->up_cond, NULL);
 	live->next_serial = 1;
+	live->cancel = cfg->faust.cancel != NULL ? cfg->faust.cancel : &live->own_cancel;
+	live->cfg.faust.cancel = live->cancel;
+	count_engine(1, live->cfg.faust.backend);
+	live->counted = 1;
 	*out = live;
 	return ADAC_OK;
 }
@@ -260,13 +301,8 @@ adac_live_free(struct adac_live *live)
 
 	if (live == NULL)
 		return;
-	if (live->up_started) {
-		pthread_mutex_lock(&live->up_lock);
-		live->up_stop = 1;
-		pthread_cond_signal(&live->up_cond);
-		pthread_mutex_unlock(&live->up_lock);
-		pthread_join(live->up_thread, NULL);
-	}
+	if (live->fade_in != NULL || live->zeros != NULL)
+		adac_live_stop(live);
 	free(live->up_name);
 	free(live->up_source);
 	/* every program is on exactly one of these, or pending or held */
@@ -290,6 +326,8 @@ adac_live_free(struct adac_live *live)
 	free(live->fade_out);
 	free(live->zeros);
 	free(live->last);
+	if (live->counted)
+		count_engine(-1, live->cfg.faust.backend);
 	if (live->fade_in != NULL || live->zeros != NULL) {
 		pthread_mutex_destroy(&live->ctl);
 		pthread_mutex_destroy(&live->load);
@@ -297,6 +335,21 @@ adac_live_free(struct adac_live *live)
 		pthread_cond_destroy(&live->up_cond);
 	}
 	free(live);
+}
+
+void
+adac_live_stop(struct adac_live *live)
+{
+	int join;
+
+	atomic_store(live->cancel, 1);
+	pthread_mutex_lock(&live->up_lock);
+	join = live->up_started && !live->up_stop;
+	live->up_stop = 1;
+	pthread_cond_signal(&live->up_cond);
+	pthread_mutex_unlock(&live->up_lock);
+	if (join)
+		pthread_join(live->up_thread, NULL);
 }
 
 /* ---- the audio side --------------------------------------------------- */
@@ -327,8 +380,16 @@ apply_msg(struct adac_live *live, struct prog *p, const struct msg *m)
 		r->start = adac_faust_param_get(p->dsp, m->index);
 		r->target = m->value;
 		r->total = live->smooth_frames;
-		if (r->left <= 0)
+		/*
+		 * A set cancels a ramp but leaves its index listed until
+		 * advance_ramps() next runs: list an index only once, or a
+		 * set and a ramp of one parameter in one drain pass append
+		 * it again and again past the end of the list.
+		 */
+		if (!r->listed) {
 			p->active[p->n_active++] = m->index;
+			r->listed = 1;
+		}
 		r->left = r->total;
 		return;
 	}
@@ -365,11 +426,14 @@ advance_ramps(struct prog *p, int frames)
 		int idx = p->active[i];
 		struct ramp *r = &p->ramps[idx];
 
-		if (r->left <= 0)
+		if (r->left <= 0) {
+			r->listed = 0;
 			continue;
+		}
 		r->left -= frames;
 		if (r->left <= 0) {
 			r->left = 0;
+			r->listed = 0;
 			adac_faust_param_set(p->dsp, idx, r->target);
 			continue;
 		}
@@ -435,11 +499,50 @@ compute(struct adac_live *live, struct prog *p, int n, int off,
 	adac_faust_compute(p->dsp, n, p->inptr, p->outptr);
 }
 
+/*
+ * The safety stage: a block with a sample that is not finite or above
+ * the level limit mutes its program (for good: it is not computed
+ * again), before any of it is mixed.  The control side says so.
+ */
+static void
+guard(struct adac_live *live, struct prog *p, int n)
+{
+	float lim = live->level_limit, peak = 0, x;
+	int c, k, why = 0;
+
+	for (c = 0; c < p->n_out; c++)
+		for (k = 0; k < n; k++) {
+			x = p->out[c][k];
+			if (!isfinite(x)) {
+				live->st.nonfinite++;
+				why = MUTE_NONFINITE;
+			} else if (fabsf(x) > lim) {
+				if (why == 0)
+					why = MUTE_LEVEL;
+				if (fabsf(x) > peak)
+					peak = fabsf(x);
+			}
+		}
+	if (why != 0) {
+		p->mute_peak = peak;
+		atomic_store_explicit(&p->muted, why, memory_order_release);
+		live->st.muted++;
+	}
+}
+
+static int
+sounding(const struct prog *p)
+{
+	return p != NULL &&
+	       atomic_load_explicit(&p->muted, memory_order_relaxed) == 0;
+}
+
 static void
 chunk(struct adac_live *live, int n, int off, const float *const *in,
       float *const *out)
 {
 	struct prog *cur, *old;
+	float lim = live->level_limit;
 	int c, k, X = live->xfade_frames;
 
 	if (live->hold != NULL)
@@ -448,17 +551,19 @@ chunk(struct adac_live *live, int n, int off, const float *const *in,
 	drain(live);
 	cur = live->cur;
 	old = live->old;
-	if (cur != NULL) {
+	if (sounding(cur)) {
 		advance_ramps(cur, n);
 		compute(live, cur, n, off, in);
+		guard(live, cur, n);
 	}
-	if (old != NULL) {
+	if (sounding(old)) {
 		advance_ramps(old, n);
 		compute(live, old, n, off, in);
+		guard(live, old, n);
 	}
 	for (c = 0; c < live->cfg.outputs; c++) {
-		const float *a = cur != NULL && c < cur->n_out ? cur->out[c] : NULL;
-		const float *b = old != NULL && c < old->n_out ? old->out[c] : NULL;
+		const float *a = sounding(cur) && c < cur->n_out ? cur->out[c] : NULL;
+		const float *b = sounding(old) && c < old->n_out ? old->out[c] : NULL;
 		float *o = out[c] + off;
 		float prev = live->last[c];
 
@@ -473,10 +578,13 @@ chunk(struct adac_live *live, int n, int off, const float *const *in,
 			} else {
 				v = a != NULL ? a[k] : 0.0f;
 			}
-			if (!isfinite(v)) {
-				live->st.nonfinite++;
+			/* a crossfade of two programs may add up past it */
+			if (!isfinite(v))
 				v = 0.0f;
-			}
+			else if (v > lim)
+				v = lim;
+			else if (v < -lim)
+				v = -lim;
 			if (fabsf(v) > live->st.peak)
 				live->st.peak = fabsf(v);
 			if ((live->have_last || k > 0) &&
@@ -537,11 +645,13 @@ adac_live_stats(struct adac_live *live, struct adac_live_stats *st)
 static int
 prog_new(struct adac_live *live, const char *name, const char *source,
 	 const struct adac_faust_options *opt, struct prog **out,
-	 struct adac_error *err)
+	 enum adac_faust_limit *limit, struct adac_error *err)
 {
 	struct prog *p;
-	double t0 = mono_ms(), c0 = cpu_ms();
+	double t0 = mono_ms();
 	int i, rc, mb = live->cfg.max_block;
+
+	*limit = ADAC_FAUST_LIMIT_NONE;
 
 	p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -553,7 +663,10 @@ prog_new(struct adac_live *live, const char *name, const char *source,
 		goto fail;
 	}
 	p->hash = hash_text(source);
-	rc = adac_faust_compile(name, source, opt, live->cfg.fs_hz, &p->dsp, err);
+	p->mb = mb;
+	p->std_only = opt->std_libs_only;
+	rc = adac_faust_compile_ex(name, source, opt, live->cfg.fs_hz, &p->dsp,
+				   limit, err);
 	if (rc != ADAC_OK)
 		goto fail;
 	p->llvm = opt->backend == ADAC_FAUST_LLVM;
@@ -582,7 +695,8 @@ prog_new(struct adac_live *live, const char *name, const char *source,
 	for (i = 0; i < p->n_param; i++)
 		p->values[i] = adac_faust_param_get(p->dsp, i);
 	p->compile_ms = mono_ms() - t0;
-	p->compile_cpu_ms = cpu_ms() - c0;
+	/* the worker's and ours: a figure a busy machine does not inflate */
+	p->compile_cpu_ms = adac_faust_compile_cpu_ms(p->dsp);
 	*out = p;
 	return ADAC_OK;
 fail:
@@ -601,10 +715,14 @@ prog_reset(struct prog *p)
 	for (i = 0; i < p->n_param; i++) {
 		p->values[i] = adac_faust_param_get(p->dsp, i);
 		p->ramps[i].left = 0;
+		p->ramps[i].listed = 0;
 	}
 	p->n_active = 0;
 	p->serial = 0;
 	atomic_store(&p->t_taken_ns, 0);
+	atomic_store(&p->muted, 0);
+	p->mute_told = 0;
+	p->mute_peak = 0;
 }
 
 static int
@@ -613,15 +731,20 @@ same_text(const struct prog *p, const char *source, uint64_t hash)
 	return p->hash == hash && strcmp(p->source, source) == 0;
 }
 
-/* Under ctl: take an idle compiled copy of source out of the cache. */
+/*
+ * Under ctl: take an idle compiled copy of source out of the cache; for
+ * code from the network, only one compiled as such (the same text from
+ * the watched file may have found a library beside it).
+ */
 static struct prog *
-cache_take(struct adac_live *live, const char *source)
+cache_take(struct adac_live *live, const char *source, unsigned flags)
 {
 	uint64_t h = hash_text(source);
 	struct prog **pp, *p;
 
 	for (pp = &live->cache; *pp != NULL; pp = &(*pp)->next)
-		if (same_text(*pp, source, h)) {
+		if (same_text(*pp, source, h) &&
+		    (!(flags & ADAC_LIVE_UNTRUSTED) || (*pp)->std_only)) {
 			p = *pp;
 			*pp = p->next;
 			p->next = NULL;
@@ -630,26 +753,61 @@ cache_take(struct adac_live *live, const char *source)
 	return NULL;
 }
 
-/* Under ctl: keep p for reuse, dropping the oldest beyond cfg.cache. */
+/* What p holds: its instance and code, and the engine's buffers for it. */
+static size_t
+prog_bytes(const struct prog *p)
+{
+	return adac_faust_memory_bytes(p->dsp) + sizeof *p +
+	       (size_t)p->n_out * p->mb * sizeof(float) +
+	       (size_t)p->n_param * (sizeof *p->ramps + sizeof *p->active +
+				     sizeof *p->values) +
+	       strlen(p->source) + strlen(p->name);
+}
+
+/*
+ * Under ctl: keep p for reuse, dropping the oldest beyond cfg.cache
+ * programs or cfg.cache_mb megabytes (a delay-line program can hold
+ * hundreds of them).
+ */
 static void
 cache_put(struct adac_live *live, struct prog *p)
 {
+	size_t max = (size_t)(live->cfg.cache_mb * (1 << 20)), bytes = 0;
 	struct prog **pp;
 	int n = 0;
 
-	if (live->cfg.cache <= 0) {
+	if (live->cfg.cache <= 0 || prog_bytes(p) > max) {
 		prog_free(p);
 		return;
 	}
 	prog_reset(p);
 	p->next = live->cache;
 	live->cache = p;
-	for (pp = &live->cache; *pp != NULL; pp = &(*pp)->next)
-		if (++n == live->cfg.cache) {
-			free_list((*pp)->next);
-			(*pp)->next = NULL;
+	for (pp = &live->cache; *pp != NULL; pp = &(*pp)->next) {
+		bytes += prog_bytes(*pp);
+		if (++n > live->cfg.cache || bytes > max) {
+			free_list(*pp);
+			*pp = NULL;
 			break;
 		}
+	}
+}
+
+void
+adac_live_cache_usage(struct adac_live *live, int *programs, size_t *bytes,
+		      size_t *max_bytes)
+{
+	struct prog *p;
+
+	pthread_mutex_lock(&live->ctl);
+	*programs = 0;
+	*bytes = 0;
+	for (p = live->cache; p != NULL; p = p->next) {
+		(*programs)++;
+		*bytes += prog_bytes(p);
+	}
+	*max_bytes = (size_t)(live->cfg.cache_mb * (1 << 20));
+	pthread_mutex_unlock(&live->ctl);
 }
 
 static void
@@ -665,6 +823,23 @@ unlink_live(struct adac_live *live, struct prog *p)
 		}
 }
 
+/* Under ctl: queue the event of a program the safety stage muted. */
+static void
+note_mute(struct adac_live *live, struct prog *p)
+{
+	int why = atomic_load_explicit(&p->muted, memory_order_acquire);
+	struct adac_live_mute *e;
+
+	if (why == 0 || p->mute_told || live->n_events == MAX_EVENTS)
+		return;
+	p->mute_told = 1;
+	e = &live->events[live->n_events++];
+	e->id = p->serial;
+	e->nonfinite = why == MUTE_NONFINITE;
+	e->peak = why == MUTE_LEVEL ? p->mute_peak : -1;
+	e->limit_db = live->cfg.max_level_db;
+}
+
 static void
 poll_locked(struct adac_live *live)
 {
@@ -677,6 +852,7 @@ poll_locked(struct adac_live *live)
 		head++;
 		atomic_store_explicit(&live->ret_head, head, memory_order_release);
 		unlink_live(live, p);
+		note_mute(live, p);
 		cache_put(live, p);
 	}
 }
@@ -684,9 +860,50 @@ poll_locked(struct adac_live *live)
 void
 adac_live_poll(struct adac_live *live)
 {
+	struct adac_live_mute ev[MAX_EVENTS];
+	struct prog *p;
+	int i, n;
+
 	pthread_mutex_lock(&live->ctl);
+	for (p = live->live; p != NULL; p = p->next)
+		note_mute(live, p);
 	poll_locked(live);
+	n = live->n_events;
+	memcpy(ev, live->events, n * sizeof *ev);
+	live->n_events = 0;
 	pthread_mutex_unlock(&live->ctl);
+	for (i = 0; i < n; i++)
+		if (live->cfg.on_mute != NULL)
+			live->cfg.on_mute(&ev[i], live->cfg.ctx);
+}
+
+int
+adac_live_muted(struct adac_live *live)
+{
+	int m;
+
+	pthread_mutex_lock(&live->ctl);
+	m = live->running != NULL && atomic_load(&live->running->muted) != 0;
+	pthread_mutex_unlock(&live->ctl);
+	return m;
+}
+
+char *
+adac_live_mute_json(const struct adac_live_mute *m)
+{
+	json_t *o = json_pack("{s:s,s:I,s:I,s:s,s:o,s:f}", "event", "muted",
+			      "time_ms", (json_int_t)(adac_live_now_ns() / 1000000),
+			      "id", (json_int_t)m->id,
+			      "reason", m->nonfinite ? "non-finite" : "level",
+			      "peak_db", m->peak > 0
+					 ? json_real(round(2000 * log10(m->peak)) / 100)
+					 : json_null(),
+			      "limit_db", m->limit_db);
+	char *s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					 JSON_REAL_PRECISION(12)) : NULL;
+
+	json_decref(o);
+	return s;
 }
 
 /*
@@ -705,7 +922,7 @@ push_msg(struct adac_live *live, uint64_t serial, int index, int ramp,
 	       QUEUE_CAP) {
 		if (t0 == 0)
 			t0 = mono_ms();
-		else if (mono_ms() - t0 > PUSH_TIMEOUT_MS)
+		else if (mono_ms() - t0 > PUSH_TIMEOUT_MS || atomic_load(live->cancel))
 			return -1;
 		sleep_us(200);
 	}
@@ -748,18 +965,33 @@ settable(const struct adac_faust *dsp, int i)
 	return strstr(adac_faust_param_kind(dsp, i), "bargraph") == NULL;
 }
 
+/* v within the range parameter i of dsp declares (when it declares one). */
+static double
+clamp_to(const struct adac_faust *dsp, int i, double v)
+{
+	double mn, mx;
+
+	adac_faust_param_range(dsp, i, &mn, &mx, NULL, NULL);
+	if (!(mn <= mx))
+		return v;
+	return v < mn ? mn : v > mx ? mx : v;
+}
+
 /* Under ctl: give p the values users set, by address.  Returns how many. */
 static int
 carry_over(struct adac_live *live, struct prog *p)
 {
 	int i, j, kept = 0;
+	double v;
 
 	for (i = 0; i < live->n_shadow; i++) {
 		j = adac_faust_param_find(p->dsp, live->shadow[i].address);
 		if (j < 0 || !settable(p->dsp, j))
 			continue;
-		adac_faust_param_set(p->dsp, j, live->shadow[i].value);
-		p->values[j] = live->shadow[i].value;
+		/* another program may declare another range */
+		v = clamp_to(p->dsp, j, live->shadow[i].value);
+		adac_faust_param_set(p->dsp, j, v);
+		p->values[j] = v;
 		kept++;
 	}
 	return kept;
@@ -850,14 +1082,14 @@ out:
 }
 
 static void
-wait_taken(struct prog *p, int wait_ms,
+wait_taken(struct prog *p, int wait_ms, atomic_int *cancel,
 	   struct adac_live_report *rep, int64_t write_ns)
 {
 	double t0 = mono_ms();
 	int64_t t;
 
 	while ((t = atomic_load_explicit(&p->t_taken_ns, memory_order_acquire)) == 0 &&
-	       mono_ms() - t0 < wait_ms)
+	       mono_ms() - t0 < wait_ms && !atomic_load(cancel))
 		sleep_us(100);
 	if (t == 0)
 		return;
@@ -874,7 +1106,7 @@ wait_drained(struct adac_live *live, unsigned pos, int wait_ms,
 	int64_t lat_ns;
 
 	while ((int)(atomic_load_explicit(&live->q_head, memory_order_acquire) - pos) < 0) {
-		if (mono_ms() - t0 >= wait_ms)
+		if (mono_ms() - t0 >= wait_ms || atomic_load(live->cancel))
 			return;
 		sleep_us(100);
 	}
@@ -920,6 +1152,12 @@ schedule_upgrade(struct adac_live *live, const char *name, const char *source,
 	n = strdup(name);
 	s = strdup(source);
 	pthread_mutex_lock(&live->up_lock);
+	if (live->up_stop) {
+		pthread_mutex_unlock(&live->up_lock);
+		free(n);
+		free(s);
+		return;
+	}
 	if (!live->up_started && n != NULL && s != NULL &&
 	    pthread_create(&live->up_thread, NULL, upgrade_thread, live) == 0)
 		live->up_started = 1;
@@ -942,12 +1180,19 @@ upgrade(struct adac_live *live, const char *name, const char *source,
 	struct adac_live_report rep;
 	struct prog *p = NULL, *run, *stale = NULL;
 	char *src_now;
-	int i, j;
+	int i, j, stop;
 
 	report_init(&rep, live);
 	opt.backend = ADAC_FAUST_LLVM;
-	if (prog_new(live, name, source, &opt, &p, &rep.error) != ADAC_OK)
+	if (prog_new(live, name, source, &opt, &p, &rep.limit, &rep.error) != ADAC_OK)
 		return;		/* it compiled with the interpreter: rare */
+	pthread_mutex_lock(&live->up_lock);
+	stop = live->up_stop;
+	pthread_mutex_unlock(&live->up_lock);
+	if (stop) {
+		prog_free(p);	/* stopping: no swap, and nothing said */
+		return;
+	}
 	pthread_mutex_lock(&live->load);
 	pthread_mutex_lock(&live->ctl);
 	poll_locked(live);
@@ -979,7 +1224,7 @@ upgrade(struct adac_live *live, const char *name, const char *source,
 	report_prog(&rep, p);
 	pthread_mutex_unlock(&live->ctl);
 	prog_free(stale);
-	wait_taken(p, 2000, &rep, p->t_posted_ns);
+	wait_taken(p, 2000, live->cancel, &rep, p->t_posted_ns);
 	pthread_mutex_unlock(&live->load);
 	if (live->cfg.on_upgrade != NULL)
 		live->cfg.on_upgrade(&rep, live->cfg.ctx);
@@ -1029,8 +1274,11 @@ upgrade_thread(void *arg)
 
 int
 adac_live_load(struct adac_live *live, const char *name, const char *source,
-	       int64_t write_ns, int wait_ms, struct adac_live_report *rep)
+	       int64_t write_ns, int wait_ms, unsigned flags,
+	       struct adac_live_report *rep)
 {
+	struct adac_faust_options opt = live->cfg.faust;
+
 	struct prog *p = NULL, *stale = NULL;
 	struct adac_error *err = &rep->error;
 	unsigned pos = 0;
@@ -1064,14 +1312,16 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 			goto out;
 		}
 	}
-	p = cache_take(live, source);
+	p = cache_take(live, source, flags);
 	pthread_mutex_unlock(&live->ctl);
 	if (p != NULL) {
 		rep->cached = 1;
 		rep->compile_ms = 0;
 	} else {
-		rc = prog_new(live, name, source, &live->cfg.faust, &p, err);
-		if (rc == ADAC_E_INPUT) {
+		opt.std_libs_only = (flags & ADAC_LIVE_UNTRUSTED) != 0;
+		rc = prog_new(live, name, source, &opt, &p, &rep->limit, err);
+		/* a cancelled compile is a failed load, not a failed engine */
+		if (rc == ADAC_E_INPUT || rep->limit == ADAC_FAUST_LIMIT_CANCELLED) {
 			rep->status = ADAC_LIVE_FAILED;
 			rc = ADAC_OK;
 			goto out;
@@ -1097,7 +1347,7 @@ adac_live_load(struct adac_live *live, const char *name, const char *source,
 	pthread_mutex_unlock(&live->ctl);
 	prog_free(stale);
 	if (wait_ms > 0)
-		wait_taken(p, wait_ms, rep, write_ns);
+		wait_taken(p, wait_ms, live->cancel, rep, write_ns);
 out:
 	if ((rep->status == ADAC_LIVE_SWAPPED || rep->status == ADAC_LIVE_VALUES) &&
 	    rep->backend != NULL && strcmp(rep->backend, "interp") == 0)
@@ -1108,15 +1358,22 @@ out:
 
 int
 adac_live_compile(struct adac_live *live, const char *name,
-		  const char *source, char **json_ui, double *compile_ms,
-		  int *inputs, int *outputs, struct adac_error *err)
+		  const char *source, unsigned flags, char **json_ui,
+		  double *compile_ms, int *inputs, int *outputs,
+		  enum adac_faust_limit *limit, struct adac_error *err)
 {
+	struct adac_faust_options opt = live->cfg.faust;
+	enum adac_faust_limit lim = ADAC_FAUST_LIMIT_NONE;
 	struct prog *p = NULL;
 	char *ui = NULL;
 	int rc;
 
+	if (limit == NULL)
+		limit = &lim;
+	*limit = ADAC_FAUST_LIMIT_NONE;
+
 	pthread_mutex_lock(&live->ctl);
-	p = cache_take(live, source);
+	p = cache_take(live, source, flags);
 	if (p == NULL && live->running != NULL &&
 	    same_text(live->running, source, hash_text(source))) {
 		/* running already: report it without compiling again */
@@ -1138,7 +1395,8 @@ adac_live_compile(struct adac_live *live, const char *name,
 	}
 	pthread_mutex_unlock(&live->ctl);
 	if (p == NULL) {
-		rc = prog_new(live, name, source, &live->cfg.faust, &p, err);
+		opt.std_libs_only = (flags & ADAC_LIVE_UNTRUSTED) != 0;
+		rc = prog_new(live, name, source, &opt, &p, limit, err);
 		if (rc != ADAC_OK)
 			return rc;
 	}
@@ -1249,10 +1507,11 @@ lookup(struct adac_live *live, const char *address, struct adac_error *err)
 
 int
 adac_live_param_set(struct adac_live *live, const char *address, double value,
-		    struct adac_error *err)
+		    double *applied, struct adac_error *err)
 {
 	const char *full;
 	struct prog *p;
+	double v;
 	int i, j, rc = ADAC_OK;
 
 	if (!isfinite(value))
@@ -1266,6 +1525,8 @@ adac_live_param_set(struct adac_live *live, const char *address, double value,
 		goto out;
 	}
 	full = adac_faust_param_address(live->running->dsp, i);
+	/* what the running program's control allows is what is kept */
+	value = clamp_to(live->running->dsp, i, value);
 	if (shadow_set(live, full, value) != 0) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
@@ -1274,13 +1535,16 @@ adac_live_param_set(struct adac_live *live, const char *address, double value,
 		j = adac_faust_param_find(p->dsp, full);
 		if (j < 0 || !settable(p->dsp, j))
 			continue;
-		if (push_msg(live, p->serial, j, 0, value, NULL) != 0) {
+		v = clamp_to(p->dsp, j, value);
+		if (push_msg(live, p->serial, j, 0, v, NULL) != 0) {
 			rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
 					    "the audio thread is not running");
 			goto out;
 		}
-		p->values[j] = value;
+		p->values[j] = v;
 	}
+	if (applied != NULL)
+		*applied = value;
 out:
 	pthread_mutex_unlock(&live->ctl);
 	return rc;
@@ -1341,6 +1605,22 @@ status_name(enum adac_live_status s)
 	}
 }
 
+static const char *
+limit_name(enum adac_faust_limit l)
+{
+	switch (l) {
+	case ADAC_FAUST_LIMIT_NONE: break;
+	case ADAC_FAUST_LIMIT_CPU: return "compile-cpu";
+	case ADAC_FAUST_LIMIT_WALL: return "compile-wall";
+	case ADAC_FAUST_LIMIT_MEMORY: return "compile-mem";
+	case ADAC_FAUST_LIMIT_STACK: return "stack";
+	case ADAC_FAUST_LIMIT_PROGRAM: return "program-mb";
+	case ADAC_FAUST_LIMIT_CRASH: return "crash";
+	case ADAC_FAUST_LIMIT_CANCELLED: return "cancelled";
+	}
+	return "none";
+}
+
 /* Milliseconds to the microsecond, or null when unknown (negative). */
 static json_t *
 ms_json(double ms)
@@ -1370,6 +1650,9 @@ adac_live_report_json(const struct adac_live_report *rep, const char *file)
 	if (rep->status == ADAC_LIVE_FAILED) {
 		bad |= json_object_set_new(o, "error",
 					   json_string(rep->error.text));
+		if (rep->limit != ADAC_FAUST_LIMIT_NONE)
+			bad |= json_object_set_new(o, "limit",
+						   json_string(limit_name(rep->limit)));
 	} else {
 		bad |= json_object_set_new(o, "id", json_integer((json_int_t)rep->id));
 		bad |= json_object_set_new(o, "inputs", json_integer(rep->inputs));

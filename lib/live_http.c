@@ -1,6 +1,17 @@
 /*
- * The HTTP service of adac-live serve (libmicrohttpd, one thread per
- * connection, a bounded number of connections).
+ * The HTTP service of adac-live serve (libmicrohttpd).
+ *
+ * A few threads poll every connection (epoll), so that a connection that
+ * sends nothing costs a descriptor and no thread.  Compiles and loads,
+ * which take up to the compile limits, run on job threads of our own
+ * while their connection is suspended: the polling threads always
+ * answer GET /status at once.  Against floods of connections that never
+ * finish their headers (slowloris), the service tracks each connection:
+ * one that has not yet made an authorised request is shut down when its
+ * headers take longer than HEADER_TIMEOUT_S, or, oldest first, when
+ * such connections hold more than half of the connection limit, so that
+ * an unauthenticated flood cannot starve an authenticated client.  Off
+ * loopback, libmicrohttpd also limits connections per address.
  *
  *   GET  /                 the browser page
  *   GET  /status           {"running": ID or null, "fs": HZ, ...}
@@ -30,15 +41,38 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
-#define MAX_CONNECTIONS 32
+#include "utf8.h"
+
+#define DEFAULT_CONNECTIONS 1024
+#define PER_ADDRESS 64		/* connections per client address, off loopback */
+#define POLL_THREADS 2
+#define JOB_THREADS 2		/* compiles and loads */
+#define MAX_JOBS 32		/* waiting; beyond that, 503 */
+#define HEADER_TIMEOUT_S 10	/* to finish the first request's headers */
+#define IDLE_TIMEOUT_S 30	/* of an authorised connection */
 #define LOAD_WAIT_MS 2000
+
+/* One TCP connection, tracked for the slowloris guard. */
+struct conn {
+	int fd;
+	double t0_ms;
+	int authed;		/* it has made an authorised request */
+	int evicted;		/* shut down by us, not yet closed */
+	struct conn *prev, *next;	/* oldest first */
+};
 
 struct entry {
 	int id;
 	char *name, *source, *ui;
 	double compile_ms;
 };
+
+struct req;
 
 struct adac_live_http {
 	struct adac_live *live;
@@ -51,13 +85,40 @@ struct adac_live_http {
 	pthread_mutex_t lock;	/* the program list */
 	struct entry *entries;
 	int n_entries, next_id;
+
+	/* connections */
+	pthread_mutex_t conn_lock;
+	struct conn *conn_head, *conn_tail;
+	int n_pending, max_pending, max_connections;
+	atomic_long evictions;
+	pthread_t sweeper;
+	int sweeping;
+	pthread_mutex_t sweep_lock;
+	pthread_cond_t sweep_cond;
+
+	/* jobs: requests that compile or load */
+	pthread_mutex_t job_lock;
+	pthread_cond_t job_cond;
+	struct req *job_head, *job_tail;
+	int n_jobs, jobs_stop, n_job_threads;
+	pthread_t job_thread[JOB_THREADS];
 };
 
+/* One request: its body, what a job needs of it, and its answer. */
 struct req {
 	char *body;
 	size_t len, cap;
 	int too_big;
 	int64_t t_ns;		/* when the request arrived */
+	struct MHD_Connection *c;
+	char *url, *arg_run, *arg_name;
+	char method[8];
+	int deferred;		/* handed to a job thread */
+	unsigned status;	/* the answer, once there is one (0: none) */
+	const char *type;
+	char *answer;
+	size_t answer_len;
+	struct req *next;	/* in the job queue */
 };
 
 int
@@ -77,51 +138,63 @@ adac_live_is_loopback(const char *host)
 
 /* ---- replies -------------------------------------------------------- */
 
-static enum MHD_Result
-reply(struct MHD_Connection *c, unsigned status, const char *type,
-      const char *body, size_t len)
+/*
+ * Answers are made into the request (rq->status, rq->answer), on
+ * whichever thread runs the route; the polling thread queues them.
+ */
+static void
+reply(struct req *rq, unsigned status, const char *type, const char *body,
+      size_t len)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(len, (void *)body,
-					    MHD_RESPMEM_MUST_COPY);
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	free(rq->answer);
+	rq->answer = malloc(len + 1);
+	if (rq->answer == NULL) {
+		rq->answer_len = 0;
+		rq->status = 500;
+		rq->type = "application/json";
+		return;
+	}
+	memcpy(rq->answer, body, len);
+	rq->answer[len] = '\0';
+	rq->answer_len = len;
+	rq->status = status;
+	rq->type = type;
 }
 
 /* Reply with o as JSON (steals the reference). */
-static enum MHD_Result
-reply_json(struct MHD_Connection *c, unsigned status, json_t *o)
+static void
+reply_json(struct req *rq, unsigned status, json_t *o)
 {
 	char *s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9))
 			    : NULL;
-	enum MHD_Result ret;
 	size_t n;
 
 	json_decref(o);
-	if (s == NULL)
-		return reply(c, 500, "application/json",
-			     "{\"error\":\"out of memory\"}", 25);
+	if (s == NULL) {
+		reply(rq, 500, "application/json", "{\"error\":\"out of memory\"}\n", 26);
+		return;
+	}
 	n = strlen(s);
-	s = realloc(s, n + 2);
-	if (s == NULL)
-		return MHD_NO;
-	s[n] = '\n';
-	s[n + 1] = '\0';
-	ret = reply(c, status, "application/json", s, n + 1);
+	reply(rq, status, "application/json", s, n);
+	if (rq->answer != NULL && rq->answer_len == n) {
+		char *t = realloc(rq->answer, n + 2);
+
+		if (t != NULL) {
+			t[n] = '\n';
+			t[n + 1] = '\0';
+			rq->answer = t;
+			rq->answer_len = n + 1;
+		}
+	}
 	free(s);
-	return ret;
 }
 
-static enum MHD_Result
-reply_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+static void
+reply_error(struct req *rq, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+reply_error(struct req *rq, unsigned status, const char *fmt, ...)
 {
 	char text[ADAC_TEXT_MAX + 64];
 	va_list ap;
@@ -129,7 +202,31 @@ reply_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	return reply_json(c, status, json_pack("{s:s}", "error", text));
+	/* it may quote what the client sent: JSON holds UTF-8 only */
+	adac_utf8_scrub(text);
+	reply_json(rq, status, json_pack("{s:s}", "error", text));
+}
+
+/* Queue rq's answer on c: the polling thread's job. */
+static enum MHD_Result
+queue(struct MHD_Connection *c, struct req *rq)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (rq->status == 0)
+		reply_error(rq, 500, "no answer");
+	r = MHD_create_response_from_buffer(rq->answer_len,
+					    rq->answer != NULL ? rq->answer : (char *)"",
+					    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", rq->type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(c, rq->status, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 /* A string of JSON text as a value, or null when it does not parse. */
@@ -198,10 +295,13 @@ origin_ok(struct adac_live_http *h, struct MHD_Connection *c)
 		if (!adac_live_is_loopback(name))
 			return 0;
 	}
-	if (origin != NULL && strcmp(origin, "null") != 0) {
-		if (strncmp(origin, "http://", 7) != 0 || strcmp(origin + 7, host) != 0)
-			return 0;
-	}
+	/*
+	 * "null" is what a sandboxed iframe or a file:// page sends: a
+	 * foreign origin like any other
+	 */
+	if (origin != NULL &&
+	    (strncmp(origin, "http://", 7) != 0 || strcmp(origin + 7, host) != 0))
+		return 0;
 	return 1;
 }
 
@@ -302,35 +402,85 @@ valid_name(const char *s)
 	return 1;
 }
 
-static enum MHD_Result
-post_dsp(struct adac_live_http *h, struct MHD_Connection *c, struct req *rq)
+/*
+ * The answer to a compile that failed: 400 for the compiler's message,
+ * 413 when it needed too much memory, 422 when it took too long or
+ * crashed the compiler, 503 when the service is stopping.
+ */
+static unsigned
+failure_status(int rc, enum adac_faust_limit limit)
 {
-	const char *run = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "run");
-	const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
+	switch (limit) {
+	case ADAC_FAUST_LIMIT_MEMORY:
+	case ADAC_FAUST_LIMIT_PROGRAM:
+		return 413;
+	case ADAC_FAUST_LIMIT_CPU:
+	case ADAC_FAUST_LIMIT_WALL:
+	case ADAC_FAUST_LIMIT_STACK:
+	case ADAC_FAUST_LIMIT_CRASH:
+		return 422;
+	case ADAC_FAUST_LIMIT_CANCELLED:
+		return 503;
+	case ADAC_FAUST_LIMIT_NONE:
+		break;
+	}
+	return rc == ADAC_E_INPUT ? 400 : 500;
+}
+
+static void
+post_dsp(struct adac_live_http *h, struct req *rq)
+{
+	const char *run = rq->arg_run, *name = rq->arg_name;
+	enum adac_faust_limit limit = ADAC_FAUST_LIMIT_NONE;
 	struct adac_live_report rep;
 	struct adac_error err;
 	char *ui = NULL;
 	double ms = 0;
 	int id, in = 0, out = 0, rc;
 	const char *bad;
+	size_t n;
 	json_t *o;
 
 	if (name == NULL)
 		name = "dsp";
-	if (!valid_name(name))
-		return reply_error(c, 400, "name must be 1 to 64 letters, digits, '_' or '-'");
-	if (rq->len == 0)
-		return reply_error(c, 400, "empty program");
-	if (strlen(rq->body) != rq->len)
-		return reply_error(c, 400, "program holds a NUL byte");
-	if ((bad = foreign(rq->body)) != NULL)
-		return reply_error(c, 400, "'%s' is not allowed in programs sent to the service", bad);
+	if (!valid_name(name)) {
+		reply_error(rq, 400, "name must be 1 to 64 letters, digits, '_' or '-'");
+		return;
+	}
+	if (rq->len == 0) {
+		reply_error(rq, 400, "empty program");
+		return;
+	}
+	if (strlen(rq->body) != rq->len) {
+		reply_error(rq, 400, "program holds a NUL byte");
+		return;
+	}
+	/* kept and answered as JSON, which holds UTF-8 only */
+	if ((n = adac_utf8_check(rq->body, rq->len)) != rq->len) {
+		reply_error(rq, 400, "program is not UTF-8 text (byte %zu)", n);
+		return;
+	}
+	/* no file of the server's but the standard libraries */
+	if (adac_faust_check_imports(rq->body, &err) != ADAC_OK) {
+		reply_error(rq, 400, "%s", err.text);
+		return;
+	}
+	if ((bad = foreign(rq->body)) != NULL) {
+		reply_error(rq, 400, "'%s' is not allowed in programs sent to the service", bad);
+		return;
+	}
 	if (run != NULL && strcmp(run, "0") != 0) {
-		rc = adac_live_load(h->live, name, rq->body, rq->t_ns, LOAD_WAIT_MS, &rep);
-		if (rc == ADAC_OK && rep.status == ADAC_LIVE_FAILED)
-			return reply_error(c, 400, "%s", rep.error.text);
-		if (rc != ADAC_OK)
-			return reply_error(c, 500, "%s", rep.error.text);
+		rc = adac_live_load(h->live, name, rq->body, rq->t_ns, LOAD_WAIT_MS,
+				    ADAC_LIVE_UNTRUSTED, &rep);
+		if (rc == ADAC_OK && rep.status == ADAC_LIVE_FAILED) {
+			reply_error(rq, failure_status(ADAC_E_INPUT, rep.limit),
+				    "%s", rep.error.text);
+			return;
+		}
+		if (rc != ADAC_OK) {
+			reply_error(rq, failure_status(rc, rep.limit), "%s", rep.error.text);
+			return;
+		}
 		if (h->cfg.on_load != NULL)
 			h->cfg.on_load(&rep, h->cfg.ctx);
 		ui = adac_live_json_ui(h->live);
@@ -338,11 +488,13 @@ post_dsp(struct adac_live_http *h, struct MHD_Connection *c, struct req *rq)
 		in = rep.inputs;
 		out = rep.outputs;
 	} else {
-		rc = adac_live_compile(h->live, name, rq->body, &ui, &ms, &in, &out, &err);
-		if (rc == ADAC_E_INPUT)
-			return reply_error(c, 400, "%s", err.text);
-		if (rc != ADAC_OK)
-			return reply_error(c, 500, "%s", err.text);
+		rc = adac_live_compile(h->live, name, rq->body, ADAC_LIVE_UNTRUSTED,
+				       &ui, &ms, &in, &out,
+				       &limit, &err);
+		if (rc != ADAC_OK) {
+			reply_error(rq, failure_status(rc, limit), "%s", err.text);
+			return;
+		}
 	}
 	pthread_mutex_lock(&h->lock);
 	o = json_pack("{s:o}", "ui", json_text(ui));
@@ -350,7 +502,8 @@ post_dsp(struct adac_live_http *h, struct MHD_Connection *c, struct req *rq)
 	pthread_mutex_unlock(&h->lock);
 	if (id < 0 || o == NULL) {
 		json_decref(o);
-		return reply_error(c, 500, "out of memory");
+		reply_error(rq, 500, "out of memory");
+		return;
 	}
 	json_object_set_new(o, "id", json_integer(id));
 	json_object_set_new(o, "name", json_string(name));
@@ -359,11 +512,11 @@ post_dsp(struct adac_live_http *h, struct MHD_Connection *c, struct req *rq)
 	json_object_set_new(o, "compile_ms", ms >= 0 ? json_real(ms) : json_null());
 	if (run != NULL && strcmp(run, "0") != 0)
 		json_object_set_new(o, "load", report_json(&rep));
-	return reply_json(c, 201, o);
+	reply_json(rq, 201, o);
 }
 
-static enum MHD_Result
-get_dsp_list(struct adac_live_http *h, struct MHD_Connection *c)
+static void
+get_dsp_list(struct adac_live_http *h, struct req *rq)
 {
 	json_t *a = json_array();
 	int i;
@@ -375,12 +528,11 @@ get_dsp_list(struct adac_live_http *h, struct MHD_Connection *c)
 						   "name", h->entries[i].name,
 						   "compile_ms", h->entries[i].compile_ms));
 	pthread_mutex_unlock(&h->lock);
-	return reply_json(c, 200, a);
+	reply_json(rq, 200, a);
 }
 
-static enum MHD_Result
-dsp_item(struct adac_live_http *h, struct MHD_Connection *c, const char *method,
-	 const char *rest, struct req *rq)
+static void
+dsp_item(struct adac_live_http *h, struct req *rq, const char *rest)
 {
 	struct adac_live_report rep;
 	struct entry *e;
@@ -390,13 +542,15 @@ dsp_item(struct adac_live_http *h, struct MHD_Connection *c, const char *method,
 	json_t *o = NULL;
 	int rc;
 
-	if (n == 0 || n >= sizeof id)
-		return reply_error(c, 404, "no program '%.32s'", rest);
+	if (n == 0 || n >= sizeof id) {
+		reply_error(rq, 404, "no program '%.32s'", rest);
+		return;
+	}
 	memcpy(id, rest, n);
 	id[n] = '\0';
 	pthread_mutex_lock(&h->lock);
 	e = entry_find(h, id);
-	if (e != NULL && slash == NULL && strcmp(method, "GET") == 0)
+	if (e != NULL && slash == NULL && strcmp(rq->method, "GET") == 0)
 		o = json_pack("{s:i,s:s,s:f,s:o,s:s}", "id", e->id, "name", e->name,
 			      "compile_ms", e->compile_ms, "ui", json_text(e->ui),
 			      "source", e->source);
@@ -405,56 +559,63 @@ dsp_item(struct adac_live_http *h, struct MHD_Connection *c, const char *method,
 		source = strdup(e->source);
 	}
 	pthread_mutex_unlock(&h->lock);
-	if (e == NULL)
-		return reply_error(c, 404, "no program '%s'", id);
+	if (e == NULL) {
+		reply_error(rq, 404, "no program '%s'", id);
+		return;
+	}
 	if (slash == NULL) {
-		if (strcmp(method, "GET") != 0)
-			return reply_error(c, 405, "use GET");
-		return reply_json(c, 200, o);
+		if (strcmp(rq->method, "GET") != 0)
+			reply_error(rq, 405, "use GET");
+		else
+			reply_json(rq, 200, o);
+		return;
 	}
-	if (strcmp(slash, "/run") != 0) {
+	if (strcmp(slash, "/run") != 0 || strcmp(rq->method, "POST") != 0 ||
+	    name == NULL || source == NULL) {
+		if (strcmp(slash, "/run") != 0)
+			reply_error(rq, 404, "not found");
+		else if (strcmp(rq->method, "POST") != 0)
+			reply_error(rq, 405, "use POST");
+		else
+			reply_error(rq, 500, "out of memory");
 		free(name);
 		free(source);
-		return reply_error(c, 404, "not found");
+		return;
 	}
-	if (strcmp(method, "POST") != 0) {
-		free(name);
-		free(source);
-		return reply_error(c, 405, "use POST");
-	}
-	if (name == NULL || source == NULL) {
-		free(name);
-		free(source);
-		return reply_error(c, 500, "out of memory");
-	}
-	rc = adac_live_load(h->live, name, source, rq->t_ns, LOAD_WAIT_MS, &rep);
+	rc = adac_live_load(h->live, name, source, rq->t_ns, LOAD_WAIT_MS,
+			    ADAC_LIVE_UNTRUSTED, &rep);
 	free(name);
 	free(source);
-	if (rc != ADAC_OK || rep.status == ADAC_LIVE_FAILED)
-		return reply_error(c, rc == ADAC_OK ? 400 : 500, "%s", rep.error.text);
+	if (rc != ADAC_OK || rep.status == ADAC_LIVE_FAILED) {
+		reply_error(rq, failure_status(rc == ADAC_OK ? ADAC_E_INPUT : rc,
+					       rep.limit), "%s", rep.error.text);
+		return;
+	}
 	if (h->cfg.on_load != NULL)
 		h->cfg.on_load(&rep, h->cfg.ctx);
-	return reply_json(c, 200, report_json(&rep));
+	reply_json(rq, 200, report_json(&rep));
 }
 
-static enum MHD_Result
-params(struct adac_live_http *h, struct MHD_Connection *c, const char *method,
-       const char *address, struct req *rq)
+static void
+params(struct adac_live_http *h, struct req *rq, const char *address)
 {
 	struct adac_error err;
-	enum MHD_Result ret;
 	char *s, *end;
-	double v;
+	double v, applied;
 
 	if (address[0] == '\0' || strcmp(address, "/") == 0) {
-		if (strcmp(method, "GET") != 0)
-			return reply_error(c, 405, "use GET");
+		if (strcmp(rq->method, "GET") != 0) {
+			reply_error(rq, 405, "use GET");
+			return;
+		}
 		s = adac_live_params_json(h->live);
-		if (s == NULL)
-			return reply_error(c, 500, "out of memory");
-		ret = reply_json(c, 200, json_text(s));
+		if (s == NULL) {
+			reply_error(rq, 500, "out of memory");
+			return;
+		}
+		reply_json(rq, 200, json_text(s));
 		free(s);
-		return ret;
+		return;
 	}
 	/* "/params/gain" may name /Name/gain by its last component */
 	if (strchr(address + 1, '/') == NULL) {
@@ -464,7 +625,7 @@ params(struct adac_live_http *h, struct MHD_Connection *c, const char *method,
 		    adac_live_param_get(h->live, address + 1, &dummy, &err) == ADAC_OK)
 			address++;
 	}
-	if (strcmp(method, "POST") == 0) {
+	if (strcmp(rq->method, "POST") == 0) {
 		s = rq->body != NULL ? rq->body : "";
 		while (isspace((unsigned char)*s))
 			s++;
@@ -473,67 +634,286 @@ params(struct adac_live_http *h, struct MHD_Connection *c, const char *method,
 		v = strtod(s, &end);
 		while (isspace((unsigned char)*end))
 			end++;
-		if (end == s || *end != '\0' || !isfinite(v))
-			return reply_error(c, 400, "the body must be a finite number");
-		if (adac_live_param_set(h->live, address, v, &err) != ADAC_OK)
-			return reply_error(c, err.code == ADAC_E_INPUT ? 404 : 500,
-					   "%s", err.text);
-	} else if (strcmp(method, "GET") != 0) {
-		return reply_error(c, 405, "use GET or POST");
+		if (end == s || *end != '\0' || !isfinite(v)) {
+			reply_error(rq, 400, "the body must be a finite number");
+			return;
+		}
+		if (adac_live_param_set(h->live, address, v, &applied, &err) != ADAC_OK) {
+			reply_error(rq, err.code == ADAC_E_INPUT ? 404 : 500, "%s", err.text);
+			return;
+		}
+		/* out of the control's range: say what was asked and what was set */
+		if (applied != v) {
+			reply_json(rq, 200, json_pack("{s:s,s:f,s:f,s:b}", "address",
+						      address, "value", applied,
+						      "requested", v, "clamped", 1));
+			return;
+		}
+	} else if (strcmp(rq->method, "GET") != 0) {
+		reply_error(rq, 405, "use GET or POST");
+		return;
 	}
-	if (adac_live_param_get(h->live, address, &v, &err) != ADAC_OK)
-		return reply_error(c, 404, "%s", err.text);
-	return reply_json(c, 200, json_pack("{s:s,s:f}", "address", address,
-					    "value", v));
+	if (adac_live_param_get(h->live, address, &v, &err) != ADAC_OK) {
+		reply_error(rq, 404, "%s", err.text);
+		return;
+	}
+	reply_json(rq, 200, json_pack("{s:s,s:f}", "address", address, "value", v));
 }
 
-static enum MHD_Result
-status(struct adac_live_http *h, struct MHD_Connection *c)
+static void
+status(struct adac_live_http *h, struct req *rq)
 {
 	uint64_t id = adac_live_running_id(h->live);
 	struct adac_live_stats st;
+	size_t bytes, max;
+	int n;
 
 	adac_live_stats(h->live, &st);	/* a snapshot; it may tear */
-	return reply_json(c, 200, json_pack("{s:o,s:I,s:I}",
+	adac_live_cache_usage(h->live, &n, &bytes, &max);
+	reply_json(rq, 200, json_pack("{s:o,s:b,s:I,s:I,s:{s:i,s:I,s:I}}",
 		"running", id ? json_integer((json_int_t)id) : json_null(),
-		"frames", (json_int_t)st.frames, "swaps", (json_int_t)st.swaps));
+		"muted", adac_live_muted(h->live),
+		"frames", (json_int_t)st.frames, "swaps", (json_int_t)st.swaps,
+		"cache", "programs", n, "bytes", (json_int_t)bytes,
+		"max_bytes", (json_int_t)max));
 }
 
-static enum MHD_Result
-route(struct adac_live_http *h, struct MHD_Connection *c, const char *url,
-      const char *method, struct req *rq)
+/* Requests that compile or load: they run on a job thread. */
+static int
+is_job(const char *url, const char *method)
 {
+	size_t n = strlen(url);
+
+	return strcmp(method, "POST") == 0 &&
+	       (strcmp(url, "/dsp") == 0 ||
+		(strncmp(url, "/dsp/", 5) == 0 && n > 9 &&
+		 strcmp(url + n - 4, "/run") == 0));
+}
+
+static void
+route(struct adac_live_http *h, struct req *rq)
+{
+	const char *url = rq->url, *method = rq->method;
 	int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
-	enum MHD_Result ret;
 	char *ui;
 
-	if (!get && !post)
-		return reply_error(c, 405, "use GET or POST");
+	if (!get && !post) {
+		reply_error(rq, 405, "use GET or POST");
+		return;
+	}
 	if (strcmp(url, "/") == 0 && get) {
 		const char *page = adac_live_page();
 
-		return reply(c, 200, "text/html; charset=utf-8", page, strlen(page));
-	}
-	if (strcmp(url, "/status") == 0 && get)
-		return status(h, c);
-	if (strcmp(url, "/ui") == 0 && get) {
+		reply(rq, 200, "text/html; charset=utf-8", page, strlen(page));
+	} else if (strcmp(url, "/status") == 0 && get) {
+		status(h, rq);
+	} else if (strcmp(url, "/ui") == 0 && get) {
 		ui = adac_live_json_ui(h->live);
 		if (ui == NULL)
-			return reply_error(c, 404, "no program is running");
-		ret = reply_json(c, 200, json_text(ui));
+			reply_error(rq, 404, "no program is running");
+		else
+			reply_json(rq, 200, json_text(ui));
 		free(ui);
-		return ret;
+	} else if (strcmp(url, "/dsp") == 0) {
+		if (post)
+			post_dsp(h, rq);
+		else
+			get_dsp_list(h, rq);
+	} else if (strncmp(url, "/dsp/", 5) == 0) {
+		dsp_item(h, rq, url + 5);
+	} else if (strcmp(url, "/params") == 0) {
+		params(h, rq, "");
+	} else if (strncmp(url, "/params/", 8) == 0) {
+		params(h, rq, url + 7);
+	} else {
+		reply_error(rq, 404, "not found");
 	}
-	if (strcmp(url, "/dsp") == 0)
-		return post ? post_dsp(h, c, rq) : get_dsp_list(h, c);
-	if (strncmp(url, "/dsp/", 5) == 0)
-		return dsp_item(h, c, method, url + 5, rq);
-	if (strcmp(url, "/params") == 0)
-		return params(h, c, method, "", rq);
-	if (strncmp(url, "/params/", 8) == 0)
-		return params(h, c, method, url + 7, rq);
-	return reply_error(c, 404, "not found");
 }
+
+/* ---- jobs: compiles and loads, off the polling threads ----------------- */
+
+static void *
+job_thread(void *arg)
+{
+	struct adac_live_http *h = arg;
+	struct req *rq;
+
+	pthread_mutex_lock(&h->job_lock);
+	for (;;) {
+		while (h->job_head == NULL && !h->jobs_stop)
+			pthread_cond_wait(&h->job_cond, &h->job_lock);
+		if (h->job_head == NULL)
+			break;
+		rq = h->job_head;
+		h->job_head = rq->next;
+		if (h->job_head == NULL)
+			h->job_tail = NULL;
+		h->n_jobs--;
+		pthread_mutex_unlock(&h->job_lock);
+		if (h->jobs_stop)
+			reply_error(rq, 503, "the service is stopping");
+		else
+			route(h, rq);
+		/* rq may be freed as soon as its connection runs again */
+		MHD_resume_connection(rq->c);
+		pthread_mutex_lock(&h->job_lock);
+	}
+	pthread_mutex_unlock(&h->job_lock);
+	return NULL;
+}
+
+/* Hand rq to a job thread; 0 when the queue is full or stopping. */
+static int
+enqueue(struct adac_live_http *h, struct req *rq)
+{
+	int ok;
+
+	pthread_mutex_lock(&h->job_lock);
+	ok = !h->jobs_stop && h->n_jobs < MAX_JOBS && h->n_job_threads > 0;
+	if (ok) {
+		rq->next = NULL;
+		if (h->job_tail != NULL)
+			h->job_tail->next = rq;
+		else
+			h->job_head = rq;
+		h->job_tail = rq;
+		h->n_jobs++;
+		rq->deferred = 1;
+		/* suspended before a job thread can resume it */
+		MHD_suspend_connection(rq->c);
+		pthread_cond_signal(&h->job_cond);
+	}
+	pthread_mutex_unlock(&h->job_lock);
+	return ok;
+}
+
+/* ---- connections: the slowloris guard ---------------------------------- */
+
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Under conn_lock: shut c down.  The descriptor stays libmicrohttpd's:
+ * it reads the end of the stream, closes the connection and tells
+ * on_connection(), which unlinks it under the same lock before the
+ * descriptor is closed, so that it is never one reused by another.
+ */
+static void
+evict_locked(struct adac_live_http *h, struct conn *c)
+{
+	if (c->evicted || c->authed)
+		return;
+	c->evicted = 1;
+	h->n_pending--;
+	shutdown(c->fd, SHUT_RDWR);
+	atomic_fetch_add(&h->evictions, 1);
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+	      enum MHD_ConnectionNotificationCode toe)
+{
+	struct adac_live_http *h = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct conn *c = *socket_context, *old;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c = calloc(1, sizeof *c);
+		if (c == NULL || ci == NULL) {
+			free(c);
+			return;
+		}
+		c->fd = ci->connect_fd;
+		c->t0_ms = mono_ms();
+		pthread_mutex_lock(&h->conn_lock);
+		c->prev = h->conn_tail;
+		if (h->conn_tail != NULL)
+			h->conn_tail->next = c;
+		else
+			h->conn_head = c;
+		h->conn_tail = c;
+		h->n_pending++;
+		/* too many waiting for their headers: the oldest goes */
+		for (old = h->conn_head; old != NULL && h->n_pending > h->max_pending;
+		     old = old->next)
+			evict_locked(h, old);
+		pthread_mutex_unlock(&h->conn_lock);
+		*socket_context = c;
+		return;
+	}
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&h->conn_lock);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		h->conn_head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		h->conn_tail = c->prev;
+	if (!c->authed && !c->evicted)
+		h->n_pending--;
+	pthread_mutex_unlock(&h->conn_lock);
+	free(c);
+	*socket_context = NULL;
+}
+
+/* The connection has made an authorised request: it is no longer suspect. */
+static void
+authorise(struct adac_live_http *h, struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *c = ci != NULL ? ci->socket_context : NULL;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&h->conn_lock);
+	if (!c->authed && !c->evicted) {
+		c->authed = 1;
+		h->n_pending--;
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+}
+
+/* Every 250 ms: shut down connections slow to finish their headers. */
+static void *
+sweeper(void *arg)
+{
+	struct adac_live_http *h = arg;
+	struct timespec ts;
+	struct conn *c;
+	double now;
+
+	pthread_mutex_lock(&h->sweep_lock);
+	while (h->sweeping) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&h->sweep_cond, &h->sweep_lock, &ts);
+		now = mono_ms();
+		pthread_mutex_lock(&h->conn_lock);
+		for (c = h->conn_head; c != NULL; c = c->next)
+			if (now - c->t0_ms > HEADER_TIMEOUT_S * 1e3)
+				evict_locked(h, c);
+		pthread_mutex_unlock(&h->conn_lock);
+	}
+	pthread_mutex_unlock(&h->sweep_lock);
+	return NULL;
+}
+
+/* ---- the request handler ------------------------------------------------ */
 
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url,
@@ -542,7 +922,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 {
 	struct adac_live_http *h = cls;
 	struct req *rq = *con_cls;
-	const char *cl;
+	const char *cl, *v;
 	char *nb;
 
 	(void)version;
@@ -551,18 +931,28 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		if (rq == NULL)
 			return MHD_NO;
 		rq->t_ns = adac_live_now_ns();
+		rq->c = c;
 		*con_cls = rq;
 		/* refuse early, before reading a body */
-		if (!token_ok(h, c))
-			return reply_error(c, 401, "missing or wrong token");
-		if (!origin_ok(h, c))
-			return reply_error(c, 403, "cross-origin or foreign-host request refused");
+		if (!token_ok(h, c)) {
+			reply_error(rq, 401, "missing or wrong token");
+			return queue(c, rq);
+		}
+		if (!origin_ok(h, c)) {
+			reply_error(rq, 403, "cross-origin or foreign-host request refused");
+			return queue(c, rq);
+		}
+		authorise(h, c);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (cl != NULL && strtod(cl, NULL) > h->cfg.max_body)
-			return reply_error(c, 413, "request body is larger than %ld bytes",
-					   h->cfg.max_body);
+		if (cl != NULL && strtod(cl, NULL) > h->cfg.max_body) {
+			reply_error(rq, 413, "request body is larger than %ld bytes",
+				    h->cfg.max_body);
+			return queue(c, rq);
+		}
 		return MHD_YES;
 	}
+	if (rq->deferred)	/* resumed: its job has answered */
+		return queue(c, rq);
 	if (*upload_size > 0) {
 		if (!rq->too_big && rq->len + *upload_size > (size_t)h->cfg.max_body) {
 			rq->too_big = 1;
@@ -589,15 +979,32 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (rq->too_big)
-		return reply_error(c, 413, "request body is larger than %ld bytes",
-				   h->cfg.max_body);
-	if (rq->body == NULL) {
-		rq->body = calloc(1, 1);
-		if (rq->body == NULL)
-			return MHD_NO;
+	if (rq->too_big) {
+		reply_error(rq, 413, "request body is larger than %ld bytes",
+			    h->cfg.max_body);
+		return queue(c, rq);
 	}
-	return route(h, c, url, method, rq);
+	if (rq->body == NULL && (rq->body = calloc(1, 1)) == NULL)
+		return MHD_NO;
+	snprintf(rq->method, sizeof rq->method, "%s", method);
+	rq->url = strdup(url);
+	if (rq->url == NULL)
+		return MHD_NO;
+	/* a job runs away from the connection: take what it needs of it */
+	if (is_job(url, method)) {
+		if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "run")) != NULL &&
+		    (rq->arg_run = strdup(v)) == NULL)
+			return MHD_NO;
+		if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name")) != NULL &&
+		    (rq->arg_name = strdup(v)) == NULL)
+			return MHD_NO;
+		if (enqueue(h, rq))
+			return MHD_YES;
+		reply_error(rq, 503, "too many compiles waiting; try again later");
+		return queue(c, rq);
+	}
+	route(h, rq);
+	return queue(c, rq);
 }
 
 static void
@@ -611,6 +1018,10 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (rq != NULL) {
 		free(rq->body);
+		free(rq->url);
+		free(rq->arg_run);
+		free(rq->arg_name);
+		free(rq->answer);
 		free(rq);
 		*con_cls = NULL;
 	}
@@ -662,6 +1073,26 @@ bad:
 			      "listen address '%s' is not HOST:PORT", listen);
 }
 
+/* The connection limit: asked for, within what descriptors allow. */
+static int
+connection_limit(int asked)
+{
+	struct rlimit rl;
+	long room;
+
+	if (asked <= 0)
+		asked = DEFAULT_CONNECTIONS;
+	/* keep 64 descriptors for files, workers, JACK */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		room = (long)rl.rlim_cur - 64;
+		if (room < 16)
+			room = 16;
+		if (asked > room)
+			asked = (int)room;
+	}
+	return asked;
+}
+
 int
 adac_live_http_start(struct adac_live *live,
 		     const struct adac_live_http_config *cfg,
@@ -671,13 +1102,18 @@ adac_live_http_start(struct adac_live *live,
 	struct addrinfo hints, *ai = NULL;
 	const union MHD_DaemonInfo *info;
 	char port[8];
-	unsigned flags;
-	int rc, r;
+	unsigned flags, per_ip;
+	int rc, r, i;
 
 	h = calloc(1, sizeof *h);
 	if (h == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->conn_lock, NULL);
+	pthread_mutex_init(&h->sweep_lock, NULL);
+	pthread_cond_init(&h->sweep_cond, NULL);
+	pthread_mutex_init(&h->job_lock, NULL);
+	pthread_cond_init(&h->job_cond, NULL);
 	h->live = live;
 	h->cfg = *cfg;
 	h->next_id = 1;
@@ -685,6 +1121,8 @@ adac_live_http_start(struct adac_live *live,
 		h->cfg.max_body = 1L << 20;
 	if (h->cfg.max_programs <= 0)
 		h->cfg.max_programs = 64;
+	h->max_connections = connection_limit(cfg->max_connections);
+	h->max_pending = h->max_connections / 2;
 	h->entries = calloc(h->cfg.max_programs, sizeof *h->entries);
 	if (h->entries == NULL) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
@@ -704,6 +1142,18 @@ adac_live_http_start(struct adac_live *live,
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto fail;
 	}
+	for (i = 0; i < JOB_THREADS; i++) {
+		if (pthread_create(&h->job_thread[i], NULL, job_thread, h) != 0)
+			break;
+		h->n_job_threads++;
+	}
+	h->sweeping = 1;
+	if (h->n_job_threads == 0 || pthread_create(&h->sweeper, NULL, sweeper, h) != 0) {
+		h->sweeping = 0;
+		rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				    "cannot start the service's threads");
+		goto fail;
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -713,14 +1163,24 @@ adac_live_http_start(struct adac_live *live,
 				    h->host, gai_strerror(r));
 		goto fail;
 	}
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/*
+	 * On loopback every client has the same address: the owner would
+	 * share a per-address limit with a flood, so only the guard counts.
+	 */
+	per_ip = h->loopback ? 0 : (unsigned)(PER_ADDRESS < h->max_connections
+					      ? PER_ADDRESS : h->max_connections);
 	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handler, h,
 				     MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POLL_THREADS,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->max_connections,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+				     MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 				     MHD_OPTION_NOTIFY_COMPLETED, completed, h,
 				     MHD_OPTION_EXTERNAL_LOGGER, quiet, h,
 				     MHD_OPTION_END);
@@ -753,19 +1213,49 @@ adac_live_http_url(const struct adac_live_http *h)
 	return h->url;
 }
 
+long
+adac_live_http_evictions(const struct adac_live_http *h)
+{
+	return atomic_load(&((struct adac_live_http *)h)->evictions);
+}
+
 void
 adac_live_http_stop(struct adac_live_http *h)
 {
+	MHD_socket listen = MHD_INVALID_SOCKET;
 	int i;
 
 	if (h == NULL)
 		return;
+	/* no new connections; then the jobs end (their connections resume) */
+	if (h->daemon != NULL)
+		listen = MHD_quiesce_daemon(h->daemon);
+	pthread_mutex_lock(&h->job_lock);
+	h->jobs_stop = 1;
+	pthread_cond_broadcast(&h->job_cond);
+	pthread_mutex_unlock(&h->job_lock);
+	for (i = 0; i < h->n_job_threads; i++)
+		pthread_join(h->job_thread[i], NULL);
+	if (h->sweeping) {
+		pthread_mutex_lock(&h->sweep_lock);
+		h->sweeping = 0;
+		pthread_cond_signal(&h->sweep_cond);
+		pthread_mutex_unlock(&h->sweep_lock);
+		pthread_join(h->sweeper, NULL);
+	}
 	if (h->daemon != NULL)
 		MHD_stop_daemon(h->daemon);
+	if (listen != MHD_INVALID_SOCKET)
+		close(listen);
 	for (i = 0; i < h->n_entries; i++)
 		entry_free(&h->entries[i]);
 	free(h->entries);
 	free(h->token);
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->conn_lock);
+	pthread_mutex_destroy(&h->sweep_lock);
+	pthread_cond_destroy(&h->sweep_cond);
+	pthread_mutex_destroy(&h->job_lock);
+	pthread_cond_destroy(&h->job_cond);
 	free(h);
 }

@@ -99,7 +99,7 @@ handle(struct adac_live_osc *o, size_t n, struct sockaddr_in *from)
 			send_value(o, from, path, v);
 	} else if (argc == 1 && types != NULL && lo_is_numerical_type(types[0])) {
 		v = (double)lo_hires_val(types[0], argv[0]);
-		adac_live_param_set(o->live, path, v, &err);
+		adac_live_param_set(o->live, path, v, NULL, &err);	/* clamped */
 	}
 	lo_message_free(m);
 }

@@ -7,8 +7,9 @@
  * Each *_start() pairs with its *_stop(), which joins the service's
  * threads and frees it (NULL does nothing).  The engine must outlive the
  * services.  Nothing a client sends is trusted: bodies are size-limited,
- * every request is checked against the token when there is one, and a
- * malformed request gets a 4xx answer, never a crash.
+ * every request is checked against the token when there is one, a
+ * malformed request gets a 4xx answer, never a crash, and connections
+ * that do not make an authorised request in time are shut down.
  */
 #ifndef ADAC_LIVE_SERVE_H
 #define ADAC_LIVE_SERVE_H
@@ -23,6 +24,13 @@ struct adac_live_http_config {
 	const char *token;	/* NULL: none (loopback only) */
 	long max_body;		/* bytes; a larger body is refused with 413 */
 	int max_programs;	/* compiled programs listed by GET /dsp */
+	/*
+	 * Connections at once (0: 1024, and never more than the descriptors
+	 * allow).  Those that have not yet made an authorised request may
+	 * hold half of them and have HEADER_TIMEOUT_S (10 s) to send their
+	 * headers; beyond either, the oldest is shut down.
+	 */
+	int max_connections;
 	/* called once per request that changed the running program */
 	void (*on_load)(const struct adac_live_report *rep, void *ctx);
 	void *ctx;
@@ -40,6 +48,8 @@ int adac_live_http_start(struct adac_live *live,
 /* The port bound (useful with PORT 0) and the page's URL, borrowed. */
 int adac_live_http_port(const struct adac_live_http *h);
 const char *adac_live_http_url(const struct adac_live_http *h);
+/* Connections shut down so far for being slow to send their headers. */
+long adac_live_http_evictions(const struct adac_live_http *h);
 void adac_live_http_stop(struct adac_live_http *h);
 
 /* 1 when host (a numeric address or "localhost") is a loopback address. */

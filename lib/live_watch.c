@@ -9,12 +9,34 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+/*
+ * A writer that rewrites the file in place (open with O_TRUNC, write,
+ * close) can be read half-way: the file is complete when it is closed
+ * after writing (IN_CLOSE_WRITE) or renamed into place (IN_MOVED_TO) and
+ * nothing has written to it since (IN_MODIFY).  A writer that keeps the
+ * file open without writing for STALE_MS is taken to be done.
+ */
+#define STALE_MS 500
 
 struct adac_live_watch {
 	int fd;
 	char *base;	/* the file's name inside the watched directory */
+	int writing;	/* modified since it was last complete */
+	int complete;	/* a complete version is waiting to be read */
+	double last_ms;	/* when it was last modified */
 };
+
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 int
 adac_live_watch_new(const char *path, struct adac_live_watch **out,
@@ -47,7 +69,7 @@ adac_live_watch_new(const char *path, struct adac_live_watch **out,
 	}
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0 ||
-	    inotify_add_watch(w->fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+	    inotify_add_watch(w->fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY) < 0) {
 		rc = adac_error_set(err, ADAC_E_IO, "", "cannot watch '%s': %s",
 				    dir, strerror(errno));
 		goto out;
@@ -71,7 +93,10 @@ adac_live_watch_free(struct adac_live_watch *w)
 	free(w);
 }
 
-/* Consume every queued event; 1 when one was about our file. */
+/*
+ * Consume every queued event, in order, into w's state; 1 when one was
+ * about our file, 0 when none was, -1 on an inotify failure.
+ */
 static int
 drain(struct adac_live_watch *w)
 {
@@ -89,8 +114,18 @@ drain(struct adac_live_watch *w)
 			break;
 		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
 			ev = (const struct inotify_event *)p;
-			if (ev->len > 0 && strcmp(ev->name, w->base) == 0)
-				hit = 1;
+			if (ev->len == 0 || strcmp(ev->name, w->base) != 0)
+				continue;
+			hit = 1;
+			if (ev->mask & IN_MODIFY) {
+				w->writing = 1;
+				w->complete = 0;
+				w->last_ms = mono_ms();
+			}
+			if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
+				w->writing = 0;
+				w->complete = 1;
+			}
 		}
 	}
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
@@ -104,12 +139,30 @@ adac_live_watch_wait(struct adac_live_watch *w, int timeout_ms)
 	struct pollfd pfd = { w->fd, POLLIN, 0 };
 	int r;
 
-	r = poll(&pfd, 1, timeout_ms);
-	if (r < 0)
-		return errno == EINTR ? 0 : -1;
-	if (r == 0)
+	if (!w->complete) {
+		r = poll(&pfd, 1, timeout_ms);
+		if (r < 0)
+			return errno == EINTR ? 0 : -1;
+		if (r > 0 && drain(w) < 0)
+			return -1;
+	}
+	/* modified, and then left alone without a close: done all the same */
+	if (w->writing && mono_ms() - w->last_ms >= STALE_MS) {
+		w->writing = 0;
+		w->complete = 1;
+	}
+	if (!w->complete)
 		return 0;
-	return drain(w);
+	w->complete = 0;
+	return 1;
+}
+
+int
+adac_live_watch_changed(struct adac_live_watch *w)
+{
+	int r = drain(w);
+
+	return r < 0 ? -1 : w->writing || w->complete;
 }
 
 int
@@ -189,6 +242,16 @@ adac_live_name(const char *path)
 	return name;
 }
 
+/* The file at path still has source's size and modification time. */
+static int
+same_file(const char *path, const char *source, int64_t mtime_ns)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && (size_t)st.st_size == strlen(source) &&
+	       (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == mtime_ns;
+}
+
 int
 adac_live_follow(struct adac_live *live, struct adac_live_watch *w,
 		 const char *path, int wait_ms, atomic_int *stop,
@@ -220,7 +283,18 @@ adac_live_follow(struct adac_live *live, struct adac_live_watch *w,
 		/* a file that vanished between writes comes back with an event */
 		if (adac_live_read_source(path, &source, &mtime, &rerr) != ADAC_OK)
 			continue;
-		rc = adac_live_load(live, name, source, mtime, wait_ms, &rep);
+		/*
+		 * Written to while it was read: the text may be half of one
+		 * version; the write in progress ends with an event.  Nor is an
+		 * empty file a program: it is one truncated and not yet
+		 * written.  Neither is a failed reload.
+		 */
+		if (adac_live_watch_changed(w) != 0 || source[0] == '\0' ||
+		    !same_file(path, source, mtime)) {
+			free(source);
+			continue;
+		}
+		rc = adac_live_load(live, name, source, mtime, wait_ms, 0, &rep);
 		free(source);
 		if (rep.write_to_audible_ms >= 0)
 			rep.detect_to_audible_ms = rep.write_to_audible_ms -

@@ -26,11 +26,20 @@ int adac_live_watch_new(const char *path, struct adac_live_watch **out,
 void adac_live_watch_free(struct adac_live_watch *w);
 
 /*
- * Wait up to timeout_ms for the file to be written: 1 when it was (all
- * the events that arrived meanwhile are consumed), 0 on timeout, -1 on
- * an inotify failure.
+ * Wait up to timeout_ms for a complete new version of the file: 1 when
+ * there is one (it was closed after writing, or renamed into place, and
+ * not written to since; or written to and then left alone 500 ms), 0 on
+ * timeout or while it is still being written, -1 on an inotify failure.
  */
 int adac_live_watch_wait(struct adac_live_watch *w, int timeout_ms);
+
+/*
+ * After reading the file: 1 when it has been written to or replaced
+ * since adac_live_watch_wait() said it was complete (what was read may
+ * be half of one version and half of another), 0 if not, -1 on an
+ * inotify failure.
+ */
+int adac_live_watch_changed(struct adac_live_watch *w);
 
 /*
  * Read path whole (at most ADAC_LIVE_MAX_SOURCE bytes, no NUL byte) into

@@ -5,8 +5,10 @@
  */
 #include "lower.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "controls.h"
 #include "detect.h"
 #include "json.h"
 
@@ -36,6 +38,17 @@ int
 adac_lower(const json_t *doc, enum adac_lower_from from, json_t **ir,
 	   struct adac_error *err)
 {
+	return adac_lower_with_controls(doc, from, NULL, 0, ir, err);
+}
+
+int
+adac_lower_with_controls(const json_t *doc, enum adac_lower_from from,
+			 const char *const *specs, int n_specs, json_t **ir,
+			 struct adac_error *err)
+{
+	struct adac_ir *checked = NULL;
+	const json_t *controls;
+	json_t *out = NULL;
 	int rc;
 
 	if (from == ADAC_LOWER_AUTO &&
@@ -44,9 +57,26 @@ adac_lower(const json_t *doc, enum adac_lower_from from, json_t **ir,
 	if (!json_is_object(doc))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "expected an object");
-	if (from == ADAC_LOWER_FDN)
-		return adac_lower_fdn(doc, ir, err);
-	return adac_lower_adac(doc, ir, err);
+	rc = from == ADAC_LOWER_FDN ? adac_lower_fdn(doc, &out, err) :
+	     adac_lower_adac(doc, &out, err);
+	if (rc != ADAC_OK)
+		return rc;
+	controls = json_object_get(doc, "controls");
+	if (controls == NULL && n_specs == 0) {
+		*ir = out;
+		return ADAC_OK;
+	}
+	rc = adac_controls_apply(out, controls, specs, n_specs, err);
+	/* what the controls did to the graph must still be a valid IR */
+	if (rc == ADAC_OK)
+		rc = adac_ir_parse(out, &checked, err);
+	adac_ir_free(checked);
+	if (rc != ADAC_OK) {
+		json_decref(out);
+		return rc;
+	}
+	*ir = out;
+	return ADAC_OK;
 }
 
 json_t *
@@ -172,4 +202,28 @@ adac_lower_finish(const char *name, double fs_hz, int inputs, int outputs,
 		return adac_error_set(err, ADAC_E_INPUT, best, "%s", text);
 	return adac_error_set(err, ADAC_E_INPUT, perr.pointer,
 			      "lowered IR is invalid: %s", text);
+}
+
+void
+adac_lower_config_pointer(const json_t *ir, const char *ir_ptr,
+			  char out[ADAC_POINTER_MAX])
+{
+	const json_t *map = json_object_get(json_object_get(ir, "source"),
+					    "nodes"), *e;
+	const char *best = NULL, *irp, *cp;
+	size_t i, n, best_n = 0;
+
+	for (i = 0; json_is_array(map) && i < json_array_size(map); i++) {
+		e = json_array_get(map, i);
+		irp = json_string_value(json_object_get(e, "ir"));
+		cp = json_string_value(json_object_get(e, "config"));
+		if (irp == NULL || cp == NULL)
+			continue;
+		n = prefix_len(ir_ptr, irp);
+		if (n > best_n) {
+			best_n = n;
+			best = cp;
+		}
+	}
+	snprintf(out, ADAC_POINTER_MAX, "%s", best != NULL ? best : ir_ptr);
 }

@@ -46,9 +46,21 @@ enum adac_lower_from {
 int adac_lower_detect(const json_t *doc, enum adac_lower_from *from,
 		      struct adac_error *err);
 
-/* Lower doc with the given front end (ADAC_LOWER_AUTO: detect it). */
+/*
+ * Lower doc with the given front end (ADAC_LOWER_AUTO: detect it),
+ * with the macro-controls its own "controls" member asks for.
+ */
 int adac_lower(const json_t *doc, enum adac_lower_from from, json_t **ir,
 	       struct adac_error *err);
+
+/*
+ * The same, with adac-lower's --control specs on top of the document's
+ * "controls" (see adac_controls_apply() in controls.h; the specs win,
+ * name by name).  The result has passed adac_ir_parse().
+ */
+int adac_lower_with_controls(const json_t *doc, enum adac_lower_from from,
+			     const char *const *specs, int n_specs,
+			     json_t **ir, struct adac_error *err);
 
 /* The adac front end (lib/lower_adac.c).  ADAC_E_INPUT, ADAC_E_NOMEM. */
 int adac_lower_adac(const json_t *config, json_t **ir,
@@ -85,5 +97,13 @@ json_t *adac_lower_reals(const double *x, int n);
 int adac_lower_finish(const char *name, double fs_hz, int inputs,
 		      int outputs, json_t *graph, json_t *source,
 		      const json_t *map, json_t **ir, struct adac_error *err);
+
+/*
+ * The pointer in the lowered document's input of the IR node at ir_ptr,
+ * through ir's "source"."nodes" map (the longest "ir" prefix), into
+ * out; ir_ptr itself when ir has no map or no entry covers it.
+ */
+void adac_lower_config_pointer(const json_t *ir, const char *ir_ptr,
+			       char out[ADAC_POINTER_MAX]);
 
 #endif

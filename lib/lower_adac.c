@@ -148,6 +148,105 @@ get_params(struct ctx *c, const json_t *v, const char *ptr,
 	return ADAC_OK;
 }
 
+/*
+ * adac's own metadata on a config node, "adac": {...}, which adac-ir
+ * export writes so that lowering gives back the IR exactly and the
+ * reference implementation ignores: keys may only be those listed.
+ * *meta is NULL when the node has none.
+ */
+static int
+adac_meta(struct ctx *c, const json_t *v, const char *ptr,
+	  const char *const *keys, const char *what, const json_t **meta)
+{
+	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
+	const json_t *m = json_object_get(v, "adac"), *x;
+	const char *key;
+	int i;
+
+	*meta = NULL;
+	if (m == NULL)
+		return ADAC_OK;
+	adac_ptr_key(p, ptr, "adac");
+	if (!json_is_object(m))
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "expected an object, got %s",
+				      adac_json_type_name(m));
+	json_object_foreach((json_t *)m, key, x) {
+		for (i = 0; keys[i] != NULL; i++)
+			if (strcmp(key, keys[i]) == 0)
+				break;
+		if (keys[i] == NULL) {
+			adac_ptr_key(q, p, key);
+			return adac_error_set(c->err, ADAC_E_INPUT, q,
+			    "unknown member '%s' of adac metadata for %s", key,
+			    what);
+		}
+	}
+	*meta = m;
+	return ADAC_OK;
+}
+
+/* "adac": {"interp": "none" | "linear"} sets a delay's interpolation. */
+static int
+meta_interp(struct ctx *c, const json_t *v, const char *ptr, json_t *node)
+{
+	static const char *const keys[] = {"interp", NULL};
+	char p[ADAC_POINTER_MAX];
+	const json_t *meta, *x;
+	const char *s;
+	int rc;
+
+	if ((rc = adac_meta(c, v, ptr, keys, "a delay", &meta)) || meta == NULL)
+		return rc;
+	if ((x = json_object_get(meta, "interp")) == NULL)
+		return ADAC_OK;
+	adac_ptr_key(p, ptr, "adac");
+	adac_ptr_key(p, p, "interp");
+	if ((rc = adac_json_string(x, p, &s, c->err)))
+		return rc;
+	if (strcmp(s, "none") != 0 && strcmp(s, "linear") != 0)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "interp '%s' is not 'none' or 'linear'",
+				      s);
+	return json_object_set_new(node, "interp", json_string(s)) ?
+	       nomem(c, ptr) : ADAC_OK;
+}
+
+/*
+ * "adac": {"structure": S} makes a matrix node's structure claim S as
+ * written (null: none), instead of what recognition finds; validation
+ * checks it against the data.
+ */
+static int
+meta_structure(struct ctx *c, const json_t *v, const char *ptr,
+	       json_t *node)
+{
+	static const char *const keys[] = {"structure", NULL};
+	char p[ADAC_POINTER_MAX];
+	const json_t *meta, *x;
+	int rc;
+
+	if ((rc = adac_meta(c, v, ptr, keys, "a matrix", &meta)) || meta == NULL)
+		return rc;
+	if ((x = json_object_get(meta, "structure")) == NULL)
+		return ADAC_OK;
+	adac_ptr_key(p, ptr, "adac");
+	adac_ptr_key(p, p, "structure");
+	if (strcmp(json_string_value(json_object_get(node, "op")), "matrix"))
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "a structure needs params.matrix");
+	if (json_is_null(x)) {
+		json_object_del(node, "structure");
+		return ADAC_OK;
+	}
+	if (!json_is_object(x))
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "expected an object or null, got %s",
+				      adac_json_type_name(x));
+	return json_object_set_new(node, "structure", json_deep_copy(x)) ?
+	       nomem(c, ptr) : ADAC_OK;
+}
+
 /* --- IR node builders ---------------------------------------------------- */
 
 static json_t *
@@ -591,7 +690,12 @@ lower_parallel_delay(struct ctx *c, const json_t *v, const char *ptr,
 		goto out;
 	out->node = delay_node(d, (int)n);
 	out->n_in = out->n_out = (int)n;
-	rc = out->node != NULL ? ADAC_OK : nomem(c, ptr);
+	rc = out->node != NULL ? meta_interp(c, v, ptr, out->node) :
+	     nomem(c, ptr);
+	if (rc != ADAC_OK) {
+		json_decref(out->node);
+		out->node = NULL;
+	}
 out:
 	free(d);
 	return rc;
@@ -637,7 +741,12 @@ lower_plain_delay(struct ctx *c, const json_t *v, const char *ptr, int frac,
 		goto out;
 	out->node = delay_node(d, (int)n);
 	out->n_in = out->n_out = (int)n;
-	rc = out->node != NULL ? ADAC_OK : nomem(c, ptr);
+	rc = out->node != NULL ? meta_interp(c, v, ptr, out->node) :
+	     nomem(c, ptr);
+	if (rc != ADAC_OK) {
+		json_decref(out->node);
+		out->node = NULL;
+	}
 out:
 	free(d);
 	return rc;
@@ -797,7 +906,13 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 		if ((rc = check_channels(c, v, ptr, (int)n, (int)n)) == ADAC_OK) {
 			out->node = gain_node(data, (int)n);
 			out->n_in = out->n_out = (int)n;
-			rc = out->node != NULL ? ADAC_OK : nomem(c, ptr);
+			rc = out->node != NULL ?
+			     meta_structure(c, v, ptr, out->node) :
+			     nomem(c, ptr);
+			if (rc != ADAC_OK) {
+				json_decref(out->node);
+				out->node = NULL;
+			}
 		}
 		free(data);
 		return rc;
@@ -918,7 +1033,12 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 					   claimed ? &s : NULL);
 	out->n_in = cols;
 	out->n_out = rows;
-	rc = out->node != NULL ? ADAC_OK : nomem(c, ptr);
+	rc = out->node != NULL ? meta_structure(c, v, ptr, out->node) :
+	     nomem(c, ptr);
+	if (rc != ADAC_OK) {
+		json_decref(out->node);
+		out->node = NULL;
+	}
 out:
 	adac_detect_free(&s);
 	free(data);
@@ -1410,20 +1530,63 @@ children(struct ctx *c, const json_t *v, const char *ptr, const char *type,
 	return ADAC_OK;
 }
 
+/*
+ * Is kid (at ptr), the last branch of a Parallel with sum_output sum, a
+ * Parallel that holds the rest of its branches ("adac": {"continues":
+ * true}, as adac-ir export writes a parallel of more than two branches)?
+ * 1 yes, 0 no, -1 with c->err set when it says so but cannot be.
+ */
+static int
+continues(struct ctx *c, const json_t *kid, const char *ptr, int sum)
+{
+	static const char *const keys[] = {"continues", NULL};
+	char p[ADAC_POINTER_MAX];
+	const json_t *meta, *x;
+	const char *type = "Leaf";
+	int ksum = 0;
+
+	if (!json_is_object(kid) ||
+	    opt_string(c, kid, "type", ptr, "Leaf", &type) != ADAC_OK)
+		return 0;	/* lower_node reports it */
+	if (strcmp(type, "Parallel") != 0)
+		return 0;
+	if (adac_meta(c, kid, ptr, keys, "a Parallel", &meta) != ADAC_OK)
+		return -1;
+	if (meta == NULL || (x = json_object_get(meta, "continues")) == NULL)
+		return 0;
+	adac_ptr_key(p, ptr, "adac");
+	adac_ptr_key(p, p, "continues");
+	if (!json_is_true(x)) {
+		adac_error_set(c->err, ADAC_E_INPUT, p, "expected true");
+		return -1;
+	}
+	if (opt_bool(c, kid, "sum_output", ptr, 0, &ksum) != ADAC_OK)
+		return -1;
+	if (ksum != sum || json_object_get(kid, "name") != NULL) {
+		adac_error_set(c->err, ADAC_E_INPUT, p,
+		    "a Parallel that continues its parent's branches has its "
+		    "sum_output and no name of its own");
+		return -1;
+	}
+	return 1;
+}
+
 static int
 lower_composite(struct ctx *c, const json_t *v, const char *in_ptr,
 		const char *out_ptr, int depth, const char *type,
 		struct low *out)
 {
 	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX], a[80], b[80];
-	const json_t *kids, *prev = NULL;
+	char base[ADAC_POINTER_MAX];
+	const json_t *kids, *list, *prev = NULL;
 	json_t *node = NULL, *of;
 	struct low k;
-	size_t i;
+	size_t i, j;
 	int rc, sum = 0, par = strcmp(type, "Parallel") == 0;
 
 	if ((rc = children(c, v, in_ptr, type, &kids)))
 		return rc;
+	list = kids;
 	if (par && (rc = opt_bool(c, v, "sum_output", in_ptr, 0, &sum)))
 		return rc;
 	node = op_node(par ? "parallel" : "series");
@@ -1441,10 +1604,26 @@ lower_composite(struct ctx *c, const json_t *v, const char *in_ptr,
 				    json_string(sum ? "sum" : "stack"));
 	}
 	out->n_out = 0;
-	for (i = 0; i < json_array_size(kids); i++) {
-		const json_t *kid = json_array_get(kids, i);
-		adac_ptr_key(p, in_ptr, "children");
-		adac_ptr_index(p, p, i);
+	snprintf(base, sizeof base, "%s", in_ptr);
+	for (i = 0, j = 0; j < json_array_size(list); i++, j++) {
+		const json_t *kid = json_array_get(list, j);
+		adac_ptr_key(p, base, "children");
+		adac_ptr_index(p, p, j);
+		/* FLAMO's Parallel takes two branches: more are a chain */
+		if (par && j > 0 && j + 1 == json_array_size(list)) {
+			if ((rc = continues(c, kid, p, sum)) < 0) {
+				rc = c->err->code;
+				goto out;
+			}
+			if (rc == 1) {
+				if ((rc = children(c, kid, p, type, &list)))
+					goto out;
+				snprintf(base, sizeof base, "%s", p);
+				j = (size_t)-1;
+				i--;
+				continue;
+			}
+		}
 		adac_ptr_key(q, out_ptr, "of");
 		adac_ptr_index(q, q, i);
 		if ((rc = lower_node(c, kid, p, q, depth + 1, &k)))
@@ -1625,10 +1804,6 @@ adac_lower_adac(const json_t *config, json_t **ir, struct adac_error *err)
 				      c.fs, ADAC_MAX_FS_HZ);
 	if ((rc = opt_string(&c, config, "name", "", "untitled", &name)))
 		return rc;
-	if (json_object_get(config, "controls") != NULL)
-		return adac_error_set(err, ADAC_E_INPUT, "/controls",
-		    "macro controls in the config are not lowered; add them "
-		    "to the IR instead");
 	source = json_object();
 	c.nodes = json_array();
 	if (source == NULL || c.nodes == NULL) {

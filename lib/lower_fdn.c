@@ -47,7 +47,7 @@ struct spec {
 
 static const char *const known_keys[] = {
 	"fdn", "format", "name", "fs", "delays", "matrix", "seed", "t60",
-	"inputs", "outputs", "b", "c", "d", "absorption", NULL,
+	"inputs", "outputs", "b", "c", "d", "absorption", "controls", NULL,
 };
 
 static int

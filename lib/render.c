@@ -620,3 +620,18 @@ adac_source_render_progress(struct adac_source *s, long length, double fs_hz,
 	*out = r;
 	return ADAC_OK;
 }
+
+int
+adac_source_render_noisy(struct adac_source *s, long length, double fs_hz,
+			 struct adac_response **out, struct adac_error *err)
+{
+	if (s->kind != ADAC_SOURCE_IR)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "only an IR has a noise model");
+	if (adac_source_fs_hz(s) != fs_hz)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "runs at %.17g Hz, not %.17g Hz",
+				      adac_source_fs_hz(s), fs_hz);
+	return adac_sim_impulse_noisy(s->ir, length, s->opt.set, s->opt.n_set,
+				      out, err);
+}

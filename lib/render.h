@@ -133,6 +133,16 @@ int adac_source_render_progress(struct adac_source *s, long length,
 				struct adac_error *err);
 
 /*
+ * For an IR source: its impulse responses in the simulator's float noise
+ * model (adac_sim_impulse_noisy(), with the source's settings), from
+ * which adac-diff derives its float tolerance.  ADAC_E_INPUT for other
+ * kinds of source or another rate.
+ */
+int adac_source_render_noisy(struct adac_source *s, long length,
+			     double fs_hz, struct adac_response **out,
+			     struct adac_error *err);
+
+/*
  * The impulse response of a compiled FAUST program: inputs in turn,
  * cleared in between, computed in blocks of block frames (the program's
  * precision decides the buffer type).  ADAC_E_INPUT for a program without

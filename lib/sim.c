@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "biquad.h"
 #include "json.h"
 #include "netlist.h"
 
@@ -30,6 +31,7 @@ struct line {
 	int in, out;
 	long whole;
 	double frac;
+	double c0, c1;		/* 1 − frac and frac, the two coefficients */
 	size_t base;		/* offset into sim->ring */
 	unsigned long mask;	/* ring length − 1 */
 };
@@ -40,8 +42,8 @@ struct op {
 	double c, c2;
 	long first, count;	/* OP_LIN terms */
 	struct line *line;	/* OP_FDELAY */
-	const double *sos;	/* OP_SOS: n_sections × 5 */
-	double *state;		/* OP_SOS: n_sections × {x1, x2, y1, y2} */
+	const struct adac_biquad *bq;	/* OP_SOS: n_sections realisations */
+	double *state;		/* OP_SOS: n_sections × 4 (biquad.h) */
 	int n_sections;
 	/*
 	 * OP_SOS that is not direct: split is its first section with
@@ -74,6 +76,7 @@ struct adac_sim {
 	int n_late;
 	double *sos_state;
 	size_t sos_state_len;
+	struct adac_biquad *bq;	/* every section's realisation */
 	unsigned long t;	/* samples since the last reset */
 };
 
@@ -91,8 +94,11 @@ adac_sim_resolve(const struct adac_ir *ir, const struct adac_setting *set,
 	for (i = 0; i < n_set; i++) {
 		const struct adac_control *c = NULL;
 
+		/* by name, or by the label the emitted slider carries */
 		for (k = 0; k < ir->n_controls; k++)
-			if (strcmp(ir->controls[k].name, set[i].name) == 0) {
+			if (strcmp(ir->controls[k].name, set[i].name) == 0 ||
+			    strcmp(adac_control_label(&ir->controls[k]),
+				   set[i].name) == 0) {
 				c = &ir->controls[k];
 				break;
 			}
@@ -177,6 +183,24 @@ compile_matrix(struct adac_sim *s, int first, struct op *o,
 	return ADAC_OK;
 }
 
+/*
+ * An SOS op's sections as biquad.h realises them, with their state at
+ * sos_off (4 doubles a section).
+ */
+static void
+realise(struct adac_sim *s, struct op *o, const struct adac_net_prim *pp,
+	size_t sos_off)
+{
+	struct adac_biquad *bq = s->bq + sos_off / 4;
+	int k;
+
+	for (k = 0; k < pp->n_sections; k++)
+		adac_biquad_realise(pp->sos + k * 5, &bq[k]);
+	o->bq = bq;
+	o->n_sections = pp->n_sections;
+	o->state = s->sos_state + sos_off;
+}
+
 /* Lower the netlist into delay lines and an op list; size the state. */
 static int
 compile(struct adac_sim *s, struct adac_error *err)
@@ -203,11 +227,12 @@ compile(struct adac_sim *s, struct adac_error *err)
 	s->ops = calloc((size_t)net->n_order + 1, sizeof *s->ops);
 	s->w = calloc((size_t)net->n_wires + 1, sizeof *s->w);
 	s->sos_state = calloc(sos_off + 1, sizeof *s->sos_state);
+	s->bq = calloc(sos_off / 4 + 1, sizeof *s->bq);
 	line_of = calloc((size_t)net->n_prims + 1, sizeof *line_of);
 	done = calloc((size_t)net->n_prims + 1, sizeof *done);
 	if (s->lines == NULL || s->ops == NULL || s->w == NULL ||
 	    s->sos_state == NULL || line_of == NULL || done == NULL ||
-	    s->late == NULL) {
+	    s->late == NULL || s->bq == NULL) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
 	}
@@ -228,6 +253,8 @@ compile(struct adac_sim *s, struct adac_error *err)
 		l->out = pp->out;
 		l->whole = pp->whole;
 		l->frac = pp->frac;
+		l->c0 = 1 - pp->frac;
+		l->c1 = pp->frac;
 		len = ring_size(pp->whole);
 		if (off > ADAC_SIM_MAX_STATE_BYTES / sizeof(double) - len) {
 			rc = adac_error_set(err, ADAC_E_INPUT, pp->node->pointer,
@@ -259,11 +286,10 @@ compile(struct adac_sim *s, struct adac_error *err)
 		o->kind = OP_SOS;
 		o->in = pp->in;
 		o->out = pp->out;
-		o->sos = pp->sos;
-		o->n_sections = pp->n_sections;
-		o->state = s->sos_state + sos_off;
+		realise(s, o, pp, sos_off);
 		sos_off += (size_t)pp->n_sections * 4;
-		for (o->split = 0; o->sos[o->split * 5] != 0; o->split++)
+		/* a section with b0 == 0 stays in direct form I */
+		for (o->split = 0; pp->sos[o->split * 5] != 0; o->split++)
 			;
 	}
 	nf = 0;	/* ops emitted */
@@ -308,9 +334,7 @@ compile(struct adac_sim *s, struct adac_error *err)
 			break;
 		case ADAC_NET_SOS:
 			o->kind = OP_SOS;
-			o->sos = pp->sos;
-			o->n_sections = pp->n_sections;
-			o->state = s->sos_state + sos_off;
+			realise(s, o, pp, sos_off);
 			sos_off += (size_t)pp->n_sections * 4;
 			break;
 		case ADAC_NET_DELAY:
@@ -395,6 +419,7 @@ adac_sim_free(struct adac_sim *sim)
 	free(sim->lines);
 	free(sim->ring);
 	free(sim->ops);
+	free(sim->bq);
 	free(sim->late);
 	free(sim->sos_state);
 	free(sim);
@@ -417,25 +442,14 @@ adac_sim_reset(struct adac_sim *sim)
 	sim->t = 0;
 }
 
-/* Sections [from, to) of a cascade on input x, direct form I. */
+/* Sections [from, to) of a cascade on input x, each as biquad.h says. */
 static inline double
 sos_run(const struct op *o, int from, int to, double x)
 {
 	int sec;
 
-	for (sec = from; sec < to; sec++) {
-		const double *c = o->sos + sec * 5;
-		double *st = o->state + sec * 4, y;
-
-		/* the literal difference equation */
-		y = c[0] * x + c[1] * st[0] + c[2] * st[1] - c[3] * st[2] -
-		    c[4] * st[3];
-		st[1] = st[0];
-		st[0] = x;
-		st[3] = st[2];
-		st[2] = y;
-		x = y;
-	}
+	for (sec = from; sec < to; sec++)
+		x = adac_biquad_step(&o->bq[sec], o->state + sec * 4, x);
 	return x;
 }
 
@@ -448,7 +462,7 @@ sos_run(const struct op *o, int from, int to, double x)
 static inline void
 sos_early(struct op *o, double *w)
 {
-	const double *c = o->sos + o->split * 5;
+	const double *c = o->bq[o->split].c;	/* direct form I: b0 == 0 */
 	const double *st = o->state + o->split * 4;
 
 	o->y_split = c[1] * st[0] + c[2] * st[1] - c[3] * st[2] - c[4] * st[3];
@@ -488,7 +502,7 @@ step(struct adac_sim *s)
 					((t - (unsigned long)l->whole - 1) &
 					 l->mask)];
 
-			w[l->out] = (1 - l->frac) * a + l->frac * b;
+			w[l->out] = l->c0 * a + l->c1 * b;
 		}
 	}
 	for (k = 0; k < s->n_late; k++)
@@ -552,7 +566,7 @@ step(struct adac_sim *s)
 			const struct line *l = o->line;
 			double b = ring[l->base + ((t - 1) & l->mask)];
 
-			w[o->out] = (1 - l->frac) * w[l->in] + l->frac * b;
+			w[o->out] = l->c0 * w[l->in] + l->c1 * b;
 			break;
 		}
 		}
@@ -565,6 +579,229 @@ step(struct adac_sim *s)
 		ring[l->base + (t & l->mask)] = w[l->in];
 	}
 	s->t = t + 1;
+}
+
+/* --- the float noise model (adac_sim_impulse_noisy) ----------------------- */
+
+struct noise {
+	uint64_t rng;
+	double u;		/* relative size of each error */
+	double *tc;		/* the term coefficients, rounded */
+};
+
+/* x with an error drawn uniformly from ±u·|x| (xorshift64*) */
+static inline double
+perturb(struct noise *z, double x)
+{
+	uint64_t r;
+
+	z->rng ^= z->rng >> 12;
+	z->rng ^= z->rng << 25;
+	z->rng ^= z->rng >> 27;
+	r = z->rng * 2685821657736338717ULL;
+	return x + x * z->u * ((double)(r >> 11) * 0x1p-52 - 1.0);
+}
+
+/* c·x, perturbed unless the product is exact in any precision */
+static inline double
+product(struct noise *z, double c, double x)
+{
+	return c == 1.0 || c == -1.0 || c == 0.0 ? c * x :
+	       perturb(z, c * x);
+}
+
+static inline double
+biquad_noisy(struct noise *z, const struct adac_biquad *bq, double *st,
+	     double x)
+{
+	const double *c = bq->c;
+	double y, v1, v2, v3;
+
+	if (bq->form == ADAC_BIQUAD_DF1) {
+		y = perturb(z, product(z, c[0], x) + product(z, c[1], st[0]));
+		y = perturb(z, y + product(z, c[2], st[1]));
+		y = perturb(z, y - product(z, c[3], st[2]));
+		y = perturb(z, y - product(z, c[4], st[3]));
+		st[1] = st[0];
+		st[0] = x;
+		st[3] = st[2];
+		st[2] = y;
+		return y;
+	}
+	v3 = perturb(z, x - st[1]);
+	v1 = perturb(z, product(z, c[0], st[0]) + product(z, c[1], v3));
+	v2 = perturb(z, st[1] + product(z, c[1], st[0]));
+	v2 = perturb(z, v2 + product(z, c[2], v3));
+	st[0] = perturb(z, 2.0 * v1 - st[0]);
+	st[1] = perturb(z, 2.0 * v2 - st[1]);
+	y = perturb(z, product(z, c[3], x) + product(z, c[4], v1));
+	return perturb(z, y + product(z, c[5], v2));
+}
+
+static inline double
+sos_run_noisy(struct noise *z, const struct op *o, int from, int to,
+	      double x)
+{
+	int sec;
+
+	for (sec = from; sec < to; sec++)
+		x = biquad_noisy(z, &o->bq[sec], o->state + sec * 4, x);
+	return x;
+}
+
+/* a sum of terms from zero, each product and partial sum perturbed */
+static inline double
+sum_noisy(struct noise *z, const double *c, const int *wire, long n,
+	  const double *w, long stride)
+{
+	double acc;
+	long j;
+
+	if (n == 0)
+		return 0.0;
+	acc = product(z, c[0], w[wire[0]]);
+	for (j = 1; j < n; j++)
+		acc = perturb(z, acc + product(z, c[j * stride], w[wire[j]]));
+	return acc;
+}
+
+/* step() with every rounding of a float program drawn at random */
+static void
+step_noisy(struct adac_sim *s, struct noise *z)
+{
+	double *w = s->w, *ring = s->ring, a, b;
+	const int *tw = s->net->term_wire;
+	unsigned long t = s->t;
+	int k, r;
+
+	for (k = 0; k < s->n_reads; k++) {
+		const struct line *l = &s->lines[k];
+
+		a = ring[l->base + ((t - (unsigned long)l->whole) & l->mask)];
+		if (l->frac == 0) {
+			w[l->out] = a;
+			continue;
+		}
+		b = ring[l->base + ((t - (unsigned long)l->whole - 1) & l->mask)];
+		w[l->out] = perturb(z, product(z, l->c0, a) +
+				       product(z, l->c1, b));
+	}
+	for (k = 0; k < s->n_late; k++) {
+		struct op *o = &s->late[k];
+		const double *c = o->bq[o->split].c;
+		const double *st = o->state + o->split * 4;
+
+		a = perturb(z, product(z, c[1], st[0]) + product(z, c[2], st[1]));
+		a = perturb(z, a - product(z, c[3], st[2]));
+		o->y_split = perturb(z, a - product(z, c[4], st[3]));
+		w[o->out] = sos_run_noisy(z, o, o->split + 1, o->n_sections,
+					  o->y_split);
+	}
+	for (k = 0; k < s->n_ops; k++) {
+		const struct op *o = &s->ops[k];
+
+		switch (o->kind) {
+		case OP_LIN1:
+			w[o->out] = product(z, o->c, w[o->in]);
+			break;
+		case OP_LIN2:
+			w[o->out] = perturb(z, product(z, o->c, w[o->in]) +
+					       product(z, o->c2, w[o->in2]));
+			break;
+		case OP_LIN:
+			w[o->out] = sum_noisy(z, z->tc + o->first, tw + o->first,
+					      o->count, w, 1);
+			break;
+		case OP_MAT:
+			for (r = 0; r < o->rows; r++)
+				w[o->out_wires[r]] = sum_noisy(z, o->mat + r,
+				    o->in_wires, o->cols, w, o->rows);
+			break;
+		case OP_SOS:
+			w[o->out] = sos_run_noisy(z, o, 0, o->n_sections,
+						  w[o->in]);
+			break;
+		case OP_FDELAY: {
+			const struct line *l = o->line;
+
+			b = ring[l->base + ((t - 1) & l->mask)];
+			w[o->out] = perturb(z, product(z, l->c0, w[l->in]) +
+					       product(z, l->c1, b));
+			break;
+		}
+		}
+	}
+	for (k = 0; k < s->n_late; k++) {
+		struct op *o = &s->late[k];
+		double *st = o->state + o->split * 4;
+
+		a = sos_run_noisy(z, o, 0, o->split, w[o->in]);
+		st[1] = st[0];
+		st[0] = a;
+		st[3] = st[2];
+		st[2] = o->y_split;
+	}
+	for (k = 0; k < s->n_lines; k++) {
+		const struct line *l = &s->lines[k];
+
+		ring[l->base + (t & l->mask)] = w[l->in];
+	}
+	s->t = t + 1;
+}
+
+/*
+ * A coefficient as a float program may hold it: off by the most one
+ * rounding can make it, u of its value, with a random sign.  Rounding
+ * the literal itself would be one draw, which may be lucky (a gain that
+ * happens to be nearly exact in float) where the program computes it
+ * (rt60's pow in float) or arranges it (a structured matrix) otherwise,
+ * and in a slowly decaying loop the coefficients' errors add up
+ * coherently, pass after pass.
+ */
+static double
+coefficient(struct noise *z, double c)
+{
+	uint64_t r;
+
+	if (c == 0.0 || c == 1.0 || c == -1.0)
+		return c;
+	z->rng ^= z->rng >> 12;
+	z->rng ^= z->rng << 25;
+	z->rng ^= z->rng >> 27;
+	r = z->rng * 2685821657736338717ULL;
+	return c + c * ((r >> 63) ? z->u : -z->u);
+}
+
+/* Every coefficient of s as coefficient() has it; z->tc the terms'. */
+static int
+round_coefficients(struct adac_sim *s, struct noise *z)
+{
+	long j, n = s->net->n_terms;
+	int k, i;
+	size_t b;
+
+	z->tc = malloc(sizeof *z->tc * (size_t)(n > 0 ? n : 1));
+	if (z->tc == NULL)
+		return -1;
+	for (j = 0; j < n; j++)
+		z->tc[j] = coefficient(z, s->net->term_coef[j]);
+	for (k = 0; k < s->n_ops; k++) {
+		struct op *o = &s->ops[k];
+
+		o->c = coefficient(z, o->c);
+		o->c2 = coefficient(z, o->c2);
+		if (o->kind == OP_MAT)
+			for (i = 0; i < o->rows * o->cols; i++)
+				o->mat[i] = coefficient(z, o->mat[i]);
+	}
+	for (b = 0; b < s->sos_state_len / 4; b++)
+		for (i = 0; i < 6; i++)
+			s->bq[b].c[i] = coefficient(z, s->bq[b].c[i]);
+	for (k = 0; k < s->n_lines; k++) {
+		s->lines[k].c0 = coefficient(z, s->lines[k].c0);
+		s->lines[k].c1 = coefficient(z, s->lines[k].c1);
+	}
+	return 0;
 }
 
 void
@@ -584,12 +821,11 @@ adac_sim_process(struct adac_sim *sim, const double *in, double *out,
 	}
 }
 
-int
-adac_sim_impulse_progress(const struct adac_ir *ir, long length,
-			  const struct adac_setting *set, int n_set,
-			  void (*progress)(void *arg, double done),
-			  void *arg, struct adac_response **out,
-			  struct adac_error *err)
+/* The impulse responses, exact, or in the noise model when z is given. */
+static int
+impulse(const struct adac_ir *ir, long length, const struct adac_setting *set,
+	int n_set, struct noise *z, void (*progress)(void *arg, double done),
+	void *arg, struct adac_response **out, struct adac_error *err)
 {
 	struct adac_sim *sim = NULL;
 	struct adac_response *r = NULL;
@@ -602,6 +838,10 @@ adac_sim_impulse_progress(const struct adac_ir *ir, long length,
 				      "impulse length %ld is negative", length);
 	if ((rc = adac_sim_new(ir, set, n_set, &sim, err)) != ADAC_OK)
 		return rc;
+	if (z != NULL && round_coefficients(sim, z) != 0) {
+		adac_sim_free(sim);
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	}
 	no = ir->graph->n_out;
 	r = adac_response_new(ir->graph->n_in, no, length, ir->fs_hz);
 	path = calloc((size_t)no, sizeof *path);
@@ -621,9 +861,16 @@ adac_sim_impulse_progress(const struct adac_ir *ir, long length,
 		for (n = 0; n < length; n++) {
 			/* the input wires hold zero after reset */
 			sim->w[i] = n == 0 ? 1.0 : 0.0;
-			step(sim);
+			if (z == NULL) {
+				step(sim);
+				for (o = 0; o < no; o++)
+					path[o][n] = sim->w[ow[o]];
+				continue;
+			}
+			step_noisy(sim, z);
+			/* and the output written as a float sample */
 			for (o = 0; o < no; o++)
-				path[o][n] = sim->w[ow[o]];
+				path[o][n] = perturb(z, sim->w[ow[o]]);
 			if (progress != NULL && (n & 65535) == 65535)
 				progress(arg, ((double)i * length + n + 1) /
 					      ((double)r->inputs * length));
@@ -637,6 +884,32 @@ out:
 	free(path);
 	adac_response_free(r);
 	adac_sim_free(sim);
+	return rc;
+}
+
+int
+adac_sim_impulse_progress(const struct adac_ir *ir, long length,
+			  const struct adac_setting *set, int n_set,
+			  void (*progress)(void *arg, double done),
+			  void *arg, struct adac_response **out,
+			  struct adac_error *err)
+{
+	return impulse(ir, length, set, n_set, NULL, progress, arg, out, err);
+}
+
+int
+adac_sim_impulse_noisy(const struct adac_ir *ir, long length,
+		       const struct adac_setting *set, int n_set,
+		       struct adac_response **out, struct adac_error *err)
+{
+	struct noise z;
+	int rc;
+
+	memset(&z, 0, sizeof z);
+	z.rng = ADAC_SIM_NOISE_SEED;
+	z.u = ADAC_SIM_FLOAT_U;
+	rc = impulse(ir, length, set, n_set, &z, NULL, NULL, out, err);
+	free(z.tc);
 	return rc;
 }
 

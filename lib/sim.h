@@ -55,6 +55,28 @@ int adac_sim_impulse_progress(const struct adac_ir *ir, long length,
 			      struct adac_error *err);
 
 /*
+ * The noise model of a float32 program with the simulator's arithmetic,
+ * from which adac-diff derives its default float tolerance (diff.h):
+ * the impulse responses computed with every coefficient off by
+ * ADAC_SIM_FLOAT_U of its value with a random sign (the most one
+ * rounding makes; 0 and ±1 are exact), held for the whole run, and every
+ * product, sum and output sample that float arithmetic would round
+ * perturbed by an independent error drawn uniformly from
+ * ±ADAC_SIM_FLOAT_U of its value (a product by 0 or ±1 is exact), from a
+ * fixed seed, so the same IR always gives the same responses.  Its difference from
+ * adac_sim_impulse() is the model's rounding noise: the response of the
+ * output to an error at every rounding point at once, so its size is the
+ * sum over rounding points of what the impulse response from each point
+ * to the output makes of that point's errors.
+ */
+#define ADAC_SIM_FLOAT_U 0x1p-24	/* float's unit roundoff */
+#define ADAC_SIM_NOISE_SEED 0x9e3779b97f4a7c15ULL
+int adac_sim_impulse_noisy(const struct adac_ir *ir, long length,
+			   const struct adac_setting *set, int n_set,
+			   struct adac_response **out,
+			   struct adac_error *err);
+
+/*
  * How controls act, in the simulator and therefore in every renderer
  * compared with it (adac-ir(5), "controls"):
  *   rt60 T (s)      a gain node whose decay names it scales channel i by
@@ -71,7 +93,8 @@ long adac_sim_pre_delay_samples(double ms, double fs_hz);
 
 /*
  * The value of every control of ir: values[k] (n_controls entries, names
- * borrowed from ir) is controls[k].init, overridden by the settings.
+ * borrowed from ir) is controls[k].init, overridden by the settings, which
+ * name a control by its name or by its label.
  * ADAC_E_INPUT for an unknown name or a value outside [min, max].
  */
 int adac_sim_resolve(const struct adac_ir *ir, const struct adac_setting *set,

@@ -12,6 +12,7 @@ faust-common
 libfaust2
 libjansson-dev
 liblapacke-dev
+libarpack2-dev
 libopenblas-dev
 libsndfile1-dev
 libssl-dev

@@ -14,7 +14,7 @@
 #include "json.h"
 
 static const char usage[] =
-	"usage: adac-certify [--precision float32|double] [--grid N] [--tol X]\n"
+	"usage: adac-certify [--precision float32|double|all] [--grid N] [--tol X]\n"
 	"                    [--strict] [--report] [-o FILE] [FILE]\n";
 
 static int
@@ -40,12 +40,14 @@ parse_opts(int argc, char **argv, struct adac_certify_opts *o,
 		switch (c) {
 		case 'p':
 			if (strcmp(optarg, "float32") == 0)
-				o->precision = ADAC_PRECISION_FLOAT32;
+				o->precisions = ADAC_CERTIFY_FLOAT32;
 			else if (strcmp(optarg, "double") == 0)
-				o->precision = ADAC_PRECISION_DOUBLE;
+				o->precisions = ADAC_CERTIFY_DOUBLE;
+			else if (strcmp(optarg, "all") == 0)
+				o->precisions = ADAC_CERTIFY_ALL;
 			else
 				return *status = adac_cli_usage_error(
-					"--precision: '%s' is not 'float32' or 'double'",
+					"--precision: '%s' is not 'float32', 'double' or 'all'",
 					optarg), 0;
 			break;
 		case 'g':
@@ -94,7 +96,7 @@ parse_opts(int argc, char **argv, struct adac_certify_opts *o,
 int
 main(int argc, char **argv)
 {
-	struct adac_certify_opts o = {ADAC_PRECISION_FLOAT32, 0, -1};
+	struct adac_certify_opts o = {ADAC_CERTIFY_ALL, 0, -1};
 	const char *in = NULL, *out = NULL, *name;
 	struct adac_ir *ir = NULL;
 	struct adac_error err;

@@ -21,6 +21,7 @@
 static const char usage[] =
 	"usage: adac-diff [-n samples] [--tol-db db] [--double] [--block n]\n"
 	"                 [--fs hz] [--backend llvm|interp] [--target triple:cpu]\n"
+	"                 [--compile-cpu s] [--compile-wall s] [--compile-mem mb]\n"
 	"                 [--set name=value]... [-o report] reference test\n";
 
 struct args {
@@ -54,6 +55,9 @@ parse_args(int argc, char **argv, struct args *a)
 		{"fs", required_argument, NULL, 'f'},
 		{"backend", required_argument, NULL, 'B'},
 		{"target", required_argument, NULL, 'T'},
+		{"compile-cpu", required_argument, NULL, 'C'},
+		{"compile-wall", required_argument, NULL, 'W'},
+		{"compile-mem", required_argument, NULL, 'M'},
 		{"set", required_argument, NULL, 's'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
@@ -99,6 +103,21 @@ parse_args(int argc, char **argv, struct args *a)
 			a->faust.backend = optarg[0] == 'l' ? ADAC_FAUST_LLVM : ADAC_FAUST_INTERP;
 			break;
 		case 'T': a->faust.target = optarg; break;
+		case 'C':
+			if (number_arg("--compile-cpu", optarg, 0.01, 1e6,
+				       &a->faust.limits.cpu_s))
+				return 2;
+			break;
+		case 'W':
+			if (number_arg("--compile-wall", optarg, 0.01, 1e6,
+				       &a->faust.limits.wall_s))
+				return 2;
+			break;
+		case 'M':
+			if (number_arg("--compile-mem", optarg, 1, 1 << 30, &v))
+				return 2;
+			a->faust.limits.mem_mb = (long)v;
+			break;
 		case 's':
 			if (a->render.n_set == MAX_SETTINGS)
 				return adac_cli_usage_error("more than %d --set", MAX_SETTINGS);

@@ -11,6 +11,7 @@
 #include "audio.h"
 #include "cli.h"
 #include "decay.h"
+#include "export.h"
 #include "impulse.h"
 #include "ir.h"
 #include "json.h"
@@ -30,9 +31,10 @@ static const char usage[] =
 	"       adac-ir dot [-o FILE] [FILE]\n"
 	"       adac-ir impulse [-n SAMPLES] [-f wav|json|raw] [-t float32|float64]\n"
 	"                       [--set NAME=VALUE]... [-o FILE] [FILE]\n"
-	"       adac-ir plot [--kind impulse|edc|magnitude|all] [-n SAMPLES]\n"
+	"       adac-ir plot [--kind impulse|edc|magnitude|all] [-n SAMPLES] [--fs HZ]\n"
 	"                    [--set NAME=VALUE]... [--compare SOURCE]... [-o FILE] [SOURCE]\n"
-	"       adac-ir decay [-n SAMPLES] [--set NAME=VALUE]... [-o FILE] [SOURCE]\n";
+	"       adac-ir decay [-n SAMPLES] [--fs HZ] [--set NAME=VALUE]... [-o FILE] [SOURCE]\n"
+	"       adac-ir export [--to adac] [-o FILE] [FILE]\n";
 
 struct args {
 	const char *cmd, *in, *out;
@@ -45,6 +47,7 @@ struct args {
 	const char *compare[MAX_COMPARE];
 	int n_compare;
 	const char *only;		/* an option only some commands take */
+	double fs_hz;			/* --fs: the rate of a FAUST program */
 };
 
 static int
@@ -54,7 +57,7 @@ takes(const char *cmd, const char *opt)
 		const char *cmd, *opts;
 	} table[] = {
 		{"fmt", "o"}, {"dot", "o"}, {"impulse", "onfts"},
-		{"plot", "onskc"}, {"decay", "ons"},
+		{"plot", "onskcr"}, {"decay", "onsr"}, {"export", "oT"},
 	};
 	size_t i;
 
@@ -74,6 +77,8 @@ option_name(int c)
 	case 't': return "-t";
 	case 's': return "--set";
 	case 'k': return "--kind";
+	case 'r': return "--fs";
+	case 'T': return "--to";
 	default: return "--compare";
 	}
 }
@@ -90,6 +95,8 @@ parse_args(int argc, char **argv, struct args *a)
 		{"set", required_argument, NULL, 's'},
 		{"kind", required_argument, NULL, 'k'},
 		{"compare", required_argument, NULL, 'c'},
+		{"fs", required_argument, NULL, 'r'},
+		{"to", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -144,6 +151,22 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'k':
 			if (adac_plot_kind_parse(optarg, &a->kind, &err))
 				return adac_cli_fail(NULL, &err);
+			break;
+		case 'r':
+			errno = 0;
+			a->fs_hz = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || end == optarg ||
+			    !(a->fs_hz >= 1 && a->fs_hz <= 1536000))
+				return adac_cli_usage_error(
+					"--fs needs a rate from 1 to 1536000 Hz, not '%s'",
+					optarg);
+			break;
+		case 'T':
+			/* the one format there is; the option names it */
+			if (strcmp(optarg, "adac") != 0)
+				return adac_cli_usage_error(
+					"--to: unknown format '%s'; expected adac",
+					optarg);
 			break;
 		case 'c':
 			if (a->n_compare == MAX_COMPARE)
@@ -204,6 +227,16 @@ run(const struct args *a, const struct adac_ir *ir)
 		return emit_text(NULL, adac_show_summary(ir));
 	if (strcmp(a->cmd, "dot") == 0)
 		return emit_text(a->out, adac_show_dot(ir));
+	if (strcmp(a->cmd, "export") == 0) {
+		json_t *cfg = NULL;
+		char *text;
+
+		if (adac_export_adac(ir, &cfg, &err) != ADAC_OK)
+			return adac_cli_fail(adac_cli_input_name(a->in), &err);
+		text = adac_json_dumps(cfg);
+		json_decref(cfg);
+		return emit_text(a->out, text);
+	}
 	if (strcmp(a->cmd, "impulse") == 0) {
 		if (adac_impulse(ir, a->samples, a->set, a->n_set, a->format,
 				 a->type, &data, &len, &err) != ADAC_OK)
@@ -257,7 +290,7 @@ run_rendered(const struct args *a)
 	struct adac_plot_series *series = NULL;
 	struct adac_error err;
 	json_t *report = NULL;
-	double fs_hz = 0;
+	double fs_hz = a->fs_hz;
 	char *text = NULL;
 	int i, n, n_series = 0, rc = ADAC_OK, status;
 
@@ -298,7 +331,7 @@ main(int argc, char **argv)
 {
 	static const char *const commands[] = {"check", "fmt", "show", "hash",
 					       "dot", "impulse", "plot", "decay",
-					       NULL};
+					       "export", NULL};
 	struct args a = {0};
 	struct adac_error err;
 	struct adac_ir *ir;

@@ -17,10 +17,14 @@ static const char usage[] =
 	"usage: adac-live run [--driver null|file|jack] [--in IN.wav] [--out OUT.wav]\n"
 	"                     [--seconds S | --frames N] [--speed X] [--block N]\n"
 	"                     [--rate HZ] [--xfade-ms MS] [--smooth-ms MS]\n"
-	"                     [--backend auto|llvm|interp] [--cache N] [--connect]\n"
+	"                     [--backend auto|llvm|interp] [--cache N] [--cache-mb MB]\n"
+	"                     [--connect]\n"
+	"                     [--compile-cpu S] [--compile-wall S] [--compile-mem MB]\n"
+	"                     [--program-mb MB] [--max-level-db DB]\n"
 	"                     [--set ADDRESS=VALUE]... [--log FILE] FILE.dsp\n"
 	"       adac-live serve [--listen HOST:PORT] [--osc-port PORT|off] [--token T]\n"
-	"                       [--qr] [--max-body BYTES] [run options] [FILE.dsp]\n"
+	"                       [--qr] [--max-body BYTES] [--connections N]\n"
+	"                       [run options] [FILE.dsp]\n"
 	"       adac-live push [--token T] URL FILE|-\n";
 
 static atomic_int stop_flag;
@@ -60,7 +64,8 @@ number(const char *opt, const char *s, double lo, double hi, double *out)
 
 enum { O_DRIVER = 256, O_IN, O_OUT, O_SECONDS, O_FRAMES, O_SPEED, O_BLOCK,
        O_RATE, O_XFADE, O_SMOOTH, O_BACKEND, O_SET, O_LOG, O_LISTEN, O_OSC,
-       O_TOKEN, O_QR, O_MAXBODY, O_CACHE, O_CONNECT };
+       O_TOKEN, O_QR, O_MAXBODY, O_CACHE, O_CONNECT, O_CCPU, O_CWALL, O_CMEM,
+       O_PROGMB, O_CONNS, O_MAXLEVEL, O_CACHEMB };
 
 /* Parse the options of run and serve into o; 0 or an exit status + 1. */
 static int
@@ -88,6 +93,13 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 		{"max-body", required_argument, NULL, O_MAXBODY},
 		{"cache", required_argument, NULL, O_CACHE},
 		{"connect", no_argument, NULL, O_CONNECT},
+		{"compile-cpu", required_argument, NULL, O_CCPU},
+		{"compile-wall", required_argument, NULL, O_CWALL},
+		{"compile-mem", required_argument, NULL, O_CMEM},
+		{"program-mb", required_argument, NULL, O_PROGMB},
+		{"connections", required_argument, NULL, O_CONNS},
+		{"max-level-db", required_argument, NULL, O_MAXLEVEL},
+		{"cache-mb", required_argument, NULL, O_CACHEMB},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -187,6 +199,41 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 				return 3;
 			o->engine.cache = (int)v;
 			break;
+		case O_CCPU:
+			if (number("--compile-cpu", optarg, 0.01, 1e6,
+				   &o->engine.faust.limits.cpu_s))
+				return 3;
+			break;
+		case O_CWALL:
+			if (number("--compile-wall", optarg, 0.01, 1e6,
+				   &o->engine.faust.limits.wall_s))
+				return 3;
+			break;
+		case O_CMEM:
+			if (number("--compile-mem", optarg, 1, 1 << 30, &v))
+				return 3;
+			o->engine.faust.limits.mem_mb = (long)v;
+			break;
+		case O_CACHEMB:
+			if (number("--cache-mb", optarg, 0, 1 << 20,
+				   &o->engine.cache_mb))
+				return 3;
+			break;
+		case O_MAXLEVEL:
+			if (number("--max-level-db", optarg, -60, 60,
+				   &o->engine.max_level_db))
+				return 3;
+			break;
+		case O_CONNS:
+			if (number("--connections", optarg, 16, 1 << 20, &v))
+				return 3;
+			o->connections = (int)v;
+			break;
+		case O_PROGMB:
+			if (number("--program-mb", optarg, 1, 1 << 30, &v))
+				return 3;
+			o->engine.faust.limits.program_mb = (long)v;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 1;
@@ -224,7 +271,8 @@ cmd_push(int argc, char **argv)
 	free(resp);
 	if (status / 100 == 2)
 		return 0;
-	return status == 400 || status == 413 ? 2 : 3;
+	/* the program is at fault: it does not compile or is over a limit */
+	return status == 400 || status == 413 || status == 422 ? 2 : 3;
 }
 
 int

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "cli.h"
-#include "controls.h"
 #include "json.h"
 #include "lower.h"
 
 static const char usage[] =
 	"usage: adac-lower [--from adac|fdn] [--control SPEC]... [-o FILE] [FILE]\n"
-	"       SPEC: rt60[=MIN:MAX:INIT] | dry_wet[=INIT] | pre_delay[=MAX_MS]\n";
+	"       SPEC: NAME[=FIELDS][,KEY=VALUE]... | NAME=off\n"
+	"       NAME=FIELDS: rt60=MIN:MAX:INIT | dry_wet=INIT | pre_delay=MAX_MS\n"
+	"       KEY: init | min | max | step | label (label takes the rest)\n";
 
 #define MAX_CONTROLS 8
 
@@ -75,12 +76,11 @@ main(int argc, char **argv)
 {
 	enum adac_lower_from from = ADAC_LOWER_AUTO;
 	const char *in, *out = NULL, *name, *controls[MAX_CONTROLS];
-	struct adac_ir *checked = NULL;
 	struct adac_error err;
 	json_t *doc = NULL, *ir = NULL;
 	char *buf = NULL, *text = NULL;
 	size_t len;
-	int i, n_controls = 0, status = 2;
+	int n_controls = 0, status = 2;
 
 	adac_cli_init(argv[0]);
 	if (!parse_opts(argc, argv, &from, &out, controls, &n_controls,
@@ -90,17 +90,8 @@ main(int argc, char **argv)
 	name = adac_cli_input_name(in);
 	if (adac_cli_read(in, &buf, &len, &err) != ADAC_OK ||
 	    (doc = adac_json_load(buf, len, &err)) == NULL ||
-	    adac_lower(doc, from, &ir, &err) != ADAC_OK) {
-		status = adac_cli_fail(name, &err);
-		goto out;
-	}
-	for (i = 0; i < n_controls; i++)
-		if (adac_controls_add(ir, controls[i], &err) != ADAC_OK) {
-			status = adac_cli_fail(name, &err);
-			goto out;
-		}
-	/* what controls did to the lowered graph must still be a valid IR */
-	if (n_controls > 0 && adac_ir_parse(ir, &checked, &err) != ADAC_OK) {
+	    adac_lower_with_controls(doc, from, controls, n_controls, &ir,
+				     &err) != ADAC_OK) {
 		status = adac_cli_fail(name, &err);
 		goto out;
 	}
@@ -112,7 +103,6 @@ main(int argc, char **argv)
 	status = adac_cli_write(out, text, strlen(text), &err) == ADAC_OK ? 0 :
 		 adac_cli_fail(name, &err);
 out:
-	adac_ir_free(checked);
 	json_decref(doc);
 	json_decref(ir);
 	free(buf);

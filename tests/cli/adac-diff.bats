@@ -25,7 +25,18 @@ setup() {
 	[ "$(jq -c '[.reference, .test, .fs, .samples, .inputs, .outputs]' <<<"$output")" = '["fdn2.json","fdn2.dsp",48000,96000,2,2]' ]
 	[ "$(jq -c '[.paths[] | [.input, .output]]' <<<"$output")" = '[[0,0],[0,1],[1,0],[1,1]]' ]
 	[ "$(jq -c '.paths[0] | keys' <<<"$output")" = '["error_db","first_divergent_sample","input","max_abs_error","output","reference_peak","rms_error"]' ]
-	[ "$(jq -c '.overall | [.verdict, .tol_db, .precision]' <<<"$output")" = '["equal",-100,"float"]' ]
+	[ "$(jq -c '.overall | [.verdict, .precision, .tol_from]' <<<"$output")" = '["equal","float","model"]' ]
+	# the model's noise times 4 (12.04 dB), tighter than the old -100 dB
+	jq -e '.overall | (.tol_db - .model_noise_db - 20 * (4 | log10)) | fabs < 1e-9' <<<"$output"
+	jq -e '.overall.tol_db < -120' <<<"$output"
+}
+
+@test "adac-diff: without a model the float tolerance is the constant -100 dB" {
+	run --separate-stderr adac-diff fdn2.dsp fdn2-coef.dsp
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '.overall | [.tol_db, .tol_from, .model_noise_db]' <<<"$output")" = '[-100,"float",null]' ]
+	run --separate-stderr adac-diff --tol-db -90 fdn2.json fdn2.dsp
+	[ "$(jq -c '.overall | [.tol_db, .tol_from]' <<<"$output")" = '[-90,"given"]' ]
 }
 
 @test "adac-diff: a float build carries float noise, well below -100 dB" {
@@ -75,9 +86,14 @@ setup() {
 	[ "$(jq -c '[.paths[].first_divergent_sample]' <<<"$output")" = '[90,37,143,90]' ]
 }
 
-@test "adac-diff: in float the 6th-digit change needs a tolerance below -100 dB" {
-	# the change is about -118 dB re peak, float noise about -140 dB
+@test "adac-diff: in float the 6th-digit change is caught by the tolerance the model's noise gives" {
+	# the change is about -118 dB re peak, float noise about -140 dB and
+	# the model's noise -137 dB: the tolerance is -125 dB.  The constant
+	# -100 dB of the first version let it through
 	run --separate-stderr adac-diff fdn2.json fdn2-coef.dsp
+	[ "$status" -eq 1 ]
+	[ "$(jq .paths[1].first_divergent_sample <<<"$output")" = 37 ]
+	run --separate-stderr adac-diff --tol-db -100 fdn2.json fdn2-coef.dsp
 	[ "$status" -eq 0 ]
 	run --separate-stderr adac-diff --tol-db -130 fdn2.json fdn2-coef.dsp
 	[ "$status" -eq 1 ]
@@ -284,6 +300,47 @@ late() {
 	[ "$status" -eq 3 ]
 	[ "$output" = "" ]
 	[[ "$stderr" = "adac-diff: error: delay-gain.dsp: libfaust: cannot create LLVM JIT"* ]]
+}
+
+@test "adac-diff: a failed compile leaves stdout empty, whatever libfaust prints" {
+	# libfaust prints "extra text is : $" on its stdout for this one: the
+	# compiler runs in a worker whose stdout is not adac-diff's
+	printf 'process = _;\n$\n' > "$TMP/extra.dsp"
+	run --separate-stderr adac-diff delay-gain.json "$TMP/extra.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/extra.dsp: line 2: syntax error, unexpected EXTRA" ]
+}
+
+@test "adac-diff: a program that keeps the compiler busy is stopped by --compile-cpu, exit 2" {
+	# _ @ (1<<30) keeps libfaust 2.54.9 busy for minutes
+	echo 'process = _ @ (1<<30);' > "$TMP/slow.dsp"
+	run --separate-stderr adac-diff --compile-cpu 1 delay-gain.json "$TMP/slow.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/slow.dsp: compiling used more than 1 s of CPU time (the compile-cpu limit)" ]
+	run --separate-stderr adac-diff --compile-wall 0.5 delay-gain.json "$TMP/slow.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TMP/slow.dsp: compiling took longer than 0.5 s (the compile-wall limit)" ]
+}
+
+@test "adac-diff: a program whose instance needs more than --compile-mem is exit 2" {
+	# a delay of 2^24 samples: FAUST makes its line 2^25 floats, 128 MB
+	echo 'process = _ @ (1<<24);' > "$TMP/big.dsp"
+	run --separate-stderr adac-diff --compile-mem 32 delay-gain.json "$TMP/big.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/big.dsp: the program needs more than 32 MB of memory (the compile-mem limit)" ]
+	run --separate-stderr adac-diff --backend interp --compile-mem 32 delay-gain.json "$TMP/big.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TMP/big.dsp: the program needs more than 32 MB of memory (the compile-mem limit)" ]
+}
+
+@test "adac-diff: without its compile worker it is exit 3, naming the worker" {
+	ADAC_FAUST_WORKER=/nonexistent/worker run --separate-stderr adac-diff delay-gain.json delay-gain.dsp
+	[ "$status" -eq 3 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: delay-gain.dsp: cannot start the compile worker /nonexistent/worker: No such file or directory (set ADAC_FAUST_WORKER)" ]
 }
 
 @test "adac-diff: an unreadable file and a malformed IR are exit 2" {

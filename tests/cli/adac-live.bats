@@ -205,6 +205,29 @@ json() {
 	awk -v p="$peak" 'BEGIN { exit !(p > 0.2 && p <= 0.3536) }'
 }
 
+@test "adac-live: 500 rewrites in place, as fast as they come, give no failed reload" {
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver null --seconds 600 --backend interp --cache 0 \
+		--log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	a=$(cat "$DATA/osc-a.dsp")
+	b=$(cat "$DATA/osc-b.dsp")
+	# each: open with O_TRUNC, write, close; a reader may come in between
+	for ((i = 1; i <= 500; i++)); do
+		if ((i % 2)); then t=$b; else t=$a; fi
+		printf '%s\nrewrite = %d;\n' "$t" "$i" > "$T/live.dsp"
+	done
+	# then one that can be told apart (two parameters), and wait for it
+	cp "$DATA/values-a.dsp" "$T/live.dsp"
+	wait_for 1 "$T/log" '"params":2'
+	stop "$pid"
+	[ "$STOPPED" -eq 0 ]
+	[ "$(grep -c '"event":"reload"' "$T/log")" -ge 2 ]
+	[ "$(grep -c '"status":"failed"' "$T/log")" -eq 0 ]
+	[ "$(json "$T/log" failed | tail -1)" -eq 0 ]
+}
+
 @test "adac-live: a program that fails to compile keeps the previous one running" {
 	cp "$DATA/osc-a.dsp" "$T/live.dsp"
 	start adac-live run --driver null --seconds 600 --backend interp --log "$T/log" "$T/live.dsp"
@@ -264,6 +287,70 @@ json() {
 	awk -v p="$peak" 'BEGIN { exit !(p > 0.124 && p <= 0.1251) }'
 }
 
+@test "adac-live: the end line is the last line, even when stopped as the LLVM build swaps in" {
+	# --backend auto builds the running program with LLVM once it has been
+	# left alone 1 s: stop around then, so that the build is under way
+	for delay in 0.9 1.0 1.1; do
+		cp "$DATA/osc-a.dsp" "$T/live.dsp"
+		rm -f "$T/log"
+		start adac-live run --driver null --seconds 600 --backend auto --log "$T/log" "$T/live.dsp"
+		pid=$BGPID
+		started "$T/log"
+		nap "$delay"
+		stop "$pid"
+		[ "$STOPPED" -eq 0 ]
+		[ "$(json "$T/log" event | tail -1)" = '"end"' ]
+	done
+}
+
+# gone PID: wait (10 s at most) for PID to exit; its status in STOPPED
+gone() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		nap 0.01
+	done
+	kill -0 "$1" 2>/dev/null && return 1
+	STOPPED=0
+	wait "$1" || STOPPED=$?
+}
+
+@test "adac-live: SIGTERM during a compile stops at once and finishes the output file" {
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver file --out "$T/out.raw" --seconds 600 --speed 1 \
+		--backend interp --log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	# a compile that would go on until the 30 s CPU limit
+	echo 'process = _ @ (1<<30);' > "$T/slow.tmp"
+	mv "$T/slow.tmp" "$T/live.dsp"
+	nap 0.5
+	kill -TERM "$pid"
+	# the compile is cancelled: the process is gone well before 10 s
+	gone "$pid"
+	[ "$STOPPED" -eq 0 ]
+	# the output is in place, as long as the log says, and the end line
+	# is the last; a compile cut short by the stop is no failed reload
+	[ -f "$T/out.raw" ]
+	read -r frames bad step peak < <(rawstats "$T/out.raw" 1)
+	[ "$frames" -gt 0 ]
+	[ "$frames" -eq "$(json "$T/log" frames | tail -1)" ]
+	[ "$(json "$T/log" event | tail -1)" = '"end"' ]
+	[ "$(grep -c '"event":"reload"' "$T/log")" -eq 0 ]
+}
+
+@test "adac-live: SIGTERM during the first compile stops at once, exit 3, no output" {
+	echo 'process = _ @ (1<<30);' > "$T/slow.dsp"
+	start adac-live run --driver file --out "$T/out.raw" --seconds 1 "$T/slow.dsp" 2> "$T/err"
+	pid=$BGPID
+	nap 0.5
+	kill -TERM "$pid"
+	gone "$pid"
+	[ "$STOPPED" -eq 3 ]
+	[ "$(cat "$T/err")" = "adac-live: error: $T/slow.dsp: interrupted while compiling, before the program ran" ]
+	[ ! -e "$T/out.raw" ]
+}
+
 # serve_start [OPTIONS...]: start a service on ephemeral loopback ports;
 # sets URL (http://127.0.0.1:PORT/) and OSC (its UDP port)
 serve_start() {
@@ -298,6 +385,116 @@ http() {
 	[ "$BODY" = "{\"error\":\"'ffunction' is not allowed in programs sent to the service\"}" ]
 }
 
+@test "serve: a compile over a limit is 422 or 413 with the reason, and the service answers meanwhile" {
+	serve_start --compile-cpu 2 --program-mb 16 > "$T/serve.out"
+	http POST '/dsp?run=1' --data-binary @"$DATA/osc-a.dsp"
+	[ "$CODE" = 201 ]
+	# 29 bytes that overflow libfaust's stack after minutes of CPU time
+	curl -s -o "$T/slow" -w '%{http_code}' -X POST \
+		--data-binary 'process = par(i, 100000, _);' "${URL%/}/dsp?run=1" > "$T/slow.code" &
+	slow=$!
+	answered=0
+	for ((i = 0; i < 100; i++)); do
+		http GET /status
+		[ "$CODE" = 200 ]
+		kill -0 "$slow" 2>/dev/null || break
+		answered=$((answered + 1))
+		nap 0.05
+	done
+	wait "$slow"
+	[ "$answered" -gt 0 ]
+	[ "$(cat "$T/slow.code")" = 422 ]
+	[ "$(cat "$T/slow")" = '{"error":"compiling used more than 2 s of CPU time (the compile-cpu limit)"}' ]
+	# push says the program is at fault: exit 2
+	echo 'process = _ @ (1<<30);' > "$T/slow.dsp"
+	run --separate-stderr adac-live push "$URL" "$T/slow.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = '{"error":"compiling used more than 2 s of CPU time (the compile-cpu limit)"}' ]
+	# a delay of 2^24 samples: FAUST makes its line the next power of two,
+	# 2^25 floats (128 MB), and the instance holds a little more
+	http POST /dsp --data-binary 'process = _ @ (1<<24);'
+	[ "$CODE" = 413 ]
+	[ "$BODY" = '{"error":"the program needs 129 MB of memory, more than 16 MB (the program-mb limit)"}' ]
+	# the first program runs on
+	http GET /params
+	[ "$BODY" = '{"/live/gain":0.5}' ]
+	kill -0 "$SERVE"
+}
+
+@test "adac-live: a rewrite over the compile limits fails with the limit and the program runs on" {
+	cp "$DATA/osc-a.dsp" "$T/live.dsp"
+	start adac-live run --driver null --seconds 600 --backend interp --compile-cpu 1 \
+		--log "$T/log" "$T/live.dsp"
+	pid=$BGPID
+	started "$T/log"
+	echo 'process = _ @ (1<<30);' > "$T/slow.tmp"
+	mv "$T/slow.tmp" "$T/live.dsp"
+	wait_for 1 "$T/log" '"event":"reload"'
+	stop "$pid"
+	[ "$STOPPED" -eq 0 ]
+	run jq -e -s '.[1].status == "failed" and .[1].limit == "compile-cpu"
+		and .[1].error == "compiling used more than 1 s of CPU time (the compile-cpu limit)"
+		and .[-1].event == "end" and .[-1].swaps == 1 and .[-1].peak > 0' "$T/log"
+	[ "$status" -eq 0 ]
+}
+
+@test "serve: the cache holds at most --cache-mb, and /status says how much" {
+	serve_start --cache-mb 1.5 > "$T/serve.out"
+	# each holds a delay line of 2^17 floats: 512 KB
+	for k in 1 2 3 4 5; do
+		http POST '/dsp?run=1' --data-binary "process = 1 : @(100000) : *($k);"
+		[ "$CODE" = 201 ]
+	done
+	http GET /status
+	[ "$CODE" = 200 ]
+	run jq -e '.cache.max_bytes == 1572864 and .cache.bytes <= 1572864
+		and .cache.programs >= 1 and .cache.programs <= 2' <<< "$BODY"
+	[ "$status" -eq 0 ]
+}
+
+@test "serve: a program that is not UTF-8 is 400, and one that is can be read back" {
+	serve_start > "$T/serve.out"
+	printf 'process = 0; // \xff\xfe\n' > "$T/latin.dsp"
+	http POST /dsp --data-binary @"$T/latin.dsp"
+	[ "$CODE" = 400 ]
+	[ "$BODY" = '{"error":"program is not UTF-8 text (byte 16)"}' ]
+	printf 'process = 0; // d\xc3\xa9j\xc3\xa0\n' > "$T/utf8.dsp"
+	http POST /dsp --data-binary @"$T/utf8.dsp"
+	[ "$CODE" = 201 ]
+	id=$(jq .id <<< "$BODY")
+	http GET "/dsp/$id"
+	[ "$CODE" = 200 ]
+	[ "$(jq -r .source <<< "$BODY")" = "$(cat "$T/utf8.dsp")" ]
+}
+
+@test "serve: served code may import the standard libraries, and no other file of the server's" {
+	# the service runs where a library of the owner's lies
+	cd "$T"
+	echo 'x = 1;' > mine.lib
+	serve_start > "$T/serve.out"
+	http POST /dsp --data-binary 'import("stdfaust.lib"); process = os.osc(440);'
+	[ "$CODE" = 201 ]
+	# paths are refused as text: a file that exists and one that does
+	# not get the same answer, so nothing can be probed
+	http POST /dsp --data-binary $'\nimport("/etc/passwd");\nprocess = 0;'
+	[ "$CODE" = 400 ]
+	[ "$BODY" = '{"error":"line 2: import(\"/etc/passwd\"): programs sent to the service may use only the FAUST standard libraries"}' ]
+	http POST /dsp --data-binary 'import("/nonexistent"); process = 0;'
+	[ "$BODY" = '{"error":"line 1: import(\"/nonexistent\"): programs sent to the service may use only the FAUST standard libraries"}' ]
+	http POST /dsp --data-binary 'process = component("../../etc/hosts");'
+	[ "$CODE" = 400 ]
+	http POST /dsp --data-binary 'l = library /* x */ ("http://example.com/x.lib"); process = 0;'
+	[ "$CODE" = 400 ]
+	# a plain name is looked for in the standard library only
+	http POST '/dsp?run=1' --data-binary 'm = library("mine.lib"); process = m.x;'
+	[ "$CODE" = 400 ]
+	[ "$BODY" = '{"error":"unable to open file mine.lib"}' ]
+	# while the owner's watched file may use it
+	echo 'm = library("mine.lib"); process = m.x * 0.5;' > own.dsp
+	run --separate-stderr adac-live run --driver file --out out.raw --frames 64 --backend interp own.dsp
+	[ "$status" -eq 0 ]
+}
+
 @test "serve: lists programs, runs one, sets and reads parameters over HTTP" {
 	serve_start > "$T/serve.out"
 	http GET /params
@@ -326,6 +523,78 @@ http() {
 	http GET /params/live/gain
 	[ "$BODY" = '{"address":"/live/gain","value":0.125}' ]
 	[ "$(grep -c '"event":"reload"' "$T/log")" -eq 2 ]
+}
+
+@test "serve: values beyond a control's range are clamped, over HTTP and OSC, and the answer says so" {
+	serve_start > "$T/serve.out"
+	http POST '/dsp?run=1' --data-binary @"$DATA/osc-a.dsp"
+	[ "$CODE" = 201 ]
+	http POST /params/live/gain --data 5
+	[ "$CODE" = 200 ]
+	[ "$BODY" = '{"address":"/live/gain","value":1.0,"requested":5.0,"clamped":true}' ]
+	http POST /params/live/gain --data -3
+	[ "$BODY" = '{"address":"/live/gain","value":0.0,"requested":-3.0,"clamped":true}' ]
+	# 3.4e38 is a float; 1e39 is not (float makes it infinite)
+	http POST /params/live/gain --data 3.4e38
+	[ "$(jq -c '[.value, .clamped]' <<< "$BODY")" = '[1,true]' ]
+	http POST /params/live/gain --data 1e39
+	[ "$(jq -c '[.value, .clamped]' <<< "$BODY")" = '[1,true]' ]
+	http GET /params/live/gain
+	[ "$BODY" = '{"address":"/live/gain","value":1.0}' ]
+	http POST /params/live/gain --data 0.25
+	[ "$BODY" = '{"address":"/live/gain","value":0.25}' ]
+	command -v oscsend >/dev/null || skip "oscsend (liblo-tools) is not installed"
+	oscsend 127.0.0.1 "$OSC" /live/gain f 7
+	for ((i = 0; i < 200; i++)); do
+		http GET /params/live/gain
+		[ "$BODY" = '{"address":"/live/gain","value":1.0}' ] && break
+		nap 0.01
+	done
+	[ "$BODY" = '{"address":"/live/gain","value":1.0}' ]
+}
+
+@test "adac-live: a program above +12 dBFS is muted before it is heard, and the host lives on" {
+	printf 'import("stdfaust.lib");\nprocess = os.osc(440) * 1e30;\n' > "$T/loud.dsp"
+	run --separate-stderr adac-live run --driver file --out "$T/out.raw" --seconds 1 \
+		--backend interp "$T/loud.dsp"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "adac-live: warning: program 1 muted: its output reached +600.0 dBFS, above the +12 dBFS limit (--max-level-db); it stays silent until another program loads" ]
+	run jq -e -s '.[-2].event == "muted" and .[-2].reason == "level"
+		and .[-2].peak_db == 600 and .[-2].limit_db == 12
+		and .[-1].event == "end" and .[-1].muted == 1 and .[-1].peak == 0' <<< "$output"
+	[ "$status" -eq 0 ]
+	read -r frames bad step peak < <(rawstats "$T/out.raw" 1)
+	[ "$frames" -eq 48000 ]
+	[ "$bad" -eq 0 ]
+	[ "$peak" = 0.000000 ]
+	# a lower limit, and a program that is not finite
+	printf 'process = hslider("x", -1, -1, 1, 0.1) : sqrt;\n' > "$T/nan.dsp"
+	run --separate-stderr adac-live run --driver file --out "$T/out.raw" --seconds 1 \
+		--backend interp "$T/nan.dsp"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "adac-live: warning: program 1 muted: its output is not finite; it stays silent until another program loads" ]
+	run --separate-stderr adac-live run --driver file --out "$T/out.raw" --seconds 1 \
+		--backend interp --max-level-db -12 "$DATA/sine.dsp"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"above the -12 dBFS limit"* ]]
+}
+
+@test "serve: a program pushed too loud is muted, /status says so, the next one sounds" {
+	serve_start > "$T/serve.out"
+	http POST '/dsp?run=1' --data-binary 'process = 100;'
+	[ "$CODE" = 201 ]
+	for ((i = 0; i < 200; i++)); do
+		http GET /status
+		[ "$(jq .muted <<< "$BODY")" = true ] && break
+		nap 0.01
+	done
+	[ "$(jq .muted <<< "$BODY")" = true ]
+	wait_for 1 "$T/log" '"event":"muted"'
+	http POST '/dsp?run=1' --data-binary @"$DATA/osc-a.dsp"
+	[ "$CODE" = 201 ]
+	http GET /status
+	[ "$(jq .muted <<< "$BODY")" = false ]
+	kill -0 "$SERVE"
 }
 
 @test "serve: sets and queries parameters over OSC" {
@@ -409,9 +678,45 @@ http() {
 	[ "$CODE" = 403 ]
 	http POST /params/x --data 1 -H 'Origin: http://evil.example'
 	[ "$CODE" = 403 ]
+	# a sandboxed iframe or a file:// page says "null": foreign too
+	http POST /dsp --data-binary @"$DATA/osc-a.dsp" -H 'Origin: null'
+	[ "$CODE" = 403 ]
+	[ "$BODY" = '{"error":"cross-origin or foreign-host request refused"}' ]
+	http GET /status -H "Origin: ${URL%/}"
+	[ "$CODE" = 200 ]
 	http GET /status
 	[ "$CODE" = 200 ]
 	kill -0 "$SERVE"
+}
+
+@test "serve: 500 slow connections without the token do not keep out a client with it" {
+	serve_start --token s3cret --connections 256 > "$T/serve.out"
+	URL=${URL%%\?*}
+	port=${URL#http://127.0.0.1:}
+	port=${port%/}
+	# each sends part of its headers, then nothing (slowloris); beyond
+	# 128 of them, the oldest are shut down
+	fds=""
+	for ((k = 0; k < 500; k++)); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+		printf 'GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' >&$fd
+		fds="$fds $fd"
+	done
+	for k in 1 2 3; do
+		http GET /status -H 'Authorization: Bearer s3cret' --max-time 20
+		[ "$CODE" = 200 ]
+	done
+	# and one that keeps still is shut down after 10 s (wait up to 20)
+	exec {slow}<>"/dev/tcp/127.0.0.1/$port"
+	printf 'GET /status HTTP/1.1\r\n' >&$slow
+	run read -r -t 20 -u "$slow" line
+	[ "$status" -eq 1 ]	# the end of the stream, not the timeout (> 128)
+	exec {slow}>&-
+	for fd in $fds; do
+		exec {fd}>&-
+	done
+	http GET /status -H 'Authorization: Bearer s3cret'
+	[ "$CODE" = 200 ]
 }
 
 @test "push: sends a program from stdin; a values-only change is applied without compiling" {

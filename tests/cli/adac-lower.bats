@@ -17,7 +17,8 @@ impulse() {
 	run --separate-stderr adac-lower --help
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "usage: adac-lower [--from adac|fdn] [--control SPEC]... [-o FILE] [FILE]" ]
-	[ "${lines[1]}" = "       SPEC: rt60[=MIN:MAX:INIT] | dry_wet[=INIT] | pre_delay[=MAX_MS]" ]
+	[ "${lines[1]}" = "       SPEC: NAME[=FIELDS][,KEY=VALUE]... | NAME=off" ]
+	[ "${lines[2]}" = "       NAME=FIELDS: rt60=MIN:MAX:INIT | dry_wet=INIT | pre_delay=MAX_MS" ]
 	[ "$stderr" = "" ]
 }
 

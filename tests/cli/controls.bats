@@ -116,3 +116,181 @@ knob_matches() {
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "adac-lower: error: <stdin>: --control 'width': unknown control; expected rt60, dry_wet or pre_delay" ]
 }
+
+# hh N: the N × N Householder reflection I - (2/N)·11ᵀ as rows
+hh() {
+	jq -nc --argjson n "$1" '[range($n) as $i | [range($n) as $j |
+		(if $i == $j then 1 else 0 end) - 2 / $n]]'
+}
+
+# loop4 FF FB: a 4-line config, one input and one output, whose loop has
+# forward FF and back FB (config nodes)
+loop4() {
+	jq -n --argjson ff "$1" --argjson fb "$2" '{name: "Loop4", fs: 48000,
+		type: "Series", children: [
+		{module_type: "Matrix", params: {matrix: [[1], [1], [1], [1]]}},
+		{type: "Recursion", fF: $ff, fB: $fb},
+		{module_type: "Matrix", params: {matrix: [[0.5, 0.5, 0.5, 0.5]]}}]}'
+}
+
+delays4() {
+	jq -nc --argjson d "$1" '{module_type: "parallelDelay", params: {samples: $d}}'
+}
+
+householder4() {
+	jq -nc --argjson m "$(hh 4)" '{module_type: "HouseholderMatrix", params: {matrix: $m}}'
+}
+
+@test "controls: rt60 counts both delay stages of a loop: knob 0.5 s measures 0.5 s" {
+	# each line's round trip is 601..829 + 480..661 samples; counting the
+	# first stage alone, as the first version did, decays in 0.9 s
+	ff=$(jq -nc --argjson a "$(delays4 '[601, 673, 751, 829]')" \
+		--argjson b "$(delays4 '[480, 538, 600, 661]')" \
+		'{type: "Series", children: [$a, $b]}')
+	loop4 "$ff" "$(householder4)" | adac-lower --control rt60 | adac-certify > m.json
+	[ "$(jq '[.. | objects | select(.decay?)] | length' m.json)" -eq 2 ]
+	adac-emit -o m.dsp m.json
+	for src in m.json m.dsp; do
+		got=$(adac-ir decay -n 48000 --set rt60=0.5 "$src" | jq .t60_s)
+		echo "$src: $got"
+		jq -n --argjson g "$got" '($g - 0.5) | fabs <= 0.025' | grep -qx true
+	done
+}
+
+# h_T[n] = γ^n·h_0[n] with γ = 10^(-3/(fs·T)): a gain γ^d after every
+# delay of d samples in a loop is H(z/γ), every pole scaled by γ, so every
+# cycle decays at T whatever the topology.  The double simulation of both
+# agrees to rounding: 1e-9 of the peak is millions of ulps of room.
+scales_every_cycle() {
+	local cfg=$1 t=0.25
+	echo "$cfg" | adac-lower > p.json
+	echo "$cfg" | adac-lower --control rt60 > m.json
+	adac-ir impulse -n 4800 -f json p.json > h0.json
+	adac-ir impulse -n 4800 -f json --set rt60=$t m.json > ht.json
+	jq -n --slurpfile a h0.json --slurpfile b ht.json --argjson t $t '
+		($a[0].paths[0].h) as $h0 | ($b[0].paths[0].h) as $ht |
+		([$h0[] | fabs] | max) as $pk |
+		[range($h0 | length) as $n |
+		 ($ht[$n] - pow(10; -3 * $n / (48000 * $t)) * $h0[$n]) | fabs] | max |
+		. <= 1e-9 * $pk' | grep -qx true
+}
+
+@test "controls: rt60 scales every cycle by its length: two stages, a Parallel of delays, back delays, nested loops" {
+	two=$(jq -nc --argjson a "$(delays4 '[601, 673, 751, 829]')" \
+		--argjson b "$(delays4 '[48, 53, 60, 61]')" \
+		'{type: "Series", children: [$a, $b]}')
+	scales_every_cycle "$(loop4 "$two" "$(householder4)")"
+	# a Parallel of delays in the forward path, each branch half the signal
+	par=$(jq -nc --argjson a "$(delays4 '[601, 673, 751, 829]')" \
+		--argjson b "$(delays4 '[701, 773, 851, 929]')" '
+		{type: "Parallel", sum_output: true, children: [
+		 {type: "Series", children: [$a, {module_type: "parallelGain", params: {gains: [0.5, 0.5, 0.5, 0.5]}}]},
+		 {type: "Series", children: [$b, {module_type: "parallelGain", params: {gains: [0.5, 0.5, 0.5, 0.5]}}]}]}')
+	scales_every_cycle "$(loop4 "$par" "$(householder4)")"
+	# the delay in the back path, the forward path a plain gain
+	back=$(jq -nc --argjson a "$(delays4 '[601, 673, 751, 829]')" \
+		--argjson m "$(householder4)" '{type: "Series", children: [$a, $m]}')
+	scales_every_cycle "$(loop4 '{"module_type": "parallelGain", "params": {"gains": [1, 1, 1, 1]}}' "$back")"
+	# a loop inside the forward path of another
+	inner=$(jq -nc --argjson a "$(delays4 '[31, 37, 41, 43]')" '{type: "Recursion",
+		fF: $a, fB: {module_type: "parallelGain", params: {gains: [0.5, 0.5, 0.5, 0.5]}}}')
+	nested=$(jq -nc --argjson a "$(delays4 '[601, 673, 751, 829]')" --argjson i "$inner" \
+		'{type: "Series", children: [$a, $i]}')
+	scales_every_cycle "$(loop4 "$nested" "$(householder4)")"
+}
+
+@test "controls: rt60 on a loop whose delay is only inside a biquad is refused at the loop" {
+	cfg=$(loop4 '{"module_type": "parallelSOSFilter", "params": {"sos": [[[0, 1, 0, 0, 0], [0, 1, 0, 0, 0], [0, 1, 0, 0, 0], [0, 1, 0, 0, 0]]]}}' \
+		'{"module_type": "parallelGain", "params": {"gains": [0.5, 0.5, 0.5, 0.5]}}')
+	echo "$cfg" > cfg.json
+	adac-lower cfg.json > /dev/null
+	run --separate-stderr adac-lower --control rt60 cfg.json
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-lower: error: cfg.json: /children/1: --control 'rt60': this loop has no delay node (its delay is inside sos sections), so its decay cannot follow rt60" ]
+}
+
+@test "controls: the rt60 knob means seconds at 44.1, 48 and 96 kHz" {
+	lossless 8 | adac-lower --control rt60 | adac-certify > m.json
+	adac-emit -o m.dsp m.json
+	for fs in 44100 48000 96000; do
+		got=$(adac-ir decay --fs "$fs" -n $((fs * 2)) --set rt60=2 m.dsp | jq .t60_s)
+		echo "$fs Hz: $got"
+		jq -n --argjson g "$got" '($g - 2) | fabs <= 0.02' | grep -qx true
+	done
+	# at the design rate the program is still the simulator exactly
+	run --separate-stderr adac-diff --double -n 24000 --set rt60=0.7 m.json m.dsp
+	[ "$status" -eq 0 ]
+	jq -e '.overall.worst_error_db < -250' <<<"$output"
+}
+
+# the reference's 4-line FDN config with a "controls" member
+with_controls() {
+	jq --argjson c "$1" '.controls = $c' "$BATS_TEST_DIRNAME/../../examples/fdn4-adac.json"
+}
+
+@test "controls: a config's own controls are lowered with the reference's semantics" {
+	with_controls '{"rt60": {"max": 5, "step": 0.05, "label": "Decay"}, "dry_wet": true, "pre_delay": false}' > cfg.json
+	adac-lower cfg.json > m.json
+	[ "$(jq -c .controls m.json)" = '[{"name":"rt60","min":0.1,"max":5,"init":2,"unit":"s","label":"Decay","step":0.05},{"name":"dry_wet","min":0,"max":1,"init":1,"unit":""}]' ]
+	[ "$(jq '[.. | objects | select(.decay?)] | length' m.json)" -ge 1 ]
+	# the slider carries the label and the step; --set takes the label
+	adac-certify m.json | adac-emit -o m.dsp
+	grep -qF 'rt60 = hslider("Decay [unit:s]", 2.0, 0.1, 5.0, 0.05);' m.dsp
+	run --separate-stderr adac-diff -n 9600 --set Decay=0.8 m.json m.dsp
+	[ "$status" -eq 0 ]
+	# adac-diff lowers the config itself, controls included
+	run --separate-stderr adac-diff -n 9600 --set Decay=0.8 cfg.json m.dsp
+	[ "$status" -eq 0 ]
+}
+
+@test "controls: --control replaces the config's entry for its name, and NAME=off removes it" {
+	with_controls '{"rt60": {"max": 5, "label": "Decay"}, "dry_wet": {"init": 0.5}}' > cfg.json
+	adac-lower --control rt60=0.3:8:1 --control dry_wet=off --control 'pre_delay,min=5,init=10,max=50,step=0.5' cfg.json > m.json
+	[ "$(jq -c .controls m.json)" = '[{"name":"rt60","min":0.3,"max":8,"init":1,"unit":"s"},{"name":"pre_delay","min":5,"max":50,"init":10,"unit":"ms","step":0.5}]' ]
+	# keys for what the short forms leave out; a label takes the rest
+	adac-lower --control 'dry_wet,min=0.2,max=0.8,init=0.4,label=Wet, dry' cfg.json > n.json
+	[ "$(jq -c '.controls[] | select(.name == "dry_wet")' n.json)" = '{"name":"dry_wet","min":0.2,"max":0.8,"init":0.4,"unit":"","label":"Wet, dry"}' ]
+	# a native spec takes "controls" too
+	lossless 4 | jq '.controls = {"pre_delay": true}' | adac-lower > f.json
+	[ "$(jq -c '[.controls[].name]' f.json)" = '["pre_delay"]' ]
+}
+
+@test "controls: a bad config control is exit 2 with its pointer" {
+	bad() {
+		with_controls "$1" > cfg.json
+		run --separate-stderr adac-lower cfg.json
+		[ "$status" -eq 2 ]
+		[ "$output" = "" ]
+		echo "$stderr"
+		[ "$stderr" = "adac-lower: error: cfg.json: $2" ]
+	}
+	bad '{"width": true}' "/controls/width: unknown control 'width'; expected rt60, dry_wet or pre_delay"
+	bad '{"rt60": {"maximum": 5}}' "/controls/rt60/maximum: unknown field 'maximum'; expected init, min, max, step or label"
+	bad '{"rt60": "on"}' "/controls/rt60: expected true, false, null or an object of init, min, max, step and label, got a string"
+	bad '{"dry_wet": {"max": 2}}' "/controls/dry_wet/max: 'dry_wet' must stay within 0 to 1"
+	bad '{"rt60": {"init": 20}}' "/controls/rt60/init: init 20 is outside min 0.1 to max 10"
+	bad '{"rt60": {"step": 0}}' "/controls/rt60/step: step 0 is not positive"
+	bad '{"pre_delay": {"label": "pre[ms]"}}' "/controls/pre_delay/label: a label cannot hold quotes, backslashes, brackets or control characters"
+	bad '[1]' "/controls: expected an object of controls, got an array"
+	with_controls '{}' > cfg.json
+	run --separate-stderr adac-lower --control 'rt60,maxi=3' cfg.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-lower: error: cfg.json: --control 'rt60,maxi=3': unknown key; expected init, min, max, step or label" ]
+}
+
+@test "controls: pre_delay rounds ms·fs/1000 to the nearest sample: 3.02 ms at 48 kHz is 145" {
+	# 144.96 samples; the reference truncates to 144.  The boundary
+	# 144.5 lies at 3.0104 ms: 3.010 ms is 144, 3.011 ms 145
+	lossless 4 | adac-lower --control pre_delay | adac-certify > m.json
+	first() { adac-ir impulse -n 1200 -f json --set pre_delay="$1" m.json |
+		jq '[.paths[0].h | to_entries[] | select(.value != 0) | .key][0]'; }
+	[ "$(first 3.02)" -eq $((601 + 145)) ]
+	[ "$(first 3.010)" -eq $((601 + 144)) ]
+	[ "$(first 3.011)" -eq $((601 + 145)) ]
+	adac-emit -o m.dsp m.json
+	for ms in 3.02 3.010 3.011; do
+		run --separate-stderr adac-diff -n 1200 --set pre_delay=$ms m.json m.dsp
+		[ "$status" -eq 0 ]
+	done
+}

@@ -362,12 +362,14 @@ test_emit__controls_are_sliders_at_their_address(void)
 	check(t != NULL);
 	if (t == NULL)
 		goto out;
-	check(strstr(t, "rt60 = hslider(\"rt60 [unit:s]\", 2.0, 0.1, 10.0, 0.001);") != NULL);
-	check(strstr(t, "dry_wet = hslider(\"dry_wet\", 0.3, 0.0, 1.0, 0.001) : knob;") != NULL);
-	check(strstr(t, "pre_delay = hslider(\"pre_delay [unit:ms]\", 12.5, 0.0, 250.0, 0.001);") != NULL);
-	/* 250 ms at 48 kHz */
-	check(strstr(t, "min(12000, ") != NULL);
-	check(strstr(t, "*(1.0 * pow(10.0, -3.0 * 1103.0 / (48000.0 * rt60)) : knob)") != NULL);
+	/* the reference implementation's steps when the IR gives none */
+	check(strstr(t, "rt60 = hslider(\"rt60 [unit:s]\", 2.0, 0.1, 10.0, 0.01);") != NULL);
+	check(strstr(t, "dry_wet = hslider(\"dry_wet\", 0.3, 0.0, 1.0, 0.01) : knob;") != NULL);
+	check(strstr(t, "pre_delay = hslider(\"pre_delay [unit:ms]\", 12.5, 0.0, 250.0, 1.0);") != NULL);
+	/* 250 ms at 192 kHz, where ma.SR stops */
+	check(strstr(t, "min(48000, int(pre_delay * ma.SR / 1000.0 + 0.5))") != NULL);
+	/* the running rate, not the design rate's literal */
+	check(strstr(t, "*(1.0 * pow(10.0, -3.0 * 1103.0 / (ma.SR * rt60)) : knob)") != NULL);
 	check(strstr(t, "declare name \"Knobs\";") != NULL);
 out:
 	free(t);
@@ -585,6 +587,86 @@ test_emit__output_does_not_depend_on_the_block_size(void)
 	free(buf);
 }
 
+/*
+ * The slider's label and step come from the control; the address is
+ * /Name/LABEL, and a setting may name the control by its label.
+ */
+static void
+test_emit__label_and_step_make_the_slider(void)
+{
+	static const char ir[] = "{\"adac\":\"ir/1\",\"name\":\"t\","
+	    "\"fs\":48000,\"inputs\":1,\"outputs\":1,"
+	    "\"graph\":{\"op\":\"gain\",\"values\":[0.5]},"
+	    "\"controls\":[{\"name\":\"dry_wet\",\"min\":0.2,\"max\":0.9,"
+	    "\"init\":0.5,\"step\":0.05,\"label\":\"Mix level\"}]}";
+	char *t = emit_text(ir, 0);
+
+	check(t != NULL && strstr(t, "dry_wet = hslider(\"Mix level\", 0.5, "
+				  "0.2, 0.9, 0.05) : knob;") != NULL);
+	free(t);
+}
+
+/*
+ * The first sample of the wet path of the program emitted for a gain
+ * behind pre_delay = ms, rendered at fs_hz; -1 on failure.
+ */
+static long
+pre_delay_onset(double ms, double fs_hz, int dbl)
+{
+	static const char ir[] = "{\"adac\":\"ir/1\",\"name\":\"t\","
+	    "\"fs\":48000,\"inputs\":1,\"outputs\":1,"
+	    "\"graph\":{\"op\":\"gain\",\"values\":[0.5]},"
+	    "\"controls\":[{\"name\":\"pre_delay\",\"min\":0,\"max\":250,"
+	    "\"init\":0}]}";
+	const struct adac_setting set[] = {{"pre_delay", ms}};
+	struct adac_render_options ro;
+	struct adac_source *src = NULL;
+	struct adac_response *r = NULL;
+	struct adac_error err;
+	char *text = emit_text(ir, 0);
+	long n = -1, k;
+
+	render_options(&ro, dbl, 0, set, 1);
+	if (text == NULL ||
+	    adac_source_open_mem("emitted.dsp", text, strlen(text), &ro, &src,
+				 &err) != ADAC_OK ||
+	    adac_source_render(src, 1024, fs_hz, &r, &err) != ADAC_OK) {
+		printf("#   pre_delay %g ms at %g Hz: %s\n", ms, fs_hz,
+		       text != NULL ? err.text : "emit failed");
+		goto out;
+	}
+	for (k = 0; k < 1024 && n < 0; k++)
+		if (r->h[k] != 0)
+			n = k;
+out:
+	adac_response_free(r);
+	adac_source_free(src);
+	free(text);
+	return n;
+}
+
+/*
+ * pre_delay is round(ms·fs/1000) samples, halves up, fs the running rate
+ * (the simulator's rule at the design rate).  3.02 ms is 144.96 samples
+ * at 48 kHz: 145 (the reference implementation truncates to 144); the
+ * boundary 144.5 lies at 3.0104 ms.  Both precisions: the float slider
+ * value of 3.01 ms is 3.00999999 (144.47999 samples), of 3.011 ms
+ * 3.01099992 (144.528), both far from the boundary at float resolution.
+ */
+static void
+test_emit__pre_delay_rounds_at_the_running_rate(void)
+{
+	int dbl;
+
+	for (dbl = 0; dbl < 2; dbl++) {
+		check(pre_delay_onset(3.02, 48000, dbl) == 145);
+		check(pre_delay_onset(3.010, 48000, dbl) == 144);
+		check(pre_delay_onset(3.011, 48000, dbl) == 145);
+		check(pre_delay_onset(3.02, 44100, dbl) == 133);	/* 133.18 */
+		check(pre_delay_onset(3.02, 96000, dbl) == 290);	/* 289.92 */
+	}
+}
+
 int
 main(void)
 {
@@ -602,5 +684,7 @@ main(void)
 	RUN(test_emit__controls_equal_the_simulator_at_any_position);
 	RUN(test_emit__dry_is_the_input_exactly);
 	RUN(test_emit__output_does_not_depend_on_the_block_size);
+	RUN(test_emit__label_and_step_make_the_slider);
+	RUN(test_emit__pre_delay_rounds_at_the_running_rate);
 	return unit_done();
 }

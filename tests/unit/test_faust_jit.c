@@ -1,7 +1,10 @@
 #include <float.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -462,6 +465,154 @@ test_faust_jit__compile_file_with_local_import(void)
 	check_int(rc, ADAC_E_IO);
 }
 
+/* _ @ (1<<30) keeps libfaust 2.54.9 busy for minutes. */
+static void
+test_faust_jit__a_compile_over_its_cpu_limit_stops(void)
+{
+	struct adac_faust_options opt;
+	enum adac_faust_limit limit = ADAC_FAUST_LIMIT_NONE;
+	struct adac_faust *f = NULL;
+	struct adac_error err;
+
+	adac_faust_options_init(&opt);
+	opt.backend = ADAC_FAUST_INTERP;
+	opt.limits.cpu_s = 1;
+	check_int(adac_faust_compile_ex("t", "process = _ @ (1<<30);", &opt, FS, &f,
+					&limit, &err), ADAC_E_INPUT);
+	check(f == NULL);
+	check_int(limit, ADAC_FAUST_LIMIT_CPU);
+	check_str(err.text, "compiling used more than 1 s of CPU time (the compile-cpu limit)");
+	/* and the next compile is not disturbed */
+	f = compile("process = *(2);", 0);
+	check(f != NULL);
+	adac_faust_free(f);
+}
+
+struct canceller {
+	atomic_int flag;
+};
+
+static void *
+cancel_soon(void *arg)
+{
+	struct canceller *c = arg;
+	struct timespec ts = { 0, 200 * 1000000L };
+
+	nanosleep(&ts, NULL);
+	atomic_store(&c->flag, 1);
+	return NULL;
+}
+
+static void
+test_faust_jit__a_compile_is_cancelled_on_request(void)
+{
+	struct adac_faust_options opt;
+	enum adac_faust_limit limit = ADAC_FAUST_LIMIT_NONE;
+	struct adac_faust *f = NULL;
+	struct adac_error err;
+	struct canceller c;
+	pthread_t t;
+
+	atomic_init(&c.flag, 0);
+	adac_faust_options_init(&opt);
+	opt.backend = ADAC_FAUST_INTERP;
+	opt.cancel = &c.flag;
+	check(pthread_create(&t, NULL, cancel_soon, &c) == 0);
+	check_int(adac_faust_compile_ex("t", "process = _ @ (1<<30);", &opt, FS, &f,
+					&limit, &err), ADAC_E_DEPENDENCY);
+	pthread_join(t, NULL);
+	check(f == NULL);
+	check_int(limit, ADAC_FAUST_LIMIT_CANCELLED);
+	check_str(err.text, "compile cancelled");
+}
+
+/*
+ * Code from the network may use the standard library and nothing else:
+ * a library beside it (found through include_dir, or the directory the
+ * worker runs in) is refused by the worker even when the text passed.
+ */
+static void
+test_faust_jit__std_libs_only_refuses_other_files(void)
+{
+	char dir[] = "/tmp/adac-jit-XXXXXX", lib[256];
+	struct adac_faust_options opt;
+	struct adac_faust *f = NULL;
+	struct adac_error err;
+	FILE *fp;
+	int rc;
+
+	adac_faust_options_init(&opt);
+	opt.backend = ADAC_FAUST_INTERP;
+	opt.std_libs_only = 1;
+	rc = adac_faust_compile("t", "import(\"stdfaust.lib\");\nprocess = os.osc(440);",
+				&opt, FS, &f, &err);
+	check_int(rc, ADAC_OK);
+	adac_faust_free(f);
+	f = NULL;
+	check(mkdtemp(dir) != NULL);
+	snprintf(lib, sizeof lib, "%s/mine.lib", dir);
+	fp = fopen(lib, "w");
+	if (fp != NULL) {
+		fputs("twice = *(2);\n", fp);
+		fclose(fp);
+	}
+	opt.include_dir = dir;
+	rc = adac_faust_compile("t", "m = library(\"mine.lib\");\nprocess = m.twice;",
+				&opt, FS, &f, &err);
+	check_int(rc, ADAC_E_INPUT);
+	check(f == NULL);
+	check(strstr(err.text, "mine.lib") != NULL);
+	/* without the restriction it is found */
+	opt.std_libs_only = 0;
+	rc = adac_faust_compile("t", "m = library(\"mine.lib\");\nprocess = m.twice;",
+				&opt, FS, &f, &err);
+	check_int(rc, ADAC_OK);
+	adac_faust_free(f);
+	unlink(lib);
+	rmdir(dir);
+}
+
+static void
+test_faust_jit__imports_check_names_only_the_standard_library(void)
+{
+	struct adac_error err;
+
+	check_int(adac_faust_check_imports(
+		"import(\"stdfaust.lib\");\nfi = library(\"filters.lib\");\n"
+		"// import(\"/etc/passwd\")\nx = hslider(\"import(/x)\", 0, 0, 1, 0);\n"
+		"myimport = 1; library_x = 2;\n", &err), ADAC_OK);
+	check_int(adac_faust_check_imports("\n\nimport(\"/etc/passwd\");", &err),
+		  ADAC_E_INPUT);
+	check_str(err.text, "line 3: import(\"/etc/passwd\"): programs sent to the service "
+		  "may use only the FAUST standard libraries");
+	check_int(adac_faust_check_imports("c = component(\"../x.dsp\");", &err),
+		  ADAC_E_INPUT);
+	check_int(adac_faust_check_imports("l = library(\"http://a.example/x.lib\");", &err),
+		  ADAC_E_INPUT);
+	check_int(adac_faust_check_imports("import /* a */ (\"..\");", &err),
+		  ADAC_E_INPUT);
+	check_int(adac_faust_check_imports("import(\".hidden.lib\");", &err),
+		  ADAC_E_INPUT);
+	/* a name the check cannot read is refused too */
+	check_int(adac_faust_check_imports("process = import;", &err), ADAC_E_INPUT);
+	check_str(err.text, "line 1: 'import' must be followed by a quoted library name");
+	check_int(adac_faust_check_imports("import(\"a\" + \"b\");", &err), ADAC_OK);
+}
+
+/* The worker is not a program for users: said so, exit 2. */
+static void
+test_faust_jit__the_worker_run_by_hand_says_what_it_is(void)
+{
+	const char *build = getenv("ADAC_TEST_BUILD");
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof cmd, "%s/libexec/adac/adac-faust-worker 3>&- 2>/dev/null",
+		 build != NULL ? build : "build");
+	st = system(cmd);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+}
+
 int
 main(void)
 {
@@ -477,5 +628,10 @@ main(void)
 	RUN(test_faust_jit__shared_factory_survives_free);
 	RUN(test_faust_jit__threads_compile_concurrently);
 	RUN(test_faust_jit__compile_file_with_local_import);
+	RUN(test_faust_jit__a_compile_over_its_cpu_limit_stops);
+	RUN(test_faust_jit__a_compile_is_cancelled_on_request);
+	RUN(test_faust_jit__std_libs_only_refuses_other_files);
+	RUN(test_faust_jit__imports_check_names_only_the_standard_library);
+	RUN(test_faust_jit__the_worker_run_by_hand_says_what_it_is);
 	return unit_done();
 }

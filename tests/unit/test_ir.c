@@ -283,6 +283,51 @@ test_ir__controls_are_checked(void)
 	check_int(adac_ir_parse_text(text, strlen(text), &ir, &err), ADAC_E_INPUT);
 	check_str(err.pointer, "/graph/back/decay/control");
 	check_str(err.text, "no control named 'rt60'");
+	/* a slider's step and label */
+	snprintf(text, sizeof text, fmt,
+		 "{\"name\":\"rt60\",\"min\":0.1,\"max\":10,\"init\":2,"
+		 "\"step\":0.5,\"label\":\"Decay\"}");
+	check_int(adac_ir_parse_text(text, strlen(text), &ir, &err), ADAC_OK);
+	check(ir != NULL && ir->controls[0].step == 0.5 &&
+	      strcmp(adac_control_label(&ir->controls[0]), "Decay") == 0);
+	adac_ir_free(ir);
+	snprintf(text, sizeof text, fmt,
+		 "{\"name\":\"rt60\",\"min\":0.1,\"max\":10,\"init\":2,"
+		 "\"step\":-1}");
+	check_int(adac_ir_parse_text(text, strlen(text), &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/controls/0/step");
+	snprintf(text, sizeof text, fmt,
+		 "{\"name\":\"rt60\",\"min\":0.1,\"max\":10,\"init\":2,"
+		 "\"label\":\"a[b]\"}");
+	check_int(adac_ir_parse_text(text, strlen(text), &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/controls/0/label");
+}
+
+/* A decay gain may stand for a zero delay (a channel not delayed). */
+static void
+test_ir__decay_loop_samples_may_be_zero(void)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+	const char *ctl = "\"controls\":[{\"name\":\"rt60\",\"min\":0.1,"
+			  "\"max\":10,\"init\":2}],";
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "{\"adac\":\"ir/1\",\"name\":\"t\",\"fs\":48000,\"inputs\":2,"
+		 "\"outputs\":2,%s\"graph\":{\"op\":\"gain\",\"values\":[1,1],"
+		 "\"decay\":{\"control\":\"rt60\",\"loop_samples\":[0,%s]}}}",
+		 ctl, "10");
+	check_int(adac_ir_parse_text(text, strlen(text), &ir, &err), ADAC_OK);
+	adac_ir_free(ir);
+	snprintf(text, sizeof text,
+		 "{\"adac\":\"ir/1\",\"name\":\"t\",\"fs\":48000,\"inputs\":2,"
+		 "\"outputs\":2,%s\"graph\":{\"op\":\"gain\",\"values\":[1,1],"
+		 "\"decay\":{\"control\":\"rt60\",\"loop_samples\":[0,%s]}}}",
+		 ctl, "-1");
+	check_int(adac_ir_parse_text(text, strlen(text), &ir, &err), ADAC_E_INPUT);
+	check_str(err.pointer, "/graph/decay/loop_samples/1");
+	check_str(err.text, "loop length -1 is negative");
 }
 
 static void
@@ -321,6 +366,7 @@ main(void)
 	RUN(test_ir__structure_claims_are_verified);
 	RUN(test_ir__a_bad_matrix_entry_is_named_in_any_row);
 	RUN(test_ir__controls_are_checked);
+	RUN(test_ir__decay_loop_samples_may_be_zero);
 	RUN(test_ir__hash_ignores_the_certificate_only);
 	return unit_done();
 }

@@ -42,7 +42,7 @@ load(struct adac_live *live, const char *src, struct adac_live_report *rep)
 
 	if (rep == NULL)
 		rep = &r;
-	if (adac_live_load(live, "t", src, 0, 0, rep) != ADAC_OK)
+	if (adac_live_load(live, "t", src, 0, 0, 0, rep) != ADAC_OK)
 		printf("#   adac_live_load failed: %s\n", rep->error.text);
 	return rep->status;
 }
@@ -114,10 +114,10 @@ test_live__values_set_are_carried_over_by_address(void)
 	double v;
 
 	load(live, "process = hslider(\"gain\", 0.5, 0, 1, 0.01);", NULL);
-	check(adac_live_param_set(live, "gain", 0.25, &err) == ADAC_OK);
-	check(adac_live_param_set(live, "nope", 0.25, &err) == ADAC_E_INPUT);
+	check(adac_live_param_set(live, "gain", 0.25, NULL, &err) == ADAC_OK);
+	check(adac_live_param_set(live, "nope", 0.25, NULL, &err) == ADAC_E_INPUT);
 	check_str(err.text, "no parameter 'nope'");
-	check(adac_live_param_set(live, "gain", NAN, &err) == ADAC_E_INPUT);
+	check(adac_live_param_set(live, "gain", NAN, NULL, &err) == ADAC_E_INPUT);
 	run(live, y, 64);
 	check(y[63] == 0.25f);
 	/* a different program with the same address, and one without it */
@@ -178,6 +178,58 @@ test_live__a_recompiled_text_comes_from_the_cache(void)
 	adac_live_free(live);
 }
 
+/*
+ * A delay of 100000 samples makes a line of 2^17 floats, 512 KB: a cache
+ * of 1.5 MB holds two such programs whatever --cache says, never more.
+ */
+static void
+test_live__the_cache_is_bounded_in_bytes(void)
+{
+	struct adac_live_config cfg;
+	struct adac_live *live = NULL;
+	struct adac_error err;
+	char src[128];
+	float y[64];
+	size_t bytes = 0, max = 0;
+	int i, n = -1;
+
+	adac_live_config_init(&cfg);
+	cfg.fs_hz = FS;
+	cfg.inputs = 0;
+	cfg.outputs = 1;
+	cfg.max_block = BLOCK;
+	cfg.xfade_ms = 0;
+	cfg.cache = 8;
+	cfg.cache_mb = 1.5;
+	cfg.faust.backend = ADAC_FAUST_INTERP;
+	check(adac_live_new(&cfg, &live, &err) == ADAC_OK);
+	for (i = 0; i < 6; i++) {
+		snprintf(src, sizeof src, "process = 1 : @(100000) : *(%d);", i + 1);
+		check(load(live, src, NULL) == ADAC_LIVE_SWAPPED);
+		run(live, y, 64);
+		adac_live_poll(live);
+		adac_live_cache_usage(live, &n, &bytes, &max);
+		check(bytes <= max);
+		check(n <= 2);
+	}
+	check(max == 1572864);
+	check_int(n, 2);
+	check(bytes > 2 * 524288);
+	/* a program larger than the cache is not kept at all */
+	adac_live_free(live);
+	cfg.cache_mb = 0.25;
+	check(adac_live_new(&cfg, &live, &err) == ADAC_OK);
+	load(live, "process = 1 : @(100000);", NULL);
+	run(live, y, 64);
+	load(live, "process = 2;", NULL);
+	run(live, y, 64);
+	adac_live_poll(live);
+	adac_live_cache_usage(live, &n, &bytes, &max);
+	check_int(n, 0);
+	check(bytes == 0);
+	adac_live_free(live);
+}
+
 static void
 test_live__values_only_change_is_ramped_not_compiled(void)
 {
@@ -210,18 +262,199 @@ test_live__values_only_change_is_ramped_not_compiled(void)
 	adac_live_free(live);
 }
 
+/*
+ * A set and a value-only ramp of one parameter, many times over before
+ * the audio thread runs once: one drain pass sees them all.  The list of
+ * ramping parameters has room for each parameter once (run under
+ * make check SANITIZE=1, AddressSanitizer reports a write past it).
+ */
+static void
+test_live__sets_and_ramps_in_one_pass_stay_in_bounds(void)
+{
+	static const char *a =
+		"g = nentry(\"g[hidden:1]\", 0.25, 0, 1, 0);\nprocess = g;\n";
+	static const char *b =
+		"g = nentry(\"g[hidden:1]\", 0.75, 0, 1, 0);\nprocess = g;\n";
+	struct adac_live *live = engine(1, 0, 10);
+	struct adac_error err;
+	float y[1024];
+	int i;
+
+	check(load(live, a, NULL) == ADAC_LIVE_SWAPPED);
+	run(live, y, 64);
+	for (i = 0; i < 30; i++) {
+		check(adac_live_param_set(live, "g", 0.1, NULL, &err) == ADAC_OK);
+		check(load(live, i % 2 == 0 ? b : a, NULL) == ADAC_LIVE_VALUES);
+	}
+	/* the last change ramps to a's 0.25 over 480 frames, then holds */
+	run(live, y, 1024);
+	check(y[1023] == 0.25f);
+	adac_live_free(live);
+}
+
+struct mutes {
+	int n;
+	struct adac_live_mute last;
+};
+
+static void
+on_mute(const struct adac_live_mute *m, void *ctx)
+{
+	struct mutes *mu = ctx;
+
+	mu->n++;
+	mu->last = *m;
+}
+
+static struct adac_live *
+guarded_engine(double xfade_ms, struct mutes *mu)
+{
+	struct adac_live_config cfg;
+	struct adac_live *live = NULL;
+	struct adac_error err;
+
+	adac_live_config_init(&cfg);
+	cfg.fs_hz = FS;
+	cfg.inputs = 0;
+	cfg.outputs = 1;
+	cfg.max_block = BLOCK;
+	cfg.xfade_ms = xfade_ms;
+	cfg.faust.backend = ADAC_FAUST_INTERP;
+	cfg.on_mute = on_mute;
+	cfg.ctx = mu;
+	if (adac_live_new(&cfg, &live, &err) != ADAC_OK)
+		printf("#   adac_live_new: %s\n", err.text);
+	return live;
+}
+
 static void
 test_live__nonfinite_output_is_counted_and_silenced(void)
 {
-	struct adac_live *live = engine(1, 0, 0);
+	struct mutes mu = { 0 };
+	struct adac_live *live = guarded_engine(0, &mu);
 	struct adac_live_stats st;
-	float y[64];
+	float y[128];
+	int k;
 
 	load(live, "process = hslider(\"x\", -1, -1, 1, 0.1) : sqrt;", NULL);
-	run(live, y, 64);
+	run(live, y, 128);
 	adac_live_stats(live, &st);
+	/* the first block is seen, then the program is muted, not computed */
 	check_int(st.nonfinite, 64);
-	check(y[0] == 0.0f);
+	check_int(st.muted, 1);
+	for (k = 0; k < 128; k++)
+		check(y[k] == 0.0f);
+	adac_live_poll(live);
+	check_int(mu.n, 1);
+	check(mu.last.nonfinite);
+	check(adac_live_muted(live));
+	adac_live_free(live);
+}
+
+/*
+ * +12 dBFS is 10^(12/20) = 3.981: a program at 3.9 sounds, one at 4 is
+ * muted before a sample of it is heard (os.osc * 1e30 never reaches the
+ * driver), and the next program sounds again.
+ */
+static void
+test_live__a_program_over_the_level_limit_is_muted_not_heard(void)
+{
+	struct mutes mu = { 0 };
+	struct adac_live *live = guarded_engine(0, &mu);
+	struct adac_live_stats st;
+	float y[128];
+	int k;
+
+	check(load(live, "process = 3.9;", NULL) == ADAC_LIVE_SWAPPED);
+	run(live, y, 64);
+	check(y[0] == 3.9f && y[63] == 3.9f);
+	check(load(live, "process = 4;", NULL) == ADAC_LIVE_SWAPPED);
+	run(live, y, 128);
+	for (k = 0; k < 128; k++)
+		check(y[k] == 0.0f);
+	adac_live_poll(live);
+	check_int(mu.n, 1);
+	check(!mu.last.nonfinite);
+	check(mu.last.peak == 4.0);
+	check(mu.last.limit_db == 12);
+	adac_live_poll(live);	/* said once */
+	check_int(mu.n, 1);
+	check(load(live, "import(\"stdfaust.lib\");\nprocess = os.osc(440) * 1e30;",
+		   NULL) == ADAC_LIVE_SWAPPED);
+	run(live, y, 128);
+	for (k = 0; k < 128; k++)
+		check(y[k] == 0.0f);
+	check(load(live, "process = 0.5;", NULL) == ADAC_LIVE_SWAPPED);
+	run(live, y, 64);
+	check(y[0] == 0.5f);
+	check(!adac_live_muted(live));
+	adac_live_stats(live, &st);
+	check_int(st.muted, 2);
+	check(st.peak == 3.9f);
+	adac_live_free(live);
+}
+
+/*
+ * Two programs under the limit may add up over it in a crossfade: at
+ * the middle of an equal-power fade, 3.9 (sin + cos) = 3.9 sqrt 2 = 5.5.
+ * The mix is clipped to the limit, 10^(12/20) in float.
+ */
+static void
+test_live__a_crossfade_never_exceeds_the_limit(void)
+{
+	struct mutes mu = { 0 };
+	struct adac_live *live = guarded_engine(10, &mu);
+	float y[1024], lim = (float)pow(10, 12.0 / 20);
+	int k, clipped = 0;
+
+	load(live, "process = 3.9;", NULL);
+	run(live, y, 64);
+	load(live, "process = 3.9 + 0.01;", NULL);
+	run(live, y, 1024);
+	for (k = 0; k < 1024; k++) {
+		check(y[k] <= lim);
+		clipped += y[k] == lim;
+	}
+	check(clipped > 0);
+	check_int(mu.n, 0);
+	adac_live_free(live);
+}
+
+static void
+test_live__values_are_clamped_to_the_control_range(void)
+{
+	struct adac_live *live = engine(1, 0, 0);
+	struct adac_live_report rep;
+	struct adac_error err;
+	float y[64];
+	double v = -1;
+
+	load(live, "process = hslider(\"gain\", 0.5, 0, 1, 0.001);", NULL);
+	check(adac_live_param_set(live, "gain", 5, &v, &err) == ADAC_OK);
+	check(v == 1);
+	run(live, y, 64);
+	check(y[63] == 1.0f);
+	check(adac_live_param_set(live, "gain", -3, &v, &err) == ADAC_OK);
+	check(v == 0);
+	/* beyond float: 3.4e38 and 1e39 (which float makes infinite) */
+	check(adac_live_param_set(live, "gain", 3.4e38, &v, &err) == ADAC_OK);
+	check(v == 1);
+	check(adac_live_param_set(live, "gain", 1e39, &v, &err) == ADAC_OK);
+	check(v == 1);
+	run(live, y, 64);
+	check(y[63] == 1.0f);
+	check(adac_live_param_get(live, "gain", &v, &err) == ADAC_OK);
+	check(v == 1);
+	check(adac_live_param_set(live, "gain", 0.25, &v, &err) == ADAC_OK);
+	check(v == 0.25);
+	/* a value kept across a reload fits the new program's range */
+	check(adac_live_param_set(live, "gain", 0.75, &v, &err) == ADAC_OK);
+	load(live, "process = hslider(\"gain\", 0.1, 0, 0.5, 0.001);", &rep);
+	check_int(rep.params_kept, 1);
+	run(live, y, 64);
+	check(y[63] == 0.5f);
+	check(adac_live_param_get(live, "gain", &v, &err) == ADAC_OK);
+	check(v == 0.5);
 	adac_live_free(live);
 }
 
@@ -258,10 +491,10 @@ test_live__loads_and_sets_race_the_audio_thread_safely(void)
 	for (i = 0; i < 40; i++) {
 		snprintf(src, sizeof src,
 			 "process = hslider(\"gain\", 0.5, 0, 1, 0.01) + %d;", i % 3);
-		adac_live_load(live, "t", src, 0, 1000, &rep);
+		adac_live_load(live, "t", src, 0, 1000, 0, &rep);
 		swapped += rep.status == ADAC_LIVE_SWAPPED;
 		check(rep.status != ADAC_LIVE_FAILED);
-		check(adac_live_param_set(live, "gain", (i % 10) / 10.0, &err) == ADAC_OK);
+		check(adac_live_param_set(live, "gain", (i % 10) / 10.0, NULL, &err) == ADAC_OK);
 	}
 	atomic_store(&a.stop, 1);
 	pthread_join(t, NULL);
@@ -404,8 +637,13 @@ main(void)
 	RUN(test_live__values_set_are_carried_over_by_address);
 	RUN(test_live__a_failed_compile_keeps_the_old_program);
 	RUN(test_live__a_recompiled_text_comes_from_the_cache);
+	RUN(test_live__the_cache_is_bounded_in_bytes);
 	RUN(test_live__values_only_change_is_ramped_not_compiled);
+	RUN(test_live__sets_and_ramps_in_one_pass_stay_in_bounds);
 	RUN(test_live__nonfinite_output_is_counted_and_silenced);
+	RUN(test_live__a_program_over_the_level_limit_is_muted_not_heard);
+	RUN(test_live__a_crossfade_never_exceeds_the_limit);
+	RUN(test_live__values_are_clamped_to_the_control_range);
 	RUN(test_live__loads_and_sets_race_the_audio_thread_safely);
 	RUN(test_live__values_diff_finds_changed_hidden_inits);
 	RUN(test_live__values_diff_refuses_other_changes);

@@ -632,6 +632,90 @@ test_lower__errors_point_into_the_config(void)
 		  "gives 2");
 }
 
+/*
+ * adac's own "adac" metadata on config nodes (what adac-ir export
+ * writes): a structure claim as written or none, an explicit
+ * interpolation, a parallel of more branches than FLAMO's two; and
+ * errors at their pointers.
+ */
+static void
+test_lower__adac_metadata(void)
+{
+	struct adac_error err;
+	json_t *ir, *g;
+
+	/* a permutation recognition would find, kept dense by null */
+	ir = lower_text("{\"module_type\": \"Matrix\", \"params\": {\"matrix\":"
+			" [[0, 1], [1, 0]]}, \"adac\": {\"structure\": null},"
+			" \"fs\": 48000}", &err);
+	check(ir != NULL && json_object_get(json_object_get(ir, "graph"),
+					    "structure") == NULL);
+	json_decref(ir);
+	ir = lower_text("{\"module_type\": \"Matrix\", \"params\": {\"matrix\":"
+			" [[0, 1], [1, 0]]}, \"fs\": 48000}", &err);
+	check(ir != NULL && json_object_get(json_object_get(ir, "graph"),
+					    "structure") != NULL);
+	json_decref(ir);
+	/* a claim as written, checked against the data */
+	ir = lower_text("{\"module_type\": \"Matrix\", \"params\": {\"matrix\":"
+			" [[0, 2], [2, 0]]}, \"adac\": {\"structure\": {\"kind\":"
+			" \"permutation\", \"perm\": [1, 0], \"scale\": 2}},"
+			" \"fs\": 48000}", &err);
+	check(ir != NULL);
+	json_decref(ir);
+	ir = lower_text("{\"module_type\": \"Matrix\", \"params\": {\"matrix\":"
+			" [[0, 2], [2, 0]]}, \"adac\": {\"structure\": {\"kind\":"
+			" \"diagonal\"}}, \"fs\": 48000}", &err);
+	check(ir == NULL);
+	check_str(err.pointer, "");
+	/* interp written although the delay is whole */
+	ir = lower_text("{\"module_type\": \"parallelDelay\", \"params\": "
+			"{\"samples\": [3]}, \"adac\": {\"interp\": \"linear\"},"
+			" \"fs\": 48000}", &err);
+	g = ir != NULL ? json_object_get(ir, "graph") : NULL;
+	check(g != NULL && strcmp(json_string_value(json_object_get(g,
+	      "interp")), "linear") == 0);
+	json_decref(ir);
+	ir = lower_text("{\"module_type\": \"parallelDelay\", \"params\": "
+			"{\"samples\": [3]}, \"adac\": {\"interp\": \"cubic\"},"
+			" \"fs\": 48000}", &err);
+	check(ir == NULL);
+	check_str(err.pointer, "/adac/interp");
+	/* three branches as FLAMO's two: one parallel of three */
+	ir = lower_text("{\"type\": \"Parallel\", \"sum_output\": true, "
+			"\"children\": [{\"module_type\": \"parallelGain\", "
+			"\"params\": {\"gains\": [1]}}, {\"type\": \"Parallel\", "
+			"\"sum_output\": true, \"adac\": {\"continues\": true}, "
+			"\"children\": [{\"module_type\": \"parallelGain\", "
+			"\"params\": {\"gains\": [2]}}, {\"module_type\": "
+			"\"parallelGain\", \"params\": {\"gains\": [3]}}]}], "
+			"\"fs\": 48000}", &err);
+	g = ir != NULL ? json_object_get(ir, "graph") : NULL;
+	check(g != NULL && json_array_size(json_object_get(g, "of")) == 3);
+	json_decref(ir);
+	ir = lower_text("{\"type\": \"Parallel\", \"sum_output\": true, "
+			"\"children\": [{\"module_type\": \"parallelGain\", "
+			"\"params\": {\"gains\": [1]}}, {\"type\": \"Parallel\", "
+			"\"adac\": {\"continues\": true}, "
+			"\"children\": [{\"module_type\": \"parallelGain\", "
+			"\"params\": {\"gains\": [2]}}, {\"module_type\": "
+			"\"parallelGain\", \"params\": {\"gains\": [3]}}]}], "
+			"\"fs\": 48000}", &err);
+	check(ir == NULL);
+	check_str(err.pointer, "/children/1/adac/continues");
+	ir = lower_text("{\"module_type\": \"Gain\", \"params\": "
+			"{\"gains\": [1]}, \"adac\": {\"structure\": null},"
+			" \"fs\": 48000}", &err);
+	check(ir == NULL);
+	check_str(err.pointer, "/adac/structure");
+	ir = lower_text("{\"module_type\": \"Matrix\", \"params\": {\"matrix\":"
+			" [[1]]}, \"adac\": {\"shape\": 1}, \"fs\": 48000}", &err);
+	check(ir == NULL);
+	check_str(err.pointer, "/adac/shape");
+	check_str(err.text, "unknown member 'shape' of adac metadata for a "
+		  "matrix");
+}
+
 static void
 test_lower__fdn_spec_echoes_follow_jot(void)
 {
@@ -720,6 +804,7 @@ main(void)
 	RUN(test_lower__flamo_hadamard_float32_is_snapped);
 	RUN(test_lower__orthogonal_without_mapped_matrix_is_refused);
 	RUN(test_lower__errors_point_into_the_config);
+	RUN(test_lower__adac_metadata);
 	RUN(test_lower__fdn_spec_echoes_follow_jot);
 	RUN(test_lower__fdn_one_pole_absorption_hits_dc_and_nyquist);
 	RUN(test_lower__fdn_spec_errors);

@@ -1,0 +1,468 @@
+/*
+ * test_property.c - the certificate's promise, tried on many random
+ * networks: none that adac-certify calls certified-stable may grow when
+ * the reference simulator runs it.
+ *
+ * Each network is b · loop · c with 1 to 8 lines: random delays, a
+ * random matrix (orthogonal, Householder, Hadamard, permutation, dense
+ * Gaussian, triangular and far from normal), line gains around 1, and
+ * per line up to three biquads (one-poles, resonators up to 1e-4 from the
+ * circle, narrow peaking filters), sometimes a nested loop (a comb, or a
+ * 2×2 rotation loop with a gain near 1).  Every coefficient is a float,
+ * so the float32 and double analyses see what the simulator runs.
+ *
+ * "Grows" is judged on the impulse response of the single path: any
+ * non-finite sample, or a peak over the last tenth of the render above
+ * 1e3 times the peak over its first half.  An exponentially growing
+ * network passes 1e3 in a render of a few thousand times its loop delay;
+ * a certified one cannot rise that far (its transient is a polynomial
+ * ring-up of at most the sections' order, under 2⁶ = 64 in a render of
+ * twice the half).
+ *
+ * ADAC_PROPERTY_N networks (default 150) from seed ADAC_PROPERTY_SEED
+ * (default 1): `make fuzz` runs a larger campaign.  A failure prints the
+ * seed and the IR, which reproduce it.
+ */
+#include <complex.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "certify.h"
+#include "ir.h"
+#include "linalg.h"
+#include "sim.h"
+#include "unit.h"
+
+static uint64_t state;
+
+static uint64_t
+next(void)	/* splitmix64 */
+{
+	uint64_t z = (state += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+static double
+uniform(void)
+{
+	return (double)(next() >> 11) * 0x1p-53;
+}
+
+static int
+below(int n)
+{
+	return (int)(uniform() * n);
+}
+
+static double
+f32(double x)
+{
+	return (double)(float)x;
+}
+
+static void
+num(struct adac_buf *b, double x)
+{
+	adac_buf_printf(b, "%.9g", f32(x));
+}
+
+/* A random channel-wise filter: one section, written as [[b0..a2]]. */
+static void
+section(double q[5])
+{
+	double r, th, g, A, al;
+
+	switch (below(4)) {
+	case 0:	/* one-pole lowpass, unit DC gain times g */
+		r = uniform() * 0.99;
+		g = 0.5 + 0.6 * uniform();
+		q[0] = g * (1 - r);
+		q[1] = q[2] = q[4] = 0;
+		q[3] = -r;
+		break;
+	case 1:	/* a resonator near the circle */
+		r = 1 - pow(10, -1 - 3 * uniform());
+		th = M_PI * uniform();
+		g = (1 - r) * (0.2 + 2 * uniform());
+		q[0] = g;
+		q[1] = q[2] = 0;
+		q[3] = -2 * r * cos(th);
+		q[4] = r * r;
+		break;
+	case 2:	/* a narrow peaking filter (RBJ), up to +12 dB */
+		th = 0.01 + (M_PI - 0.02) * uniform();
+		A = pow(10, 12 * uniform() / 40);
+		al = sin(th) / (2 * (10 + 3000 * uniform()));
+		q[0] = (1 + al * A) / (1 + al / A);
+		q[1] = -2 * cos(th) / (1 + al / A);
+		q[2] = (1 - al * A) / (1 + al / A);
+		q[3] = q[1];
+		q[4] = (1 - al / A) / (1 + al / A);
+		break;
+	default:	/* an allpass */
+		r = 0.99 * uniform();
+		th = M_PI * uniform();
+		q[3] = -2 * r * cos(th);
+		q[4] = r * r;
+		q[0] = q[4];
+		q[1] = q[3];
+		q[2] = 1;
+		break;
+	}
+}
+
+/* RBJ peaking filter at w0 radians, gain A² (A = 10^(dB/40)), Q. */
+static void
+peaking(double w0, double A, double Q, double q[5])
+{
+	double al = sin(w0) / (2 * Q), a0 = 1 + al / A;
+
+	q[0] = (1 + al * A) / a0;
+	q[1] = -2 * cos(w0) / a0;
+	q[2] = (1 - al * A) / a0;
+	q[3] = q[1];
+	q[4] = (1 - al / A) / a0;
+}
+
+static double complex
+biquad_at(const double q[5], double w)
+{
+	double complex z = cexp(-I * w);
+
+	return (q[0] + q[1] * z + q[2] * z * z) / (1 + q[3] * z + q[4] * z * z);
+}
+
+/*
+ * The adversary of a sampled bound: one delay of m samples, a gain, three
+ * peaking filters narrower than a grid step of π/4096 at a frequency
+ * between grid points, and ten broad decoy peaks whose sampled values are
+ * higher than the narrow peak's skirts.  The narrow peak is moved until
+ * the loop's phase is 0 there, so when its gain is above 1 the loop has a
+ * growing mode.  A grid with a zoom into its highest local maxima never
+ * looks at it.
+ */
+static char *
+hidden_peak(long *render)
+{
+	struct adac_buf b = {0};
+	double q[13][5], w, ph, g = 0.098, Adb = 5 + 3 * uniform();
+	double Q = 1500 + 2500 * uniform();
+	int m = 500 + below(3000), s, k, it;
+
+	for (s = 3; s < 13; s++)
+		peaking(M_PI * (300 + 300 * (s - 3) + 0.25) / 4096,
+			pow(10, 19.0 / 40), 30, q[s]);
+	w = M_PI * (900 + below(200) + 0.5) / 4096;
+	for (it = 0; it < 50; it++) {
+		ph = -m * w;
+		for (s = 3; s < 13; s++)
+			ph += carg(biquad_at(q[s], w));
+		w += (ph - 2 * M_PI * round(ph / (2 * M_PI))) / m;
+	}
+	for (s = 0; s < 3; s++)
+		peaking(w, pow(10, Adb / 40), Q, q[s]);
+	adac_buf_printf(&b, "{\"adac\":\"ir/1\",\"name\":\"H\",\"fs\":48000,"
+			"\"inputs\":1,\"outputs\":1,\"graph\":{\"op\":\"feedback\","
+			"\"forward\":{\"op\":\"delay\",\"samples\":[%d]},\"back\":"
+			"{\"op\":\"series\",\"of\":[{\"op\":\"gain\",\"values\":[",
+			m);
+	num(&b, g);
+	adac_buf_puts(&b, "]},{\"op\":\"sos\",\"sections\":[");
+	for (s = 0; s < 13; s++) {
+		adac_buf_puts(&b, s ? ",[[" : "[[");
+		for (k = 0; k < 5; k++) {
+			if (k)
+				adac_buf_puts(&b, ",");
+			num(&b, q[s][k]);
+		}
+		adac_buf_puts(&b, "]]");
+	}
+	adac_buf_puts(&b, "]}]}}}");
+	*render = 400000;
+	return adac_buf_take(&b);
+}
+
+/* The matrix, n × n, row-major, scaled by s. */
+static int
+matrix(int n, double s, double *a)
+{
+	int i, j, kind = below(6), rc = ADAC_OK;
+	double h;
+
+	memset(a, 0, (size_t)n * n * sizeof *a);
+	switch (kind) {
+	case 0:	/* Householder I − 2/n·11ᵀ */
+		for (i = 0; i < n * n; i++)
+			a[i] = (i / n == i % n) - 2.0 / n;
+		break;
+	case 1:	/* Hadamard/√n where n is a power of two, else identity */
+		if ((n & (n - 1)) == 0) {
+			h = 1 / sqrt(n);
+			for (i = 0; i < n; i++)
+				for (j = 0; j < n; j++)
+					a[i * n + j] = __builtin_popcount(i & j) & 1 ?
+						       -h : h;
+		} else {
+			for (i = 0; i < n; i++)
+				a[i * n + i] = 1;
+		}
+		break;
+	case 2:	/* a permutation */
+		for (i = 0; i < n; i++)
+			a[i * n + (i + 1) % n] = 1;
+		break;
+	case 3:	/* dense Gaussian, σ of order 1 */
+		rc = adac_linalg_gaussian(n * n, next(), a);
+		for (i = 0; i < n * n; i++)
+			a[i] /= sqrt(n) * 1.5;
+		break;
+	case 4:	/* upper triangular, far from normal */
+		for (i = 0; i < n; i++)
+			for (j = i; j < n; j++)
+				a[i * n + j] = i == j ? 0.3 + 0.6 * uniform() :
+					       4 * (uniform() - 0.5);
+		break;
+	default:
+		rc = adac_linalg_random_orthogonal(n, next(), a, NULL);
+		break;
+	}
+	for (i = 0; i < n * n; i++)
+		a[i] *= s;
+	return rc;
+}
+
+/* The JSON of a nested loop on one channel, or of nothing. */
+static void
+nested(struct adac_buf *b)
+{
+	double g = 0.5 + 0.499 * uniform(), th = M_PI * uniform();
+
+	if (below(2) == 0) {
+		adac_buf_printf(b, ",{\"op\":\"feedback\",\"forward\":{\"op\":"
+				"\"delay\",\"samples\":[%d]},\"back\":{\"op\":"
+				"\"gain\",\"values\":[", 1 + below(20));
+		num(b, g * (below(2) ? 1 : -1));
+		adac_buf_puts(b, "]}}");
+		return;
+	}
+	/* 1 → 2 → rotation loop of one-sample delays → 1 */
+	adac_buf_puts(b, ",{\"op\":\"matrix\",\"data\":[[1],[0]]},"
+		      "{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\","
+		      "\"samples\":[1,1]},\"back\":{\"op\":\"matrix\","
+		      "\"data\":[[");
+	num(b, g * cos(th));
+	adac_buf_puts(b, ",");
+	num(b, -g * sin(th));
+	adac_buf_puts(b, "],[");
+	num(b, g * sin(th));
+	adac_buf_puts(b, ",");
+	num(b, g * cos(th));
+	adac_buf_puts(b, "]]}},{\"op\":\"matrix\",\"data\":[[1,0]]}");
+}
+
+/*
+ * A random network as IR text (malloc'd), and the length of render that
+ * shows growth: the slowest natural decay of its parts and a few thousand
+ * passes round the loop.
+ */
+static char *
+network(long *render)
+{
+	struct adac_buf b = {0};
+	int n = 1 + below(8), i, s, k, sections = below(4), nest;
+	double *a, q[5], scale = 0.7 + 0.45 * uniform(), m, mmax = 0;
+
+	if (below(10) == 0)
+		return hidden_peak(render);
+	a = malloc((size_t)n * n * sizeof *a);
+	if (a == NULL || matrix(n, scale, a) != ADAC_OK) {
+		free(a);
+		return NULL;
+	}
+	nest = below(4) == 0 ? below(n) : -1;
+	adac_buf_printf(&b, "{\"adac\":\"ir/1\",\"name\":\"P\",\"fs\":48000,"
+			"\"inputs\":1,\"outputs\":1,\"graph\":{\"op\":\"series\","
+			"\"of\":[{\"op\":\"matrix\",\"data\":[");
+	for (i = 0; i < n; i++) {
+		adac_buf_puts(&b, i ? ",[" : "[");
+		num(&b, uniform() - 0.5);
+		adac_buf_puts(&b, "]");
+	}
+	adac_buf_puts(&b, "]},{\"op\":\"feedback\",\"forward\":{\"op\":"
+		      "\"series\",\"of\":[{\"op\":\"delay\",\"samples\":[");
+	for (i = 0; i < n; i++) {
+		m = 1 + below(below(4) == 0 ? 300 : 40);
+		mmax = m > mmax ? m : mmax;
+		adac_buf_printf(&b, "%s%.0f", i ? "," : "", m);
+	}
+	adac_buf_puts(&b, "]}");
+	if (sections > 0) {
+		adac_buf_puts(&b, ",{\"op\":\"sos\",\"sections\":[");
+		for (s = 0; s < sections; s++) {
+			adac_buf_puts(&b, s ? ",[" : "[");
+			for (i = 0; i < n; i++) {
+				section(q);
+				adac_buf_puts(&b, i ? ",[" : "[");
+				for (k = 0; k < 5; k++) {
+					if (k)
+						adac_buf_puts(&b, ",");
+					num(&b, q[k]);
+				}
+				adac_buf_puts(&b, "]");
+			}
+			adac_buf_puts(&b, "]");
+		}
+		adac_buf_puts(&b, "]}");
+	}
+	if (nest >= 0) {
+		/* the nested loop on line `nest`, the others pass through */
+		adac_buf_puts(&b, ",{\"op\":\"parallel\",\"in\":\"stack\","
+			      "\"out\":\"stack\",\"of\":[");
+		for (i = 0; i < n; i++) {
+			adac_buf_puts(&b, i ? "," : "");
+			if (i != nest) {
+				adac_buf_puts(&b, "{\"op\":\"gain\",\"values\":[1]}");
+				continue;
+			}
+			adac_buf_puts(&b, "{\"op\":\"series\",\"of\":["
+				      "{\"op\":\"gain\",\"values\":[1]}");
+			nested(&b);
+			adac_buf_puts(&b, "]}");
+		}
+		adac_buf_puts(&b, "]}");
+	}
+	adac_buf_puts(&b, "]},\"back\":{\"op\":\"series\",\"of\":[{\"op\":"
+		      "\"gain\",\"values\":[");
+	for (i = 0; i < n; i++) {
+		adac_buf_puts(&b, i ? "," : "");
+		num(&b, 0.9 + 0.15 * uniform());
+	}
+	adac_buf_puts(&b, "]},{\"op\":\"matrix\",\"data\":[");
+	for (i = 0; i < n; i++) {
+		adac_buf_puts(&b, i ? ",[" : "[");
+		for (k = 0; k < n; k++) {
+			adac_buf_puts(&b, k ? "," : "");
+			num(&b, a[i * n + k]);
+		}
+		adac_buf_puts(&b, "]");
+	}
+	adac_buf_puts(&b, "]}]}},{\"op\":\"matrix\",\"data\":[[");
+	for (i = 0; i < n; i++) {
+		adac_buf_puts(&b, i ? "," : "");
+		num(&b, uniform() - 0.5);
+	}
+	adac_buf_puts(&b, "]]}]}}");
+	free(a);
+	/* 1e4 decay constants of a pole 1e-4 from the circle is too long:
+	 * 2·10⁵ samples, or 3000 passes of the longest line */
+	*render = (long)(3000 * (mmax + 40));
+	if (*render < 20000)
+		*render = 20000;
+	if (*render > 200000)
+		*render = 200000;
+	return adac_buf_take(&b);
+}
+
+/* 1 when the impulse response grows (see the top of the file). */
+static int
+grows(const struct adac_ir *ir, long len, double *ratio)
+{
+	struct adac_response *r = NULL;
+	struct adac_error err;
+	double early = 0, late = 0, *h;
+	long k;
+
+	if (adac_sim_impulse(ir, len, NULL, 0, &r, &err) != ADAC_OK) {
+		printf("#   simulation failed: %s\n", err.text);
+		return 1;
+	}
+	h = adac_response_path(r, 0, 0);
+	for (k = 0; k < len; k++) {
+		if (!isfinite(h[k])) {
+			adac_response_free(r);
+			*ratio = INFINITY;
+			return 1;
+		}
+		if (k < len / 2)
+			early = fmax(early, fabs(h[k]));
+		else if (k >= len - len / 10)
+			late = fmax(late, fabs(h[k]));
+	}
+	adac_response_free(r);
+	*ratio = early > 0 ? late / early : 0;
+	return late > 1e3 * early;
+}
+
+static long
+env(const char *name, long dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? strtol(v, NULL, 10) : dflt;
+}
+
+static void
+test_property__no_certified_network_grows(void)
+{
+	struct adac_certify_opts o = {ADAC_CERTIFY_ALL, 0, -1};
+	long n = env("ADAC_PROPERTY_N", 150), seed = env("ADAC_PROPERTY_SEED", 1);
+	long i, len, count[ADAC_UNSTABLE + 1] = {0}, failures = 0, grown = 0;
+	enum adac_verdict v;
+	struct adac_error err;
+	struct adac_ir *ir;
+	double ratio;
+	char *text;
+
+	for (i = 0; i < n; i++) {
+		state = (uint64_t)seed * 0x100000001b3u + (uint64_t)i;
+		text = network(&len);
+		if (text == NULL) {
+			check(text != NULL);
+			return;
+		}
+		if (adac_ir_parse_text(text, strlen(text), &ir, &err) != ADAC_OK) {
+			printf("#   network %ld does not parse: %s: %s\n", i,
+			       err.pointer, err.text);
+			check(0);
+			free(text);
+			continue;
+		}
+		if (adac_certify(ir, &o, NULL, &v, &err) != ADAC_OK) {
+			printf("#   network %ld: certify failed: %s\n", i, err.text);
+			check(0);
+		} else {
+			count[v]++;
+			if (v == ADAC_CERTIFIED_STABLE && grows(ir, len, &ratio)) {
+				failures++;
+				printf("#   seed %ld network %ld: certified-stable but grows (x%.3g)\n#   %s\n",
+				       seed, i, ratio, text);
+			} else if (v == ADAC_UNSTABLE && grows(ir, len, &ratio)) {
+				grown++;
+			}
+		}
+		adac_ir_free(ir);
+		free(text);
+	}
+	printf("# %ld networks from seed %ld: %ld certified-stable, %ld marginally-stable, %ld indeterminate, %ld not-certified, %ld unstable (%ld of them seen growing)\n",
+	       n, seed, count[ADAC_CERTIFIED_STABLE],
+	       count[ADAC_MARGINALLY_STABLE], count[ADAC_INDETERMINATE],
+	       count[ADAC_NOT_CERTIFIED], count[ADAC_UNSTABLE], grown);
+	check_int(failures, 0);
+	/* the generator must exercise both sides of the decision */
+	check(count[ADAC_CERTIFIED_STABLE] > n / 10);
+	check(count[ADAC_UNSTABLE] + count[ADAC_INDETERMINATE] > n / 10);
+}
+
+int
+main(void)
+{
+	RUN(test_property__no_certified_network_grows);
+	return unit_done();
+}
