@@ -102,6 +102,12 @@ model_tolerance(struct adac_source *ir, const struct adac_response *exact,
 	}
 	adac_response_free(noisy);
 	*noise_db = 20.0 * log10(worst);
+	/*
+	 * A model the noise does not touch (silence, exact gains) still
+	 * reaches the program through float samples, each within 2^-24 of
+	 * itself and so of the peak: never ask for less than that.
+	 */
+	worst = fmax(worst, 0x1p-24);
 	*tol_db = fmin(ADAC_DIFF_NOISE_MAX_TOL_DB,
 		       20.0 * log10(ADAC_DIFF_NOISE_SAFETY * worst));
 	return ADAC_OK;

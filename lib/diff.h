@@ -37,7 +37,9 @@
  * a 6th-digit change in fdn2's matrix (-118 dB) is 7 dB beyond the
  * tolerance it gets (-125 dB).  The tolerance is never looser than
  * ADAC_DIFF_NOISE_MAX_TOL_DB: a model that noisy in float is compared
- * as not realisable in float (use --double).
+ * as not realisable in float (use --double); and never tighter than
+ * 4 * 2^-24 (-132.4 dB): a model the noise leaves exact (silence, gains
+ * of a power of two) still reaches the program through float samples.
  */
 #define ADAC_DIFF_NOISE_SAFETY 4.0
 #define ADAC_DIFF_NOISE_MAX_TOL_DB (-60.0)

@@ -276,7 +276,12 @@ the loop's poles multiply to |det(A*Gamma)| = 1.00400619148 > 1" ]
 	[ "$(cert .certificate.verdict)" != '"certified-stable"' ]
 	want=$(jq '."x-peak_gain"' "$DATA/hidden-peak.json")
 	[ "$(cert ".certificate.bound >= $want")" = true ]
-	# the estimate is where the peak is: within 1e-6 of the loop gain there
+	# the estimate is where the peak is: within 1e-6 of the loop gain there,
+	# in double (x-peak_gain is the double design's; rounded to float, the
+	# realised high-Q sections peak 6.6e-4 higher, which the float bound above
+	# covers: the bound is the larger of the two precisions)
+	run --separate-stderr adac-certify --precision double "$DATA/hidden-peak.json"
+	[ "$status" -eq 1 ]
 	[ "$(cert ".certificate.loops[0].estimate - $want | fabs < 1e-6")" = true ]
 	run --separate-stderr sh -c "adac-certify '$DATA/hidden-peak.json' | adac-emit"
 	[ "$status" -eq 1 ]
