@@ -34,6 +34,10 @@ libfftw3-dev
 time
 clang
 libclang-rt-dev
+python3-torch
+python3-numpy
+python3-scipy
+python3-soundfile
 "
 
 missing=""
