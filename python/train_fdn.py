@@ -31,10 +31,22 @@ def warn(msg):
     print("%s: %s" % (PROG, msg), file=sys.stderr)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line like every adac program."""
+
+    def error(self, message):
+        die(2, message)
+
+
 def parse_args(argv):
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog=PROG, description="Train an FDN against a target impulse "
-        "response and run the adac pipeline after every step.")
+        "response and run the adac pipeline after every step.",
+        epilog="Exit status: 0 every step was certified and emitted (or "
+        "the hook succeeded); 1 some step was not certified or its hook "
+        "failed (training went on, the program kept the last good step); "
+        "2 bad usage or input; 3 a pipeline stage failed otherwise "
+        "(training stopped).")
     p.add_argument("--target", required=True, metavar="FILE",
                    help="target impulse response (WAV or any file "
                    "libsndfile reads, e.g. from 'adac-ir impulse'); its "
@@ -151,6 +163,7 @@ def main(argv):
     seen = len(reload_lines(a.live_log)) if a.live_log else 0
     heard = "initial program"
     code = 0
+    negative = False    # a step was not certified, or the hook failed
     for step in range(a.steps + 1):
         h = model.impulse_response(n)
         loss = torch.mean((edc_db(h)[:span] - tgt_edc) ** 2)
@@ -168,6 +181,7 @@ def main(argv):
                      a.dsp, heard))
                 if r.status == "failed":
                     code = 3
+                negative = True
             else:
                 heard = "program of step %d" % step
             if r.status == "emitted" and a.live_log:
@@ -189,6 +203,7 @@ def main(argv):
             if rc != 0:
                 warn("step %d: --every-step exited %d; the step is not "
                      "heard" % (step, rc))
+                negative = True
         print(json.dumps(rec), flush=True)
         if code:
             break
@@ -201,7 +216,7 @@ def main(argv):
         with torch.no_grad():
             h = model.impulse_response(int(round(a.ir_seconds * fs)))
         write_wav(a.ir_out, h, fs)
-    return code
+    return code if code else (1 if negative else 0)
 
 
 if __name__ == "__main__":
