@@ -53,7 +53,9 @@ class FDN(torch.nn.Module):
         self.b = torch.nn.Parameter(sign / math.sqrt(n))
         self.c = torch.nn.Parameter(
             (torch.rand(n, generator=gen, dtype=DTYPE) + 0.5) / math.sqrt(n))
-        self.d = torch.nn.Parameter(torch.zeros((), dtype=DTYPE))
+        # not 0: an energy loss sees d only as d^2, whose gradient at 0 is 0
+        self.d = torch.nn.Parameter(
+            0.2 * torch.rand((), generator=gen, dtype=DTYPE) - 0.1)
 
     def matrix(self):
         """The feedback matrix A, orthogonal by construction."""
