@@ -170,6 +170,8 @@ setup() {
 	run --separate-stderr "$PY" "$top/python/train_fdn.py" --target "$W/target.wav" \
 		--steps 1 --delays 5,7,11,13 --train-seconds 0.01 --ir-seconds 0.1 --ir-out ir.wav
 	[ "$status" -eq 0 ]
+	# a direct path that sounds: d is trained, not stuck at 0
+	jq -e '.d != 0' model.json
 	run --separate-stderr adac-diff --double -n 4800 ir.wav model.json
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.overall.verdict == "equal" and .overall.worst_error_db <= -250'
