@@ -100,11 +100,9 @@ class FDN(torch.nn.Module):
             s = torch.stack(cols, dim=1) * g    # s[n] = g * v[n - m]
             v = s @ a.T                          # v[n] = A s[n] + b x[n]
             y = s @ c                            # y[n] = c.s[n] + d x[n]
-            if t == 0:
-                kick = torch.zeros(size, lines, dtype=DTYPE)
-                kick = kick.index_put((torch.tensor([0]),),
-                                      b.unsqueeze(0))
-                v = v + kick
+            if t == 0:                           # x = the impulse at n = 0
+                v = v + torch.cat([b.unsqueeze(0),
+                                   torch.zeros(size - 1, lines, dtype=DTYPE)])
                 y = y + torch.cat([d.reshape(1),
                                    torch.zeros(size - 1, dtype=DTYPE)])
             vs.append(v)
