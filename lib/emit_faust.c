@@ -8,8 +8,8 @@
 
 #include "biquad.h"
 #include "buf.h"
-#include "cli.h"
 #include "json.h"
+#include "version.h"
 
 
 /*

@@ -19,8 +19,7 @@
 #include <jansson.h>
 
 #include "error.h"
-
-#define ADAC_IR_VERSION "ir/1"
+#include "version.h"
 
 /* Limits that keep a hostile document from exhausting memory. */
 #define ADAC_MAX_CHANNELS 4096		/* channels on any signal */
