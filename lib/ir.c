@@ -147,17 +147,6 @@ edge(struct ctx *c, int from, int to, const char *ptr)
 static void node_free(struct adac_node *n);
 
 static void
-structure_free(struct adac_structure *s)
-{
-	free(s->u);
-	free(s->perm);
-	free(s->row_perm);
-	free(s->col_perm);
-	free(s->row_signs);
-	free(s->col_signs);
-}
-
-static void
 node_free(struct adac_node *n)
 {
 	int i;
@@ -179,7 +168,7 @@ node_free(struct adac_node *n)
 		free(n->decay);
 	}
 	free(n->data);
-	structure_free(&n->structure);
+	adac_structure_free(&n->structure);
 	free(n->sos);
 	free(n);
 }
@@ -871,19 +860,6 @@ adac_op_name(enum adac_op op)
 	if ((unsigned)op >= sizeof op_names / sizeof op_names[0])
 		return "?";
 	return op_names[op];
-}
-
-const char *
-adac_structure_name(enum adac_structure_kind kind)
-{
-	switch (kind) {
-	case ADAC_STRUCT_NONE: return "dense";
-	case ADAC_STRUCT_HOUSEHOLDER: return "householder";
-	case ADAC_STRUCT_HADAMARD: return "hadamard";
-	case ADAC_STRUCT_PERMUTATION: return "permutation";
-	case ADAC_STRUCT_DIAGONAL: return "diagonal";
-	}
-	return "?";
 }
 
 static int

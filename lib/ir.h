@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "structure.h"
 #include "version.h"
 
 /* Limits that keep a hostile document from exhausting memory. */
@@ -52,32 +53,6 @@ enum adac_parallel_out { ADAC_OUT_SUM, ADAC_OUT_STACK };
  * evaluated exactly in this form by the simulator and the emitter.
  */
 enum adac_interp { ADAC_INTERP_NONE, ADAC_INTERP_LINEAR };
-
-/* A verified claim about a matrix's structure (see adac_ir_check_structure). */
-enum adac_structure_kind {
-	ADAC_STRUCT_NONE,		/* dense */
-	ADAC_STRUCT_HOUSEHOLDER,	/* scale·(I − 2uuᵀ/uᵀu) */
-	ADAC_STRUCT_HADAMARD,		/* scale·Pr·Sr·H_N·Sc·Pc (Sylvester H_N) */
-	ADAC_STRUCT_PERMUTATION,	/* scale·P: out[i] = in[perm[i]] */
-	ADAC_STRUCT_DIAGONAL,		/* diag(data) */
-};
-
-struct adac_structure {
-	enum adac_structure_kind kind;
-	double scale;		/* householder, hadamard, permutation; 1 if absent */
-	double *u;		/* householder: n entries */
-	long *perm;		/* permutation: out[i] = scale·in[perm[i]] */
-	/*
-	 * hadamard, up to signed permutations of rows and columns:
-	 * data[i][j] = scale · row_signs[i] · col_signs[j]
-	 *              · H[row_perm[i]][col_perm[j]]
-	 * with H the Sylvester matrix, H[r][c] = (-1)^popcount(r & c).
-	 * All four arrays are present (identity / all +1 when the document
-	 * omits them).
-	 */
-	long *row_perm, *col_perm;
-	double *row_signs, *col_signs;
-};
 
 /*
  * rt60-controlled decay on a gain node (see adac-ir(5), "controls"): the
@@ -180,24 +155,5 @@ int adac_ir_hash(const struct adac_ir *ir, char hex[65],
 
 /* The op's name as written in the document ("series", "delay", ...). */
 const char *adac_op_name(enum adac_op op);
-const char *adac_structure_name(enum adac_structure_kind kind);
-
-/*
- * Check that a structure claim matches data (rows × cols) within tol,
- * in the max-abs-entry sense: |data − structured matrix|_max ≤ tol.
- * Returns ADAC_OK or ADAC_E_INPUT with a message naming the worst entry.
- * Validation uses ADAC_STRUCTURE_TOL.
- */
-#define ADAC_STRUCTURE_TOL 1e-9
-int adac_structure_check(const struct adac_structure *s, const double *data,
-			 int rows, int cols, double tol, const char *ptr,
-			 struct adac_error *err);
-
-/*
- * Fill m (rows × cols, row-major) with the matrix the structure denotes.
- * For ADAC_STRUCT_DIAGONAL and NONE this is not defined: use data.
- */
-void adac_structure_matrix(const struct adac_structure *s, int rows,
-			   int cols, double *m);
 
 #endif

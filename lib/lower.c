@@ -127,10 +127,10 @@ adac_lower_matrix_node(const double *data, int rows, int cols,
 		if (st == NULL || json_object_set_new(node, "structure", st))
 			goto fail;
 	}
-	adac_detect_free(&found);
+	adac_structure_free(&found);
 	return node;
 fail:
-	adac_detect_free(&found);
+	adac_structure_free(&found);
 	json_decref(m);
 	json_decref(node);
 	return NULL;

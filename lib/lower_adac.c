@@ -1040,7 +1040,7 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 		out->node = NULL;
 	}
 out:
-	adac_detect_free(&s);
+	adac_structure_free(&s);
 	free(data);
 	free(u);
 	return rc;

@@ -585,7 +585,7 @@ out:
 	json_decref(map);
 	json_decref(one);
 	json_decref(source);
-	adac_detect_free(&s.as);
+	adac_structure_free(&s.as);
 	free(s.delays);
 	free(s.a);
 	free(s.b);
