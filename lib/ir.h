@@ -156,4 +156,32 @@ int adac_ir_hash(const struct adac_ir *ir, char hex[65],
 /* The op's name as written in the document ("series", "delay", ...). */
 const char *adac_op_name(enum adac_op op);
 
+/*
+ * The children of n in document order: a series' or a parallel's "of",
+ * a feedback's forward then back; a leaf has none.  This is the one
+ * place that knows which ops have children: every walk over the tree
+ * goes through it or adac_ir_walk(), so an op with children is added
+ * here and nowhere else.
+ */
+int adac_ir_n_children(const struct adac_node *n);
+const struct adac_node *adac_ir_child(const struct adac_node *n, int i);
+
+/* A callback of adac_ir_walk(): ADAC_OK to go on, see there. */
+typedef int (*adac_ir_visit)(const struct adac_node *n, void *arg);
+
+/* From a pre callback: leave this node's children out, go on after. */
+#define ADAC_WALK_SKIP (-1)
+
+/*
+ * Visit n and every node under it, depth first, children in the order
+ * of adac_ir_child(): pre(node, arg) before the node's children,
+ * post(node, arg) after them (either may be NULL).  A callback returns
+ * ADAC_OK to go on, ADAC_WALK_SKIP (pre only) to leave the node's
+ * children out, or any other value to stop the walk, which then returns
+ * that value; ADAC_OK when every node was visited.  The recursion is as
+ * deep as the tree, which validation bounds by ADAC_MAX_DEPTH.
+ */
+int adac_ir_walk(const struct adac_node *n, adac_ir_visit pre,
+		 adac_ir_visit post, void *arg);
+
 #endif
