@@ -83,37 +83,47 @@ mean_delay(const struct lwork *w)
 }
 
 /* The first biquad under n that Jury's test finds unstable, or NULL. */
+struct unstable_at {
+	const struct ctx *c;
+	const char *pointer;
+	int section, channel;
+};
+
+static int
+unstable_sos(const struct adac_node *n, void *arg)
+{
+	struct unstable_at *u = arg;
+	int s, ch;
+
+	if (n->op != ADAC_OP_SOS)
+		return ADAC_OK;
+	for (s = 0; s < n->n_sections; s++)
+		for (ch = 0; ch < n->n_in; ch++) {
+			double q[5];
+
+			adac_freq_section(&u->c->fo, n->sos +
+					  ((size_t)s * n->n_in + ch) * 5, q);
+			if (!adac_bound_biquad_stable(q[3], q[4])) {
+				u->pointer = n->pointer;
+				u->section = s;
+				u->channel = ch;
+				return 1;	/* found: stop */
+			}
+		}
+	return ADAC_OK;
+}
+
 static const char *
 unstable_biquad_under(const struct ctx *c, const struct adac_node *n,
 		      int *section, int *channel)
 {
-	const char *p;
-	int s, ch, i;
+	struct unstable_at u = {c, NULL, 0, 0};
 
-	if (n->op == ADAC_OP_SOS) {
-		for (s = 0; s < n->n_sections; s++)
-			for (ch = 0; ch < n->n_in; ch++) {
-				double q[5];
-
-				adac_freq_section(&c->fo, n->sos +
-						  ((size_t)s * n->n_in + ch) * 5, q);
-				if (!adac_bound_biquad_stable(q[3], q[4])) {
-					*section = s;
-					*channel = ch;
-					return n->pointer;
-				}
-			}
+	if (adac_ir_walk(n, unstable_sos, NULL, &u) == ADAC_OK)
 		return NULL;
-	}
-	if (n->op == ADAC_OP_FEEDBACK) {
-		if ((p = unstable_biquad_under(c, n->forward, section, channel)))
-			return p;
-		return unstable_biquad_under(c, n->back, section, channel);
-	}
-	for (i = 0; i < n->n_of; i++)
-		if ((p = unstable_biquad_under(c, n->of[i], section, channel)))
-			return p;
-	return NULL;
+	*section = u.section;
+	*channel = u.channel;
+	return u.pointer;
 }
 
 static double
@@ -284,21 +294,15 @@ nonfinite_at(struct ctx *c, const struct adac_node *n, const char *what,
  * (1e200 overflows float32), with its pointer in c->nonfinite_ptr.
  */
 static int
-find_nonfinite(struct ctx *c, const struct adac_node *n)
+nonfinite_here(const struct adac_node *n, void *arg)
 {
+	struct ctx *c = arg;
 	long i, j, k;
-	int q;
 
 	switch (n->op) {
 	case ADAC_OP_SERIES:
 	case ADAC_OP_PARALLEL:
-		for (q = 0; q < n->n_of; q++)
-			if (find_nonfinite(c, n->of[q]))
-				return 1;
-		return 0;
 	case ADAC_OP_FEEDBACK:
-		return find_nonfinite(c, n->forward) ||
-		       find_nonfinite(c, n->back);
 	case ADAC_OP_DELAY:
 		return 0;
 	case ADAC_OP_GAIN:
@@ -350,6 +354,13 @@ find_nonfinite(struct ctx *c, const struct adac_node *n)
 	return 0;
 }
 
+/* Is a coefficient under n not finite at c's precision?  Notes the first. */
+static int
+find_nonfinite(struct ctx *c, const struct adac_node *n)
+{
+	return adac_ir_walk(n, nonfinite_here, NULL, c) != ADAC_OK;
+}
+
 /* --- one precision ------------------------------------------------------ */
 
 static int
@@ -365,7 +376,7 @@ is_float(double x)
  * with a certified or failing float32 one.
  */
 static int
-float_exact(const struct adac_node *n)
+float_exact_here(const struct adac_node *n)
 {
 	long i, k;
 	double f;
@@ -373,12 +384,8 @@ float_exact(const struct adac_node *n)
 	switch (n->op) {
 	case ADAC_OP_SERIES:
 	case ADAC_OP_PARALLEL:
-		for (i = 0; i < n->n_of; i++)
-			if (!float_exact(n->of[i]))
-				return 0;
-		return 1;
 	case ADAC_OP_FEEDBACK:
-		return float_exact(n->forward) && float_exact(n->back);
+		return 1;
 	case ADAC_OP_DELAY:
 		for (i = 0; i < n->n_in; i++) {
 			f = n->samples[i] - floor(n->samples[i]);
@@ -417,6 +424,19 @@ float_exact(const struct adac_node *n)
 	return 0;
 }
 
+static int
+inexact(const struct adac_node *n, void *arg)
+{
+	(void)arg;
+	return float_exact_here(n) ? ADAC_OK : 1;
+}
+
+static int
+float_exact(const struct adac_node *n)
+{
+	return adac_ir_walk(n, inexact, NULL, NULL) == ADAC_OK;
+}
+
 static double
 pole_radius(double a1, double a2)
 {
@@ -432,10 +452,11 @@ pole_radius(double a1, double a2)
 
 /* Every sos node: its largest pole radius (an estimate) and Jury's test. */
 static int
-walk_sos(struct ctx *c, const struct adac_node *n)
+sos_here(const struct adac_node *n, void *arg)
 {
+	struct ctx *c = arg;
 	double r, worst = -1, a1, a2;
-	int s, ch, ws = 0, wc = 0, i, rc, stable = 1;
+	int s, ch, ws = 0, wc = 0, stable = 1;
 	json_t *o;
 
 	if (n->op == ADAC_OP_SOS) {
@@ -476,14 +497,13 @@ walk_sos(struct ctx *c, const struct adac_node *n)
 		}
 		return ADAC_OK;
 	}
-	for (i = 0; i < n->n_of; i++)
-		if ((rc = walk_sos(c, n->of[i])) != ADAC_OK)
-			return rc;
-	if (n->op == ADAC_OP_FEEDBACK &&
-	    ((rc = walk_sos(c, n->forward)) != ADAC_OK ||
-	     (rc = walk_sos(c, n->back)) != ADAC_OK))
-		return rc;
 	return ADAC_OK;
+}
+
+static int
+walk_sos(struct ctx *c, const struct adac_node *n)
+{
+	return adac_ir_walk(n, sos_here, NULL, c);
 }
 
 static void

@@ -183,9 +183,9 @@ int adac_cert_bb_sup(struct ctx *c, band_fn fn, void *arg, int pieces,
 
 /* --- certify_loop.c ------------------------------------------------------ */
 
-/* Record every feedback node under n in c->loops, inner ones first. */
+/* Record every feedback node under n in c->loops, outer before inner. */
 int adac_cert_collect_loops(struct ctx *c, const struct adac_node *n);
-/* The first loop strictly inside n that is not certified, or NULL. */
+/* The first loop at or under n that is not certified, or NULL. */
 const struct loop *adac_cert_uncertified_inner(const struct ctx *c,
 					       const struct adac_node *n);
 

@@ -18,30 +18,30 @@
 
 /* --- loops ------------------------------------------------------------- */
 
+static int
+loop_here(const struct adac_node *n, void *arg)
+{
+	struct ctx *c = arg;
+	struct loop *l;
+
+	if (n->op != ADAC_OP_FEEDBACK)
+		return ADAC_OK;
+	if (c->n_loops == c->cap_loops) {
+		c->cap_loops = c->cap_loops ? 2 * c->cap_loops : 8;
+		l = realloc(c->loops, c->cap_loops * sizeof *l);
+		if (l == NULL)
+			return nomem(c->err);
+		c->loops = l;
+	}
+	memset(&c->loops[c->n_loops], 0, sizeof *c->loops);
+	c->loops[c->n_loops++].node = n;
+	return ADAC_OK;
+}
+
 int
 adac_cert_collect_loops(struct ctx *c, const struct adac_node *n)
 {
-	struct loop *l;
-	int i, rc;
-
-	if (n->op == ADAC_OP_FEEDBACK) {
-		if (c->n_loops == c->cap_loops) {
-			c->cap_loops = c->cap_loops ? 2 * c->cap_loops : 8;
-			l = realloc(c->loops, c->cap_loops * sizeof *l);
-			if (l == NULL)
-				return nomem(c->err);
-			c->loops = l;
-		}
-		memset(&c->loops[c->n_loops], 0, sizeof *c->loops);
-		c->loops[c->n_loops++].node = n;
-		if ((rc = adac_cert_collect_loops(c, n->forward)) != ADAC_OK)
-			return rc;
-		return adac_cert_collect_loops(c, n->back);
-	}
-	for (i = 0; i < n->n_of; i++)
-		if ((rc = adac_cert_collect_loops(c, n->of[i])) != ADAC_OK)
-			return rc;
-	return ADAC_OK;
+	return adac_ir_walk(n, loop_here, NULL, c);
 }
 
 static const struct loop *
@@ -56,24 +56,33 @@ find_loop(const struct ctx *c, const struct adac_node *n)
 }
 
 /* The first loop strictly under n that is not certified-stable. */
+struct uncertified {
+	const struct ctx *c;
+	const struct loop *found;
+};
+
+static int
+uncertified_here(const struct adac_node *n, void *arg)
+{
+	struct uncertified *u = arg;
+	const struct loop *l;
+
+	if (n->op != ADAC_OP_FEEDBACK)
+		return ADAC_OK;
+	l = find_loop(u->c, n);
+	if (l == NULL || l->verdict == ADAC_CERTIFIED_STABLE)
+		return ADAC_OK;
+	u->found = l;
+	return 1;	/* stop */
+}
+
 const struct loop *
 adac_cert_uncertified_inner(const struct ctx *c, const struct adac_node *n)
 {
-	const struct loop *l;
-	int i;
+	struct uncertified u = {c, NULL};
 
-	if (n->op == ADAC_OP_FEEDBACK) {
-		l = find_loop(c, n);
-		if (l != NULL && l->verdict != ADAC_CERTIFIED_STABLE)
-			return l;
-		if ((l = adac_cert_uncertified_inner(c, n->forward)) != NULL)
-			return l;
-		return adac_cert_uncertified_inner(c, n->back);
-	}
-	for (i = 0; i < n->n_of; i++)
-		if ((l = adac_cert_uncertified_inner(c, n->of[i])) != NULL)
-			return l;
-	return NULL;
+	adac_ir_walk(n, uncertified_here, NULL, &u);
+	return u.found;
 }
 
 int
@@ -524,11 +533,10 @@ adac_cert_prepare(struct ctx *c, struct lwork *w)
 			err = adac_bound_mul(err, gmax);
 		}
 		/* each entry: one more rounding and the gains' errors */
-		err = adac_bound_add(err, adac_bound_mul(2 * (2 * c->u +
-							      relmax),
-							 adac_cert_frobenius(m, k)));
-		rc = adac_cert_matrix_norm(c, m, e->rows, e->cols, err, &(double){0},
-				 &e->sigma_merged);
+		err = adac_bound_add(err, adac_bound_mul(
+		    2 * (2 * c->u + relmax), adac_cert_frobenius(m, k)));
+		rc = adac_cert_matrix_norm(c, m, e->rows, e->cols, err,
+					   &(double){0}, &e->sigma_merged);
 		free(m);
 		if (rc != ADAC_OK)
 			return rc;
@@ -636,7 +644,8 @@ adac_cert_plain_fdn(struct ctx *c, struct lwork *w, struct loop *l)
 	if (rows != n)
 		goto out;	/* cannot happen in a valid IR */
 	err = const_err(p, (long)n * n, nk, rel);
-	if ((rc = adac_cert_matrix_norm(c, m, n, n, err, &hat, &l->sigma_fdn)) ||
+	if ((rc = adac_cert_matrix_norm(c, m, n, n, err, &hat,
+					&l->sigma_fdn)) ||
 	    (rc = adac_linalg_spectral_radius(m, n, &l->rho_fdn, c->err)) ||
 	    (rc = adac_linalg_det(m, n, &l->det_fdn, c->err))) {
 		if (rc == ADAC_E_DEPENDENCY)
@@ -791,7 +800,8 @@ ltv_bound(struct ctx *c, struct lwork *w, struct loop *l, double *out)
 		for (k = CAND_PRODUCT; k <= CAND_MERGED; k++) {
 			a.run = i;
 			a.cand = k;
-			if ((rc = adac_cert_bb_sup(c, loop_band, &a, c->grid, &b)))
+			if ((rc = adac_cert_bb_sup(c, loop_band, &a, c->grid,
+						   &b)))
 				return rc;
 			l->bands += b.evals;
 			cand[k] = adac_bound_mul(cand[k], b.upper);

@@ -72,19 +72,17 @@ adac_cert_is_const(const struct adac_node *n)
 }
 
 /* A gain whose value follows a knob at run time lies under n. */
+static int
+decay_here(const struct adac_node *n, void *arg)
+{
+	(void)arg;
+	return n->op == ADAC_OP_GAIN && n->decay != NULL;
+}
+
 int
 adac_cert_has_decay(const struct adac_node *n)
 {
-	int i;
-
-	if (n->op == ADAC_OP_GAIN)
-		return n->decay != NULL;
-	if (n->op == ADAC_OP_FEEDBACK)
-		return adac_cert_has_decay(n->forward) || adac_cert_has_decay(n->back);
-	for (i = 0; i < n->n_of; i++)
-		if (adac_cert_has_decay(n->of[i]))
-			return 1;
-	return 0;
+	return adac_ir_walk(n, decay_here, NULL, NULL) != ADAC_OK;
 }
 
 /* --- leaves ------------------------------------------------------------ */
@@ -120,7 +118,7 @@ adac_cert_leaf_free(struct leaf *l)
 
 int
 adac_cert_matrix_norm(struct ctx *c, const double *m, int rows, int cols,
-	    double err_fro, double *sigma_hat, double *sigma)
+		      double err_fro, double *sigma_hat, double *sigma)
 {
 	int rc = adac_linalg_norm2(m, rows, cols, sigma_hat, c->err);
 
@@ -198,8 +196,8 @@ leaf_fill(struct ctx *c, struct leaf *l)
 		for (s = 0; s < k; s++)
 			m[s] = adac_freq_round(&c->fo, n->data[s]);
 		l->fro = adac_cert_frobenius(m, k);
-		rc = adac_cert_matrix_norm(c, m, n->n_out, n->n_in, 0, &l->sigma_hat,
-				 &l->sigma);
+		rc = adac_cert_matrix_norm(c, m, n->n_out, n->n_in, 0,
+					   &l->sigma_hat, &l->sigma);
 		free(m);
 		return rc;
 	}
@@ -264,8 +262,8 @@ adac_cert_leaf_of(struct ctx *c, const struct adac_node *n)
  * memory, c->err set).
  */
 double
-adac_cert_chan_upper(struct ctx *c, const struct adac_node *n, int ch, double xlo,
-	   double xhi)
+adac_cert_chan_upper(struct ctx *c, const struct adac_node *n, int ch,
+		     double xlo, double xhi)
 {
 	const struct leaf *l;
 	double v = 1, lo, hi, sq;
@@ -274,13 +272,14 @@ adac_cert_chan_upper(struct ctx *c, const struct adac_node *n, int ch, double xl
 	switch (n->op) {
 	case ADAC_OP_SERIES:
 		for (i = 0; i < n->n_of; i++)
-			v = adac_bound_mul(v, adac_cert_chan_upper(c, n->of[i], ch, xlo,
-							 xhi));
+			v = adac_bound_mul(v, adac_cert_chan_upper(c, n->of[i],
+				ch, xlo, xhi));
 		return v;
 	case ADAC_OP_PARALLEL:
 		for (i = 0; i < n->n_of; i++) {
 			if (ch < n->of[i]->n_in)
-				return adac_cert_chan_upper(c, n->of[i], ch, xlo, xhi);
+				return adac_cert_chan_upper(c, n->of[i], ch,
+							    xlo, xhi);
 			ch -= n->of[i]->n_in;
 		}
 		return INFINITY;
@@ -308,9 +307,15 @@ adac_cert_chan_upper(struct ctx *c, const struct adac_node *n, int ch, double xl
 			sq = adac_bound_mul(sq, hi);
 		}
 		return adac_bound_sqrt(sq);
-	default:
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
 		return l->mag[ch];
+	case ADAC_OP_SERIES:
+	case ADAC_OP_PARALLEL:
+	case ADAC_OP_FEEDBACK:
+		break;		/* composites returned above */
 	}
+	return INFINITY;
 }
 
 static double
@@ -358,8 +363,8 @@ loop_of_norms(double f, double b)
 }
 
 double
-adac_cert_block_upper(struct ctx *c, const struct adac_node *n, double xlo, double xhi,
-	    int sup)
+adac_cert_block_upper(struct ctx *c, const struct adac_node *n, double xlo,
+		      double xhi, int sup)
 {
 	const struct leaf *l;
 	double acc, v, *vals;
@@ -396,7 +401,7 @@ adac_cert_block_upper(struct ctx *c, const struct adac_node *n, double xlo, doub
 		}
 		for (i = 0; i < n->n_of; i++) {
 			vals[i] = sup ? adac_cert_block_sup(c, n->of[i]) :
-				  adac_cert_block_upper(c, n->of[i], xlo, xhi, 0);
+			    adac_cert_block_upper(c, n->of[i], xlo, xhi, 0);
 			if (vals[i] != vals[i]) {
 				free(vals);
 				return NAN;
@@ -409,8 +414,9 @@ adac_cert_block_upper(struct ctx *c, const struct adac_node *n, double xlo, doub
 		if (sup)
 			return loop_of_norms(adac_cert_block_sup(c, n->forward),
 					     adac_cert_block_sup(c, n->back));
-		return loop_of_norms(adac_cert_block_upper(c, n->forward, xlo, xhi, 0),
-				     adac_cert_block_upper(c, n->back, xlo, xhi, 0));
+		return loop_of_norms(
+		    adac_cert_block_upper(c, n->forward, xlo, xhi, 0),
+		    adac_cert_block_upper(c, n->back, xlo, xhi, 0));
 	case ADAC_OP_DELAY:
 	case ADAC_OP_GAIN:
 	case ADAC_OP_SOS:
@@ -556,7 +562,8 @@ struct node_arg {
 static double
 node_band(struct ctx *c, void *arg, double xlo, double xhi)
 {
-	return adac_cert_block_upper(c, ((struct node_arg *)arg)->node, xlo, xhi, 0);
+	return adac_cert_block_upper(c, ((struct node_arg *)arg)->node, xlo,
+				     xhi, 0);
 }
 
 double

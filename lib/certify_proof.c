@@ -192,7 +192,8 @@ out:
  * at z = ∞, it crosses 1 on the ray: det(I − L(z)) = 0 at a real |z| > 1.
  */
 int
-adac_cert_symmetric_proof(struct ctx *c, struct lwork *w, struct loop *l, int *proof)
+adac_cert_symmetric_proof(struct ctx *c, struct lwork *w, struct loop *l,
+			  int *proof)
 {
 	const struct elem *a = NULL, *e;
 	double *d1 = NULL, *dinf = NULL, *h = NULL, lam1, laminf;
