@@ -195,6 +195,8 @@ node_name(struct em *e, const struct adac_node *node)
 		[ADAC_OP_GAIN] = "gains", [ADAC_OP_MATRIX] = "mix",
 		[ADAC_OP_SOS] = "filters",
 	};
+	_Static_assert(sizeof by_op / sizeof by_op[0] == ADAC_N_OPS,
+		       "every op has a definition name");
 	char base[64], name[96];
 	const char *id = node->id;
 	size_t i, n = 0;

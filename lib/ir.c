@@ -858,6 +858,8 @@ static const char *const op_names[] = {
 	[ADAC_OP_GAIN] = "gain", [ADAC_OP_MATRIX] = "matrix",
 	[ADAC_OP_SOS] = "sos",
 };
+_Static_assert(sizeof op_names / sizeof op_names[0] == ADAC_N_OPS,
+	       "every op has a name");
 
 int
 adac_ir_n_children(const struct adac_node *n)

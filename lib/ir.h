@@ -41,6 +41,14 @@ enum adac_op {
 	ADAC_OP_SOS,
 };
 
+/*
+ * How many ops there are: the last one + 1, updated with the enum.  It
+ * sizes the tables indexed by op (names, counts), which static
+ * assertions hold to it; the switches over ops have no default, so
+ * -Wswitch lists every one a new op must handle.
+ */
+#define ADAC_N_OPS (ADAC_OP_SOS + 1)
+
 /* parallel "in": split feeds every branch the same input; stack concatenates */
 enum adac_parallel_in { ADAC_IN_SPLIT, ADAC_IN_STACK };
 /* parallel "out": sum adds the branch outputs; stack concatenates */

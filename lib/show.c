@@ -10,7 +10,7 @@
 #include "json.h"
 
 struct tally {
-	int by_op[ADAC_OP_SOS + 1];
+	int by_op[ADAC_N_OPS];
 	int loops, lines, sections;
 	double min_delay, max_delay, total_delay;
 	int fractional;
@@ -145,7 +145,7 @@ adac_show_summary(const struct adac_ir *ir)
 	adac_buf_printf(&b, "channels  %d in, %d out (%d paths)\n", ir->inputs,
 			ir->outputs, ir->inputs * ir->outputs);
 	adac_buf_printf(&b, "nodes     %d:", ir->n_nodes);
-	for (i = 0; i <= ADAC_OP_SOS; i++)
+	for (i = 0; i < ADAC_N_OPS; i++)
 		if (t.by_op[i])
 			adac_buf_printf(&b, " %d %s", t.by_op[i],
 					adac_op_name((enum adac_op)i));
