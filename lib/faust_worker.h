@@ -84,7 +84,7 @@ int adac_faust_load_code(const char *name, const struct adac_faust_code *code,
 
 /*
  * For the worker program's interposed pthread_attr_setstacksize() and
- * pthread_create() (see faust_worker.c): the stack size to give instead
+ * pthread_create() (see faust_serve.c): the stack size to give instead
  * of asked, and what each new thread does first and last.
  */
 size_t adac_faust_worker_stack_bytes(size_t asked);
