@@ -6,8 +6,7 @@
  * Builders return new references, or NULL when out of memory (a NULL
  * argument that is to be stolen counts as out of memory: the builder
  * releases the others and returns NULL).  Arrays of numbers are borrowed.
- * Keys are written in the order the builder sets them, which is the
- * order adac-lower's output shows.
+ * The order of keys is the writer's (adac_json_dumps(), canonical).
  */
 #ifndef ADAC_BUILD_H
 #define ADAC_BUILD_H

@@ -316,7 +316,6 @@ build_graph(const struct spec *s)
 		goto fail;
 	n = adac_build_matrix(s->b, s->n, s->inputs, NULL);
 	adac_build_append(path, adac_build_with_id(n, "b"));
-	/* the ids before the values: the order adac-lower writes */
 	n = adac_build_with_id(adac_build_op("delay"), "delays");
 	json_object_set_new(n, "samples", adac_build_reals(s->delays, s->n));
 	adac_build_append(fwd, n);
