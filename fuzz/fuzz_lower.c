@@ -2,7 +2,7 @@
  * fuzz_lower - adac-lower's front ends: every input goes through the
  * adac (FLAMO config) front end and the fdn front end, and through the
  * automatic choice between them.  What they accept must be a valid IR
- * (adac_lower_finish() validates it; parsing it again must agree).
+ * (adac_build_document() validates it; parsing it again must agree).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -5,12 +5,12 @@
  * computes a bound, so a program that only checks certificates does not
  * load LAPACK.
  */
-#include <jansson.h>
+#include "certificate.h"
+
 #include <math.h>
 #include <string.h>
 
 #include "buf.h"
-#include "certify.h"
 #include "json.h"
 
 const char *

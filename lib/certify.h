@@ -7,8 +7,8 @@
  *
  * Functions borrow the IR.  adac_certify() returns the certificate as a
  * new json_t reference the caller owns (json_decref).  The certificate
- * document itself (attaching it, checking it before emission, a summary)
- * is certificate.c's, which needs no linear algebra.
+ * document itself (verdicts, attaching it, checking it before emission,
+ * a summary) is certificate.h's, which needs no linear algebra.
  * man/adac-certify.1 describes the method, the verdicts and the object.
  */
 #ifndef ADAC_CERTIFY_H
@@ -16,32 +16,12 @@
 
 #include <jansson.h>
 
+#include "certificate.h"
 #include "error.h"
 #include "freq.h"
 #include "ir.h"
 
 #define ADAC_CERTIFY_VERSION "adac-certify 0.2.0"
-
-/* Verdicts from best to worst; the IR's verdict is its worst loop's. */
-enum adac_verdict {
-	ADAC_CERTIFIED_STABLE,
-	ADAC_MARGINALLY_STABLE,
-	ADAC_INDETERMINATE,
-	ADAC_NOT_CERTIFIED,
-	ADAC_UNSTABLE,
-};
-
-/* "certified-stable", "marginally-stable", ...; never NULL. */
-const char *adac_verdict_name(enum adac_verdict v);
-
-/*
- * The precisions a certificate covers, as a mask of 1 << precision: a
- * program built from the emitted FAUST holds its coefficients in float
- * (the default build) or in double (faust -double).
- */
-#define ADAC_CERTIFY_FLOAT32 (1u << ADAC_PRECISION_FLOAT32)
-#define ADAC_CERTIFY_DOUBLE (1u << ADAC_PRECISION_DOUBLE)
-#define ADAC_CERTIFY_ALL (ADAC_CERTIFY_FLOAT32 | ADAC_CERTIFY_DOUBLE)
 
 /*
  * The band of frequencies is first cut into this many pieces, equal in ω;
@@ -69,43 +49,5 @@ struct adac_certify_opts {
 int adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 		 json_t **cert, enum adac_verdict *verdict,
 		 struct adac_error *err);
-
-/* Set cert (borrowed) as the "certificate" member of ir->json. */
-int adac_certify_attach(struct adac_ir *ir, json_t *cert,
-			struct adac_error *err);
-
-/*
- * For adac-emit: ADAC_OK when ir carries a certificate that is fresh (its
- * "hash" equals adac_ir_hash(ir)) and passing (certified-stable or
- * marginally-stable).  Otherwise ADAC_E_NEGATIVE with pointer and text:
- *   "/certificate"          "no certificate; run adac-certify first"
- *   "/certificate/hash"     "certificate is stale; rerun adac-certify"
- *   "/certificate/verdict"  "certificate verdict is 'unstable'"
- * ADAC_E_NOMEM or ADAC_E_DEPENDENCY when hashing fails.
- */
-int adac_certify_check(const struct adac_ir *ir, struct adac_error *err);
-
-/*
- * adac_certify_check(), and also require the certificate to cover
- * precision ("float32" or "double"):
- *   "/certificate/precision"
- *       "certificate does not cover double values; rerun adac-certify --precision all"
- */
-int adac_certify_check_precision(const struct adac_ir *ir,
-				 enum adac_precision precision,
-				 struct adac_error *err);
-
-/*
- * The precisions a fresh certificate of ir covers, as ADAC_CERTIFY_*
- * bits (0 when none or stale); for adac-emit's header.
- */
-unsigned adac_certify_precisions(const struct adac_ir *ir);
-
-/*
- * A human summary of cert (borrowed) for `adac-certify --report`: the
- * verdict, the bound, the margin in dB, an estimated decay time per loop.
- * Returns a malloc'd string, or NULL when out of memory.
- */
-char *adac_certify_summary(const json_t *cert);
 
 #endif

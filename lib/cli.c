@@ -43,51 +43,7 @@ int
 adac_cli_read(const char *path, char **buf, size_t *len,
 	      struct adac_error *err)
 {
-	FILE *f;
-	char *b = NULL, *t;
-	size_t n = 0, cap = 0, got;
-	int rc = ADAC_OK;
-
-	f = is_stdio(path) ? stdin : fopen(path, "rb");
-	if (f == NULL)
-		return adac_error_set(err, ADAC_E_IO, "", "cannot open: %s",
-				      strerror(errno));
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? 2 * cap : 65536 * 2;
-			t = realloc(b, cap);
-			if (t == NULL) {
-				rc = adac_error_set(err, ADAC_E_NOMEM, "",
-						    "out of memory");
-				goto out;
-			}
-			b = t;
-		}
-		got = fread(b + n, 1, cap - n - 1, f);
-		n += got;
-		if (n > (size_t)ADAC_MAX_INPUT_BYTES) {
-			rc = adac_error_set(err, ADAC_E_INPUT, "",
-					    "input is larger than %ld bytes",
-					    ADAC_MAX_INPUT_BYTES);
-			goto out;
-		}
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = adac_error_set(err, ADAC_E_IO, "", "read failed: %s",
-				    strerror(errno));
-		goto out;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	b = NULL;
-out:
-	if (f != stdin)
-		fclose(f);
-	free(b);
-	return rc;
+	return adac_read_file(path, ADAC_MAX_INPUT_BYTES, buf, len, err);
 }
 
 static int

@@ -11,9 +11,8 @@
 #include <stddef.h>
 
 #include "error.h"
-
-#define ADAC_VERSION "0.1.0"
-#define ADAC_MAX_INPUT_BYTES (1L << 30)
+#include "file.h"
+#include "version.h"
 
 /* Set the program name used as the prefix of every message. */
 void adac_cli_init(const char *prog);
@@ -24,8 +23,8 @@ const char *adac_cli_input_name(const char *path);
 
 /*
  * Read all of path (NULL or "-": stdin) into a NUL-terminated malloc'd
- * buffer.  ADAC_E_IO when it cannot be read, ADAC_E_INPUT when it is
- * larger than ADAC_MAX_INPUT_BYTES.
+ * buffer: adac_read_file() with ADAC_MAX_INPUT_BYTES.  ADAC_E_IO when it
+ * cannot be read, ADAC_E_INPUT when it is larger than that.
  */
 int adac_cli_read(const char *path, char **buf, size_t *len,
 		  struct adac_error *err);

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "json.h"
-#include "lower.h"
 
 enum { MIN, MAX, INIT, STEP, N_FIELDS };
 
@@ -499,7 +499,7 @@ add_rt60(json_t *ir, const struct want *w, struct adac_error *err)
 	int n_delays = 0, found = 0;
 
 	if (loop_without_delay(graph, "/graph", &n_delays, &found, p)) {
-		adac_lower_config_pointer(ir, p, q);
+		adac_build_source_pointer(ir, p, q);
 		if (w->spec != NULL)
 			return adac_error_set(err, ADAC_E_INPUT, q,
 			    "--control '%s': this loop has no delay node (its "

@@ -13,22 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void
-adac_detect_free(struct adac_structure *s)
-{
-	if (s == NULL)
-		return;
-	free(s->u);
-	free(s->perm);
-	free(s->row_perm);
-	free(s->col_perm);
-	free(s->row_signs);
-	free(s->col_signs);
-	memset(s, 0, sizeof *s);
-	s->kind = ADAC_STRUCT_NONE;
-	s->scale = 1.0;
-}
-
 static int
 fail(struct adac_error *err, const char *why)
 {
@@ -281,7 +265,7 @@ adac_detect_fit(const double *data, int rows, int cols,
 		return fail(err, "no structure to fit");
 	}
 	if (rc != ADAC_OK) {
-		adac_detect_free(&s);
+		adac_structure_free(&s);
 		return rc;
 	}
 	*out = s;
@@ -315,7 +299,7 @@ adac_detect_structure(const double *data, int rows, int cols, double tol,
 			*out = s;
 			return ADAC_OK;
 		}
-		adac_detect_free(&s);
+		adac_structure_free(&s);
 		if (rc == ADAC_E_NOMEM)
 			return rc;
 	}

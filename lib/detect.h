@@ -3,10 +3,9 @@
  *
  * Ownership: a structure filled here owns its arrays (u, perm, row_perm,
  * col_perm, row_signs, col_signs), allocated with malloc; release them
- * with adac_detect_free(), or hand them to code that frees them the same
- * way (lib/ir.c frees a node's structure arrays with free()).  Lowering
- * writes a detected structure into the IR's JSON with
- * adac_detect_to_json() and then frees it.
+ * with adac_structure_free() (structure.h).  Lowering writes a detected
+ * structure into the IR's JSON with adac_detect_to_json() and then frees
+ * it.
  *
  * Trained models arrive as plain dense matrices; recognising the ones
  * that are really a scaled Householder reflection, a scaled Sylvester
@@ -20,7 +19,7 @@
 #include <jansson.h>
 
 #include "error.h"
-#include "ir.h"
+#include "structure.h"
 
 /*
  * The default detection tolerance: the largest |data − structure| entry
@@ -63,7 +62,5 @@ double adac_detect_deviation(const struct adac_structure *s,
 /* The "structure" object of the IR for s (new reference; NULL for NONE). */
 json_t *adac_detect_to_json(const struct adac_structure *s, int n);
 
-/* Free the arrays of s and reset it to ADAC_STRUCT_NONE. */
-void adac_detect_free(struct adac_structure *s);
 
 #endif

@@ -8,8 +8,8 @@
 
 #include "biquad.h"
 #include "buf.h"
-#include "cli.h"
 #include "json.h"
+#include "version.h"
 
 
 /*
@@ -195,6 +195,8 @@ node_name(struct em *e, const struct adac_node *node)
 		[ADAC_OP_GAIN] = "gains", [ADAC_OP_MATRIX] = "mix",
 		[ADAC_OP_SOS] = "filters",
 	};
+	_Static_assert(sizeof by_op / sizeof by_op[0] == ADAC_N_OPS,
+		       "every op has a definition name");
 	char base[64], name[96];
 	const char *id = node->id;
 	size_t i, n = 0;
@@ -306,9 +308,12 @@ can_shorten(const struct adac_node *node)
 		return node->n_of > 0;
 	case ADAC_OP_FEEDBACK:
 		return loop_mode(node) == LOOP_FORWARD;
-	default:
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+	case ADAC_OP_SOS:
 		return 0;
 	}
+	return 0;
 }
 
 static enum loop_mode
@@ -831,17 +836,7 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 	}
 	adac_buf_printf(&e->defs, "\n%s = ", name);
 
-	switch (node->op) {
-	case ADAC_OP_SERIES:
-	case ADAC_OP_PARALLEL:
-		n_kids = node->n_of;
-		break;
-	case ADAC_OP_FEEDBACK:
-		n_kids = 2;
-		break;
-	default:
-		break;
-	}
+	n_kids = adac_ir_n_children(node);
 	if (n_kids > 0) {
 		kid = calloc((size_t)n_kids, sizeof *kid);
 		kids = calloc((size_t)n_kids, sizeof *kids);
@@ -851,8 +846,7 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 			goto out;
 		}
 		for (i = 0; i < n_kids; i++) {
-			kids[i] = node->op == ADAC_OP_FEEDBACK ?
-			    (i == 0 ? node->forward : node->back) : node->of[i];
+			kids[i] = adac_ir_child(node, i);
 			if ((kid[i] = node_name(e, kids[i])) == NULL) {
 				rc = nomem(e);
 				goto out;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "json.h"
 #include "lower.h"
 
@@ -31,7 +32,7 @@ nomem(struct ex *x)
 static json_t *
 reals(const double *v, int n)
 {
-	return adac_lower_reals(v, n);
+	return adac_build_reals(v, n);
 }
 
 /* {"type": type, "name": id} */

@@ -1,6 +1,7 @@
 /*
- * faust_worker.h - between faust_jit.c (libfaust) and faust_worker.c
- * (the worker processes): not for other modules.
+ * faust_worker.h - between faust_jit.c (libfaust), faust_worker.c (the
+ * calling side of the worker processes) and faust_serve.c (the worker's
+ * side): not for other modules.
  *
  * The worker side compiles a program with libfaust in its own process
  * and serialises the factory (adac_faust_build_code()); the calling side
@@ -25,6 +26,20 @@ struct adac_faust_code {
 };
 
 void adac_faust_code_free(struct adac_faust_code *c);
+
+/*
+ * The protocol between the two sides (see faust_worker.c): the worker
+ * answers on this descriptor; a request's JSON line is at most
+ * MAX_HEADER bytes; a worker leaves after REUSE compiles or once its
+ * address space has grown by GROWTH bytes (libfaust keeps memory).
+ */
+#define ADAC_FAUST_RESPONSE_FD 3
+#define ADAC_FAUST_MAX_HEADER 65536
+#define ADAC_FAUST_REUSE 64
+#define ADAC_FAUST_GROWTH (512UL << 20)
+
+/* A limit's name in an answer ("cpu", "memory", ...); NULL for NONE. */
+const char *adac_faust_limit_name(enum adac_faust_limit l);
 
 /*
  * Worker side.  Load libfaust (once) and compile a small program with
@@ -69,7 +84,7 @@ int adac_faust_load_code(const char *name, const struct adac_faust_code *code,
 
 /*
  * For the worker program's interposed pthread_attr_setstacksize() and
- * pthread_create() (see faust_worker.c): the stack size to give instead
+ * pthread_create() (see faust_serve.c): the stack size to give instead
  * of asked, and what each new thread does first and last.
  */
 size_t adac_faust_worker_stack_bytes(size_t asked);

@@ -15,12 +15,6 @@ struct point {
 	double omega;
 };
 
-const char *
-adac_precision_name(enum adac_precision p)
-{
-	return p == ADAC_PRECISION_DOUBLE ? "double" : "float32";
-}
-
 double
 adac_freq_round(const struct adac_freq_opts *o, double x)
 {

@@ -14,14 +14,7 @@
 
 #include "error.h"
 #include "ir.h"
-
-enum adac_precision {
-	ADAC_PRECISION_FLOAT32,	/* coefficients rounded to float */
-	ADAC_PRECISION_DOUBLE,
-};
-
-/* "float32" or "double". */
-const char *adac_precision_name(enum adac_precision p);
+#include "precision.h"
 
 struct adac_freq_opts {
 	enum adac_precision precision;

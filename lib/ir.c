@@ -144,31 +144,17 @@ edge(struct ctx *c, int from, int to, const char *ptr)
 
 /* --- nodes ------------------------------------------------------------- */
 
-static void node_free(struct adac_node *n);
-
-static void
-structure_free(struct adac_structure *s)
+/*
+ * After its children: the walk hands out const nodes, but this tree is
+ * the parser's own, being freed.
+ */
+static int
+free_one(const struct adac_node *cn, void *arg)
 {
-	free(s->u);
-	free(s->perm);
-	free(s->row_perm);
-	free(s->col_perm);
-	free(s->row_signs);
-	free(s->col_signs);
-}
+	struct adac_node *n = (struct adac_node *)cn;
 
-static void
-node_free(struct adac_node *n)
-{
-	int i;
-
-	if (n == NULL)
-		return;
-	for (i = 0; i < n->n_of; i++)
-		node_free(n->of[i]);
+	(void)arg;
 	free(n->of);
-	node_free(n->forward);
-	node_free(n->back);
 	free(n->id);
 	free(n->pointer);
 	free(n->samples);
@@ -179,9 +165,17 @@ node_free(struct adac_node *n)
 		free(n->decay);
 	}
 	free(n->data);
-	structure_free(&n->structure);
+	adac_structure_free(&n->structure);
 	free(n->sos);
 	free(n);
+	return ADAC_OK;
+}
+
+static void
+node_free(struct adac_node *n)
+{
+	if (n != NULL)
+		adac_ir_walk(n, NULL, free_one, NULL);
 }
 
 static int parse_node(struct ctx *c, json_t *v, const char *ptr, int depth,
@@ -864,6 +858,64 @@ static const char *const op_names[] = {
 	[ADAC_OP_GAIN] = "gain", [ADAC_OP_MATRIX] = "matrix",
 	[ADAC_OP_SOS] = "sos",
 };
+_Static_assert(sizeof op_names / sizeof op_names[0] == ADAC_N_OPS,
+	       "every op has a name");
+
+int
+adac_ir_n_children(const struct adac_node *n)
+{
+	switch (n->op) {
+	case ADAC_OP_SERIES:
+	case ADAC_OP_PARALLEL:
+		return n->n_of;
+	case ADAC_OP_FEEDBACK:
+		return 2;
+	case ADAC_OP_DELAY:
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+	case ADAC_OP_SOS:
+		return 0;
+	}
+	return 0;
+}
+
+const struct adac_node *
+adac_ir_child(const struct adac_node *n, int i)
+{
+	switch (n->op) {
+	case ADAC_OP_SERIES:
+	case ADAC_OP_PARALLEL:
+		return i >= 0 && i < n->n_of ? n->of[i] : NULL;
+	case ADAC_OP_FEEDBACK:
+		return i == 0 ? n->forward : i == 1 ? n->back : NULL;
+	case ADAC_OP_DELAY:
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+	case ADAC_OP_SOS:
+		return NULL;
+	}
+	return NULL;
+}
+
+int
+adac_ir_walk(const struct adac_node *n, adac_ir_visit pre,
+	     adac_ir_visit post, void *arg)
+{
+	const struct adac_node *kid;
+	int i, k, rc = pre != NULL ? pre(n, arg) : ADAC_OK;
+
+	if (rc == ADAC_WALK_SKIP)
+		return post != NULL ? post(n, arg) : ADAC_OK;
+	if (rc != ADAC_OK)
+		return rc;
+	/* the count first: post may free n (and its children, before it) */
+	k = adac_ir_n_children(n);
+	for (i = 0; i < k; i++)
+		if ((kid = adac_ir_child(n, i)) != NULL &&
+		    (rc = adac_ir_walk(kid, pre, post, arg)) != ADAC_OK)
+			return rc;
+	return post != NULL ? post(n, arg) : ADAC_OK;
+}
 
 const char *
 adac_op_name(enum adac_op op)
@@ -871,19 +923,6 @@ adac_op_name(enum adac_op op)
 	if ((unsigned)op >= sizeof op_names / sizeof op_names[0])
 		return "?";
 	return op_names[op];
-}
-
-const char *
-adac_structure_name(enum adac_structure_kind kind)
-{
-	switch (kind) {
-	case ADAC_STRUCT_NONE: return "dense";
-	case ADAC_STRUCT_HOUSEHOLDER: return "householder";
-	case ADAC_STRUCT_HADAMARD: return "hadamard";
-	case ADAC_STRUCT_PERMUTATION: return "permutation";
-	case ADAC_STRUCT_DIAGONAL: return "diagonal";
-	}
-	return "?";
 }
 
 static int

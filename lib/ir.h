@@ -19,8 +19,8 @@
 #include <jansson.h>
 
 #include "error.h"
-
-#define ADAC_IR_VERSION "ir/1"
+#include "structure.h"
+#include "version.h"
 
 /* Limits that keep a hostile document from exhausting memory. */
 #define ADAC_MAX_CHANNELS 4096		/* channels on any signal */
@@ -41,6 +41,14 @@ enum adac_op {
 	ADAC_OP_SOS,
 };
 
+/*
+ * How many ops there are: the last one + 1, updated with the enum.  It
+ * sizes the tables indexed by op (names, counts), which static
+ * assertions hold to it; the switches over ops have no default, so
+ * -Wswitch lists every one a new op must handle.
+ */
+#define ADAC_N_OPS (ADAC_OP_SOS + 1)
+
 /* parallel "in": split feeds every branch the same input; stack concatenates */
 enum adac_parallel_in { ADAC_IN_SPLIT, ADAC_IN_STACK };
 /* parallel "out": sum adds the branch outputs; stack concatenates */
@@ -53,32 +61,6 @@ enum adac_parallel_out { ADAC_OUT_SUM, ADAC_OUT_STACK };
  * evaluated exactly in this form by the simulator and the emitter.
  */
 enum adac_interp { ADAC_INTERP_NONE, ADAC_INTERP_LINEAR };
-
-/* A verified claim about a matrix's structure (see adac_ir_check_structure). */
-enum adac_structure_kind {
-	ADAC_STRUCT_NONE,		/* dense */
-	ADAC_STRUCT_HOUSEHOLDER,	/* scale·(I − 2uuᵀ/uᵀu) */
-	ADAC_STRUCT_HADAMARD,		/* scale·Pr·Sr·H_N·Sc·Pc (Sylvester H_N) */
-	ADAC_STRUCT_PERMUTATION,	/* scale·P: out[i] = in[perm[i]] */
-	ADAC_STRUCT_DIAGONAL,		/* diag(data) */
-};
-
-struct adac_structure {
-	enum adac_structure_kind kind;
-	double scale;		/* householder, hadamard, permutation; 1 if absent */
-	double *u;		/* householder: n entries */
-	long *perm;		/* permutation: out[i] = scale·in[perm[i]] */
-	/*
-	 * hadamard, up to signed permutations of rows and columns:
-	 * data[i][j] = scale · row_signs[i] · col_signs[j]
-	 *              · H[row_perm[i]][col_perm[j]]
-	 * with H the Sylvester matrix, H[r][c] = (-1)^popcount(r & c).
-	 * All four arrays are present (identity / all +1 when the document
-	 * omits them).
-	 */
-	long *row_perm, *col_perm;
-	double *row_signs, *col_signs;
-};
 
 /*
  * rt60-controlled decay on a gain node (see adac-ir(5), "controls"): the
@@ -181,24 +163,33 @@ int adac_ir_hash(const struct adac_ir *ir, char hex[65],
 
 /* The op's name as written in the document ("series", "delay", ...). */
 const char *adac_op_name(enum adac_op op);
-const char *adac_structure_name(enum adac_structure_kind kind);
 
 /*
- * Check that a structure claim matches data (rows × cols) within tol,
- * in the max-abs-entry sense: |data − structured matrix|_max ≤ tol.
- * Returns ADAC_OK or ADAC_E_INPUT with a message naming the worst entry.
- * Validation uses ADAC_STRUCTURE_TOL.
+ * The children of n in document order: a series' or a parallel's "of",
+ * a feedback's forward then back; a leaf has none.  This is the one
+ * place that knows which ops have children: every walk over the tree
+ * goes through it or adac_ir_walk(), so an op with children is added
+ * here and nowhere else.
  */
-#define ADAC_STRUCTURE_TOL 1e-9
-int adac_structure_check(const struct adac_structure *s, const double *data,
-			 int rows, int cols, double tol, const char *ptr,
-			 struct adac_error *err);
+int adac_ir_n_children(const struct adac_node *n);
+const struct adac_node *adac_ir_child(const struct adac_node *n, int i);
+
+/* A callback of adac_ir_walk(): ADAC_OK to go on, see there. */
+typedef int (*adac_ir_visit)(const struct adac_node *n, void *arg);
+
+/* From a pre callback: leave this node's children out, go on after. */
+#define ADAC_WALK_SKIP (-1)
 
 /*
- * Fill m (rows × cols, row-major) with the matrix the structure denotes.
- * For ADAC_STRUCT_DIAGONAL and NONE this is not defined: use data.
+ * Visit n and every node under it, depth first, children in the order
+ * of adac_ir_child(): pre(node, arg) before the node's children,
+ * post(node, arg) after them (either may be NULL).  A callback returns
+ * ADAC_OK to go on, ADAC_WALK_SKIP (pre only) to leave the node's
+ * children out, or any other value to stop the walk, which then returns
+ * that value; ADAC_OK when every node was visited.  The recursion is as
+ * deep as the tree, which validation bounds by ADAC_MAX_DEPTH.
  */
-void adac_structure_matrix(const struct adac_structure *s, int rows,
-			   int cols, double *m);
+int adac_ir_walk(const struct adac_node *n, adac_ir_visit pre,
+		 adac_ir_visit post, void *arg);
 
 #endif

@@ -72,38 +72,4 @@ int adac_lower_adac(const json_t *config, json_t **ir,
  */
 int adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err);
 
-/* --- shared by the front ends (lib/lower.c) ------------------------------ */
-
-/*
- * A "matrix" node for data (rows × cols, row-major, borrowed).  With
- * claim == NULL, a structure is recorded when adac_detect_structure()
- * finds one; with a claim, the claim is used as is (the caller has
- * verified it).  Returns a new reference or NULL when out of memory.
- */
-json_t *adac_lower_matrix_node(const double *data, int rows, int cols,
-			       const struct adac_structure *claim);
-
-/* A JSON array of n reals (new reference, NULL when out of memory). */
-json_t *adac_lower_reals(const double *x, int n);
-
-/*
- * Wrap graph (reference stolen) into an ir/1 document, run
- * adac_ir_parse() on it and return it in *ir.  source (stolen, may be
- * NULL) becomes "source".  When validation fails, the error's IR
- * pointer is translated to the input pointer through map: an array of
- * {"ir": pointer, "config": pointer} objects (borrowed, may be NULL);
- * the longest "ir" prefix wins.
- */
-int adac_lower_finish(const char *name, double fs_hz, int inputs,
-		      int outputs, json_t *graph, json_t *source,
-		      const json_t *map, json_t **ir, struct adac_error *err);
-
-/*
- * The pointer in the lowered document's input of the IR node at ir_ptr,
- * through ir's "source"."nodes" map (the longest "ir" prefix), into
- * out; ir_ptr itself when ir has no map or no entry covers it.
- */
-void adac_lower_config_pointer(const json_t *ir, const char *ir_ptr,
-			       char out[ADAC_POINTER_MAX]);
-
 #endif

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "detect.h"
 #include "json.h"
 
@@ -247,46 +248,7 @@ meta_structure(struct ctx *c, const json_t *v, const char *ptr,
 	       nomem(c, ptr) : ADAC_OK;
 }
 
-/* --- IR node builders ---------------------------------------------------- */
-
-static json_t *
-op_node(const char *op)
-{
-	json_t *n = json_object();
-
-	if (n != NULL)
-		json_object_set_new(n, "op", json_string(op));
-	return n;
-}
-
-static json_t *
-delay_node(const double *d, int n)
-{
-	json_t *node = op_node("delay");
-	int i, frac = 0;
-
-	for (i = 0; i < n; i++)
-		if (d[i] != floor(d[i]))
-			frac = 1;
-	if (node == NULL)
-		return NULL;
-	json_object_set_new(node, "samples", adac_lower_reals(d, n));
-	if (frac)
-		json_object_set_new(node, "interp", json_string("linear"));
-	return node;
-}
-
-static json_t *
-gain_node(const double *g, int n)
-{
-	json_t *node = op_node("gain");
-
-	if (node != NULL)
-		json_object_set_new(node, "values", adac_lower_reals(g, n));
-	return node;
-}
-
-/* n channels of one value */
+/* n channels of one value, made by mk (adac_build_delay, _gain) */
 static json_t *
 const_node(json_t *(*mk)(const double *, int), double x, int n)
 {
@@ -300,51 +262,6 @@ const_node(json_t *(*mk)(const double *, int), double x, int n)
 		v[i] = x;
 	node = mk(v, n);
 	free(v);
-	return node;
-}
-
-/* sections[s][k] applied alike to each of n channels */
-static json_t *
-sos_node(const double (*sec)[5], int n_sections, int n)
-{
-	json_t *node = op_node("sos"), *secs = json_array(), *s;
-	int i, ch;
-
-	if (node == NULL || secs == NULL) {
-		json_decref(node);
-		json_decref(secs);
-		return NULL;
-	}
-	json_object_set_new(node, "sections", secs);
-	for (i = 0; i < n_sections; i++) {
-		s = json_array();
-		json_array_append_new(secs, s);
-		for (ch = 0; ch < n; ch++)
-			json_array_append_new(s, adac_lower_reals(sec[i], 5));
-	}
-	return node;
-}
-
-/* {"op": op, "of": [a, b]} with the references stolen */
-static json_t *
-pair_node(const char *op, json_t *a, json_t *b)
-{
-	json_t *node = op_node(op), *of = json_array();
-
-	if (node == NULL || of == NULL || a == NULL || b == NULL) {
-		json_decref(node);
-		json_decref(of);
-		json_decref(a);
-		json_decref(b);
-		return NULL;
-	}
-	json_array_append_new(of, a);
-	json_array_append_new(of, b);
-	json_object_set_new(node, "of", of);
-	if (strcmp(op, "parallel") == 0) {
-		json_object_set_new(node, "in", json_string("split"));
-		json_object_set_new(node, "out", json_string("sum"));
-	}
 	return node;
 }
 
@@ -688,7 +605,7 @@ lower_parallel_delay(struct ctx *c, const json_t *v, const char *ptr,
 		     "(flamo unit)", unit);
 	if ((rc = check_channels(c, v, ptr, (int)n, (int)n)))
 		goto out;
-	out->node = delay_node(d, (int)n);
+	out->node = adac_build_delay(d, (int)n);
 	out->n_in = out->n_out = (int)n;
 	rc = out->node != NULL ? meta_interp(c, v, ptr, out->node) :
 	     nomem(c, ptr);
@@ -739,7 +656,7 @@ lower_plain_delay(struct ctx *c, const json_t *v, const char *ptr, int frac,
 	}
 	if ((rc = check_channels(c, v, ptr, (int)n, (int)n)))
 		goto out;
-	out->node = delay_node(d, (int)n);
+	out->node = adac_build_delay(d, (int)n);
 	out->n_in = out->n_out = (int)n;
 	rc = out->node != NULL ? meta_interp(c, v, ptr, out->node) :
 	     nomem(c, ptr);
@@ -904,7 +821,7 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 		if (rc != ADAC_OK)
 			return rc;
 		if ((rc = check_channels(c, v, ptr, (int)n, (int)n)) == ADAC_OK) {
-			out->node = gain_node(data, (int)n);
+			out->node = adac_build_gain(data, (int)n);
 			out->n_in = out->n_out = (int)n;
 			rc = out->node != NULL ?
 			     meta_structure(c, v, ptr, out->node) :
@@ -1029,8 +946,7 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 	rc = check_channels(c, v, ptr, cols, rows);
 	if (rc != ADAC_OK)
 		goto out;
-	out->node = adac_lower_matrix_node(data, rows, cols,
-					   claimed ? &s : NULL);
+	out->node = adac_build_matrix(data, rows, cols, claimed ? &s : NULL);
 	out->n_in = cols;
 	out->n_out = rows;
 	rc = out->node != NULL ? meta_structure(c, v, ptr, out->node) :
@@ -1040,7 +956,7 @@ lower_matrix(struct ctx *c, const json_t *v, const char *ptr,
 		out->node = NULL;
 	}
 out:
-	adac_detect_free(&s);
+	adac_structure_free(&s);
 	free(data);
 	free(u);
 	return rc;
@@ -1064,7 +980,7 @@ lower_parallel_gain(struct ctx *c, const json_t *v, const char *ptr,
 	if (rc != ADAC_OK)
 		return rc;
 	if ((rc = check_channels(c, v, ptr, (int)n, (int)n)) == ADAC_OK) {
-		out->node = gain_node(g, (int)n);
+		out->node = adac_build_gain(g, (int)n);
 		out->n_in = out->n_out = (int)n;
 		rc = out->node != NULL ? ADAC_OK : nomem(c, ptr);
 	}
@@ -1102,7 +1018,7 @@ lower_sos_filter(struct ctx *c, const json_t *v, const char *ptr,
 		return adac_error_set(c->err, ADAC_E_INPUT, p,
 		    "%zu sections is more than the limit of %d",
 		    json_array_size(sos), ADAC_MAX_SECTIONS);
-	node = op_node("sos");
+	node = adac_build_op("sos");
 	secs = json_array();
 	if (node == NULL || secs == NULL) {
 		json_decref(node);
@@ -1140,7 +1056,7 @@ lower_sos_filter(struct ctx *c, const json_t *v, const char *ptr,
 				json_decref(node);
 				return rc;
 			}
-			json_array_append_new(s, adac_lower_reals(x, 5));
+			json_array_append_new(s, adac_build_reals(x, 5));
 			free(x);
 		}
 	}
@@ -1335,10 +1251,11 @@ lower_filter(struct ctx *c, const char *mtype, const json_t *params,
 				    ADAC_MAX_DELAY_SAMPLES, &delay)) ||
 		    (rc = opt_number(c, params, "feedback", pp, 0.5, &x)))
 			return rc;
-		fwd = const_node(gain_node, 1, n);
-		back = pair_node("series", const_node(delay_node, (double)delay, n),
-				 const_node(gain_node, -x, n));
-		loop = op_node("feedback");
+		fwd = const_node(adac_build_gain, 1, n);
+		back = adac_build_pair("series",
+		    const_node(adac_build_delay, (double)delay, n),
+		    const_node(adac_build_gain, -x, n));
+		loop = adac_build_op("feedback");
 		if (loop != NULL && fwd != NULL && back != NULL) {
 			json_object_set_new(loop, "forward", fwd);
 			json_object_set_new(loop, "back", back);
@@ -1348,9 +1265,9 @@ lower_filter(struct ctx *c, const char *mtype, const json_t *params,
 			json_decref(loop);
 			loop = NULL;
 		}
-		mix = pair_node("parallel", const_node(gain_node, x, n),
-				const_node(delay_node, (double)delay, n));
-		*node = pair_node("series", loop, mix);
+		mix = adac_build_pair("parallel", const_node(adac_build_gain, x, n),
+		    const_node(adac_build_delay, (double)delay, n));
+		*node = adac_build_pair("series", loop, mix);
 		return *node != NULL ? ADAC_OK : nomem(c, ptr);
 	} else {
 		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
@@ -1359,7 +1276,8 @@ lower_filter(struct ctx *c, const char *mtype, const json_t *params,
 	if ((rc = check_design(c, pp, sec, k)) != ADAC_OK)
 		return rc;
 	/* fi.lowpass(0, fc) and the like are wires */
-	*node = k == 0 ? const_node(gain_node, 1, n) : sos_node(sec, k, n);
+	*node = k == 0 ? const_node(adac_build_gain, 1, n) :
+	    adac_build_sos(&sec[0][0], k, n, 5, 0);
 	return *node != NULL ? ADAC_OK : nomem(c, ptr);
 }
 
@@ -1404,7 +1322,7 @@ lower_parallel_filter(struct ctx *c, const json_t *v, const char *ptr,
 			return rc;
 		if ((rc = check_channels(c, v, ptr, n, n)))
 			goto out;
-		par = op_node("parallel");
+		par = adac_build_op("parallel");
 		if (par == NULL || (col = malloc((size_t)n * sizeof *col)) == NULL) {
 			rc = nomem(c, ptr);
 			goto out;
@@ -1418,10 +1336,10 @@ lower_parallel_filter(struct ctx *c, const json_t *v, const char *ptr,
 			if (!nz && !(k == taps - 1 &&
 			    json_array_size(json_object_get(par, "of")) == 0))
 				continue;
-			br = gain_node(col, n);
+			br = adac_build_gain(col, n);
 			if (k > 0)
-				br = pair_node("series",
-				    const_node(delay_node, k, n), br);
+				br = adac_build_pair("series",
+				    const_node(adac_build_delay, k, n), br);
 			if (br == NULL) {
 				free(col);
 				rc = nomem(c, ptr);
@@ -1589,7 +1507,7 @@ lower_composite(struct ctx *c, const json_t *v, const char *in_ptr,
 	list = kids;
 	if (par && (rc = opt_bool(c, v, "sum_output", in_ptr, 0, &sum)))
 		return rc;
-	node = op_node(par ? "parallel" : "series");
+	node = adac_build_op(par ? "parallel" : "series");
 	of = json_array();
 	if (node == NULL || of == NULL) {
 		json_decref(of);
@@ -1708,7 +1626,7 @@ lower_recursion(struct ctx *c, const json_t *v, const char *in_ptr,
 		    "channel mismatch: fB maps %d channels to %d but fF maps "
 		    "%d to %d", b.n_in, b.n_out, f.n_in, f.n_out);
 	}
-	node = op_node("feedback");
+	node = adac_build_op("feedback");
 	if (node == NULL) {
 		json_decref(f.node);
 		json_decref(b.node);
@@ -1817,8 +1735,8 @@ adac_lower_adac(const json_t *config, json_t **ir, struct adac_error *err)
 	rc = lower_node(&c, config, "", "/graph", 0, &top);
 	if (rc != ADAC_OK)
 		goto out;
-	rc = adac_lower_finish(name, c.fs, top.n_in, top.n_out, top.node,
-			       json_incref(source), c.nodes, ir, err);
+	rc = adac_build_document(name, c.fs, top.n_in, top.n_out, top.node,
+				 json_incref(source), c.nodes, ir, err);
 out:
 	json_decref(source);
 	return rc;

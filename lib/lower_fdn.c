@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect.h"
+#include "build.h"
 #include "json.h"
 #include "linalg.h"
 
@@ -304,94 +304,53 @@ read_absorption(const json_t *v, struct spec *s, struct adac_error *err)
 }
 
 static json_t *
-node_of(const char *op)
-{
-	json_t *n = json_object();
-
-	if (n != NULL)
-		json_object_set_new(n, "op", json_string(op));
-	return n;
-}
-
-static json_t *
-with_id(json_t *node, const char *id)
-{
-	if (node != NULL)
-		json_object_set_new(node, "id", json_string(id));
-	return node;
-}
-
-static json_t *
-series(void)
-{
-	json_t *n = node_of("series");
-
-	if (n != NULL)
-		json_object_set_new(n, "of", json_array());
-	return n;
-}
-
-static void
-append(json_t *series_node, json_t *child)
-{
-	json_array_append_new(json_object_get(series_node, "of"), child);
-}
-
-static json_t *
 build_graph(const struct spec *s)
 {
-	json_t *path, *fwd, *loop, *n, *secs, *sec, *top;
-	int i, ch;
+	json_t *path, *fwd, *loop, *n, *top;
+	const struct adac_structure *as;
 
-	path = with_id(series(), "network");
-	fwd = with_id(series(), "lines");
-	loop = with_id(node_of("feedback"), "loop");
+	path = adac_build_with_id(adac_build_list("series"), "network");
+	fwd = adac_build_with_id(adac_build_list("series"), "lines");
+	loop = adac_build_with_id(adac_build_op("feedback"), "loop");
 	if (path == NULL || fwd == NULL || loop == NULL)
 		goto fail;
-	append(path, with_id(adac_lower_matrix_node(s->b, s->n, s->inputs,
-						    NULL), "b"));
-	n = with_id(node_of("delay"), "delays");
-	json_object_set_new(n, "samples", adac_lower_reals(s->delays, s->n));
-	append(fwd, n);
+	n = adac_build_matrix(s->b, s->n, s->inputs, NULL);
+	adac_build_append(path, adac_build_with_id(n, "b"));
+	n = adac_build_with_id(adac_build_op("delay"), "delays");
+	json_object_set_new(n, "samples", adac_build_reals(s->delays, s->n));
+	adac_build_append(fwd, n);
 	if (s->gains != NULL) {
-		n = with_id(node_of("gain"), "t60");
+		n = adac_build_with_id(adac_build_op("gain"), "t60");
 		json_object_set_new(n, "values",
-				    adac_lower_reals(s->gains, s->n));
-		append(fwd, n);
+				    adac_build_reals(s->gains, s->n));
+		adac_build_append(fwd, n);
 	}
 	if (s->sos != NULL) {
-		n = with_id(node_of("sos"), "absorption");
-		secs = json_array();
-		for (i = 0; i < s->n_sections; i++) {
-			sec = json_array();
-			for (ch = 0; ch < s->n; ch++)
-				json_array_append_new(sec, adac_lower_reals(
-				    s->sos + ((size_t)i * s->n + ch) * 5, 5));
-			json_array_append_new(secs, sec);
-		}
-		json_object_set_new(n, "sections", secs);
-		append(fwd, n);
+		n = adac_build_with_id(adac_build_op("sos"), "absorption");
+		json_object_set_new(n, "sections", adac_build_sections(s->sos,
+		    s->n_sections, s->n, (size_t)s->n * 5, 5));
+		adac_build_append(fwd, n);
 	}
 	json_object_set_new(loop, "forward", fwd);
 	fwd = NULL;
-	json_object_set_new(loop, "back", with_id(adac_lower_matrix_node(s->a,
-	    s->n, s->n, s->as.kind != ADAC_STRUCT_NONE ? &s->as : NULL), "A"));
-	append(path, loop);
+	as = s->as.kind != ADAC_STRUCT_NONE ? &s->as : NULL;
+	n = adac_build_matrix(s->a, s->n, s->n, as);
+	json_object_set_new(loop, "back", adac_build_with_id(n, "A"));
+	adac_build_append(path, loop);
 	loop = NULL;
-	append(path, with_id(adac_lower_matrix_node(s->c, s->outputs, s->n,
-						    NULL), "c"));
+	n = adac_build_matrix(s->c, s->outputs, s->n, NULL);
+	adac_build_append(path, adac_build_with_id(n, "c"));
 	if (s->d == NULL)
 		return path;
-	top = node_of("parallel");
+	top = adac_build_op("parallel");
 	if (top == NULL)
 		goto fail;
 	json_object_set_new(top, "in", json_string("split"));
 	json_object_set_new(top, "out", json_string("sum"));
 	json_object_set_new(top, "of", json_array());
-	json_array_append_new(json_object_get(top, "of"), path);
-	json_array_append_new(json_object_get(top, "of"),
-	    with_id(adac_lower_matrix_node(s->d, s->outputs, s->inputs, NULL),
-		    "d"));
+	adac_build_append(top, path);
+	n = adac_build_matrix(s->d, s->outputs, s->inputs, NULL);
+	adac_build_append(top, adac_build_with_id(n, "d"));
 	return top;
 fail:
 	json_decref(path);
@@ -578,14 +537,14 @@ adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err)
 		json_object_set(source, "seed", (json_t *)v);
 	if ((v = json_object_get(spec, "t60")) != NULL)
 		json_object_set(source, "t60", (json_t *)v);
-	rc = adac_lower_finish(s.name, s.fs, s.inputs, s.outputs, graph,
-			       source, map, ir, err);
+	rc = adac_build_document(s.name, s.fs, s.inputs, s.outputs, graph,
+				 source, map, ir, err);
 	source = NULL;
 out:
 	json_decref(map);
 	json_decref(one);
 	json_decref(source);
-	adac_detect_free(&s.as);
+	adac_structure_free(&s.as);
 	free(s.delays);
 	free(s.a);
 	free(s.b);

@@ -1,6 +1,6 @@
 #include "render.h"
 
-#include "cli.h"
+#include "file.h"
 #include "model.h"
 
 #include <ctype.h>
@@ -369,7 +369,8 @@ adac_source_open(const char *path, const struct adac_render_options *opt,
 	size_t n;
 	int rc;
 
-	if ((rc = adac_cli_read(path, &buf, &n, err)) != ADAC_OK)
+	if ((rc = adac_read_file(path, ADAC_MAX_INPUT_BYTES, &buf, &n,
+				   err)) != ADAC_OK)
 		return rc;
 	rc = adac_source_open_mem(path, buf, n, opt, out, err);
 	free(buf);

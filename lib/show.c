@@ -10,28 +10,22 @@
 #include "json.h"
 
 struct tally {
-	int by_op[ADAC_OP_SOS + 1];
+	int by_op[ADAC_N_OPS];
 	int loops, lines, sections;
 	double min_delay, max_delay, total_delay;
 	int fractional;
 };
 
-static void
-count(const struct adac_node *n, struct tally *t)
+static int
+count(const struct adac_node *n, void *arg)
 {
+	struct tally *t = arg;
 	int i;
 
 	t->by_op[n->op]++;
 	switch (n->op) {
-	case ADAC_OP_SERIES:
-	case ADAC_OP_PARALLEL:
-		for (i = 0; i < n->n_of; i++)
-			count(n->of[i], t);
-		break;
 	case ADAC_OP_FEEDBACK:
 		t->loops++;
-		count(n->forward, t);
-		count(n->back, t);
 		break;
 	case ADAC_OP_DELAY:
 		for (i = 0; i < n->n_in; i++) {
@@ -49,9 +43,13 @@ count(const struct adac_node *n, struct tally *t)
 	case ADAC_OP_SOS:
 		t->sections += n->n_sections * n->n_in;
 		break;
-	default:
+	case ADAC_OP_SERIES:
+	case ADAC_OP_PARALLEL:
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
 		break;
 	}
+	return ADAC_OK;
 }
 
 static void
@@ -62,9 +60,28 @@ label(struct adac_buf *b, const struct adac_node *n)
 		adac_buf_printf(b, " '%s'", n->id);
 }
 
-static void
-tree(struct adac_buf *b, const struct adac_node *n, int depth, double fs_hz)
+/* The tree's printer: each node one line, indented by its depth. */
+struct printer {
+	struct adac_buf *b;
+	int depth;
+	double fs_hz;
+};
+
+static int
+leave(const struct adac_node *n, void *arg)
 {
+	(void)n;
+	((struct printer *)arg)->depth--;
+	return ADAC_OK;
+}
+
+static int
+tree(const struct adac_node *n, void *arg)
+{
+	struct printer *pr = arg;
+	struct adac_buf *b = pr->b;
+	double fs_hz = pr->fs_hz;
+	int depth = pr->depth++;
 	char num[32];
 	int i;
 
@@ -105,17 +122,12 @@ tree(struct adac_buf *b, const struct adac_node *n, int depth, double fs_hz)
 		adac_buf_printf(b, "  %d section%s", n->n_sections,
 				n->n_sections == 1 ? "" : "s");
 		break;
-	default:
+	case ADAC_OP_SERIES:
+	case ADAC_OP_FEEDBACK:
 		break;
 	}
 	adac_buf_printf(b, "  %s\n", n->pointer);
-	if (n->op == ADAC_OP_SERIES || n->op == ADAC_OP_PARALLEL)
-		for (i = 0; i < n->n_of; i++)
-			tree(b, n->of[i], depth + 1, fs_hz);
-	if (n->op == ADAC_OP_FEEDBACK) {
-		tree(b, n->forward, depth + 1, fs_hz);
-		tree(b, n->back, depth + 1, fs_hz);
-	}
+	return ADAC_OK;
 }
 
 char *
@@ -123,16 +135,17 @@ adac_show_summary(const struct adac_ir *ir)
 {
 	struct tally t = {{0}, 0, 0, 0, DBL_MAX, 0, 0, 0};
 	struct adac_buf b = {0};
+	struct printer pr;
 	json_t *cert, *v;
 	int i;
 
-	count(ir->graph, &t);
+	adac_ir_walk(ir->graph, count, NULL, &t);
 	adac_buf_printf(&b, "name      %s\n", ir->name);
 	adac_buf_printf(&b, "rate      %g Hz\n", ir->fs_hz);
 	adac_buf_printf(&b, "channels  %d in, %d out (%d paths)\n", ir->inputs,
 			ir->outputs, ir->inputs * ir->outputs);
 	adac_buf_printf(&b, "nodes     %d:", ir->n_nodes);
-	for (i = 0; i <= ADAC_OP_SOS; i++)
+	for (i = 0; i < ADAC_N_OPS; i++)
 		if (t.by_op[i])
 			adac_buf_printf(&b, " %d %s", t.by_op[i],
 					adac_op_name((enum adac_op)i));
@@ -158,7 +171,10 @@ adac_show_summary(const struct adac_ir *ir)
 			cert != NULL ? "(certificate without verdict)" :
 			"(not certified)");
 	adac_buf_puts(&b, "graph\n");
-	tree(&b, ir->graph, 0, ir->fs_hz);
+	pr.b = &b;
+	pr.depth = 0;
+	pr.fs_hz = ir->fs_hz;
+	adac_ir_walk(ir->graph, tree, leave, &pr);
 	return adac_buf_take(&b);
 }
 
@@ -273,7 +289,10 @@ node_dot(struct dot *d, const struct adac_node *n, int *entry, int *exit)
 		*entry = add;
 		*exit = x;
 		return;
-	default:
+	case ADAC_OP_DELAY:
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+	case ADAC_OP_SOS:
 		leaf_dot(d, n, entry, exit);
 	}
 }

@@ -8,12 +8,42 @@
  * the data, so an emitted butterfly computes the same numbers the dense
  * matrix would, to within tol.
  */
-#include "ir.h"
+#include "structure.h"
+
 #include "json.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+const char *
+adac_structure_name(enum adac_structure_kind kind)
+{
+	switch (kind) {
+	case ADAC_STRUCT_NONE: return "dense";
+	case ADAC_STRUCT_HOUSEHOLDER: return "householder";
+	case ADAC_STRUCT_HADAMARD: return "hadamard";
+	case ADAC_STRUCT_PERMUTATION: return "permutation";
+	case ADAC_STRUCT_DIAGONAL: return "diagonal";
+	}
+	return "?";
+}
+
+void
+adac_structure_free(struct adac_structure *s)
+{
+	if (s == NULL)
+		return;
+	free(s->u);
+	free(s->perm);
+	free(s->row_perm);
+	free(s->col_perm);
+	free(s->row_signs);
+	free(s->col_signs);
+	memset(s, 0, sizeof *s);
+	s->kind = ADAC_STRUCT_NONE;
+	s->scale = 1.0;
+}
 
 static int
 popcount_parity(long x)

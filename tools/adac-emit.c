@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certify.h"
+#include "certificate.h"
 #include "cli.h"
 #include "emit_faust.h"
 #include "ir.h"

@@ -339,3 +339,14 @@ fdn() {
 	adac-diff "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/m.dsp" > /dev/null
 	adac-diff --double "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/m.dsp" > /dev/null
 }
+
+@test "adac-emit: checking a certificate loads no linear algebra" {
+	# the check is a hash compare and a verdict name (certificate.h):
+	# the program must not pay the start-up of LAPACK and OpenBLAS
+	run ldd "$(command -v adac-emit)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *libjansson* ]]
+	[[ "$output" != *lapack* ]]
+	[[ "$output" != *openblas* ]]
+	[[ "$output" != *blas* ]]
+}

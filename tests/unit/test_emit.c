@@ -12,12 +12,13 @@
 
 #include "unit.h"
 
-#include "cli.h"
 #include "emit_faust.h"
+#include "file.h"
 #include "ir.h"
 #include "json.h"
 #include "render.h"
 #include "response.h"
+#include "version.h"
 
 static struct adac_ir *
 parse(const char *text)
@@ -57,7 +58,8 @@ read_file(const char *path)
 	char *buf = NULL;
 	size_t len;
 
-	if (adac_cli_read(path, &buf, &len, &err) != ADAC_OK)
+	if (adac_read_file(path, ADAC_MAX_INPUT_BYTES, &buf, &len,
+			   &err) != ADAC_OK)
 		printf("#   %s: %s\n", path, err.text);
 	return buf;
 }

@@ -352,6 +352,98 @@ test_ir__hash_ignores_the_certificate_only(void)
 	adac_ir_free(ic);
 }
 
+/* The walk's log: "<pointer" before the children, ">pointer" after. */
+struct trail {
+	char log[1024];
+	const char *skip, *stop;	/* pointers to skip under, to stop at */
+};
+
+static int
+trail_pre(const struct adac_node *n, void *arg)
+{
+	struct trail *t = arg;
+
+	snprintf(t->log + strlen(t->log), sizeof t->log - strlen(t->log),
+		 " <%s", n->pointer);
+	if (t->stop != NULL && strcmp(n->pointer, t->stop) == 0)
+		return 42;
+	if (t->skip != NULL && strcmp(n->pointer, t->skip) == 0)
+		return ADAC_WALK_SKIP;
+	return ADAC_OK;
+}
+
+static int
+trail_post(const struct adac_node *n, void *arg)
+{
+	struct trail *t = arg;
+
+	snprintf(t->log + strlen(t->log), sizeof t->log - strlen(t->log),
+		 " >%s", n->pointer);
+	return ADAC_OK;
+}
+
+#define WALKED DOC("{\"op\":\"series\",\"of\":[" \
+	"{\"op\":\"gain\",\"values\":[1]}," \
+	"{\"op\":\"feedback\",\"forward\":{\"op\":\"delay\",\"samples\":[3]}," \
+	"\"back\":{\"op\":\"parallel\",\"in\":\"split\",\"out\":\"sum\",\"of\":[" \
+	"{\"op\":\"gain\",\"values\":[0.5]},{\"op\":\"sos\",\"sections\":[[[1,0,0,0,0]]]}]}}]}")
+
+static void
+test_ir__the_walk_visits_children_in_document_order(void)
+{
+	struct trail t = {"", NULL, NULL};
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	check_int(parse(WALKED, 1, 1, &ir, &err), ADAC_OK);
+	if (ir == NULL)
+		return;
+	/* feedback: forward before back; parallel and series: of in order */
+	check_int(adac_ir_walk(ir->graph, trail_pre, trail_post, &t), ADAC_OK);
+	check_str(t.log, " </graph </graph/of/0 >/graph/of/0"
+		  " </graph/of/1 </graph/of/1/forward >/graph/of/1/forward"
+		  " </graph/of/1/back </graph/of/1/back/of/0 >/graph/of/1/back/of/0"
+		  " </graph/of/1/back/of/1 >/graph/of/1/back/of/1"
+		  " >/graph/of/1/back >/graph/of/1 >/graph");
+	check_int(adac_ir_n_children(ir->graph), 2);
+	check_int(adac_ir_n_children(ir->graph->of[0]), 0);
+	check(adac_ir_child(ir->graph->of[1], 0) == ir->graph->of[1]->forward);
+	check(adac_ir_child(ir->graph->of[1], 1) == ir->graph->of[1]->back);
+	check(adac_ir_child(ir->graph->of[1], 2) == NULL);
+	check(adac_ir_child(ir->graph->of[0], 0) == NULL);
+	adac_ir_free(ir);
+}
+
+static void
+test_ir__the_walk_skips_and_stops_when_told(void)
+{
+	struct trail t = {"", "/graph/of/1", NULL};
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+
+	check_int(parse(WALKED, 1, 1, &ir, &err), ADAC_OK);
+	if (ir == NULL)
+		return;
+	/* a skipped node's children are left out; its post still runs */
+	check_int(adac_ir_walk(ir->graph, trail_pre, trail_post, &t), ADAC_OK);
+	check_str(t.log, " </graph </graph/of/0 >/graph/of/0"
+		  " </graph/of/1 >/graph/of/1 >/graph");
+	/* any other value stops the walk at once and is returned */
+	t.log[0] = '\0';
+	t.skip = NULL;
+	t.stop = "/graph/of/1/forward";
+	check_int(adac_ir_walk(ir->graph, trail_pre, trail_post, &t), 42);
+	check_str(t.log, " </graph </graph/of/0 >/graph/of/0"
+		  " </graph/of/1 </graph/of/1/forward");
+	/* pre alone, post alone */
+	t.log[0] = '\0';
+	t.stop = NULL;
+	check_int(adac_ir_walk(ir->graph->of[1], NULL, trail_post, &t), ADAC_OK);
+	check_str(t.log, " >/graph/of/1/forward >/graph/of/1/back/of/0"
+		  " >/graph/of/1/back/of/1 >/graph/of/1/back >/graph/of/1");
+	adac_ir_free(ir);
+}
+
 int
 main(void)
 {
@@ -368,5 +460,7 @@ main(void)
 	RUN(test_ir__controls_are_checked);
 	RUN(test_ir__decay_loop_samples_may_be_zero);
 	RUN(test_ir__hash_ignores_the_certificate_only);
+	RUN(test_ir__the_walk_visits_children_in_document_order);
+	RUN(test_ir__the_walk_skips_and_stops_when_told);
 	return unit_done();
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "ir.h"
 #include "json.h"
 #include "lower.h"
@@ -787,6 +788,54 @@ test_lower__fdn_spec_errors(void)
 	check_str(err.pointer, "/colour");
 }
 
+/* The canonical one-line text of a built node is want (node is freed). */
+static int
+built_is(json_t *node, const char *want)
+{
+	char *got = adac_json_dumps_compact(node);
+	int ok = got != NULL && strcmp(got, want) == 0;
+
+	if (!ok)
+		printf("#   got %s\n#  want %s\n", got ? got : "(null)", want);
+	free(got);
+	json_decref(node);
+	return ok;
+}
+
+static void
+test_lower__builders_write_what_the_front_ends_wrote(void)
+{
+	/* 2 sections of 2 channels, [b0, b1, b2, a1, a2] each, section-major */
+	static const double coef[20] = {
+		1, 0, 0, 0.5, 0, 2, 0, 0, 0.25, 0,
+		3, 0, 0, 0.125, 0, 4, 0, 0, 0, 0,
+	};
+	static const double d[2] = {3, 4.5}, g[2] = {0.5, -1};
+
+	/* a fractional length asks for linear interpolation */
+	check(built_is(adac_build_delay(d, 2),
+		       "{\"op\":\"delay\",\"samples\":[3,4.5],\"interp\":\"linear\"}"));
+	check(built_is(adac_build_delay(d, 1),
+		       "{\"op\":\"delay\",\"samples\":[3]}"));
+	check(built_is(adac_build_with_id(adac_build_gain(g, 2), "t60"),
+		       "{\"op\":\"gain\",\"id\":\"t60\",\"values\":[0.5,-1]}"));
+	/* per channel (the fdn spec): channel stride 5, section stride 10 */
+	check(built_is(adac_build_sos(coef, 2, 2, 10, 5),
+		       "{\"op\":\"sos\",\"sections\":["
+		       "[[1,0,0,0.5,0],[2,0,0,0.25,0]],"
+		       "[[3,0,0,0.125,0],[4,0,0,0,0]]]}"));
+	/* one design for every channel (an adac filter): channel stride 0 */
+	check(built_is(adac_build_sos(coef, 1, 2, 5, 0),
+		       "{\"op\":\"sos\",\"sections\":["
+		       "[[1,0,0,0.5,0],[1,0,0,0.5,0]]]}"));
+	check(built_is(adac_build_pair("parallel", adac_build_gain(g, 1),
+				       adac_build_delay(d, 1)),
+		       "{\"op\":\"parallel\",\"in\":\"split\",\"out\":\"sum\",\"of\":["
+		       "{\"op\":\"gain\",\"values\":[0.5]},{\"op\":\"delay\",\"samples\":[3]}]}"));
+	/* a stolen NULL is out of memory: nothing leaks, NULL comes back */
+	check(adac_build_pair("series", adac_build_gain(g, 1), NULL) == NULL);
+}
+
 int
 main(void)
 {
@@ -808,5 +857,6 @@ main(void)
 	RUN(test_lower__fdn_spec_echoes_follow_jot);
 	RUN(test_lower__fdn_one_pole_absorption_hits_dc_and_nyquist);
 	RUN(test_lower__fdn_spec_errors);
+	RUN(test_lower__builders_write_what_the_front_ends_wrote);
 	return unit_done();
 }

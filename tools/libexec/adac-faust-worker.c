@@ -1,7 +1,7 @@
 /*
  * adac-faust-worker - compiles one FAUST program for an adac program
  * that started it, under the limits it was given, and answers with the
- * compiled code (see lib/faust_jit.h and lib/faust_worker.c).  It lives
+ * compiled code (see lib/faust_jit.h and lib/faust_serve.c).  It lives
  * in libexec: it is started by adac-diff, adac-ir and adac-live, not by
  * users.
  *

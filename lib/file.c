@@ -1,0 +1,58 @@
+#include "file.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+adac_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
+	       struct adac_error *err)
+{
+	FILE *f;
+	char *b = NULL, *t;
+	size_t n = 0, cap = 0, got;
+	int is_stdin = path == NULL || strcmp(path, "-") == 0;
+	int rc = ADAC_OK;
+
+	f = is_stdin ? stdin : fopen(path, "rb");
+	if (f == NULL)
+		return adac_error_set(err, ADAC_E_IO, "", "cannot open: %s",
+				      strerror(errno));
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? 2 * cap : 65536 * 2;
+			t = realloc(b, cap);
+			if (t == NULL) {
+				rc = adac_error_set(err, ADAC_E_NOMEM, "",
+						    "out of memory");
+				goto out;
+			}
+			b = t;
+		}
+		got = fread(b + n, 1, cap - n - 1, f);
+		n += got;
+		if (n > max_bytes) {
+			rc = adac_error_set(err, ADAC_E_INPUT, "",
+					    "input is larger than %zu bytes",
+					    max_bytes);
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = adac_error_set(err, ADAC_E_IO, "", "read failed: %s",
+				    strerror(errno));
+		goto out;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	b = NULL;
+out:
+	if (!is_stdin)
+		fclose(f);
+	free(b);
+	return rc;
+}

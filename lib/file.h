@@ -1,0 +1,28 @@
+/*
+ * file.h - reading a whole input into memory.
+ *
+ * The caller owns the buffer it gets (free() it).  The library reads
+ * files for the functions that take a path (adac_source_open()); the
+ * programs read their inputs, stdin included, through adac_cli_read(),
+ * which is this with the programs' size limit.
+ */
+#ifndef ADAC_FILE_H
+#define ADAC_FILE_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+/* The largest input a program reads: 1 GiB. */
+#define ADAC_MAX_INPUT_BYTES (1L << 30)
+
+/*
+ * Read all of path (NULL or "-": stdin) into a NUL-terminated malloc'd
+ * buffer, *buf, of *len bytes (both set only on success).  ADAC_E_IO when
+ * it cannot be opened or read, ADAC_E_INPUT when it is larger than
+ * max_bytes, ADAC_E_NOMEM.
+ */
+int adac_read_file(const char *path, size_t max_bytes, char **buf,
+		   size_t *len, struct adac_error *err);
+
+#endif

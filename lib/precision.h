@@ -1,0 +1,18 @@
+/*
+ * precision.h - the precisions a program built from the emitted FAUST
+ * may hold its coefficients in: float (the default build) or double
+ * (faust -double).  The analysis rounds to them (freq.h); certificates
+ * name the ones they cover (certificate.h).
+ */
+#ifndef ADAC_PRECISION_H
+#define ADAC_PRECISION_H
+
+enum adac_precision {
+	ADAC_PRECISION_FLOAT32,	/* coefficients rounded to float */
+	ADAC_PRECISION_DOUBLE,
+};
+
+/* "float32" or "double". */
+const char *adac_precision_name(enum adac_precision p);
+
+#endif
