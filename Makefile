@@ -1,6 +1,7 @@
 # adac - GNU Makefile.  `make` builds lib/libadac.a and every program in
-# tools/; `make check` runs the unit and CLI tests; SANITIZE=1 builds and
-# tests everything under AddressSanitizer and UBSan in a separate tree.
+# tools/ (adac-live also links live/'s archive, libadac-live.a); `make
+# check` runs the unit and CLI tests; SANITIZE=1 builds and tests
+# everything under AddressSanitizer and UBSan in a separate tree.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -18,7 +19,12 @@ WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib
 LDLIBS = -ljansson -larpack -llapacke -llapack -lopenblas -lsndfile \
-         -lcrypto -lfftw3 -lmicrohttpd -llo -lqrencode -ljack -lpthread -lm
+         -lcrypto -lfftw3 -lpthread -lm
+# live/ is adac-live's real-time host (audio drivers, HTTP, OSC, QR codes):
+# an archive of its own, so that libadac and adac.pc need none of these.
+# It may include lib/'s headers; lib/ never includes live/'s.
+LIVE_CPPFLAGS = -Ilive
+LIVE_LDLIBS = -lmicrohttpd -llo -lqrencode -ljack
 
 # Only the programs that call libfaust load it (and LLVM): a tool that does
 # not costs no start-up time for it.
@@ -36,6 +42,11 @@ endif
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 LIB_A := $(BUILD)/libadac.a
+LIVE_SRC := $(wildcard live/*.c)
+LIVE_OBJ := $(LIVE_SRC:live/%.c=$(BUILD)/live/%.o)
+LIVE_A := $(BUILD)/libadac-live.a
+# the programs and tests that link live/, and how
+LIVE_USERS := $(BUILD)/bin/adac-live $(BUILD)/tests/test_live
 TOOLS := $(patsubst tools/%.c,$(BUILD)/bin/%,$(wildcard tools/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -55,15 +66,28 @@ lib/libadac.a: $(LIB_A)
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(LIB_A): $(LIB_OBJ)
+# Makefile too: an archive made before a module moved out keeps its object
+$(LIB_A): $(LIB_OBJ) Makefile
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/live/%.o: live/%.c $(wildcard lib/*.h live/*.h) | $(BUILD)/live
+	$(CC) $(CPPFLAGS) $(LIVE_CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(LIVE_A): $(LIVE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+$(LIVE_USERS): $(LIVE_A) $(wildcard live/*.h)
+# private: the library objects these pull in are not built with -Ilive
+$(LIVE_USERS): private CPPFLAGS += $(LIVE_CPPFLAGS)
+$(LIVE_USERS): private LIVE_LINK = $(LIVE_A) $(LIVE_LDLIBS)
+
 $(BUILD)/bin/%: tools/%.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/bin
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIVE_LINK) $(LIB_A) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(BUILD)/tests $(WORKER)
-	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIVE_LINK) $(LIB_A) $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB_A) | $(BUILD)/bench $(WORKER)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
@@ -75,7 +99,7 @@ $(WORKER): tools/libexec/adac-faust-worker.c $(LIB_A) $(wildcard lib/*.h) | $(BU
 	    -Wl,--export-dynamic-symbol=pthread_attr_setstacksize \
 	    -o $@ $< $(LIB_A) $(LDLIBS) -ldl
 
-$(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac:
+$(BUILD)/lib $(BUILD)/live $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac:
 	mkdir -p $@
 
 # Fuzzing (fuzz/README.md): libFuzzer targets built with clang, the
