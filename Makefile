@@ -18,8 +18,10 @@ CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib
-LDLIBS = -ljansson -larpack -llapacke -llapack -lopenblas -lsndfile \
-         -lcrypto -lfftw3 -lpthread -lm
+# LAPACKE, ARPACK and OpenBLAS are not linked: lib/linalg.c opens them on
+# first use (-ldl), which saves every program that does not need them the
+# time to load them at start-up.
+LDLIBS = -ljansson -lsndfile -lcrypto -lfftw3 -ldl -lpthread -lm
 # live/ is adac-live's real-time host (audio drivers, HTTP, OSC, QR codes):
 # an archive of its own, so that libadac and adac.pc need none of these.
 # It may include lib/'s headers; lib/ never includes live/'s.

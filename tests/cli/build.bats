@@ -38,3 +38,38 @@ live_symbols() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "" ]
 }
+
+# The shared objects a run of the program loads, one soname per line, from
+# the dynamic loader's own trace (its lines "file=NAME [0];  needed by ...").
+loaded() {
+	LD_DEBUG=files "$@" 2>&1 >/dev/null |
+		sed -n 's/.*file=\([^ ]*\).*/\1/p' | sed 's|.*/||' | sort -u
+}
+
+@test "build: adac-lower and adac-emit run without loading LAPACK, ARPACK or OpenBLAS" {
+	cd "$BATS_TEST_TMPDIR"
+	adac-lower "$TOP/examples/fdn4-adac.json" > ir.json
+	adac-certify -o cert.json ir.json
+	run loaded adac-lower "$TOP/examples/fdn4-adac.json"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *libjansson.so* ]]
+	[[ "$output" != *lapack* ]]
+	[[ "$output" != *arpack* ]]
+	[[ "$output" != *openblas* ]]
+	run loaded adac-emit cert.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *libjansson.so* ]]
+	[[ "$output" != *lapack* ]]
+	[[ "$output" != *openblas* ]]
+}
+
+@test "build: adac-certify loads LAPACK, ARPACK and OpenBLAS when it needs them" {
+	# the check above is only as good as the trace: here it finds them
+	cd "$BATS_TEST_TMPDIR"
+	adac-lower "$TOP/examples/fdn4-adac.json" > ir.json
+	run loaded adac-certify ir.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *liblapacke.so.3* ]]
+	[[ "$output" == *libarpack.so.2* ]]
+	[[ "$output" == *libopenblas.so.0* ]]
+}
