@@ -73,3 +73,83 @@ loaded() {
 	[[ "$output" == *libarpack.so.2* ]]
 	[[ "$output" == *libopenblas.so.0* ]]
 }
+
+# make, as the test suite's own build was made (the sanitizer tree or not),
+# outside the make that runs the suite
+run_make() {
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -C "$TOP" \
+		BUILD="${BUILD:-build}" SANITIZE="${SANITIZE:-}" "$@"
+}
+
+@test "build: an installed libadac links from pkg-config's flags alone, headers under <adac/...>" {
+	command -v pkg-config >/dev/null || skip "pkg-config is not installed"
+	p=$BATS_TEST_TMPDIR/prefix
+	run_make install PREFIX="$p"
+	# the public headers only, in their directory
+	ls "$p/include/adac" > headers
+	[ "$(sed -n '$=' headers)" -eq 13 ]
+	grep -qx ir.h headers
+	run grep -x -e cli.h -e linalg.h -e faust_worker.h -e live.h headers
+	[ "$status" -eq 1 ]
+	[ ! -e "$p/include/ir.h" ]
+	cat > consumer.c <<'C'
+#include <stdio.h>
+#include <string.h>
+#include <adac/ir.h>
+#include <adac/lower.h>
+#include <adac/certify.h>
+#include <adac/emit_faust.h>
+
+/* a native one-gain IR: parse, hash; the hash is the IR's identity */
+int
+main(void)
+{
+	const char *text = "{\"adac\": \"ir/1\", \"name\": \"G\", \"fs\": 48000,"
+	    " \"inputs\": 1, \"outputs\": 1,"
+	    " \"graph\": {\"op\": \"gain\", \"values\": [0.5]}}";
+	struct adac_ir *ir = NULL;
+	struct adac_error err;
+	char hex[65];
+
+	if (adac_ir_parse_text(text, strlen(text), &ir, &err) != ADAC_OK ||
+	    adac_ir_hash(ir, hex, &err) != ADAC_OK) {
+		fprintf(stderr, "%s: %s\n", err.pointer, err.text);
+		return 1;
+	}
+	printf("%s\n", hex);
+	adac_ir_free(ir);
+	return 0;
+}
+C
+	export PKG_CONFIG_PATH=$p/lib/pkgconfig
+	san=""
+	[ "${SANITIZE:-}" = 1 ] && san="-fsanitize=address,undefined"
+	# not --static: the archive's dependencies must come without it
+	cc $san -std=c11 -o consumer consumer.c $(pkg-config --cflags --libs adac)
+	run ./consumer
+	[ "$status" -eq 0 ]
+	# the same IR through adac-ir hash, the reference for the identity
+	printf '%s' '{"adac": "ir/1", "name": "G", "fs": 48000, "inputs": 1, "outputs": 1, "graph": {"op": "gain", "values": [0.5]}}' > g.json
+	[ "$output" = "$(adac-ir hash g.json)" ]
+}
+
+@test "build: make uninstall removes everything make install put in place, man pages included" {
+	p=$BATS_TEST_TMPDIR/prefix
+	run_make install PREFIX="$p"
+	[ -f "$p/share/man/man1/adac-emit.1" ]
+	[ -f "$p/share/man/man5/adac-ir.5" ]
+	[ -f "$p/share/man/man7/adac.7" ]
+	run_make uninstall PREFIX="$p"
+	run find "$p" -type f
+	[ "$output" = "" ]
+}
+
+@test "build: -Werror is on in make check and off in a plain build" {
+	# make -n -B prints the compile lines without running them
+	run_make -n -B "${BUILD:-build}/lib/error.o" > plain
+	grep -q 'lib/error.c' plain
+	run grep -c -e '-Werror' plain
+	[ "$output" = 0 ]
+	run_make -n -B check > checked
+	grep 'lib/error.c' checked | grep -q -e '-Werror'
+}
