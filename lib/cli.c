@@ -98,12 +98,12 @@ write_in_place(const char *path, const void *data, size_t len,
 	int ok;
 
 	if (f == NULL)
-		return adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
-				      path, strerror(errno));
+		return adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				      strerror(errno));
 	ok = fwrite(data, 1, len, f) == len;
 	if (fclose(f) != 0 || !ok)
-		return adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
-				      path, strerror(errno));
+		return adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				      strerror(errno));
 	return ADAC_OK;
 }
 
@@ -120,7 +120,7 @@ adac_cli_write(const char *path, const void *data, size_t len,
 	if (is_stdio(path)) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
 			return adac_error_set(err, ADAC_E_IO, "",
-					      "write to stdout failed: %s",
+					      "cannot write: %s",
 					      strerror(errno));
 		return ADAC_OK;
 	}
@@ -147,15 +147,16 @@ adac_cli_write(const char *path, const void *data, size_t len,
 	sprintf(tmp, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		rc = adac_error_set(err, ADAC_E_IO, "", "cannot create %s: %s",
-				    tmp, strerror(errno));
+		/* the temporary's name is ours, not the user's: not in it */
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				    strerror(errno));
 		free(tmp);
 		return rc;
 	}
 	f = fdopen(fd, "wb");
 	if (f == NULL || fwrite(data, 1, len, f) != len || fflush(f) != 0) {
-		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
-				    path, strerror(errno));
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				    strerror(errno));
 		if (f != NULL)
 			fclose(f);
 		else
@@ -166,12 +167,22 @@ adac_cli_write(const char *path, const void *data, size_t len,
 	}
 	fchmod(fd, mode);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
-				    path, strerror(errno));
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				    strerror(errno));
 		unlink(tmp);
 	}
 	free(tmp);
 	return rc;
+}
+
+int
+adac_cli_output(const char *path, const void *data, size_t len)
+{
+	struct adac_error err;
+
+	if (adac_cli_write(path, data, len, &err) == ADAC_OK)
+		return 0;
+	return adac_cli_fail(is_stdio(path) ? "<stdout>" : path, &err);
 }
 
 /*

@@ -42,6 +42,15 @@ int adac_cli_write(const char *path, const void *data, size_t len,
 		   struct adac_error *err);
 
 /*
+ * adac_cli_write(), and when it fails the one-line error against the
+ * output, not the input: "prog: error: OUT: cannot write: REASON", OUT
+ * being path or "<stdout>" (never the temporary's name).  Returns the
+ * exit status: 0, or 3 (adac(7): a file that cannot be written is the
+ * system failing, as is one that cannot be read).
+ */
+int adac_cli_output(const char *path, const void *data, size_t len);
+
+/*
  * Print "prog: error: INPUT: POINTER: TEXT" (INPUT and POINTER left out
  * when NULL or empty) on stderr and return adac_exit_status(err->code).
  * Every message these functions print is one line: control characters

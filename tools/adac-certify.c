@@ -129,10 +129,8 @@ main(int argc, char **argv)
 		free(summary);
 	}
 	/* a failing verdict still writes the IR: the certificate says why */
-	if ((rc = adac_cli_write(out, text, strlen(text), &err)) != ADAC_OK) {
-		status = adac_cli_fail(name, &err);
+	if ((status = adac_cli_output(out, text, strlen(text))) != 0)
 		goto out;
-	}
 	status = v == ADAC_CERTIFIED_STABLE ? 0 :
 		 v == ADAC_MARGINALLY_STABLE ? strict : 1;
 out:

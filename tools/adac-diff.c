@@ -192,9 +192,6 @@ open_source(const char *path, const struct args *a, struct adac_source **s)
 	}
 	if (a->diff.progress != NULL)
 		fputs("\r\033[K", stderr);
-	/* an input that cannot be read is bad input, like a malformed one */
-	if (rc == ADAC_E_IO)
-		err.code = ADAC_E_INPUT;
 	return rc == ADAC_OK ? 0 : adac_cli_fail(adac_cli_input_name(path), &err);
 }
 
@@ -267,9 +264,7 @@ main(int argc, char **argv)
 	if (text == NULL)
 		status = adac_cli_fail(NULL, (adac_error_set(&err, ADAC_E_NOMEM, "",
 							     "out of memory"), &err));
-	else if (adac_cli_write(a.out, text, strlen(text), &err) != ADAC_OK)
-		status = adac_cli_fail(NULL, &err);
-	else
+	else if ((status = adac_cli_output(a.out, text, strlen(text))) == 0)
 		status = equal ? 0 : 1;
 out:
 	free(text);

@@ -194,15 +194,15 @@ static int
 emit(const char *path, void *data, size_t len)
 {
 	struct adac_error err;
-	int rc;
+	int status;
 
 	if (data == NULL) {
 		adac_error_set(&err, ADAC_E_NOMEM, "", "out of memory");
 		return adac_cli_fail(NULL, &err);
 	}
-	rc = adac_cli_write(path, data, len, &err);
+	status = adac_cli_output(path, data, len);
 	free(data);
-	return rc == ADAC_OK ? 0 : adac_cli_fail(NULL, &err);
+	return status;
 }
 
 static int

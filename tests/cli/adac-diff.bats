@@ -343,9 +343,10 @@ late() {
 	[ "$stderr" = "adac-diff: error: delay-gain.dsp: cannot start the compile worker /nonexistent/worker: No such file or directory (set ADAC_FAUST_WORKER)" ]
 }
 
-@test "adac-diff: an unreadable file and a malformed IR are exit 2" {
+@test "adac-diff: an unreadable file is exit 3, a malformed IR exit 2" {
+	# adac(7): a file that cannot be read is the system, as in every program
 	run --separate-stderr adac-diff delay-gain.json missing.dsp
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 3 ]
 	[ "$output" = "" ]
 	[ "$stderr" = "adac-diff: error: missing.dsp: cannot open: No such file or directory" ]
 	run --separate-stderr adac-diff bad-ir.json delay-gain.dsp
