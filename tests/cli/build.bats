@@ -6,6 +6,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	BUILD_DIR=${ADAC_TEST_BUILD:-$TOP/build}
+	cd "$BATS_TEST_TMPDIR"
 }
 
 # The symbols an archive leaves undefined that belong to adac-live's own
@@ -47,7 +48,6 @@ loaded() {
 }
 
 @test "build: adac-lower and adac-emit run without loading LAPACK, ARPACK or OpenBLAS" {
-	cd "$BATS_TEST_TMPDIR"
 	adac-lower "$TOP/examples/fdn4-adac.json" > ir.json
 	adac-certify -o cert.json ir.json
 	run loaded adac-lower "$TOP/examples/fdn4-adac.json"
@@ -65,7 +65,6 @@ loaded() {
 
 @test "build: adac-certify loads LAPACK, ARPACK and OpenBLAS when it needs them" {
 	# the check above is only as good as the trace: here it finds them
-	cd "$BATS_TEST_TMPDIR"
 	adac-lower "$TOP/examples/fdn4-adac.json" > ir.json
 	run loaded adac-certify ir.json
 	[ "$status" -eq 0 ]
