@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,6 +301,67 @@ adac_cli_option_error(int c, char *const argv[])
 					    name, prog_name);
 	return adac_cli_usage_error("unknown option '%s'; see '%s --help'",
 				    name, prog_name);
+}
+
+/* s as a number: the whole of it, finite; 0 or -1 */
+static int
+parse_number(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+adac_cli_number(const char *opt, const char *s, double lo, double hi,
+		double *out)
+{
+	double v;
+
+	if (parse_number(s, &v) != 0 || !(v >= lo && v <= hi))
+		return adac_cli_usage_error("%s: '%s' is not a number from %.15g "
+					    "to %.15g", opt, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+int
+adac_cli_whole(const char *opt, const char *s, long lo, long hi, long *out)
+{
+	double v;
+
+	if (parse_number(s, &v) != 0 || v != floor(v) ||
+	    !(v >= (double)lo && v <= (double)hi))
+		return adac_cli_usage_error("%s: '%s' is not a whole number "
+					    "from %ld to %ld", opt, s, lo, hi);
+	*out = (long)v;
+	return 0;
+}
+
+int
+adac_cli_backend(const char *s, int with_auto,
+		 enum adac_faust_backend *backend, int *is_auto)
+{
+	*is_auto = 0;
+	if (strcmp(s, "llvm") == 0) {
+		*backend = ADAC_FAUST_LLVM;
+	} else if (strcmp(s, "interp") == 0) {
+		*backend = ADAC_FAUST_INTERP;
+	} else if (with_auto && strcmp(s, "auto") == 0) {
+		*backend = ADAC_FAUST_INTERP;
+		*is_auto = 1;
+	} else {
+		return adac_cli_usage_error("--backend: '%s' is not %s", s,
+					    with_auto ? "auto, llvm or interp" :
+					    "llvm or interp");
+	}
+	return 0;
 }
 
 int

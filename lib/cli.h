@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "faust_jit.h"
 
 #define ADAC_VERSION "0.1.0"
 #define ADAC_MAX_INPUT_BYTES (1L << 30)
@@ -70,6 +71,28 @@ int adac_cli_usage_error(const char *fmt, ...)
  * '-o' needs a value", "option '--help' takes no value") and return 2.
  */
 int adac_cli_option_error(int c, char *const argv[]);
+
+/*
+ * The value s of option opt (as written: "--grid", "-n") as a finite
+ * number from lo to hi into *out: 0, or print "prog: error: OPT: 'S' is
+ * not a number from LO to HI" and return 2.  *out is set only on
+ * success.  Every program parses its numeric options here.
+ */
+int adac_cli_number(const char *opt, const char *s, double lo, double hi,
+		    double *out);
+
+/* The same for a whole number: "... is not a whole number from LO to HI". */
+int adac_cli_whole(const char *opt, const char *s, long lo, long hi,
+		   long *out);
+
+/*
+ * The value s of --backend: "llvm" or "interp", and "auto" (interp
+ * first, upgraded to LLVM) where with_auto is set, into *backend and
+ * *is_auto: 0, or print "prog: error: --backend: 'S' is not llvm or
+ * interp" (or "auto, llvm or interp") and return 2.
+ */
+int adac_cli_backend(const char *s, int with_auto,
+		     enum adac_faust_backend *backend, int *is_auto);
 
 /* Print "prog: warning: TEXT" on stderr. */
 void adac_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

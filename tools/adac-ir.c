@@ -101,7 +101,6 @@ parse_args(int argc, char **argv, struct args *a)
 		{NULL, 0, NULL, 0},
 	};
 	struct adac_error err;
-	char *end;
 	int c;
 
 	a->cmd = argv[0];
@@ -120,13 +119,10 @@ parse_args(int argc, char **argv, struct args *a)
 			a->out = optarg;
 			break;
 		case 'n':
-			errno = 0;
-			a->samples = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    a->samples <= 0)
-				return adac_cli_usage_error(
-					"-n needs a positive number of samples, not '%s'",
-					optarg);
+			/* more is refused by the render's limit in any case */
+			if (adac_cli_whole("-n", optarg, 1, 1L << 28,
+					   &a->samples))
+				return 2;
 			break;
 		case 'f':
 			if (adac_format_parse(optarg, &a->format) != ADAC_OK)
@@ -153,13 +149,9 @@ parse_args(int argc, char **argv, struct args *a)
 				return adac_cli_fail(NULL, &err);
 			break;
 		case 'r':
-			errno = 0;
-			a->fs_hz = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    !(a->fs_hz >= 1 && a->fs_hz <= 1536000))
-				return adac_cli_usage_error(
-					"--fs needs a rate from 1 to 1536000 Hz, not '%s'",
-					optarg);
+			if (adac_cli_number("--fs", optarg, 1, 1536000,
+					    &a->fs_hz))
+				return 2;
 			break;
 		case 'T':
 			/* the one format there is; the option names it */

@@ -395,7 +395,7 @@ late() {
 	[ "$stderr" = "adac-diff: error: expected two operands, reference and test" ]
 	run --separate-stderr adac-diff --tol-db 100 comb.json comb.dsp
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "adac-diff: error: --tol-db '100' is not a number in [-1000, 0]" ]
+	[ "$stderr" = "adac-diff: error: --tol-db: '100' is not a number from -1000 to 0" ]
 	run --separate-stderr adac-diff --set rt60 comb.json comb.dsp
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "adac-diff: error: 'rt60' is not NAME=VALUE" ]
