@@ -36,8 +36,8 @@ int adac_cli_read(const char *path, char **buf, size_t *len,
  * written to a temporary beside it and renamed into place, so that a
  * failure leaves no partial file; a file it replaces keeps its
  * permission bits, a new one gets 0666 less the umask.  stdout is
- * flushed and closed, so that a failed write is reported and not
- * silently truncated.  ADAC_E_IO.
+ * flushed (not closed: the program may still print), so that a failed
+ * write is reported and not silently truncated.  ADAC_E_IO.
  */
 int adac_cli_write(const char *path, const void *data, size_t len,
 		   struct adac_error *err);
