@@ -1,11 +1,13 @@
 # adac - GNU Makefile.  `make` builds lib/libadac.a and every program in
-# tools/; `make check` runs the unit and CLI tests; SANITIZE=1 builds and
-# tests everything under AddressSanitizer and UBSan in a separate tree.
+# tools/ (adac-live also links live/'s archive, libadac-live.a); `make
+# check` runs the unit and CLI tests; SANITIZE=1 builds and tests
+# everything under AddressSanitizer and UBSan in a separate tree.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
-INCDIR ?= $(PREFIX)/include/adac
+# headers go to INCDIR/adac: a consumer writes #include <adac/ir.h>
+INCDIR ?= $(PREFIX)/include
 # The compile worker is found at BINDIR/../libexec/adac/ (or through
 # $ADAC_FAUST_WORKER): keep LIBEXECDIR beside BINDIR.
 LIBEXECDIR ?= $(PREFIX)/libexec
@@ -14,11 +16,31 @@ PKGDIR ?= $(LIBDIR)/pkgconfig
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+# -Werror only where a warning must stop the work: `make check`, which CI
+# runs (.ci/run), and whoever asks (WERROR=-Werror).  A user building a
+# release with a newer compiler is not stopped by a warning it adds.
+WERROR ?=
+WARN = -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib
-LDLIBS = -ljansson -larpack -llapacke -llapack -lopenblas -lsndfile \
-         -lcrypto -lfftw3 -lmicrohttpd -llo -lqrencode -ljack -lpthread -lm
+# LAPACKE, ARPACK and OpenBLAS are not linked: lib/linalg.c opens them on
+# first use (-ldl), which saves every program that does not need them the
+# time to load them at start-up.
+LDLIBS = -ljansson -lsndfile -lcrypto -lfftw3 -ldl -lpthread -lm
+# live/ is adac-live's real-time host (audio drivers, HTTP, OSC, QR codes):
+# an archive of its own, so that libadac and adac.pc need none of these.
+# It may include lib/'s headers; lib/ never includes live/'s.
+LIVE_CPPFLAGS = -Ilive
+LIVE_LDLIBS = -lmicrohttpd -llo -lqrencode -ljack
+
+# The library's API as installed: the pipeline's stages and what their
+# prototypes need.  The rest of lib/*.h is internal to libadac and its
+# programs (cli.h, the worker's protocol, the numerics' helpers).
+PUBLIC_H := error.h ir.h lower.h certify.h freq.h emit_faust.h diff.h \
+            render.h faust_jit.h response.h sim.h model.h export.h
+# what a consumer of the static library links after -ladac (adac.pc)
+PC_REQUIRES := jansson sndfile libcrypto fftw3
+PC_LIBS := -ldl -lpthread -lm
 
 # Only the programs that call libfaust load it (and LLVM): a tool that does
 # not costs no start-up time for it.
@@ -36,6 +58,11 @@ endif
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 LIB_A := $(BUILD)/libadac.a
+LIVE_SRC := $(wildcard live/*.c)
+LIVE_OBJ := $(LIVE_SRC:live/%.c=$(BUILD)/live/%.o)
+LIVE_A := $(BUILD)/libadac-live.a
+# the programs and tests that link live/, and how
+LIVE_USERS := $(BUILD)/bin/adac-live $(BUILD)/tests/test_live
 TOOLS := $(patsubst tools/%.c,$(BUILD)/bin/%,$(wildcard tools/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -55,15 +82,28 @@ lib/libadac.a: $(LIB_A)
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(LIB_A): $(LIB_OBJ)
+# Makefile too: an archive made before a module moved out keeps its object
+$(LIB_A): $(LIB_OBJ) Makefile
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/live/%.o: live/%.c $(wildcard lib/*.h live/*.h) | $(BUILD)/live
+	$(CC) $(CPPFLAGS) $(LIVE_CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(LIVE_A): $(LIVE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+$(LIVE_USERS): $(LIVE_A) $(wildcard live/*.h)
+# private: the library objects these pull in are not built with -Ilive
+$(LIVE_USERS): private CPPFLAGS += $(LIVE_CPPFLAGS)
+$(LIVE_USERS): private LIVE_LINK = $(LIVE_A) $(LIVE_LDLIBS)
+
 $(BUILD)/bin/%: tools/%.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/bin
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIVE_LINK) $(LIB_A) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(BUILD)/tests $(WORKER)
-	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIVE_LINK) $(LIB_A) $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB_A) | $(BUILD)/bench $(WORKER)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
@@ -75,7 +115,7 @@ $(WORKER): tools/libexec/adac-faust-worker.c $(LIB_A) $(wildcard lib/*.h) | $(BU
 	    -Wl,--export-dynamic-symbol=pthread_attr_setstacksize \
 	    -o $@ $< $(LIB_A) $(LDLIBS) -ldl
 
-$(BUILD)/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac:
+$(BUILD)/lib $(BUILD)/live $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac:
 	mkdir -p $@
 
 # Fuzzing (fuzz/README.md): libFuzzer targets built with clang, the
@@ -116,6 +156,8 @@ fuzz: fuzz-build $(BUILD)/tests/test_property
 fuzz-smoke: fuzz-build $(BUILD)/tests/test_property
 	@BUILD=$(BUILD) FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz/run.sh
 
+# what `make check` builds, it builds with -Werror
+check: WERROR = -Werror
 check: $(LIB_A) $(TOOLS) $(WORKER) $(UNIT)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
@@ -126,27 +168,31 @@ bench: $(TOOLS) $(WORKER) $(BENCH)
 	@BUILD=$(BUILD) bench/run.sh
 
 install: $(LIB_A) $(TOOLS) $(WORKER)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/adac \
 	        $(DESTDIR)$(LIBEXECDIR)/adac \
 	        $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	        $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	install -m 755 $(WORKER) $(DESTDIR)$(LIBEXECDIR)/adac
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)
-	install -m 644 lib/*.h $(DESTDIR)$(INCDIR)
+	install -m 644 $(PUBLIC_H:%=lib/%) $(DESTDIR)$(INCDIR)/adac
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@LIBS@|$(LDLIBS)|' \
-	    adac.pc.in > $(DESTDIR)$(PKGDIR)/adac.pc
+	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@REQUIRES@|$(PC_REQUIRES)|' \
+	    -e 's|@LIBS@|$(PC_LIBS)|' adac.pc.in > $(DESTDIR)$(PKGDIR)/adac.pc
 
 uninstall:
 	rm -f $(TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(DESTDIR)$(LIBEXECDIR)/adac/adac-faust-worker
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/adac
 	rm -f $(DESTDIR)$(LIBDIR)/libadac.a $(DESTDIR)$(PKGDIR)/adac.pc
-	rm -rf $(DESTDIR)$(INCDIR)
+	rm -f $(PUBLIC_H:%=$(DESTDIR)$(INCDIR)/adac/%)
+	-rmdir $(DESTDIR)$(INCDIR)/adac
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
 
 clean:
 	rm -rf build lib/libadac.a

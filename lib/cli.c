@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,12 +55,12 @@ write_in_place(const char *path, const void *data, size_t len,
 	int ok;
 
 	if (f == NULL)
-		return adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
-				      path, strerror(errno));
+		return adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				      strerror(errno));
 	ok = fwrite(data, 1, len, f) == len;
 	if (fclose(f) != 0 || !ok)
-		return adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
-				      path, strerror(errno));
+		return adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				      strerror(errno));
 	return ADAC_OK;
 }
 
@@ -76,7 +77,7 @@ adac_cli_write(const char *path, const void *data, size_t len,
 	if (is_stdio(path)) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
 			return adac_error_set(err, ADAC_E_IO, "",
-					      "write to stdout failed: %s",
+					      "cannot write: %s",
 					      strerror(errno));
 		return ADAC_OK;
 	}
@@ -103,15 +104,16 @@ adac_cli_write(const char *path, const void *data, size_t len,
 	sprintf(tmp, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		rc = adac_error_set(err, ADAC_E_IO, "", "cannot create %s: %s",
-				    tmp, strerror(errno));
+		/* the temporary's name is ours, not the user's: not in it */
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				    strerror(errno));
 		free(tmp);
 		return rc;
 	}
 	f = fdopen(fd, "wb");
 	if (f == NULL || fwrite(data, 1, len, f) != len || fflush(f) != 0) {
-		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
-				    path, strerror(errno));
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				    strerror(errno));
 		if (f != NULL)
 			fclose(f);
 		else
@@ -122,12 +124,22 @@ adac_cli_write(const char *path, const void *data, size_t len,
 	}
 	fchmod(fd, mode);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write %s: %s",
-				    path, strerror(errno));
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot write: %s",
+				    strerror(errno));
 		unlink(tmp);
 	}
 	free(tmp);
 	return rc;
+}
+
+int
+adac_cli_output(const char *path, const void *data, size_t len)
+{
+	struct adac_error err;
+
+	if (adac_cli_write(path, data, len, &err) == ADAC_OK)
+		return 0;
+	return adac_cli_fail(is_stdio(path) ? "<stdout>" : path, &err);
 }
 
 /*
@@ -245,6 +257,67 @@ adac_cli_option_error(int c, char *const argv[])
 					    name, prog_name);
 	return adac_cli_usage_error("unknown option '%s'; see '%s --help'",
 				    name, prog_name);
+}
+
+/* s as a number: the whole of it, finite; 0 or -1 */
+static int
+parse_number(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+adac_cli_number(const char *opt, const char *s, double lo, double hi,
+		double *out)
+{
+	double v;
+
+	if (parse_number(s, &v) != 0 || !(v >= lo && v <= hi))
+		return adac_cli_usage_error("%s: '%s' is not a number from %.15g "
+					    "to %.15g", opt, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+int
+adac_cli_whole(const char *opt, const char *s, long lo, long hi, long *out)
+{
+	double v;
+
+	if (parse_number(s, &v) != 0 || v != floor(v) ||
+	    !(v >= (double)lo && v <= (double)hi))
+		return adac_cli_usage_error("%s: '%s' is not a whole number "
+					    "from %ld to %ld", opt, s, lo, hi);
+	*out = (long)v;
+	return 0;
+}
+
+int
+adac_cli_backend(const char *s, int with_auto,
+		 enum adac_faust_backend *backend, int *is_auto)
+{
+	*is_auto = 0;
+	if (strcmp(s, "llvm") == 0) {
+		*backend = ADAC_FAUST_LLVM;
+	} else if (strcmp(s, "interp") == 0) {
+		*backend = ADAC_FAUST_INTERP;
+	} else if (with_auto && strcmp(s, "auto") == 0) {
+		*backend = ADAC_FAUST_INTERP;
+		*is_auto = 1;
+	} else {
+		return adac_cli_usage_error("--backend: '%s' is not %s", s,
+					    with_auto ? "auto, llvm or interp" :
+					    "llvm or interp");
+	}
+	return 0;
 }
 
 int

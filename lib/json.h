@@ -79,7 +79,8 @@ char *adac_fmt_double(char buf[32], double x);
 
 /*
  * The canonical text of v: two-space indentation, object keys in the
- * order of adac_json_key_rank() and then alphabetically, arrays of scalars
+ * order of json.c's key_order[] (the IR's keys as a document reads
+ * top-down) and then alphabetically, arrays of scalars
  * on one line, numbers as adac_fmt_double(), a final newline.  Returns a
  * malloc'd string the caller frees, or NULL when out of memory.
  */

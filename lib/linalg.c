@@ -1,28 +1,109 @@
 #include "linalg.h"
 
+#include <arpack/arpack.h>
 #include <complex.h>
+#include <dlfcn.h>
 #include <lapacke.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* OpenBLAS's own declaration (cblas.h), without its include path. */
-void openblas_set_num_threads(int num_threads);
-
 /*
- * One thread: the matrices here are small, and OpenBLAS's worker threads
- * spin in sched_yield() waiting for work, which on a loaded machine costs
- * more than the work (the property test ran at a quarter of a CPU).
+ * LAPACKE, ARPACK and the OpenBLAS under them are opened on first use, not
+ * linked: loading and relocating them costs a process about 10-20 ms,
+ * more than adac-lower or adac-emit spend on their work, and most runs of
+ * most programs never call them (docs/NOTES.md, start-up).  The pointers
+ * are typed from the libraries' own headers, so a prototype that changes
+ * is a compile error here, as a direct call would be.
  */
+static struct {
+	__typeof__(LAPACKE_dgesvd) *dgesvd;
+	__typeof__(LAPACKE_dgetrf) *dgetrf;
+	__typeof__(LAPACKE_zgesvd) *zgesvd;
+	__typeof__(LAPACKE_dgeev) *dgeev;
+	__typeof__(LAPACKE_dgeqrf) *dgeqrf;
+	__typeof__(LAPACKE_dorgqr) *dorgqr;
+	__typeof__(LAPACKE_zgesv) *zgesv;
+	__typeof__(dnaupd_c) *dnaupd;
+	char failed[200];	/* why loading failed, or "" */
+} lapack;
+static pthread_once_t lapack_once = PTHREAD_ONCE_INIT;
+
+/* dlsym's answer for name, or NULL with the reason in lapack.failed */
+static void *
+symbol(void *lib, const char *file, const char *name)
+{
+	void *p;
+
+	if (lapack.failed[0] != '\0')
+		return NULL;
+	if (lib == NULL) {
+		snprintf(lapack.failed, sizeof lapack.failed, "%s", dlerror());
+		return NULL;
+	}
+	p = dlsym(lib, name);
+	if (p == NULL)
+		snprintf(lapack.failed, sizeof lapack.failed,
+			 "%s has no symbol '%s'", file, name);
+	return p;
+}
+
+static void
+load(void)
+{
+	void *lapacke, *arpack, *set_threads;
+
+	/* the runtime packages' sonames (scripts/install-deps.sh) */
+	lapacke = dlopen("liblapacke.so.3", RTLD_NOW | RTLD_LOCAL);
+	lapack.dgesvd = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dgesvd");
+	lapack.dgetrf = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dgetrf");
+	lapack.zgesvd = symbol(lapacke, "liblapacke.so.3", "LAPACKE_zgesvd");
+	lapack.dgeev = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dgeev");
+	lapack.dgeqrf = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dgeqrf");
+	lapack.dorgqr = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dorgqr");
+	lapack.zgesv = symbol(lapacke, "liblapacke.so.3", "LAPACKE_zgesv");
+	arpack = dlopen("libarpack.so.2", RTLD_NOW | RTLD_LOCAL);
+	lapack.dnaupd = symbol(arpack, "libarpack.so.2", "dnaupd_c");
+	if (lapack.failed[0] != '\0')
+		return;
+	/*
+	 * One thread: the matrices here are small, and OpenBLAS's worker
+	 * threads spin in sched_yield() waiting for work, which on a loaded
+	 * machine costs more than the work (the property test ran at a
+	 * quarter of a CPU).  A BLAS other than OpenBLAS has no such call.
+	 */
+	set_threads = dlsym(lapacke, "openblas_set_num_threads");
+	if (set_threads != NULL)
+		((void (*)(int))set_threads)(1);
+}
+
+/* ADAC_OK once LAPACKE and ARPACK are loaded, or ADAC_E_DEPENDENCY */
+static int
+loaded(struct adac_error *err)
+{
+	pthread_once(&lapack_once, load);
+	if (lapack.failed[0] != '\0')
+		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				      "cannot load LAPACK: %s", lapack.failed);
+	return ADAC_OK;
+}
+
 void
 adac_linalg_one_thread(void)
 {
-	static int done;
+	pthread_once(&lapack_once, load);
+}
 
-	if (!done) {
-		openblas_set_num_threads(1);
-		done = 1;
-	}
+int
+adac_linalg_arpack(adac_linalg_dnaupd_fn **dnaupd, struct adac_error *err)
+{
+	int rc = loaded(err);
+
+	if (rc == ADAC_OK)
+		*dnaupd = lapack.dnaupd;
+	return rc;
 }
 
 static int
@@ -63,7 +144,8 @@ adac_linalg_svals(const double *a, int rows, int cols, double *s,
 	int k = rows < cols ? rows : cols, rc = ADAC_OK;
 	lapack_int info;
 
-	adac_linalg_one_thread();
+	if ((rc = loaded(err)) != ADAC_OK)
+		return rc;
 	if (k <= 0)
 		return ADAC_OK;
 	/* dgesvd destroys its input: work on a copy the caller never sees */
@@ -74,8 +156,8 @@ adac_linalg_svals(const double *a, int rows, int cols, double *s,
 		goto out;
 	}
 	memcpy(work, a, (size_t)rows * (size_t)cols * sizeof *work);
-	info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'N', 'N', rows, cols, work,
-			      cols, s, NULL, 1, NULL, 1, superb);
+	info = lapack.dgesvd(LAPACK_ROW_MAJOR, 'N', 'N', rows, cols, work,
+			    cols, s, NULL, 1, NULL, 1, superb);
 	if (info != 0)
 		rc = lapack_failed(err, "dgesvd", info);
 out:
@@ -91,7 +173,6 @@ adac_linalg_norm2(const double *a, int rows, int cols, double *out,
 	int k = rows < cols ? rows : cols, rc;
 	double *s;
 
-	adac_linalg_one_thread();
 	if (k <= 0) {
 		*out = 0;
 		return ADAC_OK;
@@ -114,7 +195,8 @@ adac_linalg_det(const double *a, int n, double *out, struct adac_error *err)
 	double log_abs = 0, sign = 1;
 	int i, rc = ADAC_OK;
 
-	adac_linalg_one_thread();
+	if ((rc = loaded(err)) != ADAC_OK)
+		return rc;
 	if (n <= 0) {
 		*out = 1;
 		return ADAC_OK;
@@ -126,7 +208,7 @@ adac_linalg_det(const double *a, int n, double *out, struct adac_error *err)
 		goto out;
 	}
 	memcpy(work, a, (size_t)n * (size_t)n * sizeof *work);
-	info = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, work, n, ipiv);
+	info = lapack.dgetrf(LAPACK_ROW_MAJOR, n, n, work, n, ipiv);
 	if (info < 0) {
 		rc = lapack_failed(err, "dgetrf", info);
 		goto out;
@@ -162,7 +244,8 @@ adac_linalg_znorm2(const double *a_re_im, int rows, int cols, double *out,
 	size_t i, n;
 	lapack_int info;
 
-	adac_linalg_one_thread();
+	if ((rc = loaded(err)) != ADAC_OK)
+		return rc;
 	if (k <= 0) {
 		*out = 0;
 		return ADAC_OK;
@@ -175,11 +258,12 @@ adac_linalg_znorm2(const double *a_re_im, int rows, int cols, double *out,
 		rc = nomem(err);
 		goto out;
 	}
+	/* lapack_complex_double is double _Complex; LAPACKE's maker is
+	 * a function of the library, which is not linked */
 	for (i = 0; i < n; i++)
-		work[i] = lapack_make_complex_double(a_re_im[2 * i],
-						     a_re_im[2 * i + 1]);
-	info = LAPACKE_zgesvd(LAPACK_ROW_MAJOR, 'N', 'N', rows, cols, work,
-			      cols, s, NULL, 1, NULL, 1, superb);
+		work[i] = CMPLX(a_re_im[2 * i], a_re_im[2 * i + 1]);
+	info = lapack.zgesvd(LAPACK_ROW_MAJOR, 'N', 'N', rows, cols, work,
+			    cols, s, NULL, 1, NULL, 1, superb);
 	if (info != 0) {
 		rc = lapack_failed(err, "zgesvd", info);
 		goto out;
@@ -200,15 +284,16 @@ adac_linalg_eigenvalues(const double *a, int n, double *re, double *im,
 	lapack_int info;
 	int rc = ADAC_OK;
 
-	adac_linalg_one_thread();
+	if ((rc = loaded(err)) != ADAC_OK)
+		return rc;
 	if (n <= 0)
 		return ADAC_OK;
 	work = alloc_matrix(n, n, sizeof *work);
 	if (work == NULL)
 		return nomem(err);
 	memcpy(work, a, (size_t)n * (size_t)n * sizeof *work);
-	info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, work, n, re, im,
-			     NULL, 1, NULL, 1);
+	info = lapack.dgeev(LAPACK_ROW_MAJOR, 'N', 'N', n, work, n, re, im,
+			   NULL, 1, NULL, 1);
 	if (info != 0)
 		rc = lapack_failed(err, "dgeev", info);
 	free(work);
@@ -223,15 +308,16 @@ adac_linalg_eig(const double *a, int n, double *re, double *im, double *vr,
 	lapack_int info;
 	int rc = ADAC_OK;
 
-	adac_linalg_one_thread();
+	if ((rc = loaded(err)) != ADAC_OK)
+		return rc;
 	if (n <= 0)
 		return ADAC_OK;
 	work = alloc_matrix(n, n, sizeof *work);
 	if (work == NULL)
 		return nomem(err);
 	memcpy(work, a, (size_t)n * (size_t)n * sizeof *work);
-	info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'V', n, work, n, re, im,
-			     NULL, 1, vr, n);
+	info = lapack.dgeev(LAPACK_ROW_MAJOR, 'N', 'V', n, work, n, re, im,
+			   NULL, 1, vr, n);
 	if (info != 0)
 		rc = lapack_failed(err, "dgeev", info);
 	free(work);
@@ -245,7 +331,6 @@ adac_linalg_spectral_radius(const double *a, int n, double *out,
 	double *re = NULL, *im = NULL, r = 0;
 	int i, rc;
 
-	adac_linalg_one_thread();
 	if (n <= 0) {
 		*out = 0;
 		return ADAC_OK;
@@ -276,7 +361,6 @@ adac_linalg_unitarity_error(const double *a, int n, double *out,
 	double *g, sum;
 	int i, j, k, rc;
 
-	adac_linalg_one_thread();
 	if (n <= 0) {
 		*out = 0;
 		return ADAC_OK;
@@ -349,7 +433,8 @@ adac_linalg_random_orthogonal(int n, uint64_t seed, double *out,
 	lapack_int info;
 	int i, j, rc = ADAC_OK;
 
-	adac_linalg_one_thread();
+	if ((rc = loaded(err)) != ADAC_OK)
+		return rc;
 	if (n <= 0 || n > 65536)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "matrix size %d is out of range", n);
@@ -361,14 +446,14 @@ adac_linalg_random_orthogonal(int n, uint64_t seed, double *out,
 	}
 	/* the Gaussian is drawn row by row into out and factored in place */
 	adac_linalg_gaussian(n * n, seed, out);
-	info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, n, n, out, n, tau);
+	info = lapack.dgeqrf(LAPACK_ROW_MAJOR, n, n, out, n, tau);
 	if (info != 0) {
 		rc = lapack_failed(err, "dgeqrf", info);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		diag[i] = out[i * n + i];
-	info = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, n, n, n, out, n, tau);
+	info = lapack.dorgqr(LAPACK_ROW_MAJOR, n, n, n, out, n, tau);
 	if (info != 0) {
 		rc = lapack_failed(err, "dorgqr", info);
 		goto out;
@@ -395,16 +480,17 @@ adac_linalg_zsolve(double *a_re_im, int n, double *b_re_im, int nrhs,
 	lapack_int info;
 	int rc = ADAC_OK;
 
-	adac_linalg_one_thread();
+	if ((rc = loaded(err)) != ADAC_OK)
+		return rc;
 	if (n <= 0 || nrhs <= 0)
 		return ADAC_OK;
 	ipiv = malloc((size_t)n * sizeof *ipiv);
 	if (ipiv == NULL)
 		return nomem(err);
 	/* interleaved re/im doubles are the layout of lapack_complex_double */
-	info = LAPACKE_zgesv(LAPACK_ROW_MAJOR, n, nrhs,
-			     (lapack_complex_double *)a_re_im, n, ipiv,
-			     (lapack_complex_double *)b_re_im, nrhs);
+	info = lapack.zgesv(LAPACK_ROW_MAJOR, n, nrhs,
+			   (lapack_complex_double *)a_re_im, n, ipiv,
+			   (lapack_complex_double *)b_re_im, nrhs);
 	if (info > 0)
 		rc = adac_error_set(err, ADAC_E_NEGATIVE, "",
 				    "matrix is singular (pivot %d is zero)",

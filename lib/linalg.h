@@ -1,11 +1,14 @@
 /*
  * linalg.h - dense linear algebra through LAPACKE/OpenBLAS.  The only
- * module that calls LAPACKE; nothing here is hand-written numerics that a
- * library already does.
+ * module that calls LAPACKE or loads ARPACK; nothing here is hand-written
+ * numerics that a library already does.  The libraries are loaded on the
+ * first call that needs them, so that a program that never does pays
+ * nothing for them at start-up.
  *
  * Matrices are row-major doubles (or interleaved complex doubles,
  * re/im pairs), borrowed.  Functions return ADAC_OK, ADAC_E_NOMEM, or
- * ADAC_E_DEPENDENCY when LAPACK reports failure (info != 0).
+ * ADAC_E_DEPENDENCY when LAPACK cannot be loaded or reports failure
+ * (info != 0).
  */
 #ifndef ADAC_LINALG_H
 #define ADAC_LINALG_H
@@ -15,10 +18,26 @@
 #include "error.h"
 
 /*
- * Run OpenBLAS on one thread from now on (every function here does it
- * first); for callers of BLAS outside this module, such as ARPACK.
+ * Load LAPACK and run OpenBLAS on one thread from now on (every function
+ * here does it first).  A failure to load is reported by the next call
+ * that needs LAPACK.
  */
 void adac_linalg_one_thread(void);
+
+/* ARPACK's dnaupd_c, as <arpack/arpack.h> declares it (a_int is int). */
+typedef void adac_linalg_dnaupd_fn(int *ido, const char *bmat, int n,
+				   const char *which, int nev, double tol,
+				   double *resid, int ncv, double *v, int ldv,
+				   int *iparam, int *ipntr, double *workd,
+				   double *workl, int lworkl, int *info);
+
+/*
+ * Set *dnaupd to ARPACK's dnaupd_c, loading it (and LAPACK, OpenBLAS on
+ * one thread) on first use: ADAC_OK, or ADAC_E_DEPENDENCY when it cannot
+ * be loaded.
+ */
+int adac_linalg_arpack(adac_linalg_dnaupd_fn **dnaupd,
+		       struct adac_error *err);
 
 /*
  * All min(rows, cols) singular values of a, largest first, into s

@@ -45,7 +45,6 @@
  */
 #include "modal.h"
 
-#include <arpack/arpack.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -1239,6 +1238,7 @@ arnoldi_block(struct adac_modal_map *m, long nb, long budget, double epsk,
 	double *h = NULL, *re = NULL, *im = NULL, *y = NULL, *xr = NULL;
 	double *xi = NULL, *scr = NULL, lam = -1;
 	long mv = 0, guard = budget + 4L * ncv;
+	adac_linalg_dnaupd_fn *dnaupd;
 
 	r->method = "arnoldi";
 	r->converged = 0;
@@ -1263,7 +1263,9 @@ arnoldi_block(struct adac_modal_map *m, long nb, long budget, double epsk,
 	}
 	/* a fixed start, so that a certificate is reproducible */
 	adac_linalg_gaussian(n, ARNOLDI_SEED, resid);
-	adac_linalg_one_thread();	/* ARPACK calls OpenBLAS */
+	/* loaded here, with OpenBLAS on one thread, for ARPACK calls it */
+	if ((rc = adac_linalg_arpack(&dnaupd, err)) != ADAC_OK)
+		goto out;
 	iparam[0] = 1;		/* exact shifts */
 	/*
 	 * one application to start, a factorisation of ncv, then at most
@@ -1276,8 +1278,8 @@ arnoldi_block(struct adac_modal_map *m, long nb, long budget, double epsk,
 	for (;;) {
 		double *px, *py;
 
-		dnaupd_c(&ido, "I", n, "LM", nev, ARNOLDI_TOL, resid, ncv, v, n,
-			 iparam, ipntr, workd, workl, lworkl, &info);
+		dnaupd(&ido, "I", n, "LM", nev, ARNOLDI_TOL, resid, ncv, v, n,
+		       iparam, ipntr, workd, workl, lworkl, &info);
 		if (ido != 1 && ido != -1)
 			break;
 		px = workd + ipntr[0] - 1;

@@ -32,7 +32,6 @@ parse_opts(int argc, char **argv, struct adac_certify_opts *o,
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	char *end;
 	long n;
 	int c;
 
@@ -51,23 +50,19 @@ parse_opts(int argc, char **argv, struct adac_certify_opts *o,
 					optarg), 0;
 			break;
 		case 'g':
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    n < 1 || n > (1 << 20))
-				return *status = adac_cli_usage_error(
-					"--grid: '%s' is not a whole number from 1 to %d",
-					optarg, 1 << 20), 0;
+			if ((*status = adac_cli_whole("--grid", optarg, 1,
+						      1 << 20, &n)) != 0)
+				return 0;
 			o->grid = (int)n;
 			break;
 		case 't':
-			errno = 0;
-			o->tol = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    !(o->tol >= 0 && o->tol < 0.5))
+			/* adac-certify(1): 0 <= x < 0.5 */
+			if ((*status = adac_cli_number("--tol", optarg, 0, 0.5,
+						       &o->tol)) != 0)
+				return 0;
+			if (o->tol == 0.5)
 				return *status = adac_cli_usage_error(
-					"--tol: '%s' is not a number from 0 to below 0.5",
-					optarg), 0;
+					"--tol: '%s' is not below 0.5", optarg), 0;
 			break;
 		case 's':
 			*strict = 1;
@@ -129,10 +124,8 @@ main(int argc, char **argv)
 		free(summary);
 	}
 	/* a failing verdict still writes the IR: the certificate says why */
-	if ((rc = adac_cli_write(out, text, strlen(text), &err)) != ADAC_OK) {
-		status = adac_cli_fail(name, &err);
+	if ((status = adac_cli_output(out, text, strlen(text))) != 0)
 		goto out;
-	}
 	status = v == ADAC_CERTIFIED_STABLE ? 0 :
 		 v == ADAC_MARGINALLY_STABLE ? strict : 1;
 out:

@@ -32,18 +32,6 @@ struct args {
 	const char *out, *path[2], *name[2];
 };
 
-static int
-number_arg(const char *opt, const char *s, double lo, double hi, double *v)
-{
-	char *end;
-
-	*v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || !(*v >= lo && *v <= hi))
-		return adac_cli_usage_error("%s '%s' is not a number in [%g, %g]",
-					    opt, s, lo, hi);
-	return 0;
-}
-
 /* Options into a; returns -1 to go on, else the exit status. */
 static int
 parse_args(int argc, char **argv, struct args *a)
@@ -66,55 +54,50 @@ parse_args(int argc, char **argv, struct args *a)
 	};
 	struct adac_error err;
 	double v;
+	long n;
 	int c;
 
 	opterr = 0;	/* one line of our own instead of getopt's */
 	while ((c = getopt_long(argc, argv, ":n:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (number_arg("-n", optarg, 1, 1e10, &v))
+			/* more is refused by the render's limit in any case */
+			if (adac_cli_whole("-n", optarg, 1, 1L << 28, &n))
 				return 2;
-			if (v != floor(v))
-				return adac_cli_usage_error("-n '%s' is not a whole number", optarg);
-			a->diff.length = (long)v;
+			a->diff.length = n;
 			break;
 		case 't':
-			if (number_arg("--tol-db", optarg, -1000, 0, &a->diff.tol_db))
+			if (adac_cli_number("--tol-db", optarg, -1000, 0, &a->diff.tol_db))
 				return 2;
 			break;
 		case 'd': a->render.double_precision = 1; break;
 		case 'b':
-			if (number_arg("--block", optarg, 1, 1 << 20, &v))
+			if (adac_cli_whole("--block", optarg, 1, 1 << 20, &n))
 				return 2;
-			if (v != floor(v))
-				return adac_cli_usage_error("--block '%s' is not a whole number", optarg);
-			a->render.block_size = (int)v;
+			a->render.block_size = (int)n;
 			break;
 		case 'f':
-			if (number_arg("--fs", optarg, 1, 1e7, &v))
+			if (adac_cli_whole("--fs", optarg, 1, 10000000, &n))
 				return 2;
-			if (v != floor(v))
-				return adac_cli_usage_error("--fs '%s' is not a whole number", optarg);
-			a->diff.fs_hz = a->render.fs_hz = v;
+			a->diff.fs_hz = a->render.fs_hz = (double)n;
 			break;
 		case 'B':
-			if (strcmp(optarg, "llvm") && strcmp(optarg, "interp"))
-				return adac_cli_usage_error("--backend '%s' is not llvm or interp", optarg);
-			a->faust.backend = optarg[0] == 'l' ? ADAC_FAUST_LLVM : ADAC_FAUST_INTERP;
+			if (adac_cli_backend(optarg, 0, &a->faust.backend, &c))
+				return 2;
 			break;
 		case 'T': a->faust.target = optarg; break;
 		case 'C':
-			if (number_arg("--compile-cpu", optarg, 0.01, 1e6,
+			if (adac_cli_number("--compile-cpu", optarg, 0.01, 1e6,
 				       &a->faust.limits.cpu_s))
 				return 2;
 			break;
 		case 'W':
-			if (number_arg("--compile-wall", optarg, 0.01, 1e6,
+			if (adac_cli_number("--compile-wall", optarg, 0.01, 1e6,
 				       &a->faust.limits.wall_s))
 				return 2;
 			break;
 		case 'M':
-			if (number_arg("--compile-mem", optarg, 1, 1 << 30, &v))
+			if (adac_cli_number("--compile-mem", optarg, 1, 1 << 30, &v))
 				return 2;
 			a->faust.limits.mem_mb = (long)v;
 			break;
@@ -192,9 +175,6 @@ open_source(const char *path, const struct args *a, struct adac_source **s)
 	}
 	if (a->diff.progress != NULL)
 		fputs("\r\033[K", stderr);
-	/* an input that cannot be read is bad input, like a malformed one */
-	if (rc == ADAC_E_IO)
-		err.code = ADAC_E_INPUT;
 	return rc == ADAC_OK ? 0 : adac_cli_fail(adac_cli_input_name(path), &err);
 }
 
@@ -267,9 +247,7 @@ main(int argc, char **argv)
 	if (text == NULL)
 		status = adac_cli_fail(NULL, (adac_error_set(&err, ADAC_E_NOMEM, "",
 							     "out of memory"), &err));
-	else if (adac_cli_write(a.out, text, strlen(text), &err) != ADAC_OK)
-		status = adac_cli_fail(NULL, &err);
-	else
+	else if ((status = adac_cli_output(a.out, text, strlen(text))) == 0)
 		status = equal ? 0 : 1;
 out:
 	free(text);

@@ -66,11 +66,7 @@ main(int argc, char **argv)
 	}
 	if (adac_emit_faust(ir, &opt, &text, &err) != ADAC_OK)
 		goto fail;
-	/* the write's own message names the file */
-	in = NULL;
-	if (adac_cli_write(out, text, strlen(text), &err) != ADAC_OK)
-		goto fail;
-	status = 0;
+	status = adac_cli_output(out, text, strlen(text));
 	goto out;
 fail:
 	status = adac_cli_fail(in, &err);

@@ -23,21 +23,26 @@
 #define MAX_SETTINGS 16
 #define MAX_COMPARE 15
 
-static const char usage[] =
-	"usage: adac-ir check [FILE]\n"
-	"       adac-ir fmt [-o FILE] [FILE]\n"
-	"       adac-ir show [FILE]\n"
-	"       adac-ir hash [FILE]\n"
-	"       adac-ir dot [-o FILE] [FILE]\n"
-	"       adac-ir impulse [-n SAMPLES] [-f wav|json|raw] [-t float32|float64]\n"
-	"                       [--set NAME=VALUE]... [-o FILE] [FILE]\n"
-	"       adac-ir plot [--kind impulse|edc|magnitude|all] [-n SAMPLES] [--fs HZ]\n"
-	"                    [--set NAME=VALUE]... [--compare SOURCE]... [-o FILE] [SOURCE]\n"
-	"       adac-ir decay [-n SAMPLES] [--fs HZ] [--set NAME=VALUE]... [-o FILE] [SOURCE]\n"
-	"       adac-ir export [--to adac] [-o FILE] [FILE]\n";
+struct args;
+
+/*
+ * A command of adac-ir: its usage after its name, the options it takes
+ * (their getopt characters) and what it runs, on an IR or on the
+ * sources it renders (the text it writes into *text).
+ */
+struct command {
+	const char *name, *opts, *usage;
+	int (*run_ir)(const struct args *a, const struct adac_ir *ir);
+	int (*run_rendered)(const struct args *a, struct adac_response **r,
+			    const char **names, int n, char **text,
+			    struct adac_error *err);
+};
+
+static int print_usage(void);
 
 struct args {
-	const char *cmd, *in, *out;
+	const struct command *cmd;
+	const char *in, *out;
 	long samples;			/* -1: the default length */
 	enum adac_format format;
 	enum adac_sample_type type;
@@ -49,23 +54,6 @@ struct args {
 	const char *only;		/* an option only some commands take */
 	double fs_hz;			/* --fs: the rate of a FAUST program */
 };
-
-static int
-takes(const char *cmd, const char *opt)
-{
-	static const struct {
-		const char *cmd, *opts;
-	} table[] = {
-		{"fmt", "o"}, {"dot", "o"}, {"impulse", "onfts"},
-		{"plot", "onskcr"}, {"decay", "onsr"}, {"export", "oT"},
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strcmp(cmd, table[i].cmd) == 0)
-			return strchr(table[i].opts, opt[0]) != NULL;
-	return 0;
-}
 
 static const char *
 option_name(int c)
@@ -101,10 +89,8 @@ parse_args(int argc, char **argv, struct args *a)
 		{NULL, 0, NULL, 0},
 	};
 	struct adac_error err;
-	char *end;
 	int c;
 
-	a->cmd = argv[0];
 	a->samples = -1;
 	a->format = ADAC_FORMAT_WAV;
 	a->type = ADAC_SAMPLE_FLOAT64;
@@ -113,20 +99,17 @@ parse_args(int argc, char **argv, struct args *a)
 	opterr = 0;	/* one line of our own instead of getopt's */
 	while ((c = getopt_long(argc, argv, ":o:n:f:t:h", longopts, NULL)) != -1) {
 		if (c != 'h' && c != '?' && c != ':' &&
-		    !takes(a->cmd, (char[]){(char)c, 0}))
+		    strchr(a->cmd->opts, c) == NULL)
 			a->only = option_name(c);
 		switch (c) {
 		case 'o':
 			a->out = optarg;
 			break;
 		case 'n':
-			errno = 0;
-			a->samples = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    a->samples <= 0)
-				return adac_cli_usage_error(
-					"-n needs a positive number of samples, not '%s'",
-					optarg);
+			/* more is refused by the render's limit in any case */
+			if (adac_cli_whole("-n", optarg, 1, 1L << 28,
+					   &a->samples))
+				return 2;
 			break;
 		case 'f':
 			if (adac_format_parse(optarg, &a->format) != ADAC_OK)
@@ -153,13 +136,9 @@ parse_args(int argc, char **argv, struct args *a)
 				return adac_cli_fail(NULL, &err);
 			break;
 		case 'r':
-			errno = 0;
-			a->fs_hz = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    !(a->fs_hz >= 1 && a->fs_hz <= 1536000))
-				return adac_cli_usage_error(
-					"--fs needs a rate from 1 to 1536000 Hz, not '%s'",
-					optarg);
+			if (adac_cli_number("--fs", optarg, 1, 1536000,
+					    &a->fs_hz))
+				return 2;
 			break;
 		case 'T':
 			/* the one format there is; the option names it */
@@ -175,8 +154,7 @@ parse_args(int argc, char **argv, struct args *a)
 			a->compare[a->n_compare++] = optarg;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			return print_usage();
 		default:
 			return adac_cli_option_error(c, argv);
 		}
@@ -185,7 +163,8 @@ parse_args(int argc, char **argv, struct args *a)
 		return adac_cli_usage_error("too many operands");
 	a->in = optind < argc ? argv[optind] : NULL;
 	if (a->only != NULL)
-		return adac_cli_usage_error("'%s' takes no %s", a->cmd, a->only);
+		return adac_cli_usage_error("'%s' takes no %s", a->cmd->name,
+					    a->only);
 	return -1;
 }
 
@@ -194,15 +173,15 @@ static int
 emit(const char *path, void *data, size_t len)
 {
 	struct adac_error err;
-	int rc;
+	int status;
 
 	if (data == NULL) {
 		adac_error_set(&err, ADAC_E_NOMEM, "", "out of memory");
 		return adac_cli_fail(NULL, &err);
 	}
-	rc = adac_cli_write(path, data, len, &err);
+	status = adac_cli_output(path, data, len);
 	free(data);
-	return rc == ADAC_OK ? 0 : adac_cli_fail(NULL, &err);
+	return status;
 }
 
 static int
@@ -212,41 +191,69 @@ emit_text(const char *path, char *text)
 }
 
 static int
-run(const struct args *a, const struct adac_ir *ir)
+run_check(const struct args *a, const struct adac_ir *ir)
+{
+	(void)a;
+	(void)ir;
+	return 0;
+}
+
+static int
+run_fmt(const struct args *a, const struct adac_ir *ir)
+{
+	return emit_text(a->out, adac_ir_canonical(ir, 1));
+}
+
+static int
+run_show(const struct args *a, const struct adac_ir *ir)
+{
+	(void)a;
+	return emit_text(NULL, adac_show_summary(ir));
+}
+
+static int
+run_hash(const struct args *a, const struct adac_ir *ir)
 {
 	struct adac_error err;
 	char hex[67];
-	void *data;
-	size_t len;
 
-	if (strcmp(a->cmd, "check") == 0)
-		return 0;
-	if (strcmp(a->cmd, "fmt") == 0)
-		return emit_text(a->out, adac_ir_canonical(ir, 1));
-	if (strcmp(a->cmd, "show") == 0)
-		return emit_text(NULL, adac_show_summary(ir));
-	if (strcmp(a->cmd, "dot") == 0)
-		return emit_text(a->out, adac_show_dot(ir));
-	if (strcmp(a->cmd, "export") == 0) {
-		json_t *cfg = NULL;
-		char *text;
-
-		if (adac_export_adac(ir, &cfg, &err) != ADAC_OK)
-			return adac_cli_fail(adac_cli_input_name(a->in), &err);
-		text = adac_json_dumps(cfg);
-		json_decref(cfg);
-		return emit_text(a->out, text);
-	}
-	if (strcmp(a->cmd, "impulse") == 0) {
-		if (adac_impulse(ir, a->samples, a->set, a->n_set, a->format,
-				 a->type, &data, &len, &err) != ADAC_OK)
-			return adac_cli_fail(adac_cli_input_name(a->in), &err);
-		return emit(a->out, data, len);
-	}
 	if (adac_ir_hash(ir, hex, &err) != ADAC_OK)
 		return adac_cli_fail(adac_cli_input_name(a->in), &err);
 	strcat(hex, "\n");
 	return emit_text(NULL, strdup(hex));
+}
+
+static int
+run_dot(const struct args *a, const struct adac_ir *ir)
+{
+	return emit_text(a->out, adac_show_dot(ir));
+}
+
+static int
+run_impulse(const struct args *a, const struct adac_ir *ir)
+{
+	struct adac_error err;
+	void *data;
+	size_t len;
+
+	if (adac_impulse(ir, a->samples, a->set, a->n_set, a->format,
+			 a->type, &data, &len, &err) != ADAC_OK)
+		return adac_cli_fail(adac_cli_input_name(a->in), &err);
+	return emit(a->out, data, len);
+}
+
+static int
+run_export(const struct args *a, const struct adac_ir *ir)
+{
+	struct adac_error err;
+	json_t *cfg = NULL;
+	char *text;
+
+	if (adac_export_adac(ir, &cfg, &err) != ADAC_OK)
+		return adac_cli_fail(adac_cli_input_name(a->in), &err);
+	text = adac_json_dumps(cfg);
+	json_decref(cfg);
+	return emit_text(a->out, text);
 }
 
 /* Render path (NULL: stdin) as a source, with a's settings and length. */
@@ -281,23 +288,57 @@ render(const char *path, const struct args *a, double *fs_hz,
 	return rc;
 }
 
+/* plot: an SVG of the sources rendered, the first the reference */
+static int
+plot_text(const struct args *a, struct adac_response **r,
+	  const char **names, int n, char **text, struct adac_error *err)
+{
+	struct adac_plot_series *series = NULL;
+	int n_series = 0, rc;
+
+	rc = adac_plot_series_from((const struct adac_response *const *)r,
+				   names, n, &series, &n_series, err);
+	if (rc == ADAC_OK)
+		rc = adac_plot_svg(series, n_series, a->kind, names[0], text,
+				   err);
+	adac_plot_series_free(series, n_series);
+	return rc;
+}
+
+/* decay: the JSON report of the one source rendered */
+static int
+decay_text(const struct args *a, struct adac_response **r,
+	   const char **names, int n, char **text, struct adac_error *err)
+{
+	json_t *report = NULL;
+	int rc;
+
+	(void)a;
+	(void)names;
+	(void)n;
+	rc = adac_decay_analyse(r[0], &report, err);
+	if (rc == ADAC_OK && (*text = adac_json_dumps(report)) == NULL)
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	json_decref(report);
+	return rc;
+}
+
 /* plot and decay: any source, IR, FAUST program or audio file. */
 static int
 run_rendered(const struct args *a)
 {
 	struct adac_response *r[1 + MAX_COMPARE] = {NULL};
 	const char *names[1 + MAX_COMPARE];
-	struct adac_plot_series *series = NULL;
 	struct adac_error err;
-	json_t *report = NULL;
 	double fs_hz = a->fs_hz;
 	char *text = NULL;
-	int i, n, n_series = 0, rc = ADAC_OK, status;
+	int i, n, rc = ADAC_OK, status;
 
 	names[0] = adac_cli_input_name(a->in);
 	for (i = 0; i < a->n_compare; i++)
 		names[1 + i] = a->compare[i];
-	n = strcmp(a->cmd, "plot") == 0 ? 1 + a->n_compare : 1;
+	/* only the commands that take --compare have more than one */
+	n = 1 + a->n_compare;
 	for (i = 0; i < n && rc == ADAC_OK; i++)
 		rc = render(i == 0 ? a->in : a->compare[i - 1], a, &fs_hz,
 			    &r[i], &err);
@@ -305,59 +346,93 @@ run_rendered(const struct args *a)
 		status = adac_cli_fail(names[i - 1], &err);
 		goto out;
 	}
-	if (n > 1 || strcmp(a->cmd, "plot") == 0) {
-		rc = adac_plot_series_from((const struct adac_response *const *)r,
-					   names, n, &series, &n_series, &err);
-		if (rc == ADAC_OK)
-			rc = adac_plot_svg(series, n_series, a->kind, names[0],
-					   &text, &err);
-	} else {
-		rc = adac_decay_analyse(r[0], &report, &err);
-		if (rc == ADAC_OK && (text = adac_json_dumps(report)) == NULL)
-			rc = adac_error_set(&err, ADAC_E_NOMEM, "", "out of memory");
-	}
+	rc = a->cmd->run_rendered(a, r, names, n, &text, &err);
 	status = rc == ADAC_OK ? emit_text(a->out, text) :
 		 adac_cli_fail(names[0], &err);
 out:
 	for (i = 0; i < n; i++)
 		adac_response_free(r[i]);
-	adac_plot_series_free(series, n_series);
-	json_decref(report);
 	return status;
+}
+
+/*
+ * The commands, in the order of the usage: a new command is one row here
+ * (and its function).
+ */
+static const struct command commands[] = {
+	{"check", "", "[FILE]", run_check, NULL},
+	{"fmt", "o", "[-o FILE] [FILE]", run_fmt, NULL},
+	{"show", "", "[FILE]", run_show, NULL},
+	{"hash", "", "[FILE]", run_hash, NULL},
+	{"dot", "o", "[-o FILE] [FILE]", run_dot, NULL},
+	{"impulse", "onfts",
+	 "[-n SAMPLES] [-f wav|json|raw] [-t float32|float64]\n"
+	 "[--set NAME=VALUE]... [-o FILE] [FILE]",
+	 run_impulse, NULL},
+	{"plot", "onskcr",
+	 "[--kind impulse|edc|magnitude|all] [-n SAMPLES] [--fs HZ]\n"
+	 "[--set NAME=VALUE]... [--compare SOURCE]... [-o FILE] [SOURCE]",
+	 NULL, plot_text},
+	{"decay", "onsr",
+	 "[-n SAMPLES] [--fs HZ] [--set NAME=VALUE]... [-o FILE] [SOURCE]",
+	 NULL, decay_text},
+	{"export", "oT", "[--to adac] [-o FILE] [FILE]", run_export, NULL},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/*
+ * "usage: adac-ir CMD USAGE" for the first command, aligned under it for
+ * the rest; a usage's second line is indented under its first option.
+ */
+static int
+print_usage(void)
+{
+	size_t i;
+	const char *p;
+
+	for (i = 0; i < N_COMMANDS; i++) {
+		printf("%s adac-ir %s ", i == 0 ? "usage:" : "      ",
+		       commands[i].name);
+		for (p = commands[i].usage; *p != '\0'; p++) {
+			putchar(*p);
+			if (*p == '\n')
+				printf("%*s", 16 + (int)strlen(commands[i].name),
+				       "");
+		}
+		putchar('\n');
+	}
+	return fclose(stdout) == 0 ? 0 : 3;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const char *const commands[] = {"check", "fmt", "show", "hash",
-					       "dot", "impulse", "plot", "decay",
-					       "export", NULL};
 	struct args a = {0};
 	struct adac_error err;
 	struct adac_ir *ir;
 	char *buf;
 	size_t len;
-	int i, status;
+	size_t i;
+	int status;
 
 	adac_cli_init("adac-ir");
 	if (argc < 2)
 		return adac_cli_usage_error(
 			"expected a command; see 'adac-ir --help'");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return print_usage();
 	if (strcmp(argv[1], "--version") == 0)
 		return adac_cli_version();
-	for (i = 0; commands[i] != NULL; i++)
-		if (strcmp(argv[1], commands[i]) == 0)
+	for (i = 0; i < N_COMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
 			break;
-	if (commands[i] == NULL)
+	if (i == N_COMMANDS)
 		return adac_cli_usage_error(
 			"unknown command '%s'; see 'adac-ir --help'", argv[1]);
+	a.cmd = &commands[i];
 	if ((status = parse_args(argc - 1, argv + 1, &a)) >= 0)
 		return status;
-	if (strcmp(a.cmd, "plot") == 0 || strcmp(a.cmd, "decay") == 0)
+	if (a.cmd->run_ir == NULL)
 		return run_rendered(&a);
 	if (adac_cli_read(a.in, &buf, &len, &err) != ADAC_OK)
 		return adac_cli_fail(adac_cli_input_name(a.in), &err);
@@ -365,7 +440,7 @@ main(int argc, char **argv)
 	free(buf);
 	if (status != ADAC_OK)
 		return adac_cli_fail(adac_cli_input_name(a.in), &err);
-	status = run(&a, ir);
+	status = a.cmd->run_ir(&a, ir);
 	adac_ir_free(ir);
 	return status;
 }

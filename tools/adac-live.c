@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "live_app.h"
+#include "sim.h"
 
 static const char usage[] =
 	"usage: adac-live run [--driver null|file|jack] [--in IN.wav] [--out OUT.wav]\n"
@@ -47,19 +48,6 @@ say(void *ctx, enum adac_live_say kind, const char *line)
 	}
 	fprintf(kind == ADAC_LIVE_SAY_LOG ? log_fp : stdout, "%s\n", line);
 	fflush(kind == ADAC_LIVE_SAY_LOG ? log_fp : stdout);
-}
-
-static int
-number(const char *opt, const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end != '\0' || !(v >= lo && v <= hi))
-		return adac_cli_usage_error("%s '%s' is not a number in %g..%g",
-					    opt, s, lo, hi);
-	*out = v;
-	return 0;
 }
 
 enum { O_DRIVER = 256, O_IN, O_OUT, O_SECONDS, O_FRAMES, O_SPEED, O_BLOCK,
@@ -104,9 +92,10 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 		{NULL, 0, NULL, 0},
 	};
 	struct adac_live_driver_config *d = &o->driver;
+	struct adac_setting setting;
+	struct adac_error err;
 	double v;
-	char *eq;
-	int c;
+	int c, is_auto;
 
 	optind = 1;
 	opterr = 0;	/* one line of our own instead of getopt's */
@@ -135,102 +124,94 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 			o->osc_port = strcmp(optarg, "off") == 0 ? NULL : optarg;
 			break;
 		case O_BACKEND:
-			o->engine.upgrade_ms = 0;
-			if (strcmp(optarg, "llvm") == 0) {
-				o->engine.faust.backend = ADAC_FAUST_LLVM;
-			} else if (strcmp(optarg, "interp") == 0) {
-				o->engine.faust.backend = ADAC_FAUST_INTERP;
-			} else if (strcmp(optarg, "auto") == 0) {
-				o->engine.faust.backend = ADAC_FAUST_INTERP;
-				o->engine.upgrade_ms = 1000;
-			} else
-				return 1 + adac_cli_usage_error(
-					"unknown backend '%s'", optarg);
+			if (adac_cli_backend(optarg, 1,
+					     &o->engine.faust.backend, &is_auto))
+				return 3;
+			/* auto: the interpreter, then LLVM once left alone 1 s */
+			o->engine.upgrade_ms = is_auto ? 1000 : 0;
 			break;
 		case O_SET:
-			eq = strchr(optarg, '=');
-			if (eq == NULL || o->n_sets == 64)
+			if (o->n_sets == 64)
 				return 1 + adac_cli_usage_error(
-					"--set wants ADDRESS=VALUE (at most 64)");
-			*eq = '\0';
-			if (number("--set", eq + 1, -HUGE_VAL, HUGE_VAL, &v))
-				return 3;
-			sets[o->n_sets].address = optarg;
-			sets[o->n_sets++].value = v;
+					"more than 64 --set options");
+			if (adac_setting_parse(optarg, &setting, &err))
+				return 1 + adac_cli_fail(NULL, &err);
+			sets[o->n_sets].address = setting.name;
+			sets[o->n_sets++].value = setting.value;
 			break;
 		case O_SECONDS:
-			if (number("--seconds", optarg, 0, 1e7, &o->seconds))
+			if (adac_cli_number("--seconds", optarg, 0, 1e7, &o->seconds))
 				return 3;
 			break;
 		case O_FRAMES:
-			if (number("--frames", optarg, 0, 1e15, &v))
+			if (adac_cli_number("--frames", optarg, 0, 1e15, &v))
 				return 3;
 			d->frames = (int64_t)v;
 			break;
 		case O_SPEED:
-			if (number("--speed", optarg, 0, 1000, &d->speed))
+			if (adac_cli_number("--speed", optarg, 0, 1000, &d->speed))
 				return 3;
 			break;
 		case O_BLOCK:
-			if (number("--block", optarg, 1, 65536, &v))
+			if (adac_cli_number("--block", optarg, 1, 65536, &v))
 				return 3;
 			d->block = (int)v;
 			break;
 		case O_RATE:
-			if (number("--rate", optarg, 1, 1536000, &v))
+			if (adac_cli_number("--rate", optarg, 1, 1536000, &v))
 				return 3;
 			d->fs_hz = (int)v;
 			break;
 		case O_XFADE:
-			if (number("--xfade-ms", optarg, 0, 10000, &o->engine.xfade_ms))
+			if (adac_cli_number("--xfade-ms", optarg, 0, 10000, &o->engine.xfade_ms))
 				return 3;
 			break;
 		case O_SMOOTH:
-			if (number("--smooth-ms", optarg, 0, 10000, &o->engine.smooth_ms))
+			if (adac_cli_number("--smooth-ms", optarg, 0, 10000, &o->engine.smooth_ms))
 				return 3;
 			break;
 		case O_MAXBODY:
-			if (number("--max-body", optarg, 1, 1L << 30, &v))
+			if (adac_cli_number("--max-body", optarg, 1, 1L << 30, &v))
 				return 3;
 			o->max_body = (long)v;
 			break;
 		case O_CACHE:
-			if (number("--cache", optarg, 0, 1024, &v))
+			if (adac_cli_number("--cache", optarg, 0, 1024, &v))
 				return 3;
 			o->engine.cache = (int)v;
 			break;
 		case O_CCPU:
-			if (number("--compile-cpu", optarg, 0.01, 1e6,
+			if (adac_cli_number("--compile-cpu", optarg, 0.01, 1e6,
 				   &o->engine.faust.limits.cpu_s))
 				return 3;
 			break;
 		case O_CWALL:
-			if (number("--compile-wall", optarg, 0.01, 1e6,
+			if (adac_cli_number("--compile-wall", optarg, 0.01, 1e6,
 				   &o->engine.faust.limits.wall_s))
 				return 3;
 			break;
 		case O_CMEM:
-			if (number("--compile-mem", optarg, 1, 1 << 30, &v))
+			if (adac_cli_number("--compile-mem", optarg, 1, 1 << 30, &v))
 				return 3;
 			o->engine.faust.limits.mem_mb = (long)v;
 			break;
 		case O_CACHEMB:
-			if (number("--cache-mb", optarg, 0, 1 << 20,
+			if (adac_cli_number("--cache-mb", optarg, 0, 1 << 20,
 				   &o->engine.cache_mb))
 				return 3;
 			break;
 		case O_MAXLEVEL:
-			if (number("--max-level-db", optarg, -60, 60,
+			if (adac_cli_number("--max-level-db", optarg, -60, 60,
 				   &o->engine.max_level_db))
 				return 3;
 			break;
 		case O_CONNS:
-			if (number("--connections", optarg, 16, 1 << 20, &v))
+			if (adac_cli_number("--connections", optarg, 16, 1 << 20, &v))
 				return 3;
 			o->connections = (int)v;
 			break;
 		case O_PROGMB:
-			if (number("--program-mb", optarg, 1, 1 << 30, &v))
+			if (adac_cli_number("--program-mb", optarg, 1, 1 << 30, &v))
 				return 3;
 			o->engine.faust.limits.program_mb = (long)v;
 			break;

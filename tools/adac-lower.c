@@ -100,8 +100,7 @@ main(int argc, char **argv)
 		status = adac_cli_fail(name, &err);
 		goto out;
 	}
-	status = adac_cli_write(out, text, strlen(text), &err) == ADAC_OK ? 0 :
-		 adac_cli_fail(name, &err);
+	status = adac_cli_output(out, text, strlen(text));
 out:
 	json_decref(doc);
 	json_decref(ir);

@@ -234,7 +234,7 @@ cert() {
 	[ "$stderr" = "adac-certify: error: --grid: '0' is not a whole number from 1 to 1048576" ]
 	run --separate-stderr adac-certify --tol 1 "$DATA/hadamard.json"
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "adac-certify: error: --tol: '1' is not a number from 0 to below 0.5" ]
+	[ "$stderr" = "adac-certify: error: --tol: '1' is not a number from 0 to 0.5" ]
 	run --separate-stderr adac-certify a.json b.json
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "adac-certify: error: too many operands" ]

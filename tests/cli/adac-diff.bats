@@ -343,9 +343,10 @@ late() {
 	[ "$stderr" = "adac-diff: error: delay-gain.dsp: cannot start the compile worker /nonexistent/worker: No such file or directory (set ADAC_FAUST_WORKER)" ]
 }
 
-@test "adac-diff: an unreadable file and a malformed IR are exit 2" {
+@test "adac-diff: an unreadable file is exit 3, a malformed IR exit 2" {
+	# adac(7): a file that cannot be read is the system, as in every program
 	run --separate-stderr adac-diff delay-gain.json missing.dsp
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 3 ]
 	[ "$output" = "" ]
 	[ "$stderr" = "adac-diff: error: missing.dsp: cannot open: No such file or directory" ]
 	run --separate-stderr adac-diff bad-ir.json delay-gain.dsp
@@ -394,7 +395,7 @@ late() {
 	[ "$stderr" = "adac-diff: error: expected two operands, reference and test" ]
 	run --separate-stderr adac-diff --tol-db 100 comb.json comb.dsp
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "adac-diff: error: --tol-db '100' is not a number in [-1000, 0]" ]
+	[ "$stderr" = "adac-diff: error: --tol-db: '100' is not a number from -1000 to 0" ]
 	run --separate-stderr adac-diff --set rt60 comb.json comb.dsp
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "adac-diff: error: 'rt60' is not NAME=VALUE" ]

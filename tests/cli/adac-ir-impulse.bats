@@ -151,7 +151,7 @@ bytes() {
 	run --separate-stderr adac-ir impulse -n 0 "$FDN4"
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
-	[ "$stderr" = "adac-ir: error: -n needs a positive number of samples, not '0'" ]
+	[ "$stderr" = "adac-ir: error: -n: '0' is not a whole number from 1 to 268435456" ]
 	run --separate-stderr adac-ir impulse -n 12x "$FDN4"
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]

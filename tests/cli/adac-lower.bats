@@ -313,10 +313,10 @@ cfg() {
 	[ "$stderr" = "adac-lower: error: long.json: /delays: the document's delays add up to more than 268435456 samples" ]
 }
 
-@test "adac-lower: a missing file is an I/O error" {
+@test "adac-lower: a missing file is an I/O error, exit 3" {
 	cd "$BATS_TEST_TMPDIR"
 	run --separate-stderr adac-lower nonexistent.json
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 3 ]
 	[ "$output" = "" ]
-	[ "${stderr#adac-lower: error: nonexistent.json: }" != "$stderr" ]
+	[ "$stderr" = "adac-lower: error: nonexistent.json: cannot open: No such file or directory" ]
 }

@@ -127,3 +127,35 @@ required() {
 	(cd "$TOP" && adac-lower examples/fdn4-adac.json | adac-ir show) > actual
 	diff quoted actual
 }
+
+# The documents whose `$ ...` examples run against bundled fixtures
+# (tests/cli/examples.sh, tests/data/man/FIXTURES) and must print what
+# they show.  Not yet: adac-lower(1), adac-emit(1), adac-diff(1),
+# adac-ir(1) and adac-live(1), whose examples need fixtures of their own
+# (model.json, comb.json, host.wav...) and continuation lines inside
+# quotes; tests/cli/examples.sh on one of them lists what differs.
+checked_examples() {
+	printf '%s\n' README.md man/adac.7 man/adac-certify.1
+}
+
+@test "man: the examples of README.md, adac(7) and adac-certify(1) print what they show" {
+	bad=""
+	for doc in $(checked_examples); do
+		"$TOP/tests/cli/examples.sh" "$TOP/$doc" || bad="$bad $doc"
+	done
+	[ -z "$bad" ] || echo "examples that differ:$bad"
+	[ -z "$bad" ]
+}
+
+@test "man: the example runner fails on an example that prints something else" {
+	# the test above is only as good as its runner: a doc whose shown
+	# output is wrong must fail it, with a diff naming the command
+	printf '%s\n' '```console' '$ echo $((6 * 7))' '41' '```' > wrong.md
+	run "$TOP/tests/cli/examples.sh" wrong.md
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = 'wrong.md: $ echo $((6 * 7))' ]
+	printf '%s\n' '```console' '$ echo $((6 * 7)) is the answer' '42 ... answer' '```' > right.md
+	run "$TOP/tests/cli/examples.sh" right.md
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
