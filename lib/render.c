@@ -32,17 +32,6 @@ adac_render_options_init(struct adac_render_options *opt)
 	opt->fs_hz = ADAC_RENDER_DEFAULT_FS_HZ;
 }
 
-const char *
-adac_source_kind_name(enum adac_source_kind kind)
-{
-	switch (kind) {
-	case ADAC_SOURCE_IR: return "ir";
-	case ADAC_SOURCE_DSP: return "dsp";
-	case ADAC_SOURCE_AUDIO: return "audio";
-	}
-	return "unknown";
-}
-
 static int
 has_ext(const char *name, const char *ext)
 {
