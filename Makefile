@@ -18,7 +18,7 @@ WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib
 LDLIBS = -ljansson -larpack -llapacke -llapack -lopenblas -lsndfile \
-         -lcrypto -lfftw3 -lmicrohttpd -llo -lqrencode -ljack -lpthread -lm
+         -lcrypto -lfftw3 -lmicrohttpd -lcurl -llo -lqrencode -ljack -lpthread -lm
 
 # Only the programs that call libfaust load it (and LLVM): a tool that does
 # not costs no start-up time for it.
