@@ -407,7 +407,7 @@ adac_comparison_json(const struct adac_comparison *c)
 	fail |= json_object_set_new(overall, "verdict",
 				    json_string(c->equal ? "equal" : "different"));
 	fail |= json_object_set_new(overall, "worst_error_db", number(c->worst_error_db));
-	fail |= json_object_set_new(overall, "tol_db", json_real(c->tol_db));
+	fail |= json_object_set_new(overall, "tol_db", number(c->tol_db));
 	fail |= json_object_set_new(worst, "input", json_integer(c->paths[c->worst].input));
 	fail |= json_object_set_new(worst, "output", json_integer(c->paths[c->worst].output));
 	fail |= json_object_set(overall, "worst_path", worst);

@@ -484,6 +484,35 @@ test_compare__a_tie_goes_to_the_smaller_shift(void)
 	}
 }
 
+/*
+ * A tolerance of −∞ dB asks for exact equality (adac-diff's model
+ * tolerance when the model's float render is exact).  JSON has no −∞:
+ * the report says null, as for the other figures that are not finite,
+ * instead of failing to be written at all.
+ */
+static void
+test_compare__an_exact_tolerance_is_reported_as_null(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+	json_t *j;
+
+	pair(1, 16, &r, &t);
+	t->h[3] = 0.5;
+	check_int(adac_compare(r, t, -INFINITY, &c, NULL), ADAC_OK);
+	check(c != NULL && !c->equal);
+	j = c != NULL ? adac_comparison_json(c) : NULL;
+	check(j != NULL);
+	check(json_is_null(json_object_get(json_object_get(j, "overall"), "tol_db")));
+	check_int(json_integer_value(json_object_get(
+		json_array_get(json_object_get(j, "paths"), 0),
+		"first_divergent_sample")), 3);
+	json_decref(j);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
 static void
 test_compare__shape_and_tolerance_errors(void)
 {
@@ -517,6 +546,7 @@ main(void)
 	RUN(test_compare__evidence_measures_the_decay_of_the_last_quarter);
 	RUN(test_compare__alignment_is_the_brute_force_lag);
 	RUN(test_compare__a_tie_goes_to_the_smaller_shift);
+	RUN(test_compare__an_exact_tolerance_is_reported_as_null);
 	RUN(test_compare__shape_and_tolerance_errors);
 	return unit_done();
 }
