@@ -146,6 +146,23 @@ out:
 	return rc;
 }
 
+/* ‖x‖₂ scaled by max |x| as dnrm2 does, so it neither underflows nor overflows */
+static double
+norm2(const double *x, long n)
+{
+	double m = 0, s = 0;
+	long k;
+
+	for (k = 0; k < n; k++)
+		if (fabs(x[k]) > m)
+			m = fabs(x[k]);
+	if (m == 0)
+		return 0;
+	for (k = 0; k < n; k++)
+		s += (x[k] / m) * (x[k] / m);
+	return m * sqrt(s);
+}
+
 /*
  * The lag the brute-force search picks (the largest xcorr(), ties to the
  * smallest shift, late before early), found with the FFT doing the bulk:
@@ -166,23 +183,6 @@ out:
  * within tol of that, which is within tol of the largest FFT value: it is
  * a candidate; any lag that is not has a sum below the largest.
  */
-/* ‖x‖₂ scaled by max |x| as dnrm2 does, so it neither underflows nor overflows */
-static double
-norm2(const double *x, long n)
-{
-	double m = 0, s = 0;
-	long k;
-
-	for (k = 0; k < n; k++)
-		if (fabs(x[k]) > m)
-			m = fabs(x[k]);
-	if (m == 0)
-		return 0;
-	for (k = 0; k < n; k++)
-		s += (x[k] / m) * (x[k] / m);
-	return m * sqrt(s);
-}
-
 static long
 best_lag_of(const double *r, const double *t, long w, long max_lag, int *fail)
 {
