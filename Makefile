@@ -31,7 +31,7 @@ LDLIBS = -ljansson -lsndfile -lcrypto -lfftw3 -ldl -lpthread -lm
 # an archive of its own, so that libadac and adac.pc need none of these.
 # It may include lib/'s headers; lib/ never includes live/'s.
 LIVE_CPPFLAGS = -Ilive
-LIVE_LDLIBS = -lmicrohttpd -llo -lqrencode -ljack
+LIVE_LDLIBS = -lmicrohttpd -lcurl -llo -lqrencode -ljack
 
 # The library's API as installed: the pipeline's stages and what their
 # prototypes need.  The rest of lib/*.h is internal to libadac and its

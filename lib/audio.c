@@ -6,6 +6,7 @@
  */
 #include "audio.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -410,15 +411,36 @@ adac_audio_encode(const struct adac_response *r, enum adac_format fmt,
 
 /* --- reading ----------------------------------------------------------- */
 
+/* libsndfile says "Format not recognised.": say it in house style */
+static int
+not_audio(struct adac_error *err)
+{
+	char why[128];
+	size_t n;
+
+	snprintf(why, sizeof why, "%s", sf_strerror(NULL));
+	why[0] = (char)tolower((unsigned char)why[0]);
+	n = strlen(why);
+	if (n > 0 && why[n - 1] == '.')
+		why[n - 1] = '\0';
+	return adac_error_set(err, ADAC_E_INPUT, "",
+			      "not a readable audio file: %s", why);
+}
+
 static int
 read_sf(SNDFILE *sf, const SF_INFO *info, int inputs, int outputs,
-	double fs_hz, struct adac_response **out, struct adac_error *err)
+	double fs_hz, struct adac_response **out, int *is_double,
+	struct adac_error *err)
 {
 	struct adac_response *r = NULL;
 	double *frame = NULL;
 	long block = 4096, n, k, p, np = info->channels;
 	int rc = ADAC_OK;
 
+	if (info->channels <= 0 || info->samplerate <= 0)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "audio file has %d channels at %d Hz",
+				      info->channels, info->samplerate);
 	if (inputs <= 0 || info->channels % inputs != 0 ||
 	    (outputs > 0 && info->channels != inputs * outputs)) {
 		if (outputs > 0)
@@ -439,7 +461,9 @@ read_sf(SNDFILE *sf, const SF_INFO *info, int inputs, int outputs,
 				      info->samplerate,
 				      adac_fmt_double(want, fs_hz));
 	}
-	if (info->frames < 0 || info->frames > LONG_MAX / 2)
+	if (info->frames < 0 || info->frames > LONG_MAX / 2 ||
+	    (uint64_t)info->frames * (uint64_t)info->channels >
+	    SIZE_MAX / sizeof(double))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "audio length is unknown or too large");
 	r = adac_response_new(inputs, info->channels / inputs,
@@ -464,6 +488,8 @@ read_sf(SNDFILE *sf, const SF_INFO *info, int inputs, int outputs,
 			for (p = 0; p < np; p++)
 				r->h[p * r->length + n + k] = frame[k * np + p];
 	}
+	if (is_double != NULL)
+		*is_double = (info->format & SF_FORMAT_SUBMASK) == SF_FORMAT_DOUBLE;
 	*out = r;
 	r = NULL;
 out:
@@ -489,17 +515,15 @@ adac_audio_read(const char *path, int inputs, int outputs, double fs_hz,
 	memset(&info, 0, sizeof info);
 	sf = sf_open(path, SFM_READ, &info);
 	if (sf == NULL)
-		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "not an audio file libsndfile reads: %s",
-				      sf_strerror(NULL));
-	rc = read_sf(sf, &info, inputs, outputs, fs_hz, out, err);
+		return not_audio(err);
+	rc = read_sf(sf, &info, inputs, outputs, fs_hz, out, NULL, err);
 	sf_close(sf);
 	return rc;
 }
 
 int
 adac_audio_decode(const void *buf, size_t len, int inputs, int outputs,
-		  double fs_hz, struct adac_response **out,
+		  double fs_hz, struct adac_response **out, int *is_double,
 		  struct adac_error *err)
 {
 	struct memfile m = {0};
@@ -512,10 +536,8 @@ adac_audio_decode(const void *buf, size_t len, int inputs, int outputs,
 	memset(&info, 0, sizeof info);
 	sf = sf_open_virtual(&mem_io, SFM_READ, &info, &m);
 	if (sf == NULL)
-		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "not an audio file libsndfile reads: %s",
-				      sf_strerror(NULL));
-	rc = read_sf(sf, &info, inputs, outputs, fs_hz, out, err);
+		return not_audio(err);
+	rc = read_sf(sf, &info, inputs, outputs, fs_hz, out, is_double, err);
 	sf_close(sf);
 	return rc;
 }

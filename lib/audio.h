@@ -76,15 +76,19 @@ int adac_audio_encode(const struct adac_response *r, enum adac_format fmt,
  * is scaled to [-1, 1)) into a response of inputs inputs and
  * channels / inputs outputs.  outputs > 0 also requires that many
  * outputs; fs_hz > 0 requires that rate.  ADAC_E_IO when the file cannot
- * be opened, ADAC_E_INPUT when it is not audio or its channel count or
+ * be opened, ADAC_E_INPUT when it is not audio ("not a readable audio
+ * file: " and libsndfile's reason), is truncated, or its channel count or
  * rate is wrong (the text says what was expected), ADAC_E_NOMEM.
  */
 int adac_audio_read(const char *path, int inputs, int outputs, double fs_hz,
 		    struct adac_response **out, struct adac_error *err);
 
-/* The same from len bytes in memory. */
+/*
+ * The same from len bytes in memory; *is_double (when not NULL) is set on
+ * success to whether the file stores its samples as doubles.
+ */
 int adac_audio_decode(const void *buf, size_t len, int inputs, int outputs,
 		      double fs_hz, struct adac_response **out,
-		      struct adac_error *err);
+		      int *is_double, struct adac_error *err);
 
 #endif

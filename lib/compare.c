@@ -1,8 +1,11 @@
 #include "compare.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <fftw3.h>
 
 /* max |h| over the finite samples: a reference that overflows still scales */
 static double
@@ -86,11 +89,158 @@ shifted_error(const double *ref, const double *test, long len, long lag)
 }
 
 /*
+ * The cross-correlation xc[lag] = Σ ref[n] · test[n + lag] at every lag in
+ * [-max_lag, max_lag] (xc[max_lag + lag]), by FFT: zero-padded to
+ * nfft >= w + max_lag, the circular correlation has no wrapped terms at
+ * those lags.  ADAC_E_NOMEM or ADAC_OK.
+ */
+static int
+xcorr_fft(const double *ref, const double *test, long w, long max_lag,
+	  long nfft, double *xc)
+{
+	double *a = fftw_malloc((size_t)nfft * sizeof *a);
+	double *b = fftw_malloc((size_t)nfft * sizeof *b);
+	fftw_complex *fa = fftw_malloc(((size_t)nfft / 2 + 1) * sizeof *fa);
+	fftw_complex *fb = fftw_malloc(((size_t)nfft / 2 + 1) * sizeof *fb);
+	fftw_plan pa = NULL, pb = NULL, pi = NULL;
+	double re, im;
+	long k, lag;
+	int rc = ADAC_E_NOMEM;
+
+	if (a == NULL || b == NULL || fa == NULL || fb == NULL)
+		goto out;
+	/* plan before filling: planning may scribble on the arrays */
+	pa = fftw_plan_dft_r2c_1d((int)nfft, a, fa, FFTW_ESTIMATE);
+	pb = fftw_plan_dft_r2c_1d((int)nfft, b, fb, FFTW_ESTIMATE);
+	pi = fftw_plan_dft_c2r_1d((int)nfft, fa, a, FFTW_ESTIMATE);
+	if (pa == NULL || pb == NULL || pi == NULL)
+		goto out;
+	for (k = 0; k < nfft; k++) {
+		a[k] = k < w ? ref[k] : 0;
+		b[k] = k < w ? test[k] : 0;
+	}
+	fftw_execute(pa);
+	fftw_execute(pb);
+	/* conj(A) · B transforms back to the correlation of a with b */
+	for (k = 0; k <= nfft / 2; k++) {
+		re = fa[k][0] * fb[k][0] + fa[k][1] * fb[k][1];
+		im = fa[k][0] * fb[k][1] - fa[k][1] * fb[k][0];
+		fa[k][0] = re;
+		fa[k][1] = im;
+	}
+	fftw_execute(pi);	/* unnormalised: a = nfft · correlation */
+	for (lag = -max_lag; lag <= max_lag; lag++)
+		xc[max_lag + lag] = a[lag >= 0 ? lag : nfft + lag] / (double)nfft;
+	rc = ADAC_OK;
+out:
+	if (pa != NULL)
+		fftw_destroy_plan(pa);
+	if (pb != NULL)
+		fftw_destroy_plan(pb);
+	if (pi != NULL)
+		fftw_destroy_plan(pi);
+	fftw_free(a);
+	fftw_free(b);
+	fftw_free(fa);
+	fftw_free(fb);
+	return rc;
+}
+
+/* ‖x‖₂ scaled by max |x| as dnrm2 does, so it neither underflows nor overflows */
+static double
+norm2(const double *x, long n)
+{
+	double m = 0, s = 0;
+	long k;
+
+	for (k = 0; k < n; k++)
+		if (fabs(x[k]) > m)
+			m = fabs(x[k]);
+	if (m == 0)
+		return 0;
+	for (k = 0; k < n; k++)
+		s += (x[k] / m) * (x[k] / m);
+	return m * sqrt(s);
+}
+
+/*
+ * The lag the brute-force search picks (the largest xcorr(), ties to the
+ * smallest shift, late before early), found with the FFT doing the bulk:
+ * the FFT's values only nominate candidates, and each candidate is then
+ * summed exactly as the brute force sums it, so the result is the brute
+ * force's to the bit.
+ *
+ * A candidate is any lag whose FFT value is within 2·tol of the FFT's
+ * largest, where tol bounds |FFT value − brute-force sum| at every lag.
+ * The brute-force sum of w products is within w·eps·Σ|ref·test| <=
+ * w·eps·‖ref‖·‖test‖ of the exact correlation (Cauchy–Schwarz); the FFT
+ * correlation, three transforms of log2(nfft) stages each within about
+ * 7·eps (Higham, Accuracy and Stability, §24.1) and a product, is within
+ * about 23·log2(nfft)·eps·√w·‖ref‖·‖test‖ of it (‖conj(A)·B‖ <=
+ * ‖ref‖₁·‖B‖ <= √w·‖ref‖·√nfft·‖test‖).  tol doubles that term to
+ * 48·log2(nfft)·√w and adds 8·nfft·log2(nfft)·DBL_MIN for underflow.
+ * The lag the brute force picks has the largest sum, so its FFT value is
+ * within tol of that, which is within tol of the largest FFT value: it is
+ * a candidate; any lag that is not has a sum below the largest.
+ */
+static long
+best_lag_of(const double *r, const double *t, long w, long max_lag, int *fail)
+{
+	double *xc = NULL, top = -INFINITY, nr, nt, tol, floor_, best, x;
+	long nfft = 1, logn = 0, lag, k, best_lag = 0;
+
+	*fail = 0;
+	nr = norm2(r, w);
+	nt = norm2(t, w);
+	/* a silent side correlates to exactly 0 at every lag: no shift */
+	if (nr == 0 || nt == 0)
+		return 0;
+	while (nfft < w + max_lag) {
+		nfft *= 2;
+		logn++;
+	}
+	xc = malloc((size_t)(2 * max_lag + 1) * sizeof *xc);
+	if (xc == NULL || xcorr_fft(r, t, w, max_lag, nfft, xc) != ADAC_OK) {
+		free(xc);
+		*fail = 1;
+		return 0;
+	}
+	for (k = 0; k <= 2 * max_lag; k++)
+		if (xc[k] > top)
+			top = xc[k];
+	tol = ((double)w + 48.0 * (double)logn * sqrt((double)w)) * DBL_EPSILON *
+		      nr * nt +
+	      8.0 * (double)nfft * (double)logn * DBL_MIN;
+	/* overflow or NaN in the sums: every lag is a candidate */
+	floor_ = isfinite(tol) && isfinite(top) ? top - 2 * tol : -INFINITY;
+	best = xcorr(r, t, w, 0);
+	/* nearest lags first so that ties go to the smallest shift */
+	for (lag = 1; lag <= max_lag; lag++) {
+		if (!(xc[max_lag + lag] < floor_)) {
+			x = xcorr(r, t, w, lag);
+			if (x > best) {
+				best = x;
+				best_lag = lag;
+			}
+		}
+		if (!(xc[max_lag - lag] < floor_)) {
+			x = xcorr(r, t, w, -lag);
+			if (x > best) {
+				best = x;
+				best_lag = -lag;
+			}
+		}
+	}
+	free(xc);
+	return best_lag;
+}
+
+/*
  * A test that is a few samples early or late is the commonest bug (a
  * delay off by one, a compensation forgotten): find the lag that best
  * lines the worst path up, so the report can say so.
  */
-static void
+static int
 check_alignment(const struct adac_response *ref,
 		const struct adac_response *test, struct adac_comparison *c)
 {
@@ -100,37 +250,28 @@ check_alignment(const struct adac_response *ref,
 	long w = ref->length < ADAC_COMPARE_LAG_WINDOW ? ref->length
 						       : ADAC_COMPARE_LAG_WINDOW;
 	long max_lag = w - 1 < ADAC_COMPARE_MAX_LAG ? w - 1 : ADAC_COMPARE_MAX_LAG;
-	double best = 0, x, e;
-	long lag, best_lag = 0;
+	double e;
+	long best_lag;
+	int fail;
 
 	c->alignment_checked = 1;
 	c->lag_samples = 0;
 	c->error_db_after_shift = p->error_db;
 	if (p->first_non_finite_sample >= 0 ||
 	    p->first_reference_non_finite_sample >= 0 || max_lag < 1)
-		return;
-	best = xcorr(r, t, w, 0);
-	/* nearest lags first so that ties go to the smallest shift */
-	for (lag = 1; lag <= max_lag; lag++) {
-		x = xcorr(r, t, w, lag);
-		if (x > best) {
-			best = x;
-			best_lag = lag;
-		}
-		x = xcorr(r, t, w, -lag);
-		if (x > best) {
-			best = x;
-			best_lag = -lag;
-		}
-	}
+		return ADAC_OK;
+	best_lag = best_lag_of(r, t, w, max_lag, &fail);
+	if (fail)
+		return ADAC_E_NOMEM;
 	if (best_lag == 0)
-		return;
+		return ADAC_OK;
 	e = shifted_error(r, t, ref->length, best_lag);
 	/* a lag that does not make the error smaller explains nothing */
 	if (!(e < p->max_abs_error))
-		return;
+		return ADAC_OK;
 	c->lag_samples = best_lag;
 	c->error_db_after_shift = e > 0 ? 20 * log10(e / p->scale) : -INFINITY;
+	return ADAC_OK;
 }
 
 int
@@ -198,8 +339,10 @@ adac_compare(const struct adac_response *ref,
 			c->worst = k;
 		}
 	}
-	if (!c->equal)
-		check_alignment(ref, test, c);
+	if (!c->equal && check_alignment(ref, test, c) != ADAC_OK) {
+		adac_comparison_free(c);
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	}
 	*out = c;
 	return ADAC_OK;
 }

@@ -86,7 +86,8 @@ void adac_comparison_free(struct adac_comparison *c);
  *   "alignment": {"input", "output", "lag_samples",
  *                 "error_db_after_shift", "note"}   (only when different)
  * Figures that are not finite are written as null: error_db and
- * worst_error_db of an exact match (−∞ dB); max_abs_error, rms_error and
+ * worst_error_db of an exact match (−∞ dB), tol_db when it is −∞ (only
+ * exact equality will do); max_abs_error, rms_error and
  * error_db of a path whose test or reference holds NaN or Inf, which then
  * also has "non_finite_sample" (test) or "reference_non_finite_sample",
  * and differs from there on.  reference_peak is over the finite samples.

@@ -306,35 +306,6 @@ adac_detect_structure(const double *data, int rows, int cols, double tol,
 	return ADAC_OK;
 }
 
-double
-adac_detect_deviation(const struct adac_structure *s, const double *data,
-		      int rows, int cols)
-{
-	double *m, worst = 0.0, d;
-	long i, j;
-
-	if (s->kind == ADAC_STRUCT_NONE)
-		return 0.0;
-	if (s->kind == ADAC_STRUCT_DIAGONAL) {
-		for (i = 0; i < rows; i++)
-			for (j = 0; j < cols; j++)
-				if (i != j && fabs(data[i * cols + j]) > worst)
-					worst = fabs(data[i * cols + j]);
-		return worst;
-	}
-	m = malloc((size_t)rows * cols * sizeof *m);
-	if (m == NULL)
-		return INFINITY;
-	adac_structure_matrix(s, rows, cols, m);
-	for (i = 0; i < (long)rows * cols; i++) {
-		d = fabs(data[i] - m[i]);
-		if (!(d <= worst))
-			worst = d;
-	}
-	free(m);
-	return worst;
-}
-
 static json_t *
 long_array(const long *x, int n)
 {

@@ -55,10 +55,6 @@ int adac_detect_fit(const double *data, int rows, int cols,
 int adac_detect_structure(const double *data, int rows, int cols, double tol,
 			  struct adac_structure *out);
 
-/* The largest |data − structure| over all entries (DIAGONAL: off-diagonal). */
-double adac_detect_deviation(const struct adac_structure *s,
-			     const double *data, int rows, int cols);
-
 /* The "structure" object of the IR for s (new reference; NULL for NONE). */
 json_t *adac_detect_to_json(const struct adac_structure *s, int n);
 

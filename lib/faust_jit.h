@@ -149,9 +149,6 @@ int adac_faust_check_imports(const char *source, struct adac_error *err);
  */
 void adac_faust_keep_workers(int n, enum adac_faust_backend backend);
 
-/* At most n compiles run at once, the others wait (default: the CPUs). */
-void adac_faust_max_jobs(int n);
-
 /*
  * The main of adac-faust-worker, the worker program: it reads one
  * request on its standard input, answers on file descriptor 3 and exits.

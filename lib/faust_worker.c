@@ -120,7 +120,7 @@ static char worker_path[PATH_MAX];
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
 static struct worker idle[MAX_IDLE];
-static int n_idle, keep_idle, max_jobs, jobs;
+static int n_idle, keep_idle, jobs;
 static enum adac_faust_backend keep_backend = ADAC_FAUST_INTERP;
 
 /*
@@ -297,15 +297,6 @@ adac_faust_keep_workers(int n, enum adac_faust_backend backend)
 	refill();
 }
 
-void
-adac_faust_max_jobs(int n)
-{
-	pthread_mutex_lock(&pool_lock);
-	max_jobs = n > 0 ? n : 0;
-	pthread_cond_broadcast(&pool_cond);
-	pthread_mutex_unlock(&pool_lock);
-}
-
 static int
 cancelled(const struct adac_faust_options *opt)
 {
@@ -323,11 +314,9 @@ acquire(const struct adac_faust_options *opt, double deadline_ms,
 
 	pthread_mutex_lock(&pool_lock);
 	for (;;) {
-		cap = max_jobs;
-		if (cap == 0) {
-			cpus = sysconf(_SC_NPROCESSORS_ONLN);
-			cap = cpus > 0 ? (int)cpus : 1;
-		}
+		/* at most one compile per CPU; the others wait */
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		cap = cpus > 0 ? (int)cpus : 1;
 		if (jobs < cap)
 			break;
 		if (cancelled(opt) || mono_ms() >= deadline_ms) {

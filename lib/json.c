@@ -37,69 +37,91 @@ is_word_char(char c)
 	       (c >= '0' && c <= '9') || c == '_';
 }
 
-/* Returns a new buffer with the literals replaced, or NULL if none occur. */
-static char *
-mark_nonfinite(const char *buf, size_t len, size_t *outlen)
+/*
+ * The index in nonfinite[] of the literal that starts at buf[i] as a whole
+ * word, or -1.  The caller knows buf[i] is outside a string.
+ */
+static int
+literal_at(const char *buf, size_t len, size_t i)
 {
-	size_t i, j, k, cap = 0;
-	int in_string = 0, found = 0;
-	char *out;
+	size_t k, n;
 
+	if (buf[i] != 'N' && buf[i] != 'I' && buf[i] != '-')
+		return -1;
+	if (i > 0 && is_word_char(buf[i - 1]))
+		return -1;
+	for (k = 0; k < sizeof nonfinite / sizeof nonfinite[0]; k++) {
+		n = strlen(nonfinite[k].literal);
+		if (len - i >= n &&
+		    memcmp(buf + i, nonfinite[k].literal, n) == 0 &&
+		    (i + n == len || !is_word_char(buf[i + n])))
+			return (int)k;
+	}
+	return -1;
+}
+
+int
+adac_json_mark_nonfinite(const char *buf, size_t len, char **out,
+			 size_t *outlen)
+{
+	size_t i, j, count = 0, grow = 0;
+	int in_string = 0, k;
+	char *m;
+
+	/*
+	 * Count the literals first: a document without one (every document
+	 * but a broken model's, however many negative numbers it holds) is
+	 * parsed in place, and one with a few grows by exactly their marks.
+	 */
 	for (i = 0; i < len; i++) {
 		if (in_string) {
 			if (buf[i] == '\\')
 				i++;
 			else if (buf[i] == '"')
 				in_string = 0;
-			continue;
-		}
-		if (buf[i] == '"')
+		} else if (buf[i] == '"') {
 			in_string = 1;
-		else if (buf[i] == 'N' || buf[i] == 'I' || buf[i] == '-')
-			found = 1;
+		} else if ((k = literal_at(buf, len, i)) >= 0) {
+			count++;
+			grow += strlen(nonfinite[k].mark) + 2 -
+				strlen(nonfinite[k].literal);
+			i += strlen(nonfinite[k].literal) - 1;
+		}
 	}
-	if (!found)
-		return NULL;
-	for (k = 0; k < sizeof nonfinite / sizeof nonfinite[0]; k++)
-		cap += strlen(nonfinite[k].mark) + 2;
-	/* each literal grows by at most cap bytes; literals are >= 3 bytes */
-	cap = len + (len / 3 + 1) * cap + 1;
-	out = malloc(cap);
-	if (out == NULL)
-		return NULL;
+	*out = NULL;
+	*outlen = 0;
+	if (count == 0)
+		return ADAC_OK;
+	m = malloc(len + grow + 1);
+	if (m == NULL)
+		return ADAC_E_NOMEM;
 	in_string = 0;
 	for (i = 0, j = 0; i < len;) {
 		if (in_string) {
 			if (buf[i] == '\\' && i + 1 < len)
-				out[j++] = buf[i++];
+				m[j++] = buf[i++];
 			else if (buf[i] == '"')
 				in_string = 0;
-			out[j++] = buf[i++];
+			m[j++] = buf[i++];
 			continue;
 		}
 		if (buf[i] == '"') {
 			in_string = 1;
-			out[j++] = buf[i++];
+			m[j++] = buf[i++];
 			continue;
 		}
-		for (k = 0; k < sizeof nonfinite / sizeof nonfinite[0]; k++) {
-			size_t n = strlen(nonfinite[k].literal);
-			if (len - i >= n &&
-			    memcmp(buf + i, nonfinite[k].literal, n) == 0 &&
-			    (i == 0 || !is_word_char(buf[i - 1])) &&
-			    (i + n == len || !is_word_char(buf[i + n])))
-				break;
-		}
-		if (k < sizeof nonfinite / sizeof nonfinite[0]) {
-			j += (size_t)sprintf(out + j, "\"%s\"", nonfinite[k].mark);
+		k = literal_at(buf, len, i);
+		if (k >= 0) {
+			j += (size_t)sprintf(m + j, "\"%s\"", nonfinite[k].mark);
 			i += strlen(nonfinite[k].literal);
 		} else {
-			out[j++] = buf[i++];
+			m[j++] = buf[i++];
 		}
 	}
-	out[j] = '\0';
+	m[j] = '\0';
+	*out = m;
 	*outlen = j;
-	return out;
+	return ADAC_OK;
 }
 
 /*
@@ -156,7 +178,10 @@ adac_json_load(const char *buf, size_t len, struct adac_error *err)
 			       ADAC_MAX_JSON_VALUES);
 		return NULL;
 	}
-	marked = mark_nonfinite(buf, len, &mlen);
+	if (adac_json_mark_nonfinite(buf, len, &marked, &mlen) != ADAC_OK) {
+		adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		return NULL;
+	}
 	root = json_loadb(marked != NULL ? marked : buf,
 			  marked != NULL ? mlen : len,
 			  JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);

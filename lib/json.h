@@ -33,6 +33,16 @@
 json_t *adac_json_load(const char *buf, size_t len, struct adac_error *err);
 
 /*
+ * The pre-pass adac_json_load() makes, for tests and measurements: a copy
+ * of buf in which every NaN, Infinity and -Infinity outside a string is a
+ * marked string, in *out (malloc'd, caller frees, NUL-terminated, *outlen
+ * bytes), or *out = NULL when the text holds none, which is no allocation.
+ * ADAC_OK or ADAC_E_NOMEM.
+ */
+int adac_json_mark_nonfinite(const char *buf, size_t len, char **out,
+			     size_t *outlen);
+
+/*
  * Number getters.  v is the value at JSON pointer ptr (NULL when the key
  * is missing).  On success *out is set and ADAC_OK returned; otherwise
  * ADAC_E_INPUT naming ptr: missing, not a number, NaN or infinite.

@@ -5,16 +5,13 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <sndfile.h>
-
+#include "audio.h"
 #include "ir.h"
 #include "sim.h"
 
@@ -33,17 +30,6 @@ adac_render_options_init(struct adac_render_options *opt)
 	memset(opt, 0, sizeof *opt);
 	opt->block_size = ADAC_RENDER_DEFAULT_BLOCK;
 	opt->fs_hz = ADAC_RENDER_DEFAULT_FS_HZ;
-}
-
-const char *
-adac_source_kind_name(enum adac_source_kind kind)
-{
-	switch (kind) {
-	case ADAC_SOURCE_IR: return "ir";
-	case ADAC_SOURCE_DSP: return "dsp";
-	case ADAC_SOURCE_AUDIO: return "audio";
-	}
-	return "unknown";
 }
 
 static int
@@ -83,130 +69,6 @@ adac_source_detect(const char *name, const char *buf, size_t len)
 	if (i < len && buf[i] == '{')
 		return ADAC_SOURCE_IR;
 	return ADAC_SOURCE_DSP;
-}
-
-/* ---- audio files through libsndfile, from memory ------------------------ */
-
-struct memfile {
-	const char *buf;
-	sf_count_t len, pos;
-};
-
-static sf_count_t
-mem_len(void *ctx)
-{
-	return ((struct memfile *)ctx)->len;
-}
-
-static sf_count_t
-mem_seek(sf_count_t off, int whence, void *ctx)
-{
-	struct memfile *m = ctx;
-	sf_count_t p;
-
-	switch (whence) {
-	case SEEK_SET: p = off; break;
-	case SEEK_CUR: p = m->pos + off; break;
-	case SEEK_END: p = m->len + off; break;
-	default: return -1;
-	}
-	if (p < 0 || p > m->len)
-		return -1;
-	m->pos = p;
-	return p;
-}
-
-static sf_count_t
-mem_read(void *dst, sf_count_t n, void *ctx)
-{
-	struct memfile *m = ctx;
-
-	if (n > m->len - m->pos)
-		n = m->len - m->pos;
-	memcpy(dst, m->buf + m->pos, (size_t)n);
-	m->pos += n;
-	return n;
-}
-
-static sf_count_t
-mem_write(const void *src, sf_count_t n, void *ctx)
-{
-	(void)src;
-	(void)n;
-	(void)ctx;
-	return 0;
-}
-
-static sf_count_t
-mem_tell(void *ctx)
-{
-	return ((struct memfile *)ctx)->pos;
-}
-
-static int
-open_audio(struct adac_source *s, const char *buf, size_t len,
-	   struct adac_error *err)
-{
-	SF_VIRTUAL_IO vio = { mem_len, mem_seek, mem_read, mem_write, mem_tell };
-	struct memfile m = { buf, (sf_count_t)len, 0 };
-	SF_INFO info;
-	SNDFILE *sf;
-	double *frames = NULL;
-	int c, rc = ADAC_OK;
-	long n;
-
-	memset(&info, 0, sizeof info);
-	sf = sf_open_virtual(&vio, SFM_READ, &info, &m);
-	if (sf == NULL) {
-		/* libsndfile says "Format not recognised.": house style it */
-		char why[128];
-		size_t wn;
-
-		snprintf(why, sizeof why, "%s", sf_strerror(NULL));
-		why[0] = (char)tolower((unsigned char)why[0]);
-		wn = strlen(why);
-		if (wn > 0 && why[wn - 1] == '.')
-			why[wn - 1] = '\0';
-		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "not a readable audio file: %s", why);
-	}
-	if (info.channels <= 0 || info.samplerate <= 0 || info.frames < 0 ||
-	    info.frames > LONG_MAX / 2) {
-		rc = adac_error_set(err, ADAC_E_INPUT, "",
-				    "audio file has %d channels at %d Hz",
-				    info.channels, info.samplerate);
-		goto out;
-	}
-	if ((uint64_t)info.frames * (uint64_t)info.channels >
-	    SIZE_MAX / sizeof(double)) {
-		rc = adac_error_set(err, ADAC_E_INPUT, "", "audio file is too large");
-		goto out;
-	}
-	s->audio = adac_response_new(1, info.channels, (long)info.frames,
-				     info.samplerate);
-	frames = malloc(((size_t)info.frames * info.channels + 1) * sizeof *frames);
-	if (s->audio == NULL || frames == NULL) {
-		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
-		goto out;
-	}
-	/* no normalisation games: integer PCM reads as [-1, 1) */
-	sf_command(sf, SFC_SET_NORM_DOUBLE, NULL, SF_TRUE);
-	if (sf_readf_double(sf, frames, info.frames) != info.frames) {
-		rc = adac_error_set(err, ADAC_E_INPUT, "",
-				    "audio file is truncated: %s", sf_strerror(sf));
-		goto out;
-	}
-	for (c = 0; c < info.channels; c++) {
-		double *p = adac_response_path(s->audio, 0, c);
-
-		for (n = 0; n < (long)info.frames; n++)
-			p[n] = frames[(size_t)n * info.channels + c];
-	}
-	s->audio_double = (info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_DOUBLE;
-out:
-	free(frames);
-	sf_close(sf);
-	return rc;
 }
 
 /* ---- FAUST programs ------------------------------------------------------ */
@@ -349,7 +211,9 @@ adac_source_open_mem(const char *name, const char *buf, size_t len,
 		rc = open_dsp(s, name, buf, err);
 		break;
 	case ADAC_SOURCE_AUDIO:
-		rc = open_audio(s, buf, len, err);
+		/* one input: a channel per path, shaped later by adac_source_shape() */
+		rc = adac_audio_decode(buf, len, 1, 0, 0, &s->audio,
+				       &s->audio_double, err);
 		break;
 	}
 	free(values);

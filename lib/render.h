@@ -85,7 +85,6 @@ int adac_source_open_mem(const char *name, const char *buf, size_t len,
 void adac_source_free(struct adac_source *s);
 
 enum adac_source_kind adac_source_kind(const struct adac_source *s);
-const char *adac_source_kind_name(enum adac_source_kind kind);
 
 /* The source's own rate: an IR's fs, an audio file's rate; 0 for FAUST. */
 double adac_source_fs_hz(const struct adac_source *s);

@@ -242,8 +242,6 @@ int adac_live_muted(struct adac_live *live);
 /* The log line of m: {"event":"muted",...}, malloc'd; NULL: no memory. */
 char *adac_live_mute_json(const struct adac_live_mute *m);
 
-/* 1 once a program runs (has been posted). */
-int adac_live_running(struct adac_live *live);
 /* The running program's serial number (as in reports), 0 if none. */
 uint64_t adac_live_running_id(struct adac_live *live);
 /* The running program's channel counts (0, 0 before one runs). */

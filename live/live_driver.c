@@ -176,12 +176,6 @@ adac_live_driver_done(struct adac_live_driver *d)
 	return atomic_load(&d->finished);
 }
 
-int64_t
-adac_live_driver_frames(struct adac_live_driver *d)
-{
-	return atomic_load(&d->done);
-}
-
 /* ---- null and file: a thread of our own ------------------------------ */
 
 static void

@@ -80,7 +80,4 @@ int adac_live_driver_done(struct adac_live_driver *d);
 int adac_live_driver_stop(struct adac_live_driver *d, int keep,
 			  struct adac_error *err);
 
-/* Frames produced so far. */
-int64_t adac_live_driver_frames(struct adac_live_driver *d);
-
 #endif

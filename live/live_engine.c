@@ -1422,17 +1422,6 @@ adac_live_compile(struct adac_live *live, const char *name,
 	return ADAC_OK;
 }
 
-int
-adac_live_running(struct adac_live *live)
-{
-	int r;
-
-	pthread_mutex_lock(&live->ctl);
-	r = live->running != NULL;
-	pthread_mutex_unlock(&live->ctl);
-	return r;
-}
-
 uint64_t
 adac_live_running_id(struct adac_live *live)
 {

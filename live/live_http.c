@@ -90,7 +90,6 @@ struct adac_live_http {
 	pthread_mutex_t conn_lock;
 	struct conn *conn_head, *conn_tail;
 	int n_pending, max_pending, max_connections;
-	atomic_long evictions;
 	pthread_t sweeper;
 	int sweeping;
 	pthread_mutex_t sweep_lock;
@@ -812,7 +811,6 @@ evict_locked(struct adac_live_http *h, struct conn *c)
 	c->evicted = 1;
 	h->n_pending--;
 	shutdown(c->fd, SHUT_RDWR);
-	atomic_fetch_add(&h->evictions, 1);
 }
 
 static void
@@ -1201,22 +1199,10 @@ fail:
 	return rc;
 }
 
-int
-adac_live_http_port(const struct adac_live_http *h)
-{
-	return h->port;
-}
-
 const char *
 adac_live_http_url(const struct adac_live_http *h)
 {
 	return h->url;
-}
-
-long
-adac_live_http_evictions(const struct adac_live_http *h)
-{
-	return atomic_load(&((struct adac_live_http *)h)->evictions);
 }
 
 void

@@ -1,179 +1,195 @@
 /*
- * adac-live push: one HTTP/1.1 POST over a plain socket.  A training
- * loop runs it after every step, so it stays small and dependency-free.
+ * adac-live push: one HTTP POST through libcurl.  A training loop runs
+ * it after every step; libcurl does the URL, the connection, the request
+ * and the response (chunked or not, a service that answers early), so
+ * this file only says what to send and how to report what came back.
  */
 #include "live_app.h"
 
-#include <errno.h>
-#include <netdb.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
 
 #define MAX_RESPONSE (16L << 20)
-#define TIMEOUT_S 60
+/* a compile may keep the service silent this long before it answers */
+#define TIMEOUT_S 60L
 
-static int
-parse_url(const char *url, char *host, size_t hcap, char *port, char *path,
-	  size_t pcap, struct adac_error *err)
+struct body {
+	struct adac_buf b;
+	int too_large;
+};
+
+static size_t
+on_data(char *p, size_t size, size_t n, void *ctx)
 {
-	const char *p, *slash, *colon;
-	size_t n;
+	struct body *r = ctx;
 
-	if (strncmp(url, "http://", 7) != 0)
-		goto bad;
-	p = url + 7;
-	slash = strchr(p, '/');
-	if (slash == NULL)
-		slash = p + strlen(p);
-	if (*p == '[') {
-		colon = memchr(p, ']', slash - p);
-		if (colon == NULL)
-			goto bad;
-		n = colon - p - 1;
-		if (n == 0 || n >= hcap)
-			goto bad;
-		memcpy(host, p + 1, n);
-		colon++;
-	} else {
-		colon = memchr(p, ':', slash - p);
-		n = (colon != NULL ? colon : slash) - p;
-		if (n == 0 || n >= hcap)
-			goto bad;
-		memcpy(host, p, n);
+	if (r->b.len + n > (size_t)MAX_RESPONSE) {
+		r->too_large = 1;
+		return 0;	/* libcurl stops with CURLE_WRITE_ERROR */
 	}
-	host[n] = '\0';
-	if (colon != NULL && colon < slash && *colon == ':') {
-		n = slash - colon - 1;
-		if (n == 0 || n > 5 || strspn(colon + 1, "0123456789") < n)
-			goto bad;
-		memcpy(port, colon + 1, n);
-		port[n] = '\0';
-	} else {
-		strcpy(port, "80");
-	}
-	/* strip one trailing slash: URL/dsp is where programs go */
-	n = strlen(slash);
-	if (n > 0 && slash[n - 1] == '/')
-		n--;
-	if (n + 16 > pcap || memchr(slash, '?', n) != NULL)
-		goto bad;
-	memcpy(path, slash, n);
-	strcpy(path + n, "/dsp?run=1");
-	return ADAC_OK;
-bad:
-	return adac_error_set(err, ADAC_E_INPUT, "", "'%s' is not an http://HOST:PORT URL", url);
+	adac_buf_put(&r->b, p, n);
+	return r->b.failed ? 0 : size * n;
 }
 
 static int
-send_all(int fd, const char *p, size_t n)
+bad_url(const char *url, struct adac_error *err)
 {
-	ssize_t w;
+	return adac_error_set(err, ADAC_E_INPUT, "",
+			      "'%s' is not an http://HOST:PORT URL", url);
+}
 
-	while (n > 0) {
-		w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= w;
+/*
+ * URL/dsp?run=1 as a libcurl URL handle in *out: the URL is http:// with
+ * a host, no user, query or fragment; one trailing slash of its path is
+ * dropped, since URL/dsp is where programs go.  ADAC_E_INPUT otherwise.
+ */
+static int
+dsp_url(const char *url, CURLU **out, struct adac_error *err)
+{
+	CURLU *u = curl_url();
+	char *path = NULL, *part = NULL, *dsp = NULL;
+	size_t n;
+	int ok = 0;
+
+	if (u == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	if (strncmp(url, "http://", 7) != 0 ||
+	    curl_url_set(u, CURLUPART_URL, url, CURLU_DISALLOW_USER) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_QUERY, &part, 0) != CURLUE_NO_QUERY ||
+	    curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) != CURLUE_NO_FRAGMENT ||
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+		goto out;
+	n = strlen(path);
+	if (n > 0 && path[n - 1] == '/')
+		path[--n] = '\0';
+	dsp = malloc(n + sizeof "/dsp");
+	if (dsp == NULL)
+		goto out;
+	memcpy(dsp, path, n);
+	memcpy(dsp + n, "/dsp", sizeof "/dsp");
+	ok = curl_url_set(u, CURLUPART_PATH, dsp, 0) == CURLUE_OK &&
+	     curl_url_set(u, CURLUPART_QUERY, "run=1", 0) == CURLUE_OK;
+out:
+	curl_free(part);
+	curl_free(path);
+	free(dsp);
+	if (!ok) {
+		curl_url_cleanup(u);
+		return bad_url(url, err);
 	}
-	return 0;
+	*out = u;
+	return ADAC_OK;
+}
+
+/* libcurl's "Failed to connect to ..." in house style: lower case, no stop */
+static const char *
+house(char *why)
+{
+	size_t n = strlen(why);
+
+	if (n > 0 && why[n - 1] == '.')
+		why[n - 1] = '\0';
+	why[0] = (char)tolower((unsigned char)why[0]);
+	return why;
 }
 
 int
 adac_live_push(const char *url, const char *token, const char *source,
 	       size_t len, char **response, int *status, struct adac_error *err)
 {
-	char host[256], port[8], path[1024], head[2048], *buf = NULL, *body, *nb;
-	struct addrinfo hints, *ai = NULL, *a;
-	struct timeval tv = { TIMEOUT_S, 0 };
-	size_t n = 0, cap = 0;
-	ssize_t got;
-	int fd = -1, rc = ADAC_OK, r;
+	char why[CURL_ERROR_SIZE] = "", *auth = NULL;
+	struct curl_slist *head = NULL, *h;
+	struct body r = {{0}, 0};
+	CURLU *u = NULL;
+	CURL *c = NULL;
+	CURLcode cc;
+	long code = 0, os_errno = 0;
+	int rc = ADAC_OK;
 
-	if ((rc = parse_url(url, host, sizeof host, port, path, sizeof path, err)) != ADAC_OK)
+	if ((rc = dsp_url(url, &u, err)) != ADAC_OK)
 		return rc;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((r = getaddrinfo(host, port, &hints, &ai)) != 0)
-		return adac_error_set(err, ADAC_E_IO, "", "%s: %s", url, gai_strerror(r));
-	for (a = ai; a != NULL; a = a->ai_next) {
-		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	if (fd < 0)
-		return adac_error_set(err, ADAC_E_IO, "", "cannot connect to %s: %s",
-				      url, strerror(errno));
-	snprintf(head, sizeof head,
-		 "POST %s HTTP/1.1\r\nHost: %s%s%s:%s\r\n"
-		 "Content-Type: text/plain; charset=utf-8\r\n"
-		 "Content-Length: %zu\r\nConnection: close\r\n%s%s%s\r\n",
-		 path, strchr(host, ':') ? "[" : "", host,
-		 strchr(host, ':') ? "]" : "", port, len,
-		 token != NULL ? "Authorization: Bearer " : "",
-		 token != NULL ? token : "", token != NULL ? "\r\n" : "");
-	if (send_all(fd, head, strlen(head)) != 0 || send_all(fd, source, len) != 0) {
-		/* the service may answer 413 and close before reading it all */
-		if (errno != EPIPE && errno != ECONNRESET) {
-			rc = adac_error_set(err, ADAC_E_IO, "", "sending to %s: %s",
-					    url, strerror(errno));
-			goto out;
-		}
-	}
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? 2 * cap : 16384;
-			if (cap > (size_t)MAX_RESPONSE) {
-				rc = adac_error_set(err, ADAC_E_IO, "",
-						    "%s: response too large", url);
-				goto out;
-			}
-			if ((nb = realloc(buf, cap)) == NULL) {
-				rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
-				goto out;
-			}
-			buf = nb;
-		}
-		got = recv(fd, buf + n, cap - n - 1, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rc = adac_error_set(err, ADAC_E_IO, "", "reading from %s: %s",
-					    url, strerror(errno));
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += got;
-	}
-	if (buf == NULL || n < 12 || strncmp(buf, "HTTP/1.", 7) != 0) {
-		rc = adac_error_set(err, ADAC_E_IO, "", "%s: not an HTTP response", url);
+	c = curl_easy_init();
+	if (c == NULL) {
+		rc = adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				    "libcurl could not start");
 		goto out;
 	}
-	buf[n] = '\0';
-	*status = atoi(buf + 9);
-	body = strstr(buf, "\r\n\r\n");
-	body = body != NULL ? body + 4 : buf + n;
-	memmove(buf, body, strlen(body) + 1);
-	*response = buf;
-	buf = NULL;
+	/* no Expect: 100-continue, which costs a round trip or a second */
+	h = curl_slist_append(NULL, "Content-Type: text/plain; charset=utf-8");
+	head = h;
+	if (h != NULL)
+		h = curl_slist_append(head, "Expect:");
+	if (h != NULL && token != NULL) {
+		auth = malloc(strlen(token) + sizeof "Authorization: Bearer ");
+		if (auth != NULL) {
+			sprintf(auth, "Authorization: Bearer %s", token);
+			h = curl_slist_append(head, auth);
+		} else {
+			h = NULL;
+		}
+	}
+	if (h == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	curl_easy_setopt(c, CURLOPT_CURLU, u);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, head);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, source);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, why);
+	/* the URL given is the service: no proxy from the environment */
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, TIMEOUT_S);
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+	if (r.too_large) {
+		rc = adac_error_set(err, ADAC_E_IO, "", "%s: response too large", url);
+		goto out;
+	}
+	if (r.b.failed) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	if (cc == CURLE_COULDNT_CONNECT) {
+		rc = adac_error_set(err, ADAC_E_IO, "", "cannot connect to %s: %s",
+				    url, os_errno != 0 ? strerror((int)os_errno)
+						       : house(why));
+		goto out;
+	}
+	/*
+	 * A service that refuses a program too large (413) may answer and
+	 * close before reading it all: its answer stands, whatever the send.
+	 */
+	if (cc != CURLE_OK && !(cc == CURLE_SEND_ERROR && code > 0)) {
+		rc = adac_error_set(err, ADAC_E_IO, "", "%s: %s", url,
+				    house(why[0] != '\0' ? why :
+					  strcpy(why, curl_easy_strerror(cc))));
+		goto out;
+	}
+	*response = adac_buf_take(&r.b);
+	if (*response == NULL) {
+		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+		goto out;
+	}
+	*status = (int)code;
 out:
-	free(buf);
-	close(fd);
+	adac_buf_free(&r.b);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(head);
+	curl_url_cleanup(u);
+	free(auth);
 	return rc;
 }

@@ -45,11 +45,8 @@ struct adac_live_http;
 int adac_live_http_start(struct adac_live *live,
 			 const struct adac_live_http_config *cfg,
 			 struct adac_live_http **out, struct adac_error *err);
-/* The port bound (useful with PORT 0) and the page's URL, borrowed. */
-int adac_live_http_port(const struct adac_live_http *h);
+/* The page's URL, borrowed. */
 const char *adac_live_http_url(const struct adac_live_http *h);
-/* Connections shut down so far for being slow to send their headers. */
-long adac_live_http_evictions(const struct adac_live_http *h);
 void adac_live_http_stop(struct adac_live_http *h);
 
 /* 1 when host (a numeric address or "localhost") is a loopback address. */

@@ -23,6 +23,7 @@ libxml2-utils
 hyperfine
 mandoc
 libmicrohttpd-dev
+libcurl4-openssl-dev
 liblo-dev
 liblo-tools
 libqrencode-dev

@@ -744,6 +744,36 @@ http() {
 	[ "$stderr" = "adac-live: error: $DATA/bad.dsp: cannot connect to http://127.0.0.1:1: Connection refused" ]
 }
 
+@test "push: a URL that is not http://HOST:PORT is exit 2 and nothing is sent" {
+	for url in ftp://127.0.0.1:1/ 'http://127.0.0.1:1/?token=x' \
+		'http://127.0.0.1:1/#x' http://user@127.0.0.1:1/ http:// \
+		http://127.0.0.1:99999/; do
+		run --separate-stderr adac-live push "$url" "$DATA/gain.dsp"
+		[ "$status" -eq 2 ]
+		[ "$output" = "" ]
+		[ "$stderr" = "adac-live: error: $DATA/gain.dsp: '$url' is not an http://HOST:PORT URL" ]
+	done
+}
+
+@test "push: the token is sent; a program over --max-body is the service's 413, exit 2" {
+	serve_start --token s3cret --max-body 1024 > "$T/serve.out"
+	base=${URL%%\?*}
+	run --separate-stderr adac-live push --token s3cret "$base" "$DATA/gain.dsp"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .load.status <<< "$output")" = swapped ]
+	# a wrong token is the service's refusal, not the program's fault
+	run --separate-stderr adac-live push --token wrong "$base" "$DATA/gain.dsp"
+	[ "$status" -eq 3 ]
+	[ "$output" = '{"error":"missing or wrong token"}' ]
+	# 64 KB: the service answers from the headers and may close before
+	# reading the body; its answer is what push reports
+	{ cat "$DATA/gain.dsp"; head -c 65536 /dev/zero | tr '\0' ' '; } > "$T/big.dsp"
+	run --separate-stderr adac-live push --token s3cret "$base" "$T/big.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = '{"error":"request body is larger than 1024 bytes"}' ]
+	[ "$stderr" = "" ]
+}
+
 @test "serve: the browser page moves a slider and the value changes on the server" {
 	command -v chromium >/dev/null || skip "chromium is not installed (scripts/install-deps.sh installs it)"
 	serve_start "$DATA/osc-a.dsp" > "$T/serve.out"

@@ -1,4 +1,6 @@
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,6 +334,185 @@ test_compare__evidence_measures_the_decay_of_the_last_quarter(void)
 	adac_response_free(r);
 }
 
+/*
+ * The alignment search as it was first written, by brute force: the lag
+ * with the largest Σ ref[n] · test[n + lag] over the first
+ * ADAC_COMPARE_LAG_WINDOW samples, nearest lags first (late before early)
+ * so that ties go to the smallest shift, kept only when shifting by it
+ * makes the largest error smaller.
+ */
+static long
+brute_force_lag(const double *r, const double *t, long len)
+{
+	long w = len < ADAC_COMPARE_LAG_WINDOW ? len : ADAC_COMPARE_LAG_WINDOW;
+	long max_lag = w - 1 < ADAC_COMPARE_MAX_LAG ? w - 1 : ADAC_COMPARE_MAX_LAG;
+	long lag, n, lo, hi, best_lag = 0, sign;
+	double best = 0, x, e = 0, err = 0;
+
+	for (lag = 0; lag <= max_lag; lag++)
+		for (sign = 1; sign >= (lag == 0 ? 1 : -1); sign -= 2) {
+			long l = sign * lag;
+
+			lo = l < 0 ? -l : 0;
+			hi = l > 0 ? w - l : w;
+			for (x = 0, n = lo; n < hi; n++)
+				x += r[n] * t[n + l];
+			if (l == 0 || x > best) {
+				best = x;
+				best_lag = l;
+			}
+		}
+	if (best_lag == 0)
+		return 0;
+	for (n = 0; n < len; n++)
+		if (fabs(t[n] - r[n]) > err)
+			err = fabs(t[n] - r[n]);
+	lo = best_lag < 0 ? -best_lag : 0;
+	hi = best_lag > 0 ? len - best_lag : len;
+	for (n = lo; n < hi; n++)
+		if (fabs(r[n] - t[n + best_lag]) > e)
+			e = fabs(r[n] - t[n + best_lag]);
+	return e < err ? best_lag : 0;
+}
+
+static double
+uniform(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+/*
+ * The search runs by FFT, which only nominates lags; the lag reported
+ * must be the brute force's, exactly.  Three kinds of pair: decaying
+ * noise shifted and perturbed (one clear peak); sparse signals of small
+ * integers, whose correlations are exact integers and tie often, so the
+ * tie rule decides; and one longer than the window.
+ */
+static void
+test_compare__alignment_is_the_brute_force_lag(void)
+{
+	static const long lengths[] = {2, 3, 17, 100, 1025, 1100, 2500};
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+	uint64_t s = 0x9e3779b97f4a7c15u;
+	long i, k, n, shift, len, mismatches = 0, ties = 0;
+	int kind;
+
+	for (i = 0; i < 42; i++) {
+		kind = (int)(i % 3);
+		len = kind == 2 && i == 41 ? ADAC_COMPARE_LAG_WINDOW + 4000
+					   : lengths[i % 7];
+		pair(1, len, &r, &t);
+		shift = (long)(uniform(&s) * 41) - 20;
+		for (n = 0; n < len; n++) {
+			if (kind == 1)
+				r->h[n] = uniform(&s) < 0.1 ?
+					  (double)((long)(uniform(&s) * 5) - 2) : 0;
+			else
+				r->h[n] = (uniform(&s) - 0.5) *
+					  exp(-5.0 * (double)n / (double)len);
+		}
+		for (n = 0; n < len; n++) {
+			k = n - shift;
+			t->h[n] = k >= 0 && k < len ? r->h[k] : 0;
+			if (kind == 1 && uniform(&s) < 0.05)
+				t->h[n] += 1;
+			if (kind != 1)
+				t->h[n] += 1e-3 * (uniform(&s) - 0.5);
+		}
+		check_int(adac_compare(r, t, -100, &c, NULL), ADAC_OK);
+		if (c == NULL)
+			continue;
+		if (!c->equal) {
+			long want = brute_force_lag(r->h, t->h, len);
+
+			if (c->lag_samples != want) {
+				printf("#   case %ld (length %ld): lag %ld, brute force %ld\n",
+				       i, len, c->lag_samples, want);
+				mismatches++;
+			}
+			if (kind == 1 && want != shift)
+				ties++;
+		}
+		adac_comparison_free(c);
+		c = NULL;
+		adac_response_free(r);
+		adac_response_free(t);
+	}
+	check_int(mismatches, 0);
+	/* the integer pairs did put the tie rule to work */
+	check(ties > 0);
+}
+
+/*
+ * Correlations that tie exactly, ref one impulse at a, test two: the lag
+ * the brute force picks among the two lines up both impulses (the other
+ * impulse falls outside the overlap once shifted), the other lag leaves
+ * one unmatched and so is not reported.  Ties go to the smaller shift,
+ * and late before early at the same shift.
+ */
+static void
+test_compare__a_tie_goes_to_the_smaller_shift(void)
+{
+	static const struct {
+		long a, t1, t2, lag;
+	} cases[] = {
+		{2, 0, 4, 2},		/* -2 and +2: late first */
+		{3, 0, 5, 2},		/* -3 and +2 */
+		{60, 58, 63, -2},	/* -2 and +3 */
+	};
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		pair(1, 64, &r, &t);
+		r->h[cases[i].a] = 1;
+		t->h[cases[i].t1] = 1;
+		t->h[cases[i].t2] = 1;
+		check_int(adac_compare(r, t, -100, &c, NULL), ADAC_OK);
+		check(c != NULL && c->alignment_checked);
+		check_int(c != NULL ? c->lag_samples : 99, cases[i].lag);
+		check(c != NULL && c->error_db_after_shift == -INFINITY);
+		adac_comparison_free(c);
+		c = NULL;
+		adac_response_free(r);
+		adac_response_free(t);
+	}
+}
+
+/*
+ * A tolerance of −∞ dB asks for exact equality (adac-diff's model
+ * tolerance when the model's float render is exact).  JSON has no −∞:
+ * the report says null, as for the other figures that are not finite,
+ * instead of failing to be written at all.
+ */
+static void
+test_compare__an_exact_tolerance_is_reported_as_null(void)
+{
+	struct adac_response *r, *t;
+	struct adac_comparison *c = NULL;
+	json_t *j;
+
+	pair(1, 16, &r, &t);
+	t->h[3] = 0.5;
+	check_int(adac_compare(r, t, -INFINITY, &c, NULL), ADAC_OK);
+	check(c != NULL && !c->equal);
+	j = c != NULL ? adac_comparison_json(c) : NULL;
+	check(j != NULL);
+	check(json_is_null(json_object_get(json_object_get(j, "overall"), "tol_db")));
+	check_int(json_integer_value(json_object_get(
+		json_array_get(json_object_get(j, "paths"), 0),
+		"first_divergent_sample")), 3);
+	json_decref(j);
+	adac_comparison_free(c);
+	adac_response_free(r);
+	adac_response_free(t);
+}
+
 static void
 test_compare__shape_and_tolerance_errors(void)
 {
@@ -363,6 +544,9 @@ main(void)
 	RUN(test_compare__non_finite_output_differs);
 	RUN(test_compare__a_reference_that_overflows_differs_and_keeps_its_scale);
 	RUN(test_compare__evidence_measures_the_decay_of_the_last_quarter);
+	RUN(test_compare__alignment_is_the_brute_force_lag);
+	RUN(test_compare__a_tie_goes_to_the_smaller_shift);
+	RUN(test_compare__an_exact_tolerance_is_reported_as_null);
 	RUN(test_compare__shape_and_tolerance_errors);
 	return unit_done();
 }

@@ -186,6 +186,28 @@ test_faust_jit__unknown_target_is_dependency(void)
 	check(f == NULL);
 }
 
+/*
+ * The version of the libfaust that compiles, as libfaust gives it: a
+ * dotted number such as "2.54.9", and never "unknown" once a compile
+ * has worked (the library is loaded).
+ */
+static void
+test_faust_jit__version_is_the_loaded_libfaust(void)
+{
+	struct adac_faust *f = compile("process = _;", 0);
+	const char *v = adac_faust_version();
+
+	check(f != NULL);
+	check(v != NULL);
+	if (v == NULL)
+		goto out;
+	check(v[0] >= '1' && v[0] <= '9');
+	check(strchr(v, '.') != NULL);
+	check(strcmp(v, "unknown") != 0);
+out:
+	adac_faust_free(f);
+}
+
 static void
 test_faust_jit__parameters_by_address(void)
 {
@@ -621,6 +643,7 @@ main(void)
 	RUN(test_faust_jit__block_sizes_bit_identical);
 	RUN(test_faust_jit__compile_error_is_input_with_message);
 	RUN(test_faust_jit__unknown_target_is_dependency);
+	RUN(test_faust_jit__version_is_the_loaded_libfaust);
 	RUN(test_faust_jit__parameters_by_address);
 	RUN(test_faust_jit__double_versus_float);
 	RUN(test_faust_jit__set_fs_keeps_parameters);
