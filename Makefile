@@ -37,7 +37,8 @@ LIVE_LDLIBS = -lmicrohttpd -lcurl -llo -lqrencode -ljack
 # prototypes need.  The rest of lib/*.h is internal to libadac and its
 # programs (cli.h, the worker's protocol, the numerics' helpers).
 PUBLIC_H := error.h ir.h lower.h certify.h freq.h emit_faust.h diff.h \
-            render.h faust_jit.h response.h sim.h model.h export.h
+            render.h faust_jit.h response.h sim.h model.h export.h \
+            structure.h certificate.h precision.h version.h
 # what a consumer of the static library links after -ladac (adac.pc)
 PC_REQUIRES := jansson sndfile libcrypto fftw3
 PC_LIBS := -ldl -lpthread -lm

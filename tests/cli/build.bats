@@ -86,7 +86,7 @@ run_make() {
 	run_make install PREFIX="$p"
 	# the public headers only, in their directory
 	ls "$p/include/adac" > headers
-	[ "$(sed -n '$=' headers)" -eq 13 ]
+	[ "$(sed -n '$=' headers)" -eq 17 ]
 	grep -qx ir.h headers
 	run grep -x -e cli.h -e linalg.h -e faust_worker.h -e live.h headers
 	[ "$status" -eq 1 ]
