@@ -714,14 +714,35 @@ run_factor(const struct run *r, int merged)
 	return m;
 }
 
+/* Multiply a factor into the product and merged candidates. */
+static void
+mul_factor(double cand[N_CAND], double product, double merged)
+{
+	cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT], product);
+	cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED], merged);
+}
+
+/* The smallest candidate; one that is NaN never wins. */
+static double
+best_candidate(const double cand[N_CAND])
+{
+	double best = INFINITY;
+	int k;
+
+	for (k = 0; k < N_CAND; k++)
+		if (cand[k] < best)
+			best = cand[k];
+	return best;
+}
+
 static double
 loop_band(struct ctx *c, void *arg, double xlo, double xhi)
 {
 	struct loop_arg *a = arg;
 	struct lwork *w = a->w;
-	double cand[N_CAND] = {1, 1, INFINITY}, v, best;
+	double cand[N_CAND] = {1, 1, INFINITY}, v;
 	struct elem *e;
-	int i, k;
+	int i;
 
 	if (!run_products(c, w, a->run, xlo, xhi))
 		return NAN;
@@ -732,33 +753,20 @@ loop_band(struct ctx *c, void *arg, double xlo, double xhi)
 		if (e->diag)
 			continue;
 		if (e->cnst) {
-			cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT],
-							    e->sigma);
-			cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED],
-							   e->sigma_merged);
+			mul_factor(cand, e->sigma, e->sigma_merged);
 		} else {
 			v = adac_cert_block_upper(c, e->node, xlo, xhi, 0);
 			if (v != v)
 				return NAN;
-			cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT], v);
-			cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED], v);
+			mul_factor(cand, v, v);
 		}
 	}
-	for (i = 0; i < w->n_r; i++) {
-		cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT],
-						    run_factor(&w->r[i], 0));
-		cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED],
-						   run_factor(&w->r[i], 1));
-	}
+	for (i = 0; i < w->n_r; i++)
+		mul_factor(cand, run_factor(&w->r[i], 0),
+			   run_factor(&w->r[i], 1));
 	if (a->l->plain)
 		cand[CAND_FDN] = a->l->sigma_fdn;
-	if (a->cand >= 0)
-		return cand[a->cand];
-	best = INFINITY;
-	for (k = 0; k < N_CAND; k++)
-		if (cand[k] < best)
-			best = cand[k];
-	return best;
+	return a->cand >= 0 ? cand[a->cand] : best_candidate(cand);
 }
 
 /*
@@ -783,18 +791,14 @@ ltv_bound(struct ctx *c, struct lwork *w, struct loop *l, double *out)
 		if (e->diag)
 			continue;
 		if (e->cnst) {
-			cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT],
-							    e->sigma);
-			cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED],
-							   e->sigma_merged);
+			mul_factor(cand, e->sigma, e->sigma_merged);
 			continue;
 		}
 		v = adac_cert_block_sup(c, e->node);
 		if (v != v)
 			return c->err->code != ADAC_OK ? c->err->code :
 			       nomem(c->err);
-		cand[CAND_PRODUCT] = adac_bound_mul(cand[CAND_PRODUCT], v);
-		cand[CAND_MERGED] = adac_bound_mul(cand[CAND_MERGED], v);
+		mul_factor(cand, v, v);
 	}
 	for (i = 0; i < w->n_r; i++) {
 		for (k = CAND_PRODUCT; k <= CAND_MERGED; k++) {
@@ -809,10 +813,7 @@ ltv_bound(struct ctx *c, struct lwork *w, struct loop *l, double *out)
 	}
 	if (l->plain)
 		cand[CAND_FDN] = l->sigma_fdn;
-	*out = INFINITY;
-	for (k = 0; k < N_CAND; k++)
-		if (cand[k] < *out)
-			*out = cand[k];
+	*out = best_candidate(cand);
 	return ADAC_OK;
 }
 
