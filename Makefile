@@ -26,7 +26,7 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib
 # LAPACKE, ARPACK and OpenBLAS are not linked: lib/linalg.c opens them on
 # first use (-ldl), which saves every program that does not need them the
 # time to load them at start-up.
-LDLIBS = -ljansson -lsndfile -lcrypto -lfftw3 -ldl -lpthread -lm
+LDLIBS = -ljansson -lsndfile -lfftw3 -ldl -lpthread -lm
 # live/ is adac-live's real-time host (audio drivers, HTTP, OSC, QR codes):
 # an archive of its own, so that libadac and adac.pc need none of these.
 # It may include lib/'s headers; lib/ never includes live/'s.
@@ -40,7 +40,7 @@ PUBLIC_H := error.h ir.h lower.h certify.h freq.h emit_faust.h diff.h \
             render.h faust_jit.h response.h sim.h model.h export.h \
             structure.h certificate.h precision.h version.h
 # what a consumer of the static library links after -ladac (adac.pc)
-PC_REQUIRES := jansson sndfile libcrypto fftw3
+PC_REQUIRES := jansson sndfile fftw3
 PC_LIBS := -ldl -lpthread -lm
 
 # Only the programs that call libfaust load it (and LLVM): a tool that does

@@ -1,13 +1,13 @@
 #include "ir.h"
 
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "depgraph.h"
 #include "json.h"
+#include "sha256.h"
 
 /*
  * Validation happens while the tree is built, in one pass, so that the
@@ -1390,21 +1390,11 @@ adac_ir_canonical(const struct adac_ir *ir, int with_certificate)
 int
 adac_ir_hash(const struct adac_ir *ir, char hex[65], struct adac_error *err)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	char *text;
-	int ok;
+	char *text = adac_ir_canonical(ir, 0);
 
-	text = adac_ir_canonical(ir, 0);
 	if (text == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
-	ok = EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+	adac_sha256_hex(text, strlen(text), hex);
 	free(text);
-	if (!ok || mdlen != 32)
-		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
-				      "libcrypto could not compute SHA-256");
-	for (i = 0; i < mdlen; i++)
-		sprintf(hex + 2 * i, "%02x", md[i]);
-	hex[64] = '\0';
 	return ADAC_OK;
 }

@@ -156,7 +156,7 @@ char *adac_ir_canonical(const struct adac_ir *ir, int with_certificate);
 
 /*
  * SHA-256 of adac_ir_canonical(ir, 0) as 64 lower-case hex digits plus
- * NUL in hex[65].  Returns ADAC_OK, ADAC_E_NOMEM or ADAC_E_DEPENDENCY.
+ * NUL in hex[65].  Returns ADAC_OK or ADAC_E_NOMEM.
  */
 int adac_ir_hash(const struct adac_ir *ir, char hex[65],
 		 struct adac_error *err);

@@ -15,7 +15,6 @@ liblapacke-dev
 libarpack2-dev
 libopenblas-dev
 libsndfile1-dev
-libssl-dev
 jq
 bats
 graphviz
