@@ -26,47 +26,58 @@ static struct {
 	__typeof__(LAPACKE_dgeqrf) *dgeqrf;
 	__typeof__(LAPACKE_dorgqr) *dorgqr;
 	__typeof__(LAPACKE_zgesv) *zgesv;
-	__typeof__(dnaupd_c) *dnaupd;
 	char failed[200];	/* why loading failed, or "" */
 } lapack;
 static pthread_once_t lapack_once = PTHREAD_ONCE_INIT;
 
-/* dlsym's answer for name, or NULL with the reason in lapack.failed */
+/* ARPACK apart: only the modal analysis of a large loop needs it */
+static struct {
+	__typeof__(dnaupd_c) *dnaupd;
+	char failed[200];
+} arpack;
+static pthread_once_t arpack_once = PTHREAD_ONCE_INIT;
+
+/* dlsym's answer for name, or NULL with the reason in failed[200] */
 static void *
-symbol(void *lib, const char *file, const char *name)
+symbol(void *lib, const char *file, const char *name, char *failed)
 {
 	void *p;
 
-	if (lapack.failed[0] != '\0')
+	if (failed[0] != '\0')
 		return NULL;
 	if (lib == NULL) {
-		snprintf(lapack.failed, sizeof lapack.failed, "%s", dlerror());
+		snprintf(failed, 200, "%s", dlerror());
 		return NULL;
 	}
 	p = dlsym(lib, name);
 	if (p == NULL)
-		snprintf(lapack.failed, sizeof lapack.failed,
-			 "%s has no symbol '%s'", file, name);
+		snprintf(failed, 200, "%s has no symbol '%s'", file, name);
 	return p;
 }
 
+/*
+ * RTLD_LAZY: LAPACK and OpenBLAS export thousands of functions, and
+ * binding them all at load time was most of what loading cost; a call
+ * binds the few it uses.  The entry points are still looked up here, so
+ * a library without one is an error now, not at the call.
+ */
 static void
-load(void)
+load_lapack(void)
 {
-	void *lapacke, *arpack, *set_threads;
+	static const char file[] = "liblapacke.so.3";
+	void *lib, *set_threads;
+	char *failed = lapack.failed;
 
 	/* the runtime packages' sonames (scripts/install-deps.sh) */
-	lapacke = dlopen("liblapacke.so.3", RTLD_NOW | RTLD_LOCAL);
-	lapack.dgesvd = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dgesvd");
-	lapack.dgetrf = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dgetrf");
-	lapack.zgesvd = symbol(lapacke, "liblapacke.so.3", "LAPACKE_zgesvd");
-	lapack.dgeev = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dgeev");
-	lapack.dgeqrf = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dgeqrf");
-	lapack.dorgqr = symbol(lapacke, "liblapacke.so.3", "LAPACKE_dorgqr");
-	lapack.zgesv = symbol(lapacke, "liblapacke.so.3", "LAPACKE_zgesv");
-	arpack = dlopen("libarpack.so.2", RTLD_NOW | RTLD_LOCAL);
-	lapack.dnaupd = symbol(arpack, "libarpack.so.2", "dnaupd_c");
-	if (lapack.failed[0] != '\0')
+	lib = dlopen(file, RTLD_LAZY | RTLD_LOCAL);
+	lapack.dgesvd = symbol(lib, file, "LAPACKE_dgesvd", failed);
+	lapack.dgetrf = symbol(lib, file, "LAPACKE_dgetrf", failed);
+	lapack.zgesvd = symbol(lib, file, "LAPACKE_zgesvd", failed);
+	lapack.dgeev = symbol(lib, file, "LAPACKE_dgeev", failed);
+	lapack.dgeqrf = symbol(lib, file, "LAPACKE_dgeqrf", failed);
+	lapack.dorgqr = symbol(lib, file, "LAPACKE_dorgqr", failed);
+	lapack.zgesv = symbol(lib, file, "LAPACKE_zgesv", failed);
+	if (failed[0] != '\0')
 		return;
 	/*
 	 * One thread: the matrices here are small, and OpenBLAS's worker
@@ -74,36 +85,47 @@ load(void)
 	 * machine costs more than the work (the property test ran at a
 	 * quarter of a CPU).  A BLAS other than OpenBLAS has no such call.
 	 */
-	set_threads = dlsym(lapacke, "openblas_set_num_threads");
+	set_threads = dlsym(lib, "openblas_set_num_threads");
 	if (set_threads != NULL)
 		((void (*)(int))set_threads)(1);
 }
 
-/* ADAC_OK once LAPACKE and ARPACK are loaded, or ADAC_E_DEPENDENCY */
+static void
+load_arpack(void)
+{
+	static const char file[] = "libarpack.so.2";
+
+	/* ARPACK's BLAS calls go to the library LAPACK loaded, on one thread */
+	pthread_once(&lapack_once, load_lapack);
+	if (lapack.failed[0] != '\0') {
+		snprintf(arpack.failed, sizeof arpack.failed, "%s",
+			 lapack.failed);
+		return;
+	}
+	arpack.dnaupd = symbol(dlopen(file, RTLD_LAZY | RTLD_LOCAL), file,
+			       "dnaupd_c", arpack.failed);
+}
+
+/* ADAC_OK once LAPACKE is loaded, or ADAC_E_DEPENDENCY */
 static int
 loaded(struct adac_error *err)
 {
-	pthread_once(&lapack_once, load);
+	pthread_once(&lapack_once, load_lapack);
 	if (lapack.failed[0] != '\0')
 		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
 				      "cannot load LAPACK: %s", lapack.failed);
 	return ADAC_OK;
 }
 
-void
-adac_linalg_one_thread(void)
-{
-	pthread_once(&lapack_once, load);
-}
-
 int
 adac_linalg_arpack(adac_linalg_dnaupd_fn **dnaupd, struct adac_error *err)
 {
-	int rc = loaded(err);
-
-	if (rc == ADAC_OK)
-		*dnaupd = lapack.dnaupd;
-	return rc;
+	pthread_once(&arpack_once, load_arpack);
+	if (arpack.failed[0] != '\0')
+		return adac_error_set(err, ADAC_E_DEPENDENCY, "",
+				      "cannot load ARPACK: %s", arpack.failed);
+	*dnaupd = arpack.dnaupd;
+	return ADAC_OK;
 }
 
 static int

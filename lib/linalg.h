@@ -17,13 +17,6 @@
 
 #include "error.h"
 
-/*
- * Load LAPACK and run OpenBLAS on one thread from now on (every function
- * here does it first).  A failure to load is reported by the next call
- * that needs LAPACK.
- */
-void adac_linalg_one_thread(void);
-
 /* ARPACK's dnaupd_c, as <arpack/arpack.h> declares it (a_int is int). */
 typedef void adac_linalg_dnaupd_fn(int *ido, const char *bmat, int n,
 				   const char *which, int nev, double tol,
@@ -33,7 +26,7 @@ typedef void adac_linalg_dnaupd_fn(int *ido, const char *bmat, int n,
 
 /*
  * Set *dnaupd to ARPACK's dnaupd_c, loading it (and LAPACK, OpenBLAS on
- * one thread) on first use: ADAC_OK, or ADAC_E_DEPENDENCY when it cannot
+ * one thread, first) on first use: ADAC_OK, or ADAC_E_DEPENDENCY when it cannot
  * be loaded.
  */
 int adac_linalg_arpack(adac_linalg_dnaupd_fn **dnaupd,
