@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "faust_c.h"
+#include "faust_values.h"
 #include "faust_worker.h"
 #include "utf8.h"
 
@@ -27,6 +28,7 @@ struct param {
 	const char *kind;
 	void *zone;		/* float * or double *, as the program was built */
 	double init, min, max, step;
+	int init_from_text;	/* init read from the source, not libfaust */
 };
 
 struct adac_faust {
@@ -1004,6 +1006,53 @@ out:
 	return rc;
 }
 
+/*
+ * libfaust 2.54's LLVM backend keeps about 6 significant digits of a
+ * number entry's init (measured: a coefficient of 0.24988747467610295
+ * came back as 0.249887), so a program from adac-emit --live, whose
+ * coefficients are all hidden entries, started ~1e-6 away from the model
+ * and adac-diff said "different" at -118 dB in double.  The text has every
+ * digit: set each hidden entry whose init libfaust rounded to the value
+ * its text gives, and keep that as the entry's init for
+ * adac_faust_reset_params().  An entry whose value is not within the
+ * rounding of the text's (a label used twice with different inits, say)
+ * keeps libfaust's.
+ */
+static void
+take_inits_from_text(struct adac_faust *f, const char *source)
+{
+	char **labels = NULL;
+	double *values = NULL;
+	int n = 0, i, j, k;
+
+	if (adac_faust_values_list(source, &labels, &values, &n) != 0)
+		return;		/* out of memory: libfaust's values stand */
+	for (i = 0; i < f->n_params; i++) {
+		struct param *p = &f->params[i];
+		double now = adac_faust_param_get(f, i);
+
+		if (strcmp(p->kind, "nentry") != 0 &&
+		    strcmp(p->kind, "hslider") != 0 &&
+		    strcmp(p->kind, "vslider") != 0)
+			continue;
+		for (k = -1, j = 0; j < n; j++) {
+			if (strcmp(labels[j], p->label) != 0)
+				continue;
+			if (k >= 0 && values[k] != values[j]) {
+				k = -1;		/* ambiguous: two inits */
+				break;
+			}
+			k = j;
+		}
+		if (k < 0 || !(fabs(now - values[k]) <= 1e-5 * fabs(values[k])))
+			continue;
+		p->init = values[k];
+		p->init_from_text = 1;
+		adac_faust_param_set(f, i, values[k]);
+	}
+	adac_faust_values_free(labels, values, n);
+}
+
 static double
 thread_cpu_ms(void)
 {
@@ -1052,6 +1101,7 @@ adac_faust_compile_ex(const char *name, const char *source,
 	}
 	rc = adac_faust_load_code(name, &code, opt, fs_hz, out, err);
 	if (rc == ADAC_OK) {
+		take_inits_from_text(*out, source);
 		(*out)->compile_ms = now_ms() - t0;
 		(*out)->compile_cpu_ms = code.cpu_ms + thread_cpu_ms() - c0;
 	}
@@ -1398,10 +1448,15 @@ adac_faust_clear(struct adac_faust *f)
 void
 adac_faust_reset_params(struct adac_faust *f)
 {
+	int i;
+
 	if (f->backend == ADAC_FAUST_LLVM)
 		lf.instanceResetUserInterfaceCDSPInstance(f->dsp);
 	else
 		lf.instanceResetUserInterfaceCInterpreterDSPInstance(f->dsp);
+	for (i = 0; i < f->n_params; i++)
+		if (f->params[i].init_from_text)
+			adac_faust_param_set(f, i, f->params[i].init);
 }
 
 void

@@ -191,7 +191,7 @@ void adac_faust_set_fs(struct adac_faust *dsp, int fs_hz);
 /* Clear state (delay lines, recursions), keep parameter values. */
 void adac_faust_clear(struct adac_faust *dsp);
 
-/* Reset every parameter to its init value. */
+/* Reset every parameter to its init value, as the source text writes it. */
 void adac_faust_reset_params(struct adac_faust *dsp);
 
 /*

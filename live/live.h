@@ -192,7 +192,7 @@ struct adac_live_report {
  *   - same text as the running program, or the same but for comments
  *     and layout: ADAC_LIVE_UNCHANGED;
  *   - the same text but for the init values of hidden parameters
- *     (see adac_live_values_diff()): their new values are sent to the
+ *     (see adac_faust_values_diff()): their new values are sent to the
  *     running program, ramped over cfg.smooth_ms: ADAC_LIVE_VALUES;
  *   - otherwise compile it (or reuse a compiled copy of the same text),
  *     give it the values users set on the running program by address,
@@ -289,23 +289,6 @@ void adac_live_stats(struct adac_live *live, struct adac_live_stats *st);
  */
 char *adac_live_report_json(const struct adac_live_report *rep,
 			    const char *file);
-
-/* ---- value-only changes ----------------------------------------------- */
-
-/*
- * A "live value" is a FAUST nentry, hslider or vslider whose label holds
- * the metadata [hidden:1]: nentry("g3[hidden:1]", 0.7071, -1e9, 1e9, 0).
- * Two programs differ only in live values when their texts are equal
- * after comments and each live value's init (its second argument, a plain
- * number) are cut out and each run of white space is made one space.  adac_live_values_diff() says whether old and new differ only
- * so: it returns 1 and fills *labels / *values (malloc'd arrays of
- * *count entries, labels without metadata) with each live value of new
- * whose init changed; 0 when the texts differ otherwise; -1 when out of
- * memory.  Identical texts return 1 with *count 0.
- */
-int adac_live_values_diff(const char *old_source, const char *new_source,
-			  char ***labels, double **values, int *count);
-void adac_live_values_free(char **labels, double *values, int count);
 
 /* CLOCK_REALTIME now in nanoseconds: the clock write_ns is measured on. */
 int64_t adac_live_now_ns(void);

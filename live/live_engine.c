@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "faust_values.h"
+
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>
 #define HAVE_MXCSR 1
@@ -1040,7 +1042,7 @@ try_values(struct adac_live *live, const char *source, unsigned *pos,
 	int *idx = NULL, count = 0, i, r, done = 0;
 	char *copy = NULL;
 
-	r = adac_live_values_diff(p->source, source, &labels, &values, &count);
+	r = adac_faust_values_diff(p->source, source, &labels, &values, &count);
 	if (r != 1)
 		return r < 0 ? -1 : 0;
 	idx = calloc(count + 1, sizeof *idx);
@@ -1077,7 +1079,7 @@ try_values(struct adac_live *live, const char *source, unsigned *pos,
 out:
 	free(copy);
 	free(idx);
-	adac_live_values_free(labels, values, count);
+	adac_faust_values_free(labels, values, count);
 	return done;
 }
 

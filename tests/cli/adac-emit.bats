@@ -340,6 +340,24 @@ fdn() {
 	adac-diff --double "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/m.dsp" > /dev/null
 }
 
+@test "adac-emit --live: 17-digit trained values reach the running program exactly" {
+	# Householder coefficients such as 0.24988747467610295: libfaust's
+	# LLVM backend reads a number entry's init to 6 digits, which put the
+	# double program at -118 dB from the model; the host takes them from
+	# the text.  Double noise for this network is below -250 dB.
+	jq -n --argjson n 4 --arg matrix householder \
+		-f "$BATS_TEST_DIRNAME/../../bench/gen-adac-fdn.jq" |
+		adac-lower | adac-certify > "$BATS_TEST_TMPDIR/h.json"
+	adac-emit --live -o "$BATS_TEST_TMPDIR/h.dsp" "$BATS_TEST_TMPDIR/h.json"
+	grep -q 'nentry("v[0-9]*\[hidden:1\]", 0.24988747467610295,' "$BATS_TEST_TMPDIR/h.dsp"
+	run --separate-stderr adac-diff --double "$BATS_TEST_TMPDIR/h.json" "$BATS_TEST_TMPDIR/h.dsp"
+	[ "$status" -eq 0 ]
+	jq -e '.overall.verdict == "equal" and .overall.worst_error_db <= -250' <<<"$output"
+	run --separate-stderr adac-diff "$BATS_TEST_TMPDIR/h.json" "$BATS_TEST_TMPDIR/h.dsp"
+	[ "$status" -eq 0 ]
+	jq -e '.overall.verdict == "equal"' <<<"$output"
+}
+
 @test "adac-emit: checking a certificate loads no linear algebra" {
 	# the check is a hash compare and a verdict name (certificate.h):
 	# the program must not pay the start-up of LAPACK and OpenBLAS

@@ -343,6 +343,37 @@ out:
 	adac_faust_free(f);
 }
 
+/*
+ * A hidden entry's init has every digit of the text in double (the LLVM
+ * backend itself keeps 6), after compiling and after a reset; an entry
+ * that is not hidden keeps what libfaust read.
+ */
+static void
+test_faust_jit__hidden_inits_have_every_digit(void)
+{
+	struct adac_faust *f = compile(
+		"process = *(nentry(\"v0[hidden:1]\", 0.24988747467610295, -1e9, 1e9, 0))"
+		" : *(nentry(\"seen\", 0.5, 0, 1, 0.1));", 1);
+	int v, seen;
+
+	check(f != NULL);
+	if (f == NULL)
+		return;
+	v = adac_faust_param_lookup(f, "v0");
+	seen = adac_faust_param_lookup(f, "seen");
+	check(v >= 0 && seen >= 0);
+	if (v < 0 || seen < 0)
+		goto out;
+	check(adac_faust_param_get(f, v) == 0.24988747467610295);
+	adac_faust_param_set(f, v, 0);
+	adac_faust_param_set(f, seen, 1);
+	adac_faust_reset_params(f);
+	check(adac_faust_param_get(f, v) == 0.24988747467610295);
+	check(adac_faust_param_get(f, seen) == 0.5);
+out:
+	adac_faust_free(f);
+}
+
 /* The interpreter computes what the JIT does; it refuses -double. */
 static void
 test_faust_jit__interpreter_backend(void)
@@ -647,6 +678,7 @@ main(void)
 	RUN(test_faust_jit__parameters_by_address);
 	RUN(test_faust_jit__double_versus_float);
 	RUN(test_faust_jit__set_fs_keeps_parameters);
+	RUN(test_faust_jit__hidden_inits_have_every_digit);
 	RUN(test_faust_jit__interpreter_backend);
 	RUN(test_faust_jit__shared_factory_survives_free);
 	RUN(test_faust_jit__threads_compile_concurrently);

@@ -1,8 +1,9 @@
 /*
- * Value-only changes: two FAUST texts that differ only in the init
- * values of hidden sliders and number entries (see live.h).
+ * The init values of hidden sliders and number entries in a FAUST text:
+ * what changed between two texts that differ only in them, and what each
+ * one is exactly (see faust_values.h).
  */
-#include "live.h"
+#include "faust_values.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -237,7 +238,7 @@ scan(const char *src, struct scan *s)
 }
 
 int
-adac_live_values_diff(const char *old_source, const char *new_source,
+adac_faust_values_diff(const char *old_source, const char *new_source,
 		      char ***labels, double **values, int *count)
 {
 	struct scan a, b;
@@ -283,8 +284,26 @@ out:
 	return rc;
 }
 
+int
+adac_faust_values_list(const char *source, char ***labels, double **values,
+		       int *count)
+{
+	struct scan a;
+
+	memset(&a, 0, sizeof a);
+	if (scan(source, &a) != 0) {
+		scan_free(&a);
+		return -1;
+	}
+	*labels = a.labels;
+	*values = a.values;
+	*count = a.n;
+	free(a.norm);
+	return 0;
+}
+
 void
-adac_live_values_free(char **labels, double *values, int count)
+adac_faust_values_free(char **labels, double *values, int count)
 {
 	int i;
 
