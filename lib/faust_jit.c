@@ -1,7 +1,6 @@
 #include "faust_jit.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <dlfcn.h>
 #include <malloc.h>
 #include <math.h>
@@ -16,6 +15,7 @@
 
 #include "faust_c.h"
 #include "faust_values.h"
+#include "file.h"
 #include "faust_worker.h"
 #include "utf8.h"
 
@@ -1237,57 +1237,6 @@ bad:
 			      line, words[k]);
 }
 
-static char *
-read_text(const char *path, struct adac_error *err)
-{
-	FILE *fp;
-	char *buf = NULL, *t;
-	size_t n = 0, cap = 0, got;
-
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
-		adac_error_set(err, ADAC_E_IO, "", "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? 2 * cap : 16384;
-			if (cap > (size_t)MAX_SOURCE_BYTES) {
-				adac_error_set(err, ADAC_E_INPUT, "",
-					       "program is larger than %ld bytes",
-					       MAX_SOURCE_BYTES);
-				goto fail;
-			}
-			t = realloc(buf, cap);
-			if (t == NULL) {
-				adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
-				goto fail;
-			}
-			buf = t;
-		}
-		got = fread(buf + n, 1, cap - n - 1, fp);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		adac_error_set(err, ADAC_E_IO, "", "read failed: %s", strerror(errno));
-		goto fail;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	if (strlen(buf) != n) {
-		free(buf);
-		adac_error_set(err, ADAC_E_INPUT, "", "program holds a NUL byte");
-		return NULL;
-	}
-	return buf;
-fail:
-	fclose(fp);
-	free(buf);
-	return NULL;
-}
-
 int
 adac_faust_compile_file(const char *path,
 			const struct adac_faust_options *opt, int fs_hz,
@@ -1295,15 +1244,19 @@ adac_faust_compile_file(const char *path,
 {
 	struct adac_faust_options o;
 	char *source = NULL, *name = NULL, *dir = NULL, *slash, *dot;
+	size_t len;
 	int rc;
 
 	if (opt == NULL)
 		adac_faust_options_init(&o);
 	else
 		o = *opt;
-	source = read_text(path, err);
-	if (source == NULL) {
-		rc = err != NULL ? err->code : ADAC_E_IO;
+	if ((rc = adac_read_file(path, MAX_SOURCE_BYTES, &source, &len,
+				 err)) != ADAC_OK)
+		goto out;
+	if (strlen(source) != len) {
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "program holds a NUL byte");
 		goto out;
 	}
 	slash = strrchr(path, '/');
