@@ -73,15 +73,25 @@ BENCH := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 # ../libexec/adac/ from their own directory: build/bin, build/tests...
 WORKER := $(BUILD)/libexec/adac/adac-faust-worker
 
+# adac-live's engine as an LV2 plugin: a bundle that carries its own
+# compile worker, so that it works wherever a host finds it
+LV2_BUNDLE := $(BUILD)/lv2/adac-live.lv2
+LV2_FILES := $(LV2_BUNDLE)/adac-live.so $(LV2_BUNDLE)/manifest.ttl \
+             $(LV2_BUNDLE)/adac-live.ttl $(LV2_BUNDLE)/adac-faust-worker
+LV2DIR ?= $(LIBDIR)/lv2
+LILV_CFLAGS = $(shell pkg-config --cflags lilv-0)
+LILV_LIBS = $(shell pkg-config --libs lilv-0)
+
 .PHONY: all check demo bench install uninstall clean fuzz fuzz-smoke fuzz-build
-all: $(LIB_A) $(TOOLS) $(WORKER) lib/libadac.a
+all: $(LIB_A) $(TOOLS) $(WORKER) $(LV2_FILES) lib/libadac.a
 
 # The issue names lib/libadac.a: keep a copy there for the default build.
 lib/libadac.a: $(LIB_A)
 	@if [ "$(BUILD)" = build ]; then cp $(LIB_A) $@; fi
 
+# -fPIC: the LV2 plugin links these into a shared object
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -fPIC -c -o $@ $<
 
 # Makefile too: an archive made before a module moved out keeps its object
 $(LIB_A): $(LIB_OBJ) Makefile
@@ -89,7 +99,7 @@ $(LIB_A): $(LIB_OBJ) Makefile
 	ar rcs $@ $(LIB_OBJ)
 
 $(BUILD)/live/%.o: live/%.c $(wildcard lib/*.h live/*.h) | $(BUILD)/live
-	$(CC) $(CPPFLAGS) $(LIVE_CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(LIVE_CPPFLAGS) $(WARN) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(LIVE_A): $(LIVE_OBJ)
 	rm -f $@
@@ -109,6 +119,24 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(BUILD)/tests $(W
 $(BUILD)/bench/%: bench/%.c $(LIB_A) | $(BUILD)/bench $(WORKER)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
+# only lv2_descriptor is exported: the libraries inside stay out of the
+# host's way (-fvisibility, --exclude-libs)
+$(LV2_BUNDLE)/adac-live.so: lv2/adac-live.c $(LIVE_A) $(LIB_A) $(wildcard lib/*.h live/*.h) | $(LV2_BUNDLE)
+	$(CC) $(CPPFLAGS) $(LIVE_CPPFLAGS) $(WARN) $(CFLAGS) -fPIC \
+	    -fvisibility=hidden -shared $(LDFLAGS) -Wl,--exclude-libs,ALL \
+	    -o $@ $< $(LIVE_A) $(LIB_A) $(LDLIBS)
+
+$(LV2_BUNDLE)/%.ttl: lv2/%.ttl | $(LV2_BUNDLE)
+	cp $< $@
+
+$(LV2_BUNDLE)/adac-faust-worker: $(WORKER) | $(LV2_BUNDLE)
+	cp $< $@
+
+# the plugin's test host links liblilv, as a real LV2 host does
+$(BUILD)/tests/test_live_lv2: private CPPFLAGS += $(LILV_CFLAGS)
+$(BUILD)/tests/test_live_lv2: private LDLIBS += $(LILV_LIBS)
+$(BUILD)/tests/test_live_lv2: $(LV2_FILES)
+
 # it interposes two pthread calls for libfaust: export them
 $(WORKER): tools/libexec/adac-faust-worker.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/libexec/adac
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) \
@@ -116,7 +144,7 @@ $(WORKER): tools/libexec/adac-faust-worker.c $(LIB_A) $(wildcard lib/*.h) | $(BU
 	    -Wl,--export-dynamic-symbol=pthread_attr_setstacksize \
 	    -o $@ $< $(LIB_A) $(LDLIBS) -ldl
 
-$(BUILD)/lib $(BUILD)/live $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac:
+$(BUILD)/lib $(BUILD)/live $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac $(LV2_BUNDLE):
 	mkdir -p $@
 
 # Fuzzing (fuzz/README.md): libFuzzer targets built with clang, the
@@ -159,7 +187,7 @@ fuzz-smoke: fuzz-build $(BUILD)/tests/test_property
 
 # what `make check` builds, it builds with -Werror
 check: WERROR = -Werror
-check: $(LIB_A) $(TOOLS) $(WORKER) $(UNIT)
+check: $(LIB_A) $(TOOLS) $(WORKER) $(LV2_FILES) $(UNIT)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
 demo: $(TOOLS) $(WORKER)
@@ -168,13 +196,16 @@ demo: $(TOOLS) $(WORKER)
 bench: $(TOOLS) $(WORKER) $(BENCH)
 	@BUILD=$(BUILD) bench/run.sh
 
-install: $(LIB_A) $(TOOLS) $(WORKER)
+install: $(LIB_A) $(TOOLS) $(WORKER) $(LV2_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/adac \
-	        $(DESTDIR)$(LIBEXECDIR)/adac \
+	        $(DESTDIR)$(LIBEXECDIR)/adac $(DESTDIR)$(LV2DIR)/adac-live.lv2 \
 	        $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	        $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	install -m 755 $(WORKER) $(DESTDIR)$(LIBEXECDIR)/adac
+	install -m 755 $(LV2_BUNDLE)/adac-live.so $(LV2_BUNDLE)/adac-faust-worker \
+	    $(DESTDIR)$(LV2DIR)/adac-live.lv2
+	install -m 644 $(LV2_BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/adac-live.lv2
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)
 	install -m 644 $(PUBLIC_H:%=lib/%) $(DESTDIR)$(INCDIR)/adac
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
@@ -188,6 +219,8 @@ uninstall:
 	rm -f $(TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(DESTDIR)$(LIBEXECDIR)/adac/adac-faust-worker
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/adac
+	rm -f $(LV2_FILES:$(LV2_BUNDLE)/%=$(DESTDIR)$(LV2DIR)/adac-live.lv2/%)
+	-rmdir $(DESTDIR)$(LV2DIR)/adac-live.lv2
 	rm -f $(DESTDIR)$(LIBDIR)/libadac.a $(DESTDIR)$(PKGDIR)/adac.pc
 	rm -f $(PUBLIC_H:%=$(DESTDIR)$(INCDIR)/adac/%)
 	-rmdir $(DESTDIR)$(INCDIR)/adac

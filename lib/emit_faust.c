@@ -987,6 +987,34 @@ put_precisions(struct adac_buf *b, const struct adac_ir *ir)
 		adac_buf_puts(b, " for faust -double builds only (not float)");
 }
 
+int
+adac_emit_header_verdict(const char *source, char *verdict, size_t cap)
+{
+	const char *eol = strchr(source, '\n'), *written, *v;
+	size_t n;
+
+	/* "// NAME: written by adac-emit ...", "// source: ...", then ours */
+	if (cap == 0 || strncmp(source, "// ", 3) != 0 || eol == NULL)
+		return 0;
+	written = strstr(source, ": written by adac-emit ");
+	if (written == NULL || written > eol)
+		return 0;
+	v = eol + 1;
+	if (strncmp(v, "// source: ", 11) != 0 ||
+	    (eol = strchr(v, '\n')) == NULL)
+		return 0;
+	v = eol + 1;
+	if (strncmp(v, "// certificate: ", 16) != 0)
+		return 0;
+	v += 16;
+	n = strcspn(v, " ,\n");
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(verdict, v, n);
+	verdict[n] = '\0';
+	return 1;
+}
+
 static void
 put_header(struct adac_buf *b, const struct adac_ir *ir,
 	   const struct adac_emit_options *opt)

@@ -72,4 +72,14 @@ int adac_emit_faust(const struct adac_ir *ir,
  */
 char *adac_emit_literal(char buf[40], double x);
 
+/*
+ * The certificate a program's header states, as adac-emit wrote it
+ * ("// certificate: certified-stable for ..."): its first word into
+ * verdict (cap bytes; "none", "NOT", or a verdict name such as
+ * "certified-stable").  Returns 1, or 0 when source does not start with
+ * adac-emit's header.  A statement, not a proof: a text can be edited;
+ * adac-diff against the IR is the proof.
+ */
+int adac_emit_header_verdict(const char *source, char *verdict, size_t cap);
+
 #endif

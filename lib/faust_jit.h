@@ -150,6 +150,14 @@ int adac_faust_check_imports(const char *source, struct adac_error *err);
 void adac_faust_keep_workers(int n, enum adac_faust_backend backend);
 
 /*
+ * Where the compile worker is when $ADAC_FAUST_WORKER is not set, for a
+ * library loaded into another program (an LV2 plugin's bundle): by
+ * default it is found beside the running program.  Call before the
+ * first compile; later calls change nothing.
+ */
+void adac_faust_set_worker_default(const char *path);
+
+/*
  * The main of adac-faust-worker, the worker program: it reads one
  * request on its standard input, answers on file descriptor 3 and exits.
  * Not for anything else.

@@ -123,10 +123,18 @@ static struct worker idle[MAX_IDLE];
 static int n_idle, keep_idle, jobs;
 static enum adac_faust_backend keep_backend = ADAC_FAUST_INTERP;
 
+static char worker_default[PATH_MAX];
+
+void
+adac_faust_set_worker_default(const char *path)
+{
+	snprintf(worker_default, sizeof worker_default, "%s", path);
+}
+
 /*
- * $ADAC_FAUST_WORKER, else beside the running program as make lays it
- * out, built (build/bin/../libexec/adac/) and installed
- * (PREFIX/bin/../libexec/adac/).
+ * $ADAC_FAUST_WORKER, else the default a plugin set, else beside the
+ * running program as make lays it out, built
+ * (build/bin/../libexec/adac/) and installed (PREFIX/bin/../libexec/adac/).
  */
 static void
 find_worker(void)
@@ -137,6 +145,10 @@ find_worker(void)
 
 	if (env != NULL && env[0] != '\0') {
 		snprintf(worker_path, sizeof worker_path, "%s", env);
+		return;
+	}
+	if (worker_default[0] != '\0') {
+		memcpy(worker_path, worker_default, sizeof worker_path);
 		return;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof exe - 1);

@@ -669,6 +669,45 @@ test_emit__pre_delay_rounds_at_the_running_rate(void)
 	}
 }
 
+/* the header's verdict word reads back; other texts have no header */
+static void
+test_emit__header_verdict_reads_back_what_the_header_says(void)
+{
+	static const char *gain =
+		"{\"adac\":\"ir/1\",\"name\":\"g\",\"fs\":48000,\"inputs\":1,"
+		"\"outputs\":1,\"graph\":{\"op\":\"gain\",\"id\":\"g\",\"values\":[0.5]}}";
+	struct adac_emit_options opt = {0};
+	struct adac_ir *ir = parse(gain);
+	struct adac_error err;
+	char *out = NULL, v[32];
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check_int(adac_emit_faust(ir, &opt, &out, &err), ADAC_OK);
+	check_int(adac_emit_header_verdict(out, v, sizeof v), 1);
+	check_str(v, "none");
+	free(out);
+	opt.certificate_note = "NOT VALID, emitted with --force: no certificate";
+	check_int(adac_emit_faust(ir, &opt, &out, &err), ADAC_OK);
+	check_int(adac_emit_header_verdict(out, v, sizeof v), 1);
+	check_str(v, "NOT");
+	free(out);
+	adac_ir_free(ir);
+	check_int(adac_emit_header_verdict(
+		"// x: written by adac-emit 0.1.0 from an adac IR (ir/1)\n"
+		"// source: adac-config\n"
+		"// certificate: certified-stable for float and double builds, sha256 00\n",
+		v, sizeof v), 1);
+	check_str(v, "certified-stable");
+	check_int(adac_emit_header_verdict(
+		"// x: written by adac-emit 0.1.0 from an adac IR (ir/1)\n"
+		"// certificate: certified-stable\n", v, sizeof v), 0);
+	check_int(adac_emit_header_verdict("process = _;\n", v, sizeof v), 0);
+	check_int(adac_emit_header_verdict(
+		"// certificate: certified-stable\nprocess = _;\n", v, sizeof v), 0);
+}
+
 int
 main(void)
 {
@@ -688,5 +727,6 @@ main(void)
 	RUN(test_emit__output_does_not_depend_on_the_block_size);
 	RUN(test_emit__label_and_step_make_the_slider);
 	RUN(test_emit__pre_delay_rounds_at_the_running_rate);
+	RUN(test_emit__header_verdict_reads_back_what_the_header_says);
 	return unit_done();
 }
