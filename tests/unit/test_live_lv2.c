@@ -294,7 +294,7 @@ test_live_lv2__a_value_only_change_does_not_compile(void)
 	id = h.status[0];
 	write_program("v.dsp", header, b);
 	check(run_until(&h, 0.125f) > 0);
-	check(h.status[2] == 2);	/* values */
+	check(run_until_status(&h, 2, 2) > 0);	/* values */
 	check(h.status[0] == id);	/* the same program: no compile */
 	check_int(h.nonfinite, 0);
 	host_close(&h);
@@ -330,6 +330,34 @@ test_live_lv2__an_uncertified_program_is_refused_until_allowed(void)
 	/* the user allows it in the plugin's state: it plays */
 	send_set(&h, NS "allowUncertified", 0, NULL, 1);
 	check(run_until(&h, 0.75f) > 0);
+	host_close(&h);
+}
+
+static void
+test_live_lv2__a_broken_program_leaves_the_running_one_playing(void)
+{
+	struct host h;
+	char path[128];
+	int b;
+
+	write_program("b.dsp", header, "process = *(0.5), *(0.5);\n");
+	check_int(host_open(&h), 0);
+	if (h.inst == NULL)
+		return;
+	program_path(path, sizeof path, "b.dsp");
+	send_set(&h, NS "program", 1, path, 0);
+	check(run_until(&h, 0.5f) > 0);
+	write_program("b.dsp", header, "process = nosuchthing;\n");
+	check(run_until_status(&h, 2, 4) > 0);		/* failed */
+	check(h.out[0][BLOCK - 1] == 0.5f);
+	/* one that goes 40 dB over full scale is muted before it is heard */
+	write_program("b.dsp", header, "process = *(100), *(100);\n");
+	check(run_until_status(&h, 0, 2) > 0);		/* it runs... */
+	for (b = 0; b < 20; b++)
+		host_run(&h);
+	check_int(h.nonfinite, 0);
+	check(h.out[0][BLOCK - 1] == 0.0f);		/* ...unheard */
+	check_le(h.max_step, 0.5);			/* never above 0.5 */
 	host_close(&h);
 }
 
@@ -458,6 +486,7 @@ main(void)
 	RUN(test_live_lv2__the_output_follows_the_file_with_a_smooth_swap);
 	RUN(test_live_lv2__a_value_only_change_does_not_compile);
 	RUN(test_live_lv2__an_uncertified_program_is_refused_until_allowed);
+	RUN(test_live_lv2__a_broken_program_leaves_the_running_one_playing);
 	RUN(test_live_lv2__knob_one_moves_the_first_visible_slider);
 	RUN(test_live_lv2__the_session_state_brings_the_program_back);
 	lilv_node_free(uri);
