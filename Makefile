@@ -135,7 +135,10 @@ $(LV2_BUNDLE)/adac-faust-worker: $(WORKER) | $(LV2_BUNDLE)
 # the plugin's test host links liblilv, as a real LV2 host does
 $(BUILD)/tests/test_live_lv2: private CPPFLAGS += $(LILV_CFLAGS)
 $(BUILD)/tests/test_live_lv2: private LDLIBS += $(LILV_LIBS)
-$(BUILD)/tests/test_live_lv2: $(LV2_FILES)
+$(BUILD)/tests/test_live_lv2: $(LV2_FILES) tests/unit/lv2_host.h
+$(BUILD)/bench/live_lv2: private CPPFLAGS += -Itests/unit $(LILV_CFLAGS)
+$(BUILD)/bench/live_lv2: private LDLIBS += $(LILV_LIBS)
+$(BUILD)/bench/live_lv2: $(LV2_FILES) tests/unit/lv2_host.h
 
 # it interposes two pthread calls for libfaust: export them
 $(WORKER): tools/libexec/adac-faust-worker.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/libexec/adac

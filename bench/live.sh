@@ -10,6 +10,8 @@
 #   - values: the same network with its per-line gains as hidden
 #     nentries (what adac-emit --live is meant to write), rewritten with
 #     other gains: applied without compiling;
+#   - the same two inside a host: adac-live.lv2 run by liblilv at real
+#     time (bench/live_lv2.c), its reload_ms port;
 #   - cold build: the first factory of a fresh adac-live process, by
 #     backend, against faust -lang cpp plus g++ -O3 -c of the program.
 # RELOADS (default 15) rewrites per row, NICE a niceness for adac-live.  Figures are wall-clock times on
@@ -134,6 +136,18 @@ for n in ${SIZES:-4 16 64}; do
 		set -- $(stats write_to_audible_ms) $(stats detect_to_audible_ms)
 		printf '%-8s %-22s %8s %8s %8s %10s %10s %10s\n' "fdn$n" "values ($count of $reloads)" \
 			- - - "$1" "$2" "$3"
+	fi
+	# the same inside a host: adac-live.lv2 run by liblilv at real time
+	# (the plugin compiles with LLVM; its status port gives the time)
+	if [ -x "$top/$BUILD/bench/live_lv2" ]; then
+		set -- $(ADAC_BENCH_BUILD="$top/$BUILD" "$top/$BUILD/bench/live_lv2" \
+			reload "$reloads" "$tmp/fdn$n-1.dsp")
+		printf '%-8s %-22s %8s %8s %8s %10s %10s %10s\n' "fdn$n" "reload, lv2 plugin" \
+			- - - "$1" "$2" -
+		set -- $(ADAC_BENCH_BUILD="$top/$BUILD" "$top/$BUILD/bench/live_lv2" \
+			values "$reloads" "$tmp/live$n-2.dsp" "$tmp/live$n-1.dsp")
+		printf '%-8s %-22s %8s %8s %8s %10s %10s %10s\n' "fdn$n" "values, lv2 ($3 of $reloads)" \
+			- - - "$1" "$2" -
 	fi
 done
 
