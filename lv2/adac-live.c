@@ -340,6 +340,18 @@ control_thread(void *arg)
 
 /* ---- LV2 ------------------------------------------------------------- */
 
+/* the data of the host's feature uri, or NULL when it gave none */
+static void *
+feature(const LV2_Feature *const *features, const char *uri)
+{
+	int i;
+
+	for (i = 0; features != NULL && features[i] != NULL; i++)
+		if (strcmp(features[i]->URI, uri) == 0)
+			return features[i]->data;
+	return NULL;
+}
+
 static LV2_Handle
 instantiate(const LV2_Descriptor *d, double rate, const char *bundle,
 	    const LV2_Feature *const *features)
@@ -354,9 +366,7 @@ instantiate(const LV2_Descriptor *d, double rate, const char *bundle,
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return NULL;
-	for (i = 0; features != NULL && features[i] != NULL; i++)
-		if (strcmp(features[i]->URI, LV2_URID__map) == 0)
-			s->map = features[i]->data;
+	s->map = feature(features, LV2_URID__map);
 	if (s->map == NULL || rate < 1 || rate > 1e6 || rate != floor(rate)) {
 		free(s);	/* urid:map is required (the ttl says so) */
 		return NULL;
@@ -545,15 +555,11 @@ save(LV2_Handle h, LV2_State_Store_Function store, LV2_State_Handle sh,
      uint32_t flags, const LV2_Feature *const *features)
 {
 	struct self *s = h;
-	LV2_State_Map_Path *mp = NULL;
+	LV2_State_Map_Path *mp = feature(features, LV2_STATE__mapPath);
 	char *path;
 	int32_t allow;
-	int i;
 
 	(void)flags;
-	for (i = 0; features != NULL && features[i] != NULL; i++)
-		if (strcmp(features[i]->URI, LV2_STATE__mapPath) == 0)
-			mp = features[i]->data;
 	pthread_mutex_lock(&s->lock);
 	allow = s->allow;
 	path = mp != NULL && s->path[0] != '\0'
@@ -575,17 +581,13 @@ restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve,
 	LV2_State_Handle sh, uint32_t flags, const LV2_Feature *const *features)
 {
 	struct self *s = h;
-	LV2_State_Map_Path *mp = NULL;
+	LV2_State_Map_Path *mp = feature(features, LV2_STATE__mapPath);
 	const void *v;
 	size_t size;
 	uint32_t type, vflags;
 	char *abs = NULL;
-	int i;
 
 	(void)flags;
-	for (i = 0; features != NULL && features[i] != NULL; i++)
-		if (strcmp(features[i]->URI, LV2_STATE__mapPath) == 0)
-			mp = features[i]->data;
 	pthread_mutex_lock(&s->lock);
 	v = retrieve(sh, s->u.allow, &size, &type, &vflags);
 	if (v != NULL && size == sizeof(int32_t) &&

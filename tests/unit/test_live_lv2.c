@@ -79,23 +79,40 @@ program_path(char *path, size_t cap, const char *name)
 	snprintf(path, cap, "%s/%s", dir, name);
 }
 
+/*
+ * Write the program name (head + body), open a host on it and run until
+ * it plays want: 0, or -1 (reported) when the host or the program failed.
+ */
+static int
+start(struct host *h, const char *name, const char *head, const char *body,
+      float want)
+{
+	char path[128];
+
+	write_program(name, head, body);
+	check_int(host_open(h), 0);
+	if (h->inst == NULL)
+		return -1;
+	program_path(path, sizeof path, name);
+	send_set(h, NS "program", 1, path, 0);
+	if (run_until(h, want) <= 0) {
+		check(!"the program plays");
+		host_close(h);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the tests --------------------------------------------------------- */
 
 static void
 test_live_lv2__the_output_follows_the_file_with_a_smooth_swap(void)
 {
 	struct host h;
-	char path[128];
 	int b;
 
-	write_program("a.dsp", header, "process = *(0.5), *(0.5);\n");
-	check_int(host_open(&h), 0);
-	if (h.inst == NULL)
+	if (start(&h, "a.dsp", header, "process = *(0.5), *(0.5);\n", 0.5f) != 0)
 		return;
-	program_path(path, sizeof path, "a.dsp");
-	send_set(&h, NS "program", 1, path, 0);
-	b = run_until(&h, 0.5f);
-	check(b > 0);
 	/* the status follows once the control thread has seen the swap */
 	check(run_until_status(&h, 0, 1) > 0);	/* program number 1 runs */
 	check(h.status[1] == 2);	/* its header: certified-stable */
@@ -126,16 +143,10 @@ test_live_lv2__a_value_only_change_does_not_compile(void)
 	static const char *b =
 		"process = par(i, 2, *(nentry(\"g[hidden:1]\", 0.125, -1e9, 1e9, 0)));\n";
 	struct host h;
-	char path[128];
 	float id;
 
-	write_program("v.dsp", header, a);
-	check_int(host_open(&h), 0);
-	if (h.inst == NULL)
+	if (start(&h, "v.dsp", header, a, 0.5f) != 0)
 		return;
-	program_path(path, sizeof path, "v.dsp");
-	send_set(&h, NS "program", 1, path, 0);
-	check(run_until(&h, 0.5f) > 0);
 	check(run_until_status(&h, 0, 1) > 0);
 	id = h.status[0];
 	write_program("v.dsp", header, b);
@@ -150,15 +161,9 @@ static void
 test_live_lv2__an_uncertified_program_is_refused_until_allowed(void)
 {
 	struct host h;
-	char path[128];
 
-	write_program("c.dsp", header, "process = *(0.5), *(0.5);\n");
-	check_int(host_open(&h), 0);
-	if (h.inst == NULL)
+	if (start(&h, "c.dsp", header, "process = *(0.5), *(0.5);\n", 0.5f) != 0)
 		return;
-	program_path(path, sizeof path, "c.dsp");
-	send_set(&h, NS "program", 1, path, 0);
-	check(run_until(&h, 0.5f) > 0);
 	/* no header: the running program plays on */
 	write_program("c.dsp", "", "process = *(0.75), *(0.75);\n");
 	check(run_until_status(&h, 2, 5) > 0);	/* refused */
@@ -183,16 +188,10 @@ static void
 test_live_lv2__a_broken_program_leaves_the_running_one_playing(void)
 {
 	struct host h;
-	char path[128];
 	int b;
 
-	write_program("b.dsp", header, "process = *(0.5), *(0.5);\n");
-	check_int(host_open(&h), 0);
-	if (h.inst == NULL)
+	if (start(&h, "b.dsp", header, "process = *(0.5), *(0.5);\n", 0.5f) != 0)
 		return;
-	program_path(path, sizeof path, "b.dsp");
-	send_set(&h, NS "program", 1, path, 0);
-	check(run_until(&h, 0.5f) > 0);
 	write_program("b.dsp", header, "process = nosuchthing;\n");
 	check(run_until_status(&h, 2, 4) > 0);		/* failed */
 	check(h.out[0][BLOCK - 1] == 0.5f);
@@ -275,16 +274,10 @@ static void
 test_live_lv2__the_session_state_brings_the_program_back(void)
 {
 	struct host a, b;
-	char path[128];
 	LilvState *st;
 
-	write_program("s.dsp", header, "process = *(0.375), *(0.375);\n");
-	check_int(host_open(&a), 0);
-	if (a.inst == NULL)
+	if (start(&a, "s.dsp", header, "process = *(0.375), *(0.375);\n", 0.375f) != 0)
 		return;
-	program_path(path, sizeof path, "s.dsp");
-	send_set(&a, NS "program", 1, path, 0);
-	check(run_until(&a, 0.375f) > 0);
 	st = lilv_state_new_from_instance(plugin, a.inst, &map, NULL, NULL,
 					  NULL, NULL, NULL, NULL, 0, features);
 	check(st != NULL);
