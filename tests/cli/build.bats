@@ -64,13 +64,21 @@ loaded() {
 }
 
 @test "build: adac-certify loads LAPACK, ARPACK and OpenBLAS when it needs them" {
-	# the check above is only as good as the trace: here it finds them
+	# the check above is only as good as the trace: here it finds them.
+	# LAPACK and OpenBLAS for the matrix norms of any loop...
 	adac-lower "$TOP/examples/fdn4-adac.json" > ir.json
 	run loaded adac-certify ir.json
 	[ "$status" -eq 0 ]
 	[[ "$output" == *liblapacke.so.3* ]]
-	[[ "$output" == *libarpack.so.2* ]]
 	[[ "$output" == *libopenblas.so.0* ]]
+	[[ "$output" != *libarpack* ]]
+	# ...ARPACK only for the modes of a loop beyond the dense size (500
+	# states): the non-normal loop with lines of 1000 and 1500 samples
+	jq '.graph.of[1].forward.samples = [1000, 1500]' \
+		"$TOP/tests/data/certify/nonnormal.json" > big.json
+	run loaded adac-certify --precision double big.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *libarpack.so.2* ]]
 }
 
 # make, as the test suite's own build was made (the sanitizer tree or not),
