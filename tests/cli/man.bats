@@ -159,3 +159,79 @@ checked_examples() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
 }
+
+@test "man: the example runner reads a command over continued lines, as a shell does" {
+	# a trailing backslash, a quoted argument over two lines, a trailing
+	# pipe: each line after the "$ " is the command's, not its output
+	cat > cont.md <<-'EOF'
+	```console
+	$ printf '%s\n' 'one
+	two' | \
+	  tr a-z A-Z |
+	  sed 's/^/> /'
+	> ONE
+	> TWO
+	$ echo "a \
+	b"
+	a b
+	```
+	EOF
+	run "$TOP/tests/cli/examples.sh" cont.md
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	# and the shown lines after it are still compared
+	sed 's/^> TWO$/> THREE/' cont.md > cont-wrong.md
+	run "$TOP/tests/cli/examples.sh" cont-wrong.md
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "cont-wrong.md: \$ printf '%s\\n' 'one" ]
+}
+
+@test "man: the example runner names and counts the commands it does not run" {
+	cat > skip.md <<-EOF
+	<!-- not run: needs a JACK server -->
+	\`\`\`console
+	\$ echo ran >> $BATS_TEST_TMPDIR/ran
+	whatever it shows
+	\$ echo again >> $BATS_TEST_TMPDIR/ran
+	\`\`\`
+
+	\`\`\`console
+	\$ echo 42
+	42
+	\`\`\`
+	EOF
+	run "$TOP/tests/cli/examples.sh" skip.md
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ ! -e ran ]
+	[ "$output" = "skip.md: not run (needs a JACK server): \$ echo ran >> $BATS_TEST_TMPDIR/ran
+skip.md: not run (needs a JACK server): \$ echo again >> $BATS_TEST_TMPDIR/ran
+skip.md: 2 commands not run" ]
+}
+
+@test "man: the example runner undoes a page's escapes and honours its marks" {
+	# \e is a backslash (also before a hyphen), \(-> and \(mu the
+	# characters mandoc renders; '.\" not run:' marks the next display
+	cat > x.1 <<-'EOF'
+	.Sh EXAMPLES
+	.Bd -literal -offset indent
+	$ printf '%s\n' '1\(->4 \(mu 2' 'a\e-b' 'c\-d'
+	1\(->4 \(mu 2
+	a\e-b
+	c-d
+	.Ed
+	.\" not run: needs an audio device
+	.Bd -literal -offset indent
+	$ false
+	.Ed
+	.Bd -literal -offset indent
+	{"not": "a command"}
+	.Ed
+	EOF
+	run "$TOP/tests/cli/examples.sh" x.1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = 'x.1: not run (needs an audio device): $ false
+x.1: 1 commands not run' ]
+}
