@@ -16,17 +16,35 @@
 # '<!-- not run: REASON -->' in Markdown.  Its commands are not run, and
 # each is named on standard output, "FILE: not run (REASON): $ COMMAND",
 # then "FILE: N commands not run", so that what is skipped stays visible.
+# "examples.sh --not-run FILE" lists them and runs nothing.
 #
 # Every block of FILE runs in order in one temporary directory, which
 # holds examples/ and tests/ of the source tree and the files
 # tests/data/man/FIXTURES maps to the names FILE's examples use; each command
-# runs in a shell of its own, where $? is the previous command's status.  Prints a
-# diff of each command that differs and exits 1; 0 when all agree.
+# runs in a shell of its own, where $? is the previous command's status,
+# and in a process group of its own, which is killed at the end: a service
+# an example starts in the background and a failing example leaves up
+# does not outlive the run.  Prints a diff of each command that differs
+# and exits 1; 0 when all agree.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
+only_list=0
+[ "$1" = --not-run ] && { only_list=1; shift; }
 file=$1
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+groups=$(mktemp)
+out=$(mktemp -d)
+cleanup() {
+	local g
+	# each group an example ran in, while a process of its session lives
+	# (so never a group whose number a new process has taken since)
+	for g in $(cat "$groups"); do
+		[ -n "$(ps -s "$g" -o pid= 2>/dev/null)" ] &&
+			kill -TERM -- "-$g" 2>/dev/null
+	done
+	rm -rf "$dir" "$groups" "$out"
+}
+trap cleanup EXIT
 ln -s "$top/examples" "$dir/examples"
 ln -s "$top/tests" "$dir/tests"
 page=$(basename "$file")
@@ -90,7 +108,7 @@ match() {
 	eval "[[ \$printed == $pattern ]]"
 }
 
-status=0 last=0 skipped=0
+status=0 last=0 skipped=0 runs=0
 check() {
 	local cmd=$1 shown=$2 reason=$3 printed i n
 	[ -z "$cmd" ] && return
@@ -99,9 +117,18 @@ check() {
 		skipped=$((skipped + 1))
 		return
 	fi
-	# each in a shell of its own, $? the status of the one before
-	printed=$(cd "$dir" && bash -c "(exit $last); $cmd" 2>&1)
+	[ "$only_list" = 1 ] && return
+	# each in a shell and a process group of its own (setsid), $? the
+	# status of the one before, its output in a file of its own (a pipe
+	# would wait for a service the example leaves running in the
+	# background); no descriptor beyond 2 stays open (bats waits for its
+	# fd 3)
+	runs=$((runs + 1))
+	(cd "$dir" && setsid --wait bash -c \
+		'echo $$ >> "$0"; exec bash -c "$1"' "$groups" \
+		"(exit $last); $cmd" < /dev/null > "$out/$runs" 2>&1 3>&-)
 	last=$?
+	printed=$(cat "$out/$runs")
 	if [ "$(printf '%s' "$shown" | sed -n '$=')" != \
 	     "$(printf '%s' "$printed" | sed -n '$=')" ]; then
 		ok=0

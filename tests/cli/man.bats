@@ -235,3 +235,28 @@ skip.md: 2 commands not run" ]
 	[ "$output" = 'x.1: not run (needs an audio device): $ false
 x.1: 1 commands not run' ]
 }
+
+@test "man: the example runner stops what an example leaves running" {
+	# a service started in the background, never stopped: the run still
+	# ends (bats would wait for a process holding its descriptors) and
+	# the process is gone after it
+	printf '%s\n' '```console' \
+		"\$ sleep 600 & echo \$! > $BATS_TEST_TMPDIR/pid" '```' > bg.md
+	run "$TOP/tests/cli/examples.sh" bg.md
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	pid=$(cat pid)
+	for ((i = 0; i < 100; i++)); do
+		[ -z "$(ps -p "$pid" -o stat= | grep -v Z)" ] && break
+		read -r -t 0.05 <> <(:) || true
+	done
+	[ -z "$(ps -p "$pid" -o stat= | grep -v Z)" ]
+}
+
+@test "man: an example that reads standard input reads nothing, not the examples after it" {
+	printf '%s\n' '```console' '$ wc -c' '0' '$ echo after' 'after' '```' > stdin.md
+	run "$TOP/tests/cli/examples.sh" stdin.md
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
