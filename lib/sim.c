@@ -858,9 +858,13 @@ adac_sim_process(struct adac_sim *sim, const double *in, double *out,
 	}
 }
 
-/* The impulse responses, exact, or in the noise model when z is given. */
+/*
+ * The responses to x (a unit impulse when NULL) on each input alone,
+ * exact, or in the noise model when z is given.
+ */
 static int
-impulse(const struct adac_ir *ir, long length, const struct adac_setting *set,
+impulse(const struct adac_ir *ir, long length, const double *x,
+	const struct adac_setting *set,
 	int n_set, struct noise *z, void (*progress)(void *arg, double done),
 	void *arg, struct adac_response **out, struct adac_error *err)
 {
@@ -897,7 +901,7 @@ impulse(const struct adac_ir *ir, long length, const struct adac_setting *set,
 			path[o] = adac_response_path(r, i, o);
 		for (n = 0; n < length; n++) {
 			/* the input wires hold zero after reset */
-			sim->w[i] = n == 0 ? 1.0 : 0.0;
+			sim->w[i] = x != NULL ? x[n] : n == 0 ? 1.0 : 0.0;
 			if (z == NULL) {
 				step(sim);
 				for (o = 0; o < no; o++)
@@ -931,13 +935,24 @@ adac_sim_impulse_progress(const struct adac_ir *ir, long length,
 			  void *arg, struct adac_response **out,
 			  struct adac_error *err)
 {
-	return impulse(ir, length, set, n_set, NULL, progress, arg, out, err);
+	return impulse(ir, length, NULL, set, n_set, NULL, progress, arg, out,
+		       err);
 }
 
 int
-adac_sim_impulse_noisy(const struct adac_ir *ir, long length,
-		       const struct adac_setting *set, int n_set,
-		       struct adac_response **out, struct adac_error *err)
+adac_sim_drive(const struct adac_ir *ir, long length, const double *x,
+	       const struct adac_setting *set, int n_set,
+	       void (*progress)(void *arg, double done), void *arg,
+	       struct adac_response **out, struct adac_error *err)
+{
+	return impulse(ir, length, x, set, n_set, NULL, progress, arg, out,
+		       err);
+}
+
+int
+adac_sim_drive_noisy(const struct adac_ir *ir, long length, const double *x,
+		     const struct adac_setting *set, int n_set,
+		     struct adac_response **out, struct adac_error *err)
 {
 	struct noise z;
 	int rc;
@@ -945,9 +960,17 @@ adac_sim_impulse_noisy(const struct adac_ir *ir, long length,
 	memset(&z, 0, sizeof z);
 	z.rng = ADAC_SIM_NOISE_SEED;
 	z.u = ADAC_SIM_FLOAT_U;
-	rc = impulse(ir, length, set, n_set, &z, NULL, NULL, out, err);
+	rc = impulse(ir, length, x, set, n_set, &z, NULL, NULL, out, err);
 	free(z.tc);
 	return rc;
+}
+
+int
+adac_sim_impulse_noisy(const struct adac_ir *ir, long length,
+		       const struct adac_setting *set, int n_set,
+		       struct adac_response **out, struct adac_error *err)
+{
+	return adac_sim_drive_noisy(ir, length, NULL, set, n_set, out, err);
 }
 
 int
