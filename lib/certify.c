@@ -754,6 +754,23 @@ struct result {
 	char pointer[ADAC_POINTER_MAX];
 };
 
+/* Does the node at ptr lie in a loop with a nonlinear node? */
+static int
+in_nonlinear_loop(const struct ctx *c, const char *ptr)
+{
+	size_t k;
+	int i;
+
+	for (i = 0; ptr != NULL && i < c->n_loops; i++) {
+		k = strlen(c->loops[i].node->pointer);
+		if (c->loops[i].nonlinear &&
+		    strncmp(c->loops[i].node->pointer, ptr, k) == 0 &&
+		    ptr[k] == '/')
+			return 1;
+	}
+	return 0;
+}
+
 /* The IR's verdict from one precision's analysis. */
 static void
 verdict_of(const struct ctx *c, struct result *r)
@@ -776,7 +793,15 @@ verdict_of(const struct ctx *c, struct result *r)
 	snprintf(r->reason, sizeof r->reason, "%s",
 		 c->n_loops == 0 ? "no feedback loop and every biquad pole is inside the unit circle" :
 		 "every loop's small-gain bound is below 1");
-	if (c->unstable_biquad) {
+	if (c->unstable_biquad && in_nonlinear_loop(c, c->worst_pole_ptr)) {
+		/* a loop that saturates may hold it: no linear proof */
+		r->verdict = ADAC_INDETERMINATE;
+		snprintf(r->pointer, sizeof r->pointer, "%s", c->worst_pole_ptr);
+		snprintf(r->reason, sizeof r->reason,
+			 "biquad pole on or outside the unit circle in %s (section %d, channel %d) inside a loop with a nonlinear node, which no linear argument decides",
+			 adac_precision_name(c->fo.precision),
+			 c->worst_pole_section, c->worst_pole_channel);
+	} else if (c->unstable_biquad) {
 		r->verdict = ADAC_UNSTABLE;
 		snprintf(r->pointer, sizeof r->pointer, "%s", c->worst_pole_ptr);
 		snprintf(r->reason, sizeof r->reason,
