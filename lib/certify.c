@@ -170,6 +170,53 @@ modal_decision(struct ctx *c, struct loop *l)
 	return ADAC_OK;
 }
 
+/*
+ * A loop with a nonlinear node in it: the incremental small-gain theorem
+ * and nothing else.  Every other argument of analyze_loop() rests on
+ * linearity (a frequency-wise product, poles, modes, unitarity), and
+ * the small-signal slope of a saturating node says nothing of large
+ * signals, so a bound that is not below 1 leaves the loop indeterminate,
+ * never unstable or marginal.
+ */
+static int
+analyze_nl_loop(struct ctx *c, struct loop *l)
+{
+	const struct adac_node *n = l->node;
+	struct lwork w = {0};
+	const char *where;
+	int rc, section = 0, channel = 0;
+
+	l->nonlinear = 1;
+	l->method = "incremental-small-gain";
+	where = unstable_biquad_under(c, n, &section, &channel);
+	if (where != NULL) {
+		set_verdict(l, ADAC_INDETERMINATE, "incremental-small-gain",
+			    "the biquad %s in the loop (section %d, channel %d) has a pole on or outside the unit circle in %s; with a nonlinear node in the loop no linear argument decides it",
+			    where, section, channel,
+			    adac_precision_name(c->fo.precision));
+		return ADAC_OK;
+	}
+	if ((rc = adac_cert_flatten(c, &w, n->back)) != ADAC_OK ||
+	    (rc = adac_cert_flatten(c, &w, n->forward)) != ADAC_OK ||
+	    (rc = adac_cert_nl_loop_bound(c, &w, &l->bound)) != ADAC_OK)
+		goto out;
+	l->have_bound = isfinite(l->bound);
+	if (l->bound < 1)
+		set_verdict(l, ADAC_CERTIFIED_STABLE, "incremental-small-gain",
+			    "incremental small-gain bound %.12g < 1: the loop is a contraction, so its response to a bounded input is unique and bounded",
+			    l->bound);
+	else if (!l->have_bound)
+		set_verdict(l, ADAC_NOT_CERTIFIED, "incremental-small-gain",
+			    "the loop's incremental gain has no finite bound, and with a nonlinear node in the loop no other argument applies");
+	else
+		set_verdict(l, ADAC_INDETERMINATE, "incremental-small-gain",
+			    "incremental small-gain bound %.12g >= 1, and with a nonlinear node in the loop no other argument applies",
+			    l->bound);
+out:
+	adac_cert_lwork_free(&w);
+	return rc;
+}
+
 static int
 analyze_loop(struct ctx *c, struct loop *l)
 {
@@ -190,10 +237,17 @@ analyze_loop(struct ctx *c, struct loop *l)
 			    "contains the loop %s, which is %s, so its response has no bound to use",
 			    inner->node->pointer,
 			    adac_verdict_name(inner->verdict));
-		/* the modes of the whole loop may still decide it */
+		/* the modes of the whole loop may still decide it, if it
+		 * is linear */
 		l->ltv = adac_cert_has_decay(n);
+		if (adac_cert_has_nl(n)) {
+			l->nonlinear = 1;
+			return ADAC_OK;
+		}
 		return modal_decision(c, l);
 	}
+	if (adac_cert_has_nl(n))
+		return analyze_nl_loop(c, l);
 	l->ltv = adac_cert_has_decay(n);
 	if ((rc = adac_cert_flatten(c, &w, n->back)) != ADAC_OK ||
 	    (rc = adac_cert_flatten(c, &w, n->forward)) != ADAC_OK ||
@@ -305,6 +359,18 @@ nonfinite_here(const struct adac_node *n, void *arg)
 	case ADAC_OP_FEEDBACK:
 	case ADAC_OP_DELAY:
 		return 0;
+	case ADAC_OP_NONLINEAR:
+		for (i = 0; i < n->n_in; i++) {
+			c->nonfinite_value = n->in_gain[i];
+			if (nonfinite_at(c, n, "in_gain", i, -1, -1,
+					 adac_freq_round(&c->fo, n->in_gain[i])))
+				return 1;
+			c->nonfinite_value = n->out_gain[i];
+			if (nonfinite_at(c, n, "out_gain", i, -1, -1,
+					 adac_freq_round(&c->fo, n->out_gain[i])))
+				return 1;
+		}
+		return 0;
 	case ADAC_OP_GAIN:
 		for (i = 0; i < n->n_in; i++) {
 			c->nonfinite_value = n->values[i];
@@ -404,6 +470,11 @@ float_exact_here(const struct adac_node *n)
 		k = (long)n->n_out * n->n_in;
 		for (i = 0; i < k; i++)
 			if (!is_float(n->data[i]))
+				return 0;
+		return 1;
+	case ADAC_OP_NONLINEAR:
+		for (i = 0; i < n->n_in; i++)
+			if (!is_float(n->in_gain[i]) || !is_float(n->out_gain[i]))
 				return 0;
 		return 1;
 	case ADAC_OP_SOS:
@@ -610,6 +681,12 @@ loop_json(const struct ctx *c, const struct loop *l)
 	}
 	if (l->have_modal)
 		json_object_set_new(o, "slowest_mode", mode_json(c, l));
+	if (l->nonlinear) {
+		/* what the verdict means changes with the argument */
+		json_object_set_new(o, "nonlinear", json_true());
+		json_object_set_new(o, "argument", json_string(
+			"incremental small gain: the product of the incremental gains around the loop, a nonlinear node's being its Lipschitz constant |in_gain*out_gain|; certified-stable means incrementally stable (a unique bounded response to every bounded input, with the l2 incremental gain bounded), not a decay time"));
+	}
 	json_object_set_new(o, "matrices", l->matrices != NULL ?
 			    json_incref(l->matrices) : json_array());
 	return o;
@@ -677,6 +754,23 @@ struct result {
 	char pointer[ADAC_POINTER_MAX];
 };
 
+/* Does the node at ptr lie in a loop with a nonlinear node? */
+static int
+in_nonlinear_loop(const struct ctx *c, const char *ptr)
+{
+	size_t k;
+	int i;
+
+	for (i = 0; ptr != NULL && i < c->n_loops; i++) {
+		k = strlen(c->loops[i].node->pointer);
+		if (c->loops[i].nonlinear &&
+		    strncmp(c->loops[i].node->pointer, ptr, k) == 0 &&
+		    ptr[k] == '/')
+			return 1;
+	}
+	return 0;
+}
+
 /* The IR's verdict from one precision's analysis. */
 static void
 verdict_of(const struct ctx *c, struct result *r)
@@ -699,7 +793,15 @@ verdict_of(const struct ctx *c, struct result *r)
 	snprintf(r->reason, sizeof r->reason, "%s",
 		 c->n_loops == 0 ? "no feedback loop and every biquad pole is inside the unit circle" :
 		 "every loop's small-gain bound is below 1");
-	if (c->unstable_biquad) {
+	if (c->unstable_biquad && in_nonlinear_loop(c, c->worst_pole_ptr)) {
+		/* a loop that saturates may hold it: no linear proof */
+		r->verdict = ADAC_INDETERMINATE;
+		snprintf(r->pointer, sizeof r->pointer, "%s", c->worst_pole_ptr);
+		snprintf(r->reason, sizeof r->reason,
+			 "biquad pole on or outside the unit circle in %s (section %d, channel %d) inside a loop with a nonlinear node, which no linear argument decides",
+			 adac_precision_name(c->fo.precision),
+			 c->worst_pole_section, c->worst_pole_channel);
+	} else if (c->unstable_biquad) {
 		r->verdict = ADAC_UNSTABLE;
 		snprintf(r->pointer, sizeof r->pointer, "%s", c->worst_pole_ptr);
 		snprintf(r->reason, sizeof r->reason,

@@ -96,6 +96,7 @@ struct loop {
 	json_t *matrices;
 	struct adac_modal modal;
 	int have_modal;
+	int nonlinear;		/* a nonlinear node lies in the loop */
 };
 
 struct ctx {
@@ -176,6 +177,27 @@ double adac_cert_block_upper(struct ctx *c, const struct adac_node *n,
 			     double xlo, double xhi, int sup);
 /* The supremum over every ω of the norm of n (NAN on failure). */
 double adac_cert_block_sup(struct ctx *c, const struct adac_node *n);
+
+/* Does a nonlinear node lie under n? */
+int adac_cert_has_nl(const struct adac_node *n);
+/*
+ * An upper bound of the incremental l2 gain of n, sup ‖n(x) − n(x')‖ /
+ * ‖x − x'‖ (NAN on failure): for a node without a nonlinear one, its
+ * norm's supremum over every ω (adac_cert_block_sup(), an LTI system's
+ * incremental gain is its gain); otherwise composed from its parts'
+ * incremental gains by the same block-norm inequalities, each factor
+ * its own supremum, a nonlinear node's being its Lipschitz constant.
+ */
+double adac_cert_incr_gain(struct ctx *c, const struct adac_node *n);
+/*
+ * The incremental small-gain bound of a loop with a nonlinear node in
+ * it, from its elements w (adac_cert_flatten(), in the order the signal
+ * takes): the product of each nonlinear element's incremental gain and
+ * of the supremum over ω of each run of linear elements between them,
+ * taken together (cyclically: a single nonlinear node leaves one run).
+ */
+int adac_cert_nl_loop_bound(struct ctx *c, const struct lwork *w,
+			    double *bound);
 
 /* The supremum of fn over [−1, 1], starting from pieces bands, in *b. */
 int adac_cert_bb_sup(struct ctx *c, band_fn fn, void *arg, int pieces,

@@ -184,6 +184,7 @@ diag_const(struct ctx *c, const struct adac_node *n, int ch, double *val,
 	case ADAC_OP_DELAY:
 	case ADAC_OP_SOS:
 	case ADAC_OP_FEEDBACK:
+	case ADAC_OP_NONLINEAR:
 		break;
 	}
 	*val = NAN;
@@ -317,6 +318,7 @@ const_eval(struct ctx *c, const struct adac_node *n, double *m, double *p,
 	case ADAC_OP_DELAY:
 	case ADAC_OP_SOS:
 	case ADAC_OP_FEEDBACK:
+	case ADAC_OP_NONLINEAR:
 		break;
 	}
 	return adac_error_set(c->err, ADAC_E_INPUT, n->pointer,
@@ -891,6 +893,10 @@ leaf_excess(struct ctx *c, const struct adac_node *n, double x)
 			worst = isfinite(s) && s > worst ? s : worst;
 		}
 		return worst * c->u;
+	case ADAC_OP_NONLINEAR:
+		/* never in a loop decided by linear arguments; 0 widens
+		 * no marginal band */
+		return 0;
 	case ADAC_OP_GAIN:
 	case ADAC_OP_MATRIX:
 		break;

@@ -43,7 +43,8 @@ adac_cert_is_diag(const struct adac_node *n)
 				return 0;
 		return 1;
 	case ADAC_OP_FEEDBACK:
-		return 0;
+	case ADAC_OP_NONLINEAR:
+		return 0;	/* not linear: never a factor of H(ω) */
 	}
 	return 0;
 }
@@ -66,6 +67,7 @@ adac_cert_is_const(const struct adac_node *n)
 	case ADAC_OP_DELAY:
 	case ADAC_OP_SOS:
 	case ADAC_OP_FEEDBACK:
+	case ADAC_OP_NONLINEAR:
 		return 0;
 	}
 	return 0;
@@ -187,6 +189,10 @@ leaf_fill(struct ctx *c, struct leaf *l)
 	case ADAC_OP_PARALLEL:
 	case ADAC_OP_FEEDBACK:
 		return ADAC_OK;
+	case ADAC_OP_NONLINEAR:
+		/* adac_cert_incr_gain()'s, never a leaf of H(ω) */
+		return adac_error_set(c->err, ADAC_E_INPUT, n->pointer,
+				      "a nonlinear node has no frequency response to bound");
 	}
 	if (n->op == ADAC_OP_MATRIX && !adac_cert_is_diag(n)) {
 		k = n->n_out * n->n_in;
@@ -289,6 +295,7 @@ adac_cert_chan_upper(struct ctx *c, const struct adac_node *n, int ch,
 	case ADAC_OP_SOS:
 		break;
 	case ADAC_OP_FEEDBACK:
+	case ADAC_OP_NONLINEAR:
 		return INFINITY;	/* not channel-wise: never asked */
 	}
 	if ((l = adac_cert_leaf_of(c, n)) == NULL)
@@ -313,7 +320,8 @@ adac_cert_chan_upper(struct ctx *c, const struct adac_node *n, int ch,
 	case ADAC_OP_SERIES:
 	case ADAC_OP_PARALLEL:
 	case ADAC_OP_FEEDBACK:
-		break;		/* composites returned above */
+	case ADAC_OP_NONLINEAR:
+		break;		/* returned above */
 	}
 	return INFINITY;
 }
@@ -421,6 +429,8 @@ adac_cert_block_upper(struct ctx *c, const struct adac_node *n, double xlo,
 	case ADAC_OP_GAIN:
 	case ADAC_OP_SOS:
 		break;	/* diagonal: above */
+	case ADAC_OP_NONLINEAR:
+		break;	/* no H(ω): adac_cert_incr_gain() bounds it */
 	}
 	return INFINITY;
 }
@@ -582,4 +592,156 @@ adac_cert_block_sup(struct ctx *c, const struct adac_node *n)
 	}
 	/* a time-varying element inside: factor by factor */
 	return adac_cert_block_upper(c, n, -1, 1, 1);
+}
+
+/* --- nonlinear nodes: incremental gains ------------------------------- */
+
+static int
+nl_here(const struct adac_node *n, void *arg)
+{
+	(void)arg;
+	return n->op == ADAC_OP_NONLINEAR;
+}
+
+int
+adac_cert_has_nl(const struct adac_node *n)
+{
+	return adac_ir_walk(n, nl_here, NULL, NULL) != ADAC_OK;
+}
+
+/*
+ * A nonlinear node's channel is out_gain·f(in_gain·x) with f Lipschitz
+ * with constant 1 (|f(a) − f(b)| <= |a − b|: tanh' = 1 − tanh² <= 1,
+ * the clip's slopes are 0 and 1, the cubic's 1 − v² on |v| <= 1 and 0
+ * beyond), so its incremental gain is |in_gain·out_gain| with the gains
+ * as the program holds them, and the node's, channel by channel, the
+ * largest of those.
+ */
+static double
+nl_gain(struct ctx *c, const struct adac_node *n)
+{
+	double acc = 0, g;
+	int ch;
+
+	for (ch = 0; ch < n->n_in; ch++) {
+		g = adac_bound_mul(fabs(adac_freq_round(&c->fo, n->in_gain[ch])),
+				   fabs(adac_freq_round(&c->fo, n->out_gain[ch])));
+		if (g != g)
+			return INFINITY;
+		acc = g > acc ? g : acc;
+	}
+	return acc;
+}
+
+/*
+ * The block-norm inequalities hold for incremental gains of nonlinear
+ * operators as well: the triangle inequality (sum), Cauchy–Schwarz
+ * (stack into sum, split into stack), the maximum (stack into stack),
+ * composition (series), and for a loop y = F(x + B(y)) with
+ * gF·gB < 1, ‖Δy‖ <= gF·(‖Δx‖ + gB·‖Δy‖), so ‖Δy‖ <= gF/(1 − gF·gB)·‖Δx‖
+ * (and the loop has a unique solution: it is a contraction).  Only the
+ * frequency-wise products are lost: across a nonlinear node, each
+ * factor is its own supremum.
+ */
+double
+adac_cert_incr_gain(struct ctx *c, const struct adac_node *n)
+{
+	double acc, v, *vals;
+	int i;
+
+	if (!adac_cert_has_nl(n))
+		return adac_cert_block_sup(c, n);
+	switch (n->op) {
+	case ADAC_OP_NONLINEAR:
+		return nl_gain(c, n);
+	case ADAC_OP_SERIES:
+		acc = 1;
+		for (i = 0; i < n->n_of; i++) {
+			v = adac_cert_incr_gain(c, n->of[i]);
+			if (v != v)
+				return NAN;
+			acc = adac_bound_mul(acc, v);
+		}
+		return acc;
+	case ADAC_OP_PARALLEL:
+		vals = malloc((size_t)n->n_of * sizeof *vals);
+		if (vals == NULL) {
+			nomem(c->err);
+			return NAN;
+		}
+		for (i = 0; i < n->n_of; i++) {
+			vals[i] = adac_cert_incr_gain(c, n->of[i]);
+			if (vals[i] != vals[i]) {
+				free(vals);
+				return NAN;
+			}
+		}
+		acc = combine_parallel(n, vals);
+		free(vals);
+		return acc;
+	case ADAC_OP_FEEDBACK:
+		return loop_of_norms(adac_cert_incr_gain(c, n->forward),
+				     adac_cert_incr_gain(c, n->back));
+	case ADAC_OP_DELAY:
+	case ADAC_OP_GAIN:
+	case ADAC_OP_MATRIX:
+	case ADAC_OP_SOS:
+		break;	/* linear: adac_cert_block_sup() above */
+	}
+	return INFINITY;
+}
+
+int
+adac_cert_nl_loop_bound(struct ctx *c, const struct lwork *w, double *bound)
+{
+	const struct adac_node **run = NULL;
+	struct adac_node tmp;
+	double acc = 1, g;
+	int n = w->n_e, start, k, len;
+
+	for (start = 0; start < n; start++)
+		if (adac_cert_has_nl(w->e[start].node))
+			break;
+	run = malloc(((size_t)n + 1) * sizeof *run);
+	if (run == NULL)
+		return nomem(c->err);
+	for (k = 0; k < n && start < n; k += len) {
+		const struct adac_node *e = w->e[(start + k) % n].node;
+
+		len = 1;
+		if (adac_cert_has_nl(e)) {
+			g = adac_cert_incr_gain(c, e);
+		} else {
+			/* the linear elements up to the next nonlinear one */
+			run[0] = e;
+			while (k + len < n &&
+			       !adac_cert_has_nl(w->e[(start + k + len) % n].node)) {
+				run[len] = w->e[(start + k + len) % n].node;
+				len++;
+			}
+			if (len == 1) {
+				g = adac_cert_block_sup(c, e);
+			} else {
+				/* a series of them, whose frequency-wise
+				 * product is a bound: it is linear */
+				memset(&tmp, 0, sizeof tmp);
+				tmp.op = ADAC_OP_SERIES;
+				tmp.pointer = e->pointer;
+				tmp.of = (struct adac_node **)run;
+				tmp.n_of = len;
+				tmp.n_in = run[0]->n_in;
+				tmp.n_out = run[len - 1]->n_out;
+				g = adac_cert_block_sup(c, &tmp);
+			}
+		}
+		if (g != g) {
+			free(run);
+			return c->failed || c->err->code != ADAC_OK ?
+			       c->err->code : nomem(c->err);
+		}
+		acc = adac_bound_mul(acc, g);
+	}
+	free(run);
+	*bound = start < n ? acc : INFINITY;
+	return ADAC_OK;
 }

@@ -150,7 +150,8 @@ keeps_sign(const struct ctx *c, const struct adac_node *n, int ch, int sgn)
 		}
 		return 0;
 	case ADAC_OP_FEEDBACK:
-		return 0;
+	case ADAC_OP_NONLINEAR:
+		return 0;	/* no proof rests on it */
 	}
 	return 0;
 }

@@ -17,6 +17,28 @@ adac_diff_options_init(struct adac_diff_options *opt)
 	opt->fs_hz = 0;
 	opt->progress = NULL;
 	opt->progress_ctx = NULL;
+	adac_stimulus_init(&opt->stimulus);
+	opt->stimulus_given = 0;
+}
+
+/*
+ * The signal for a window of length samples, or NULL for the unit
+ * impulse the renderers make themselves (and *x stays NULL).
+ */
+static int
+stimulus(const struct adac_diff_options *opt, double rate, long length,
+	 double **x, struct adac_error *err)
+{
+	free(*x);
+	*x = NULL;
+	if (opt->stimulus.kind == ADAC_STIMULUS_IMPULSE &&
+	    opt->stimulus.level_db == 0)
+		return ADAC_OK;
+	*x = malloc(((size_t)(length > 0 ? length : 0) + 1) * sizeof **x);
+	if (*x == NULL)
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	adac_stimulus_fill(&opt->stimulus, rate, length, *x);
+	return ADAC_OK;
 }
 
 struct progress_tramp {
@@ -74,15 +96,18 @@ match_shapes(struct adac_source *src[2], int *culprit, struct adac_error *err)
  */
 static int
 model_tolerance(struct adac_source *ir, const struct adac_response *exact,
-		double rate, double *tol_db, double *noise_db,
-		struct adac_error *err)
+		const double *x, double rate, double *tol_db,
+		double *noise_db, struct adac_error *err)
 {
 	struct adac_response *noisy = NULL;
 	long n, len = exact->length;
 	int p, paths = exact->inputs * exact->outputs, rc;
 	double worst = 0, top = 0, pk, e;
 
-	rc = adac_source_render_noisy(ir, len, rate, &noisy, err);
+	/* on the signal compared: with a nonlinear node the noise depends
+	 * on the signal, so it is measured there, not extrapolated from
+	 * the impulse response */
+	rc = adac_source_render_noisy_signal(ir, len, rate, x, &noisy, err);
 	if (rc != ADAC_OK)
 		return rc;
 	/* the scale of compare.h: the path's peak, else the largest one */
@@ -90,12 +115,12 @@ model_tolerance(struct adac_source *ir, const struct adac_response *exact,
 		for (n = 0; n < len; n++)
 			top = fmax(top, fabs(exact->h[(size_t)p * len + n]));
 	for (p = 0; p < paths; p++) {
-		const double *x = exact->h + (size_t)p * len;
+		const double *h = exact->h + (size_t)p * len;
 		const double *y = noisy->h + (size_t)p * len;
 
 		for (pk = e = 0, n = 0; n < len; n++) {
-			pk = fmax(pk, fabs(x[n]));
-			e = fmax(e, fabs(y[n] - x[n]));
+			pk = fmax(pk, fabs(h[n]));
+			e = fmax(e, fabs(y[n] - h[n]));
 		}
 		pk = pk > 0 ? pk : top > 0 ? top : 1.0;
 		worst = fmax(worst, e / pk);
@@ -147,8 +172,8 @@ enum length_from { FROM_USER, FROM_AUDIO, FROM_DEFAULT };
 
 static int
 render(struct adac_source *s, const char *name, long length, double rate,
-       const struct adac_diff_options *opt, struct adac_response **out,
-       struct adac_error *err)
+       const double *x, const struct adac_diff_options *opt,
+       struct adac_response **out, struct adac_error *err)
 {
 	struct progress_tramp pt;
 
@@ -156,9 +181,22 @@ render(struct adac_source *s, const char *name, long length, double rate,
 	pt.name = name;
 	if (opt->progress != NULL)
 		opt->progress(opt->progress_ctx, name, 0.0);
-	return adac_source_render_progress(s, length, rate,
-					   opt->progress != NULL ? tramp : NULL,
-					   &pt, out, err);
+	return adac_source_render_signal(s, length, rate, x,
+					 opt->progress != NULL ? tramp : NULL,
+					 &pt, out, err);
+}
+
+static json_t *
+stimulus_json(const struct adac_stimulus *s, long length)
+{
+	json_t *o = json_pack("{s:s,s:f,s:I}", "kind",
+			      adac_stimulus_name(s->kind), "level_db",
+			      s->level_db, "active_samples",
+			      (json_int_t)adac_stimulus_active(s, length));
+
+	if (o != NULL && s->kind == ADAC_STIMULUS_NOISE)
+		json_object_set_new(o, "seed", json_integer((json_int_t)s->seed));
+	return o;
 }
 
 /*
@@ -233,7 +271,7 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 	struct adac_evidence ev;
 	enum length_from from;
 	json_t *r = NULL;
-	double fs[2], rate, tol_db, noise_db = NAN;
+	double fs[2], rate, tol_db, noise_db = NAN, *x = NULL;
 	const char *tol_from;
 	long length, len, max, paths;
 	int k, rc, dbl, audio = -1, model = -1;
@@ -278,7 +316,9 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 	for (k = 0; k < 2 && isnan(opt->tol_db) && !dbl; k++)
 		if (adac_source_kind(src[k]) == ADAC_SOURCE_IR)
 			model = k;
-	rc = render(src[0], name[0], length, rate, opt, &resp[0], err);
+	rc = stimulus(opt, rate, length, &x, err);
+	if (rc == ADAC_OK)
+		rc = render(src[0], name[0], length, rate, x, opt, &resp[0], err);
 	if (rc == ADAC_OK)
 		adac_evidence_measure(resp[0], &ev);
 	/*
@@ -297,7 +337,10 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 		adac_response_free(resp[0]);
 		resp[0] = NULL;
 		length = len;
-		rc = render(src[0], name[0], length, rate, opt, &resp[0], err);
+		rc = stimulus(opt, rate, length, &x, err);
+		if (rc == ADAC_OK)
+			rc = render(src[0], name[0], length, rate, x, opt,
+				    &resp[0], err);
 		if (rc == ADAC_OK)
 			adac_evidence_measure(resp[0], &ev);
 	}
@@ -305,13 +348,13 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 		*culprit = 0;
 		goto out;
 	}
-	rc = render(src[1], name[1], length, rate, opt, &resp[1], err);
+	rc = render(src[1], name[1], length, rate, x, opt, &resp[1], err);
 	if (rc != ADAC_OK) {
 		*culprit = 1;
 		goto out;
 	}
 	if (model >= 0) {
-		rc = model_tolerance(src[model], resp[model], rate, &tol_db,
+		rc = model_tolerance(src[model], resp[model], x, rate, &tol_db,
 				     &noise_db, err);
 		if (rc != ADAC_OK) {
 			*culprit = model;
@@ -326,6 +369,14 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 	if (cmp->equal &&
 	    (rc = no_evidence(&ev, length, from, audio, culprit, err)) != ADAC_OK)
 		goto out;
+	/* nor on an impulse alone, for a network that is not linear */
+	for (k = 0; k < 2 && cmp->equal && !opt->stimulus_given; k++)
+		if (adac_source_is_nonlinear(src[k])) {
+			*culprit = k;
+			rc = adac_error_set(err, ADAC_E_INPUT, "",
+					    "has a nonlinear node, which its impulse response does not characterise: say which signal to compare on (--signal noise, sweep or impulse)");
+			goto out;
+		}
 	r = adac_comparison_json(cmp);
 	if (r == NULL || set_report(r, name, rate, length, resp[0]->inputs,
 				    resp[0]->outputs, dbl ? "double" : "float") ||
@@ -333,7 +384,9 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 				"reference_decay_db",
 				isfinite(ev.decay_db) ? json_real(ev.decay_db)
 						      : json_null()) ||
-	    set_tolerance_note(r, tol_from, noise_db)) {
+	    set_tolerance_note(r, tol_from, noise_db) ||
+	    json_object_set_new(r, "signal",
+				stimulus_json(&opt->stimulus, length))) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
 	}
@@ -355,6 +408,7 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 	*report = r;
 	r = NULL;
 out:
+	free(x);
 	json_decref(r);
 	adac_comparison_free(cmp);
 	adac_response_free(resp[0]);

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "render.h"
+#include "stimulus.h"
 
 /*
  * The length adac-diff chooses starts at 2 s and grows until the
@@ -56,9 +57,18 @@ struct adac_diff_options {
 	/* called now and then while a source renders */
 	void (*progress)(void *ctx, const char *name, double done);
 	void *progress_ctx;
+	/*
+	 * What drives both operands (stimulus.h), generated once per
+	 * window length and given to each alike; the model's float
+	 * tolerance is measured on the same signal.  stimulus_given: the
+	 * user chose it; without that, an IR with a nonlinear node is not
+	 * called "equal" on its impulse response.
+	 */
+	struct adac_stimulus stimulus;
+	int stimulus_given;
 };
 
-/* length 0, tol_db NAN, fs_hz 0, no progress. */
+/* length 0, tol_db NAN, fs_hz 0, no progress, the unit impulse. */
 void adac_diff_options_init(struct adac_diff_options *opt);
 
 /*
@@ -86,14 +96,16 @@ void adac_diff_options_init(struct adac_diff_options *opt);
  * Returns ADAC_OK with *report ({"reference", "test", "fs", "samples",
  * "inputs", "outputs", "paths", "overall": {"verdict", "worst_error_db",
  * "tol_db", "tol_from", "precision", "worst_path", "reference_decay_db",
- * "note"}, "alignment"}) and *equal; "tol_from" is "given", "double",
+ * "note"}, "alignment", "signal": {"kind", "level_db", "seed" (noise),
+ * "active_samples"}}) and *equal; "tol_from" is "given", "double",
  * "float" (the constant) or "model", and with "model" "overall" also
  * holds "model_noise_db", the model's noise before the safety factor;
  * the note only when a length of our own choosing ends before the
  * reference has decayed.  Or an error with *culprit the index of the
  * source at fault (-1 for neither): ADAC_E_INPUT for another rate,
- * channel count or shape, too short an audio file, or no evidence; what
- * rendering returns otherwise.
+ * channel count or shape, too short an audio file, no evidence, or an
+ * "equal" resting on the impulse response of an IR with a nonlinear
+ * node when the signal was not given; what rendering returns otherwise.
  */
 int adac_diff_run(struct adac_source *src[2], const char *name[2],
 		  const struct adac_diff_options *opt, json_t **report,

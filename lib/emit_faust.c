@@ -193,7 +193,7 @@ node_name(struct em *e, const struct adac_node *node)
 		[ADAC_OP_SERIES] = "chain", [ADAC_OP_PARALLEL] = "branches",
 		[ADAC_OP_FEEDBACK] = "loop", [ADAC_OP_DELAY] = "delays",
 		[ADAC_OP_GAIN] = "gains", [ADAC_OP_MATRIX] = "mix",
-		[ADAC_OP_SOS] = "filters",
+		[ADAC_OP_SOS] = "filters", [ADAC_OP_NONLINEAR] = "shapers",
 	};
 	_Static_assert(sizeof by_op / sizeof by_op[0] == ADAC_N_OPS,
 		       "every op has a definition name");
@@ -311,6 +311,7 @@ can_shorten(const struct adac_node *node)
 	case ADAC_OP_GAIN:
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
+	case ADAC_OP_NONLINEAR:
 		return 0;
 	}
 	return 0;
@@ -382,6 +383,36 @@ emit_gain(struct em *e, const struct adac_node *node)
 		} else {
 			snprintf(t, sizeof t, "*(%s)", a);
 		}
+		item(e, ch == 0, t);
+	}
+}
+
+/*
+ * y = out_gain·f(in_gain·x), f as adac-ir(5) defines it.  A delay
+ * commutes with a memoryless, time-invariant f with f(0) = 0, so the
+ * one sample a loop's ~ takes may be taken on either side of it
+ * (can_shorten).  libfaust 2.54.9 rewrites the cubic v - v*v*v/3.0 as
+ * v*(1 - 0.333…*v^2) and folds out_gain into the product: the same
+ * function with other roundings, a few units of the last place apart.
+ */
+static void
+emit_nonlinear(struct em *e, const struct adac_node *node)
+{
+	static const char *const body[] = {
+		[ADAC_NL_TANH] = "ma.tanh",
+		[ADAC_NL_CLIP] = "max(-1.0) : min(1.0)",
+		[ADAC_NL_CUBIC] = "max(-1.0) : min(1.0) : \\(v).(v - v*v*v/3.0)",
+	};
+	char a[VALUE_MAX], b[VALUE_MAX], t[2 * VALUE_MAX + 80];
+	int ch;
+
+	for (ch = 0; ch < node->n_in; ch++) {
+		value(e, a, node->in_gain[ch]);
+		value(e, b, node->out_gain[ch]);
+		if (node->nl == ADAC_NL_TANH)
+			e->use_lib = 1;
+		snprintf(t, sizeof t, "(*(%s) : %s : *(%s))", a,
+			 body[node->nl], b);
 		item(e, ch == 0, t);
 	}
 }
@@ -928,6 +959,9 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 	case ADAC_OP_SOS:
 		if ((rc = emit_sos(e, node)) != ADAC_OK)
 			goto out;
+		break;
+	case ADAC_OP_NONLINEAR:
+		emit_nonlinear(e, node);
 		break;
 	}
 	adac_buf_puts(&e->defs, ";\n");

@@ -51,6 +51,14 @@ adac_freq_gain(const struct adac_node *n, int ch,
 	return adac_freq_round(o, g);
 }
 
+double
+adac_freq_nl_slope(const struct adac_node *n, int ch,
+		   const struct adac_freq_opts *o)
+{
+	return adac_freq_round(o, n->in_gain[ch]) *
+	       adac_freq_round(o, n->out_gain[ch]);
+}
+
 static int
 nomem(struct adac_error *err)
 {
@@ -252,6 +260,7 @@ response(const struct adac_node *n, const struct adac_freq_opts *o,
 	case ADAC_OP_DELAY:
 	case ADAC_OP_GAIN:
 	case ADAC_OP_SOS:
+	case ADAC_OP_NONLINEAR:
 		break;
 	}
 	memset(h, 0, (size_t)n->n_out * n->n_in * sizeof *h);
@@ -260,6 +269,8 @@ response(const struct adac_node *n, const struct adac_freq_opts *o,
 			h[k * n->n_in + k] = delay_value(n, k, p);
 		else if (n->op == ADAC_OP_GAIN)
 			h[k * n->n_in + k] = adac_freq_gain(n, k, o);
+		else if (n->op == ADAC_OP_NONLINEAR)
+			h[k * n->n_in + k] = adac_freq_nl_slope(n, k, o);
 		else
 			h[k * n->n_in + k] = sos_value(n, k, o, p);
 	}

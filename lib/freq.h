@@ -43,10 +43,21 @@ double adac_freq_gain(const struct adac_node *n, int ch,
 		      const struct adac_freq_opts *o);
 
 /*
+ * A nonlinear node's channel ch as its small-signal linearisation: the
+ * slope at 0 of out_gain·f(in_gain·x), f'(0) = 1 for every function, so
+ * round(in_gain)·round(out_gain).  This describes small signals only;
+ * no stability argument may rest on it (the certifier bounds such a
+ * node by its Lipschitz constant instead).
+ */
+double adac_freq_nl_slope(const struct adac_node *n, int ch,
+			  const struct adac_freq_opts *o);
+
+/*
  * H(e^{jω}) of node, omega in radians per sample, into h (n_out × n_in
  * complex).  A feedback node is (I − F·B)⁻¹·F with F and B the responses
  * of forward and back (zgesv); ADAC_E_NEGATIVE when I − F·B is singular
  * there (a pole on the unit circle).  ADAC_E_NOMEM, ADAC_E_DEPENDENCY.
+ * A nonlinear node counts as its small-signal slope (adac_freq_nl_slope()).
  */
 int adac_freq_response(const struct adac_node *node,
 		       const struct adac_freq_opts *o, double omega,

@@ -167,6 +167,8 @@ free_one(const struct adac_node *cn, void *arg)
 	free(n->data);
 	adac_structure_free(&n->structure);
 	free(n->sos);
+	free(n->in_gain);
+	free(n->out_gain);
 	free(n);
 	return ADAC_OK;
 }
@@ -574,6 +576,101 @@ parse_gain(struct ctx *c, struct adac_node *n, json_t *v, const char *ptr,
 	return rc;
 }
 
+static const char *const nl_names[] = {
+	[ADAC_NL_TANH] = "tanh", [ADAC_NL_CLIP] = "clip",
+	[ADAC_NL_CUBIC] = "cubic",
+};
+
+const char *
+adac_nl_name(enum adac_nl nl)
+{
+	if ((unsigned)nl >= sizeof nl_names / sizeof nl_names[0])
+		return "?";
+	return nl_names[nl];
+}
+
+/*
+ * The same expressions, in the same order, as emit_faust.c writes, so
+ * that the simulator and the program round alike: min and max are
+ * exact, and v*v*v/3 is ((v*v)*v)/3 in FAUST as in C.
+ */
+double
+adac_nl_eval(enum adac_nl nl, double u)
+{
+	double v;
+
+	switch (nl) {
+	case ADAC_NL_TANH:
+		return tanh(u);
+	case ADAC_NL_CLIP:
+		return fmin(1.0, fmax(-1.0, u));
+	case ADAC_NL_CUBIC:
+		v = fmin(1.0, fmax(-1.0, u));
+		return v - v * v * v / 3.0;
+	}
+	return u;
+}
+
+float
+adac_nl_evalf(enum adac_nl nl, float u)
+{
+	float v;
+
+	switch (nl) {
+	case ADAC_NL_TANH:
+		return tanhf(u);
+	case ADAC_NL_CLIP:
+		return fminf(1.0f, fmaxf(-1.0f, u));
+	case ADAC_NL_CUBIC:
+		v = fminf(1.0f, fmaxf(-1.0f, u));
+		return v - v * v * v / 3.0f;
+	}
+	return u;
+}
+
+static int
+parse_nonlinear(struct ctx *c, struct adac_node *n, json_t *v,
+		const char *ptr, struct port *port)
+{
+	static const char *const keys[] = {"op", "id", "function", "in_gain",
+					   "out_gain", NULL};
+	char p[ADAC_POINTER_MAX];
+	const char *fn;
+	long len, len2, i;
+	size_t k;
+	int rc;
+
+	if ((rc = check_keys(c, v, ptr, keys, "nonlinear")) != ADAC_OK)
+		return rc;
+	rc = adac_json_string(member(v, "function", ptr, p), p, &fn, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	for (k = 0; k < sizeof nl_names / sizeof nl_names[0]; k++)
+		if (strcmp(fn, nl_names[k]) == 0)
+			break;
+	if (k == sizeof nl_names / sizeof nl_names[0])
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+				      "unknown function '%s'; expected 'tanh', 'clip' or 'cubic'",
+				      fn);
+	n->nl = (enum adac_nl)k;
+	rc = adac_json_numbers(member(v, "in_gain", ptr, p), p, -1,
+			       ADAC_MAX_CHANNELS, &n->in_gain, &len, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	rc = adac_json_numbers(member(v, "out_gain", ptr, p), p, len, 0,
+			       &n->out_gain, &len2, c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	n->n_in = n->n_out = (int)len;
+	if ((rc = port_new(c, port, n->n_in, 1, n->n_out, 1, ptr)) != ADAC_OK)
+		return rc;
+	/* f(0) = 0 for every function: a zero gain is no dependence */
+	for (i = 0; i < len && rc == ADAC_OK; i++)
+		if (n->in_gain[i] != 0 && n->out_gain[i] != 0)
+			rc = edge(c, port->in[i], port->out[i], ptr);
+	return rc;
+}
+
 static int
 parse_long_array(struct ctx *c, json_t *v, const char *ptr, long n, long lo,
 		 long hi, long **out)
@@ -856,7 +953,7 @@ static const char *const op_names[] = {
 	[ADAC_OP_SERIES] = "series", [ADAC_OP_PARALLEL] = "parallel",
 	[ADAC_OP_FEEDBACK] = "feedback", [ADAC_OP_DELAY] = "delay",
 	[ADAC_OP_GAIN] = "gain", [ADAC_OP_MATRIX] = "matrix",
-	[ADAC_OP_SOS] = "sos",
+	[ADAC_OP_SOS] = "sos", [ADAC_OP_NONLINEAR] = "nonlinear",
 };
 _Static_assert(sizeof op_names / sizeof op_names[0] == ADAC_N_OPS,
 	       "every op has a name");
@@ -874,6 +971,7 @@ adac_ir_n_children(const struct adac_node *n)
 	case ADAC_OP_GAIN:
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
+	case ADAC_OP_NONLINEAR:
 		return 0;
 	}
 	return 0;
@@ -892,6 +990,7 @@ adac_ir_child(const struct adac_node *n, int i)
 	case ADAC_OP_GAIN:
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
+	case ADAC_OP_NONLINEAR:
 		return NULL;
 	}
 	return NULL;
@@ -981,6 +1080,7 @@ parse_node(struct ctx *c, json_t *v, const char *ptr, int depth,
 	case ADAC_OP_GAIN: rc = parse_gain(c, n, v, ptr, port); break;
 	case ADAC_OP_MATRIX: rc = parse_matrix(c, n, v, ptr, port); break;
 	case ADAC_OP_SOS: rc = parse_sos(c, n, v, ptr, port); break;
+	case ADAC_OP_NONLINEAR: rc = parse_nonlinear(c, n, v, ptr, port); break;
 	}
 	if (rc != ADAC_OK)
 		return rc;

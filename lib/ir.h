@@ -39,6 +39,7 @@ enum adac_op {
 	ADAC_OP_GAIN,
 	ADAC_OP_MATRIX,
 	ADAC_OP_SOS,
+	ADAC_OP_NONLINEAR,
 };
 
 /*
@@ -47,7 +48,7 @@ enum adac_op {
  * assertions hold to it; the switches over ops have no default, so
  * -Wswitch lists every one a new op must handle.
  */
-#define ADAC_N_OPS (ADAC_OP_SOS + 1)
+#define ADAC_N_OPS (ADAC_OP_NONLINEAR + 1)
 
 /* parallel "in": split feeds every branch the same input; stack concatenates */
 enum adac_parallel_in { ADAC_IN_SPLIT, ADAC_IN_STACK };
@@ -61,6 +62,17 @@ enum adac_parallel_out { ADAC_OUT_SUM, ADAC_OUT_STACK };
  * evaluated exactly in this form by the simulator and the emitter.
  */
 enum adac_interp { ADAC_INTERP_NONE, ADAC_INTERP_LINEAR };
+
+/*
+ * The memoryless functions of a nonlinear node (adac-ir(5)), applied to
+ * u = in_gain·x; each is odd, has slope 1 at 0 and is Lipschitz with
+ * constant 1, so the channel's incremental gain is |in_gain·out_gain|.
+ *   TANH:  f(u) = tanh(u)
+ *   CLIP:  f(u) = min(1, max(-1, u))
+ *   CUBIC: f(u) = v - v·v·v/3 with v = min(1, max(-1, u)), so ±2/3 beyond
+ *          |u| = 1; evaluated in exactly this order everywhere.
+ */
+enum adac_nl { ADAC_NL_TANH, ADAC_NL_CLIP, ADAC_NL_CUBIC };
 
 /*
  * rt60-controlled decay on a gain node (see adac-ir(5), "controls"): the
@@ -104,6 +116,10 @@ struct adac_node {
 	/* sos: n_sections × n_in channels × {b0, b1, b2, a1, a2}, a0 = 1 */
 	int n_sections;
 	double *sos;	/* sos[(s * n_in + ch) * 5 + k] */
+
+	/* nonlinear: y_i = out_gain[i]·f(in_gain[i]·x_i), n_in == n_out */
+	enum adac_nl nl;
+	double *in_gain, *out_gain;
 };
 
 /* A macro-control: a slider the emitted program exposes (adac-ir(5)). */
@@ -160,6 +176,18 @@ char *adac_ir_canonical(const struct adac_ir *ir, int with_certificate);
  */
 int adac_ir_hash(const struct adac_ir *ir, char hex[65],
 		 struct adac_error *err);
+
+/* The function's name as written ("tanh", "clip", "cubic"). */
+const char *adac_nl_name(enum adac_nl nl);
+
+/*
+ * The function nl in double, exactly as adac-ir(5) writes it (the
+ * simulator's, and the emitted program's in double).
+ */
+double adac_nl_eval(enum adac_nl nl, double u);
+
+/* The same in float, as a float program computes it. */
+float adac_nl_evalf(enum adac_nl nl, float u);
 
 /* The op's name as written in the document ("series", "delay", ...). */
 const char *adac_op_name(enum adac_op op);

@@ -134,6 +134,7 @@ free_copy(struct adac_node *c)
 		free(c->sos);
 		break;
 	case ADAC_OP_DELAY:
+	case ADAC_OP_NONLINEAR:	/* its gains stay borrowed */
 		break;
 	}
 	free(c);
@@ -232,6 +233,7 @@ copy_rounded(const struct adac_node *src, const struct adac_freq_opts *fo,
 		}
 		break;
 	case ADAC_OP_DELAY:
+	case ADAC_OP_NONLINEAR:	/* refused by adac_modal_map_new() */
 		break;
 	}
 	if (rc != ADAC_OK) {
@@ -447,6 +449,10 @@ step(struct adac_modal_map *m, int absolute, const double *x,
 				    l->frac * (b >= 0 ? x[b] : 0);
 			break;
 		}
+		case ADAC_NET_NL:	/* refused by adac_modal_map_new() */
+			w[pp->out] = pp->gain_out *
+				     adac_nl_eval(pp->nl, pp->gain_in * w[pp->in]);
+			break;
 		}
 	}
 	for (i = 0; i < m->n_run_cascs; i++) {
@@ -541,6 +547,9 @@ compute_depth(struct adac_modal_map *m)
 		case ADAC_NET_DELAY:
 			kd[pp->out] = kd[pp->in] + 1;
 			break;
+		case ADAC_NET_NL:	/* refused by adac_modal_map_new() */
+			kd[pp->out] = kd[pp->in] + 2;
+			break;
 		}
 	}
 	for (k = 0; k < m->n_cascs; k++) {
@@ -584,6 +593,16 @@ adac_modal_map_free(struct adac_modal_map *m)
 	free(m);
 }
 
+/* A state map x[n+1] = A·x[n] exists only for a linear network. */
+static int
+nonlinear_here(const struct adac_node *n, void *arg)
+{
+	if (n->op != ADAC_OP_NONLINEAR)
+		return ADAC_OK;
+	return adac_error_set(arg, ADAC_E_INPUT, n->pointer,
+			      "a nonlinear node has no state-space matrix");
+}
+
 int
 adac_modal_map_new(const struct adac_node *node,
 		   const struct adac_freq_opts *fo,
@@ -596,6 +615,8 @@ adac_modal_map_new(const struct adac_node *node,
 	long j, s;
 	double t = 1;
 
+	if ((rc = adac_ir_walk(node, nonlinear_here, NULL, err)) != ADAC_OK)
+		return rc;
 	m = calloc(1, sizeof *m);
 	if (m == NULL)
 		return nomem(err);

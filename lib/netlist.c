@@ -372,6 +372,33 @@ build_sos(struct builder *b, const struct adac_node *node, const int *in,
 }
 
 static int
+build_nonlinear(struct builder *b, const struct adac_node *node,
+		const int *in, int *out)
+{
+	int ch, idx, rc;
+
+	for (ch = 0; ch < node->n_in; ch++) {
+		double gi = node->in_gain[ch], go = node->out_gain[ch];
+
+		if (gi == 0 || go == 0) {
+			/* f(0) = 0: no term, no dependence, as in ir.c */
+			if ((rc = new_lin(b, node, 0, &idx)) != ADAC_OK)
+				return rc;
+		} else {
+			rc = new_prim(b, ADAC_NET_NL, node, &idx);
+			if (rc != ADAC_OK)
+				return rc;
+			b->prims[idx].in = in[ch];
+			b->prims[idx].nl = node->nl;
+			b->prims[idx].gain_in = gi;
+			b->prims[idx].gain_out = go;
+		}
+		out[ch] = b->prims[idx].out;
+	}
+	return ADAC_OK;
+}
+
+static int
 build(struct builder *b, const struct adac_node *node, const int *in,
       int *out)
 {
@@ -390,6 +417,8 @@ build(struct builder *b, const struct adac_node *node, const int *in,
 		return build_matrix(b, node, in, out);
 	case ADAC_OP_SOS:
 		return build_sos(b, node, in, out);
+	case ADAC_OP_NONLINEAR:
+		return build_nonlinear(b, node, in, out);
 	}
 	return adac_error_set(b->err, ADAC_E_INPUT, node->pointer,
 			      "unknown op %d", (int)node->op);

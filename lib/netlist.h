@@ -43,17 +43,26 @@ enum adac_net_kind {
 	 * the primitive is not direct and breaks cycles like a delay.
 	 */
 	ADAC_NET_SOS,
+	/*
+	 * out = gain_out·f(gain_in·in), f the nonlinear node's function
+	 * (adac_nl_eval()), evaluated in that order.  Only built when
+	 * both gains are nonzero; otherwise the channel is a LIN with no
+	 * term (out = 0, since f(0) = 0), as ir.c's rule has it.
+	 */
+	ADAC_NET_NL,
 };
 
 struct adac_net_prim {
 	enum adac_net_kind kind;
 	int out;		/* the wire it drives */
-	int in;			/* DELAY, SOS: the wire it reads */
+	int in;			/* DELAY, SOS, NL: the wire it reads */
 	long first, count;	/* LIN: terms [first, first + count) */
 	long whole;		/* DELAY */
 	double frac;		/* DELAY */
 	int n_sections;		/* SOS */
 	const double *sos;	/* SOS: n_sections × {b0, b1, b2, a1, a2} */
+	enum adac_nl nl;	/* NL */
+	double gain_in, gain_out;	/* NL */
 	/* the output depends on the input at the same sample */
 	int direct;
 	const struct adac_node *node;	/* the IR node it comes from */

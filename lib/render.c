@@ -343,6 +343,16 @@ adac_render_faust(struct adac_faust *dsp, long length, int block,
 		  void (*progress)(void *ctx, double done), void *ctx,
 		  struct adac_response **out, struct adac_error *err)
 {
+	return adac_render_faust_signal(dsp, length, NULL, block, progress,
+					ctx, out, err);
+}
+
+int
+adac_render_faust_signal(struct adac_faust *dsp, long length, const double *x,
+			 int block, void (*progress)(void *ctx, double done),
+			 void *ctx, struct adac_response **out,
+			 struct adac_error *err)
+{
 	int ni = adac_faust_inputs(dsp), no = adac_faust_outputs(dsp);
 	int dbl = adac_faust_is_double(dsp), i, o, k;
 	size_t sz = dbl ? sizeof(double) : sizeof(float);
@@ -381,10 +391,16 @@ adac_render_faust(struct adac_faust *dsp, long length, int block,
 		for (s = 0; s < length; s += block) {
 			k = length - s < block ? (int)(length - s) : block;
 			/* a unit impulse on input i at sample 0, zero after */
-			if (dbl)
+			if (x == NULL && dbl)
 				((double *)in[i])[0] = s == 0 ? 1.0 : 0.0;
-			else
+			else if (x == NULL)
 				((float *)in[i])[0] = s == 0 ? 1.0f : 0.0f;
+			/* or the signal, on input i alone */
+			for (n = 0; x != NULL && n < k; n++)
+				if (dbl)
+					((double *)in[i])[n] = x[s + n];
+				else
+					((float *)in[i])[n] = (float)x[s + n];
 			adac_faust_compute(dsp, k, in, outs);
 			for (o = 0; o < no; o++) {
 				double *p = adac_response_path(r, i, o) + s;
@@ -401,6 +417,8 @@ adac_render_faust(struct adac_faust *dsp, long length, int block,
 					      ((double)ni * length));
 			}
 		}
+		/* silence on input i while the others take their turn */
+		memset(in[i], 0, (size_t)block * sz);
 	}
 	if (progress != NULL)
 		progress(ctx, 1.0);
@@ -436,6 +454,31 @@ adac_source_render_progress(struct adac_source *s, long length, double fs_hz,
 			    void *ctx, struct adac_response **out,
 			    struct adac_error *err)
 {
+	return adac_source_render_signal(s, length, fs_hz, NULL, progress, ctx,
+					 out, err);
+}
+
+static int
+has_nl(const struct adac_node *n, void *arg)
+{
+	(void)arg;
+	return n->op == ADAC_OP_NONLINEAR;
+}
+
+int
+adac_source_is_nonlinear(const struct adac_source *s)
+{
+	return s->kind == ADAC_SOURCE_IR &&
+	       adac_ir_walk(s->ir->graph, has_nl, NULL, NULL) != ADAC_OK;
+}
+
+int
+adac_source_render_signal(struct adac_source *s, long length, double fs_hz,
+			  const double *x,
+			  void (*progress)(void *ctx, double done),
+			  void *ctx, struct adac_response **out,
+			  struct adac_error *err)
+{
 	struct adac_response *r;
 	int i, o;
 
@@ -454,9 +497,8 @@ adac_source_render_progress(struct adac_source *s, long length, double fs_hz,
 				      adac_source_fs_hz(s), fs_hz);
 	switch (s->kind) {
 	case ADAC_SOURCE_IR:
-		return adac_sim_impulse_progress(s->ir, length, s->opt.set,
-						 s->opt.n_set, progress, ctx,
-						 out, err);
+		return adac_sim_drive(s->ir, length, x, s->opt.set,
+				      s->opt.n_set, progress, ctx, out, err);
 	case ADAC_SOURCE_DSP:
 		if (fs_hz <= 0 || fs_hz > 1e7 || fs_hz != floor(fs_hz))
 			return adac_error_set(err, ADAC_E_INPUT, "",
@@ -464,11 +506,15 @@ adac_source_render_progress(struct adac_source *s, long length, double fs_hz,
 					      fs_hz);
 		if (adac_faust_fs_hz(s->dsp) != (int)fs_hz)
 			adac_faust_set_fs(s->dsp, (int)fs_hz);
-		return adac_render_faust(s->dsp, length, s->opt.block_size,
-					 progress, ctx, out, err);
+		return adac_render_faust_signal(s->dsp, length, x,
+						s->opt.block_size, progress,
+						ctx, out, err);
 	case ADAC_SOURCE_AUDIO:
 		break;
 	}
+	if (x != NULL)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "is an audio file: it cannot be driven by a test signal (compare it with --signal impulse)");
 	if (length > s->audio->length)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "holds %ld samples, fewer than the %ld compared",
@@ -490,6 +536,16 @@ int
 adac_source_render_noisy(struct adac_source *s, long length, double fs_hz,
 			 struct adac_response **out, struct adac_error *err)
 {
+	return adac_source_render_noisy_signal(s, length, fs_hz, NULL, out,
+					       err);
+}
+
+int
+adac_source_render_noisy_signal(struct adac_source *s, long length,
+				double fs_hz, const double *x,
+				struct adac_response **out,
+				struct adac_error *err)
+{
 	if (s->kind != ADAC_SOURCE_IR)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "only an IR has a noise model");
@@ -497,6 +553,6 @@ adac_source_render_noisy(struct adac_source *s, long length, double fs_hz,
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "runs at %.17g Hz, not %.17g Hz",
 				      adac_source_fs_hz(s), fs_hz);
-	return adac_sim_impulse_noisy(s->ir, length, s->opt.set, s->opt.n_set,
-				      out, err);
+	return adac_sim_drive_noisy(s->ir, length, x, s->opt.set, s->opt.n_set,
+				    out, err);
 }

@@ -132,6 +132,21 @@ int adac_source_render_progress(struct adac_source *s, long length,
 				struct adac_error *err);
 
 /*
+ * The same driven by x[0 .. length) in place of the impulse, on each
+ * input alone (adac_sim_drive()); x NULL is the impulse.  A FAUST
+ * program reads x as its precision holds it; an audio file cannot be
+ * driven (ADAC_E_INPUT unless x is NULL).
+ */
+int adac_source_render_signal(struct adac_source *s, long length,
+			      double fs_hz, const double *x,
+			      void (*progress)(void *ctx, double done),
+			      void *ctx, struct adac_response **out,
+			      struct adac_error *err);
+
+/* 1 for an IR with a nonlinear node, whose impulse response says little. */
+int adac_source_is_nonlinear(const struct adac_source *s);
+
+/*
  * For an IR source: its impulse responses in the simulator's float noise
  * model (adac_sim_impulse_noisy(), with the source's settings), from
  * which adac-diff derives its float tolerance.  ADAC_E_INPUT for other
@@ -140,6 +155,11 @@ int adac_source_render_progress(struct adac_source *s, long length,
 int adac_source_render_noisy(struct adac_source *s, long length,
 			     double fs_hz, struct adac_response **out,
 			     struct adac_error *err);
+/* The same driven by x (adac_source_render_signal()). */
+int adac_source_render_noisy_signal(struct adac_source *s, long length,
+				    double fs_hz, const double *x,
+				    struct adac_response **out,
+				    struct adac_error *err);
 
 /*
  * The impulse response of a compiled FAUST program: inputs in turn,
@@ -150,5 +170,11 @@ int adac_source_render_noisy(struct adac_source *s, long length,
 int adac_render_faust(struct adac_faust *dsp, long length, int block,
 		      void (*progress)(void *ctx, double done), void *ctx,
 		      struct adac_response **out, struct adac_error *err);
+/* The same driven by x[0 .. length) on each input in turn (x NULL: the impulse). */
+int adac_render_faust_signal(struct adac_faust *dsp, long length,
+			     const double *x, int block,
+			     void (*progress)(void *ctx, double done),
+			     void *ctx, struct adac_response **out,
+			     struct adac_error *err);
 
 #endif

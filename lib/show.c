@@ -47,6 +47,7 @@ count(const struct adac_node *n, void *arg)
 	case ADAC_OP_PARALLEL:
 	case ADAC_OP_GAIN:
 	case ADAC_OP_MATRIX:
+	case ADAC_OP_NONLINEAR:
 		break;
 	}
 	return ADAC_OK;
@@ -121,6 +122,9 @@ tree(const struct adac_node *n, void *arg)
 	case ADAC_OP_SOS:
 		adac_buf_printf(b, "  %d section%s", n->n_sections,
 				n->n_sections == 1 ? "" : "s");
+		break;
+	case ADAC_OP_NONLINEAR:
+		adac_buf_printf(b, "  %s", adac_nl_name(n->nl));
 		break;
 	case ADAC_OP_SERIES:
 	case ADAC_OP_FEEDBACK:
@@ -239,6 +243,8 @@ leaf_dot(struct dot *d, const struct adac_node *n, int *entry, int *exit)
 		adac_buf_printf(d->b, " %s", adac_fmt_double(num, n->samples[0]));
 	else if (n->op == ADAC_OP_SOS)
 		adac_buf_printf(d->b, " ×%d", n->n_sections);
+	else if (n->op == ADAC_OP_NONLINEAR)
+		adac_buf_printf(d->b, " %s ×%d", adac_nl_name(n->nl), n->n_in);
 	else
 		adac_buf_printf(d->b, " ×%d", n->n_in);
 	adac_buf_puts(d->b, "\"];\n");
@@ -293,6 +299,7 @@ node_dot(struct dot *d, const struct adac_node *n, int *entry, int *exit)
 	case ADAC_OP_GAIN:
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
+	case ADAC_OP_NONLINEAR:
 		leaf_dot(d, n, entry, exit);
 	}
 }

@@ -24,7 +24,7 @@
 #include "json.h"
 #include "netlist.h"
 
-enum op_kind { OP_LIN1, OP_LIN2, OP_LIN, OP_MAT, OP_SOS, OP_FDELAY };
+enum op_kind { OP_LIN1, OP_LIN2, OP_LIN, OP_MAT, OP_SOS, OP_FDELAY, OP_NL };
 
 /* A delay line: a ring buffer whose length is a power of two. */
 struct line {
@@ -39,7 +39,8 @@ struct line {
 struct op {
 	enum op_kind kind;
 	int out, in, in2;
-	double c, c2;
+	double c, c2;		/* OP_NL: the input and output gains */
+	enum adac_nl nl;	/* OP_NL */
 	long first, count;	/* OP_LIN terms */
 	struct line *line;	/* OP_FDELAY */
 	const struct adac_biquad *bq;	/* OP_SOS: n_sections realisations */
@@ -341,6 +342,12 @@ compile(struct adac_sim *s, struct adac_error *err)
 			o->kind = OP_FDELAY;
 			o->line = line_of[net->order[k]];
 			break;
+		case ADAC_NET_NL:
+			o->kind = OP_NL;
+			o->nl = pp->nl;
+			o->c = pp->gain_in;
+			o->c2 = pp->gain_out;
+			break;
 		}
 	}
 	s->n_ops = nf;
@@ -569,6 +576,9 @@ step(struct adac_sim *s)
 			w[o->out] = l->c0 * w[l->in] + l->c1 * b;
 			break;
 		}
+		case OP_NL:
+			w[o->out] = o->c2 * adac_nl_eval(o->nl, o->c * w[o->in]);
+			break;
 		}
 	}
 	for (k = 0; k < s->n_late; k++)
@@ -647,6 +657,28 @@ sos_run_noisy(struct noise *z, const struct op *o, int from, int to,
 	for (sec = from; sec < to; sec++)
 		x = biquad_noisy(z, &o->bq[sec], o->state + sec * 4, x);
 	return x;
+}
+
+/*
+ * f(u) as float computes it: tanhf within a few units of the last place
+ * (glibc's documented bound is 2 ulp: two draws), min and max exact, the
+ * cubic's three operations each rounded.
+ */
+static inline double
+nl_noisy(struct noise *z, enum adac_nl nl, double u)
+{
+	double v;
+
+	switch (nl) {
+	case ADAC_NL_TANH:
+		return perturb(z, perturb(z, tanh(u)));
+	case ADAC_NL_CLIP:
+		return fmin(1.0, fmax(-1.0, u));
+	case ADAC_NL_CUBIC:
+		v = fmin(1.0, fmax(-1.0, u));
+		return perturb(z, v - perturb(z, perturb(z, perturb(z, v * v) * v) / 3.0));
+	}
+	return u;
 }
 
 /* a sum of terms from zero, each product and partial sum perturbed */
@@ -729,6 +761,11 @@ step_noisy(struct adac_sim *s, struct noise *z)
 					       product(z, l->c1, b));
 			break;
 		}
+		case OP_NL:
+			w[o->out] = product(z, o->c2,
+					    nl_noisy(z, o->nl,
+						     product(z, o->c, w[o->in])));
+			break;
 		}
 	}
 	for (k = 0; k < s->n_late; k++) {
@@ -821,9 +858,13 @@ adac_sim_process(struct adac_sim *sim, const double *in, double *out,
 	}
 }
 
-/* The impulse responses, exact, or in the noise model when z is given. */
+/*
+ * The responses to x (a unit impulse when NULL) on each input alone,
+ * exact, or in the noise model when z is given.
+ */
 static int
-impulse(const struct adac_ir *ir, long length, const struct adac_setting *set,
+impulse(const struct adac_ir *ir, long length, const double *x,
+	const struct adac_setting *set,
 	int n_set, struct noise *z, void (*progress)(void *arg, double done),
 	void *arg, struct adac_response **out, struct adac_error *err)
 {
@@ -860,7 +901,7 @@ impulse(const struct adac_ir *ir, long length, const struct adac_setting *set,
 			path[o] = adac_response_path(r, i, o);
 		for (n = 0; n < length; n++) {
 			/* the input wires hold zero after reset */
-			sim->w[i] = n == 0 ? 1.0 : 0.0;
+			sim->w[i] = x != NULL ? x[n] : n == 0 ? 1.0 : 0.0;
 			if (z == NULL) {
 				step(sim);
 				for (o = 0; o < no; o++)
@@ -894,13 +935,24 @@ adac_sim_impulse_progress(const struct adac_ir *ir, long length,
 			  void *arg, struct adac_response **out,
 			  struct adac_error *err)
 {
-	return impulse(ir, length, set, n_set, NULL, progress, arg, out, err);
+	return impulse(ir, length, NULL, set, n_set, NULL, progress, arg, out,
+		       err);
 }
 
 int
-adac_sim_impulse_noisy(const struct adac_ir *ir, long length,
-		       const struct adac_setting *set, int n_set,
-		       struct adac_response **out, struct adac_error *err)
+adac_sim_drive(const struct adac_ir *ir, long length, const double *x,
+	       const struct adac_setting *set, int n_set,
+	       void (*progress)(void *arg, double done), void *arg,
+	       struct adac_response **out, struct adac_error *err)
+{
+	return impulse(ir, length, x, set, n_set, NULL, progress, arg, out,
+		       err);
+}
+
+int
+adac_sim_drive_noisy(const struct adac_ir *ir, long length, const double *x,
+		     const struct adac_setting *set, int n_set,
+		     struct adac_response **out, struct adac_error *err)
 {
 	struct noise z;
 	int rc;
@@ -908,9 +960,17 @@ adac_sim_impulse_noisy(const struct adac_ir *ir, long length,
 	memset(&z, 0, sizeof z);
 	z.rng = ADAC_SIM_NOISE_SEED;
 	z.u = ADAC_SIM_FLOAT_U;
-	rc = impulse(ir, length, set, n_set, &z, NULL, NULL, out, err);
+	rc = impulse(ir, length, x, set, n_set, &z, NULL, NULL, out, err);
 	free(z.tc);
 	return rc;
+}
+
+int
+adac_sim_impulse_noisy(const struct adac_ir *ir, long length,
+		       const struct adac_setting *set, int n_set,
+		       struct adac_response **out, struct adac_error *err)
+{
+	return adac_sim_drive_noisy(ir, length, NULL, set, n_set, out, err);
 }
 
 int

@@ -77,6 +77,23 @@ int adac_sim_impulse_noisy(const struct adac_ir *ir, long length,
 			   struct adac_error *err);
 
 /*
+ * The same as adac_sim_impulse_progress() and adac_sim_impulse_noisy()
+ * with the signal x[0 .. length) in place of the impulse: for each input
+ * alone, state cleared, x on that input and 0 on the others; path
+ * (i, o) is output o's response.  x NULL is the unit impulse.  For a
+ * network that is not linear (a nonlinear node) this is what describes
+ * it, on that signal.
+ */
+int adac_sim_drive(const struct adac_ir *ir, long length, const double *x,
+		   const struct adac_setting *set, int n_set,
+		   void (*progress)(void *arg, double done), void *arg,
+		   struct adac_response **out, struct adac_error *err);
+int adac_sim_drive_noisy(const struct adac_ir *ir, long length,
+			 const double *x, const struct adac_setting *set,
+			 int n_set, struct adac_response **out,
+			 struct adac_error *err);
+
+/*
  * How controls act, in the simulator and therefore in every renderer
  * compared with it (adac-ir(5), "controls"):
  *   rt60 T (s)      a gain node whose decay names it scales channel i by

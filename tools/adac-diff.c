@@ -1,9 +1,11 @@
 /*
- * adac-diff - compare the impulse responses of two sources (an IR, a
- * FAUST program, an audio file), every input → output path.
+ * adac-diff - compare the responses of two sources (an IR, a FAUST
+ * program, an audio file) to an impulse or a test signal, every
+ * input → output path.
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ static const char usage[] =
 	"usage: adac-diff [-n samples] [--tol-db db] [--double] [--block n]\n"
 	"                 [--fs hz] [--backend llvm|interp] [--target triple:cpu]\n"
 	"                 [--compile-cpu s] [--compile-wall s] [--compile-mem mb]\n"
+	"                 [--signal impulse|noise|sweep] [--level db] [--seed n]\n"
 	"                 [--set name=value]... [-o report] reference test\n";
 
 struct args {
@@ -47,6 +50,9 @@ parse_args(int argc, char **argv, struct args *a)
 		{"compile-wall", required_argument, NULL, 'W'},
 		{"compile-mem", required_argument, NULL, 'M'},
 		{"set", required_argument, NULL, 's'},
+		{"signal", required_argument, NULL, 'S'},
+		{"level", required_argument, NULL, 'L'},
+		{"seed", required_argument, NULL, 'R'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -107,6 +113,23 @@ parse_args(int argc, char **argv, struct args *a)
 			if (adac_setting_parse(optarg, &a->set[a->render.n_set], &err))
 				return adac_cli_fail(NULL, &err);
 			a->render.n_set++;
+			break;
+		case 'S':
+			if (adac_stimulus_parse(optarg, &a->diff.stimulus.kind,
+						&err))
+				return adac_cli_usage_error("--signal: %s",
+							    err.text);
+			a->diff.stimulus_given = 1;
+			break;
+		case 'L':
+			if (adac_cli_number("--level", optarg, -120, 40,
+					    &a->diff.stimulus.level_db))
+				return 2;
+			break;
+		case 'R':
+			if (adac_cli_whole("--seed", optarg, 0, 1L << 53, &n))
+				return 2;
+			a->diff.stimulus.seed = (uint64_t)n;
 			break;
 		case 'o': a->out = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;

@@ -419,3 +419,13 @@ late() {
 	[ "$status" -eq 0 ]
 	[[ "$output" = "adac-diff "* ]]
 }
+
+@test "adac-diff: a window of one block gives each input of a program its own impulse" {
+	# 100 samples fit in one 256-frame block: input 0's impulse stayed
+	# in its buffer while input 1 took its turn, so path (1, o) heard
+	# both, 2.9 dB re peak "different"
+	run --separate-stderr adac-diff -n 100 fdn2.json fdn2.dsp
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .overall.verdict <<<"$output")" = equal ]
+	jq -e '.overall.worst_error_db < -120' <<<"$output"
+}

@@ -26,6 +26,8 @@ round_trip() {
 # random FDNs in process; here the programs as a user runs them)
 @test "adac-ir export: the bundled examples come back from adac-lower as the same IR" {
 	for f in "$TOP"/examples/*.json; do
+		# the config format has no nonlinear module (nonlinear.bats)
+		jq -e '[.. | .op? | select(. == "nonlinear")] | length > 0' "$f" >/dev/null && continue
 		adac-lower "$f" > ir.json
 		round_trip ir.json
 	done

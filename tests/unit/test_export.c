@@ -87,6 +87,8 @@ static const struct {
 	{"tests/data/emit/back-fractional.json", "/graph/of/0/forward"},
 	{"tests/data/emit/knobs-stereo.json", "/graph"},
 	{"tests/data/emit/no-delay-to-absorb.json", "/graph/forward"},
+	/* a nonlinear node: the reference's modules are linear */
+	{"examples/fdn4-tanh.json", "/graph/of/1/back/of/0"},
 };
 
 static const char *
