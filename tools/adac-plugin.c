@@ -82,12 +82,17 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return adac_cli_usage_error("too many operands");
-	if (out == NULL && optind == argc)
+	if (out == NULL && (optind == argc || strcmp(argv[optind], "-") == 0))
 		return adac_cli_usage_error("-o is needed when the IR comes from stdin");
 	in = adac_cli_input_name(optind < argc ? argv[optind] : NULL);
 	if (out == NULL && (out = text = default_out(in, opt.format)) == NULL)
 		return adac_cli_fail(NULL, (adac_error_set(&err, ADAC_E_NOMEM, "",
 							   "out of memory"), &err));
+	/* a JACK program named after an IR without .json would replace it */
+	if (strcmp(out, in) == 0) {
+		free(text);
+		return adac_cli_usage_error("the output would replace '%s': give -o", in);
+	}
 	if (dsp_path != NULL && adac_cli_read(dsp_path, &dsp, &len, &err) != ADAC_OK) {
 		status = adac_cli_fail(dsp_path, &err);
 		goto out;

@@ -229,6 +229,12 @@ refused() {
 	run --separate-stderr adac-plugin < "$F/fdn4-adac.json"
 	[ "$status" -eq 2 ]
 	[ "${stderr%%$'\n'*}" = "adac-plugin: error: -o is needed when the IR comes from stdin" ]
+	cp "$F/fdn4-adac.json" model
+	run --separate-stderr adac-plugin --format jack model
+	[ "$status" -eq 2 ]
+	[ "${stderr%%$'\n'*}" = "adac-plugin: error: the output would replace 'model': give -o" ]
+	cmp model "$F/fdn4-adac.json"
+	rm model
 	run --separate-stderr adac-plugin --uri 'not a uri' -o P.lv2 "$F/fdn4-adac.json"
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "adac-plugin: error: $F/fdn4-adac.json: URI 'not a uri' is not an absolute URI without spaces or <>\"{}|^\`\\" ]
