@@ -35,6 +35,9 @@ extern char **environ;
  */
 #define CXX_FLAGS "-std=c++11", "-O3", "-ffp-contract=off"
 
+/* a path in the build directory: its name (< PATH_MAX) and a file name */
+#define PATHBUF (PATH_MAX + 512)
+
 struct build {
 	const struct adac_ir *ir;
 	const struct adac_plugin_options *opt;
@@ -58,7 +61,7 @@ str_or(const json_t *o, const char *key, const char *dflt)
 static int
 path_in(char *buf, const struct build *b, const char *file)
 {
-	return snprintf(buf, PATH_MAX, "%s/%s", b->tmp, file) >= PATH_MAX;
+	return snprintf(buf, PATHBUF, "%s/%s", b->tmp, file) >= PATHBUF;
 }
 
 static int
@@ -83,7 +86,7 @@ write_file(const char *path, const char *text, size_t len,
 static void
 remove_dir(const char *dir)
 {
-	char path[PATH_MAX];
+	char path[PATHBUF];
 	struct dirent *e;
 	DIR *d = opendir(dir);
 
@@ -131,7 +134,7 @@ run(struct build *b, char *const argv[], int failure_code,
     struct adac_error *err)
 {
 	posix_spawn_file_actions_t fa;
-	char log[PATH_MAX], line[200];
+	char log[PATHBUF], line[200];
 	pid_t pid;
 	int status, rc;
 
@@ -206,7 +209,7 @@ static int
 write_program(struct build *b, struct adac_error *err)
 {
 	struct adac_emit_options eo = {0};
-	char path[PATH_MAX], file[160], note[600];
+	char path[PATHBUF], file[160], note[600];
 	char *text = NULL;
 	int rc;
 
@@ -232,7 +235,7 @@ static int
 run_faust(struct build *b, const char *arch, const char *cpp,
 	  struct adac_error *err)
 {
-	char dsp[PATH_MAX + 160];
+	char dsp[PATHBUF];
 	char *argv[] = { "faust", "-i", "-a", (char *)arch, "-json", "-O",
 			 b->tmp, "-o", (char *)cpp, dsp, NULL };
 
@@ -253,7 +256,7 @@ cxx(void)
 static int
 build_lv2(struct build *b, struct adac_error *err)
 {
-	char cpp[PATH_MAX], so[PATH_MAX], def_uri[PATH_MAX + 32];
+	char cpp[PATHBUF], so[PATHBUF], def_uri[PATHBUF];
 	int rc;
 
 	if ((rc = run_faust(b, "lv2.cpp", "lv2.cpp", err)) != ADAC_OK)
@@ -279,7 +282,7 @@ build_lv2(struct build *b, struct adac_error *err)
 static int
 build_jack(struct build *b, struct adac_error *err)
 {
-	char cpp[PATH_MAX], prog[PATH_MAX];
+	char cpp[PATHBUF], prog[PATHBUF];
 	int rc;
 
 	if ((rc = run_faust(b, "jack-console.cpp", "jack.cpp", err)) != ADAC_OK)
@@ -489,7 +492,7 @@ write_rdf(struct build *b, struct adac_error *err)
 {
 	struct adac_buf o = {0};
 	json_t *widgets = json_array(), *w, *doc = NULL;
-	char path[PATH_MAX], sym[64], *text = NULL, *buf = NULL;
+	char path[PATHBUF], sym[64], *text = NULL, *buf = NULL;
 	const char *type, *label;
 	size_t i, len;
 	int rc, k, n_in, n_out, port = 0;
@@ -620,7 +623,7 @@ make_tmp(struct build *b, const char *out, struct adac_error *err)
 static int
 install(struct build *b, const char *out, struct adac_error *err)
 {
-	char from[PATH_MAX], old[PATH_MAX];
+	char from[PATHBUF], old[PATHBUF];
 	struct stat st;
 
 	if (b->opt->format == ADAC_PLUGIN_JACK) {
@@ -662,7 +665,7 @@ adac_plugin_make(const struct adac_ir *ir,
 		 json_t **report, struct adac_error *err)
 {
 	struct build b;
-	char path[PATH_MAX];
+	char path[PATHBUF];
 	int rc, equal = 0;
 
 	memset(&b, 0, sizeof b);
