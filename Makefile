@@ -32,6 +32,11 @@ LDLIBS = -ljansson -lsndfile -lfftw3 -ldl -lpthread -lm
 # It may include lib/'s headers; lib/ never includes live/'s.
 LIVE_CPPFLAGS = -Ilive
 LIVE_LDLIBS = -lmicrohttpd -lcurl -llo -lqrencode -ljack
+# plugin/ is adac-plugin's builder and the LV2 host (liblilv) that
+# adac-plugin verifies with and adac-diff renders a bundle with: an
+# archive of its own too, so that libadac needs no plugin host.
+PLUGIN_CPPFLAGS = -Iplugin $(shell pkg-config --cflags lilv-0)
+PLUGIN_LDLIBS = $(shell pkg-config --libs lilv-0)
 
 # The library's API as installed: the pipeline's stages and what their
 # prototypes need.  The rest of lib/*.h is internal to libadac and its
@@ -64,6 +69,10 @@ LIVE_OBJ := $(LIVE_SRC:live/%.c=$(BUILD)/live/%.o)
 LIVE_A := $(BUILD)/libadac-live.a
 # the programs and tests that link live/, and how
 LIVE_USERS := $(BUILD)/bin/adac-live $(BUILD)/tests/test_live
+PLUGIN_SRC := $(wildcard plugin/*.c)
+PLUGIN_OBJ := $(PLUGIN_SRC:plugin/%.c=$(BUILD)/plugin/%.o)
+PLUGIN_A := $(BUILD)/libadac-plugin.a
+PLUGIN_USERS := $(BUILD)/bin/adac-plugin $(BUILD)/bin/adac-diff
 TOOLS := $(patsubst tools/%.c,$(BUILD)/bin/%,$(wildcard tools/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -110,8 +119,19 @@ $(LIVE_USERS): $(LIVE_A) $(wildcard live/*.h)
 $(LIVE_USERS): private CPPFLAGS += $(LIVE_CPPFLAGS)
 $(LIVE_USERS): private LIVE_LINK = $(LIVE_A) $(LIVE_LDLIBS)
 
+$(BUILD)/plugin/%.o: plugin/%.c $(wildcard lib/*.h plugin/*.h) | $(BUILD)/plugin
+	$(CC) $(CPPFLAGS) $(PLUGIN_CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(PLUGIN_A): $(PLUGIN_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(PLUGIN_USERS): $(PLUGIN_A) $(wildcard plugin/*.h)
+$(PLUGIN_USERS): private CPPFLAGS += -Iplugin
+$(PLUGIN_USERS): private PLUGIN_LINK = $(PLUGIN_A) $(PLUGIN_LDLIBS)
+
 $(BUILD)/bin/%: tools/%.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/bin
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIVE_LINK) $(LIB_A) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIVE_LINK) $(PLUGIN_LINK) $(LIB_A) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(BUILD)/tests $(WORKER)
 	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIVE_LINK) $(LIB_A) $(LDLIBS)
@@ -147,7 +167,7 @@ $(WORKER): tools/libexec/adac-faust-worker.c $(LIB_A) $(wildcard lib/*.h) | $(BU
 	    -Wl,--export-dynamic-symbol=pthread_attr_setstacksize \
 	    -o $@ $< $(LIB_A) $(LDLIBS) -ldl
 
-$(BUILD)/lib $(BUILD)/live $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac $(LV2_BUNDLE):
+$(BUILD)/lib $(BUILD)/live $(BUILD)/plugin $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench $(BUILD)/libexec/adac $(LV2_BUNDLE):
 	mkdir -p $@
 
 # Fuzzing (fuzz/README.md): libFuzzer targets built with clang, the

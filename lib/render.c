@@ -22,6 +22,7 @@ struct adac_source {
 	struct adac_faust *dsp;
 	struct adac_response *audio;	/* the whole file, shaped */
 	int audio_double;
+	struct adac_source_host host;
 };
 
 void
@@ -215,6 +216,8 @@ adac_source_open_mem(const char *name, const char *buf, size_t len,
 		rc = adac_audio_decode(buf, len, 1, 0, 0, &s->audio,
 				       &s->audio_double, err);
 		break;
+	case ADAC_SOURCE_HOST:	/* not detected from bytes */
+		break;
 	}
 	free(values);
 	if (rc != ADAC_OK) {
@@ -241,11 +244,31 @@ adac_source_open(const char *path, const struct adac_render_options *opt,
 	return rc;
 }
 
+int
+adac_source_new_host(const struct adac_source_host *host,
+		     struct adac_source **out, struct adac_error *err)
+{
+	struct adac_source *s = calloc(1, sizeof *s);
+
+	if (s == NULL) {
+		if (host->free != NULL)
+			host->free(host->ctx);
+		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+	}
+	s->kind = ADAC_SOURCE_HOST;
+	adac_render_options_init(&s->opt);
+	s->host = *host;
+	*out = s;
+	return ADAC_OK;
+}
+
 void
 adac_source_free(struct adac_source *s)
 {
 	if (s == NULL)
 		return;
+	if (s->kind == ADAC_SOURCE_HOST && s->host.free != NULL)
+		s->host.free(s->host.ctx);
 	adac_ir_free(s->ir);
 	adac_faust_free(s->dsp);
 	adac_response_free(s->audio);
@@ -264,6 +287,7 @@ adac_source_fs_hz(const struct adac_source *s)
 	switch (s->kind) {
 	case ADAC_SOURCE_IR: return s->ir->fs_hz;
 	case ADAC_SOURCE_AUDIO: return s->audio->fs_hz;
+	case ADAC_SOURCE_HOST: return s->host.fs_hz;
 	case ADAC_SOURCE_DSP: break;
 	}
 	return 0;
@@ -281,6 +305,7 @@ adac_source_inputs(const struct adac_source *s)
 	switch (s->kind) {
 	case ADAC_SOURCE_IR: return s->ir->inputs;
 	case ADAC_SOURCE_DSP: return adac_faust_inputs(s->dsp);
+	case ADAC_SOURCE_HOST: return s->host.inputs;
 	case ADAC_SOURCE_AUDIO: break;
 	}
 	return s->audio->inputs;
@@ -292,6 +317,7 @@ adac_source_outputs(const struct adac_source *s)
 	switch (s->kind) {
 	case ADAC_SOURCE_IR: return s->ir->outputs;
 	case ADAC_SOURCE_DSP: return adac_faust_outputs(s->dsp);
+	case ADAC_SOURCE_HOST: return s->host.outputs;
 	case ADAC_SOURCE_AUDIO: break;
 	}
 	return s->audio->outputs;
@@ -303,6 +329,7 @@ adac_source_is_double(const struct adac_source *s)
 	switch (s->kind) {
 	case ADAC_SOURCE_IR: return 1;
 	case ADAC_SOURCE_DSP: return adac_faust_is_double(s->dsp);
+	case ADAC_SOURCE_HOST: return s->host.is_double;
 	case ADAC_SOURCE_AUDIO: break;
 	}
 	return s->audio_double;
@@ -491,7 +518,8 @@ adac_source_render_signal(struct adac_source *s, long length, double fs_hz,
 				      "%d × %d paths of %ld samples are more than the limit of %ld samples in all (-n renders fewer)",
 				      adac_source_inputs(s), adac_source_outputs(s),
 				      length, ADAC_RESPONSE_MAX_SAMPLES);
-	if (s->kind != ADAC_SOURCE_DSP && adac_source_fs_hz(s) != fs_hz)
+	if (s->kind != ADAC_SOURCE_DSP && adac_source_fs_hz(s) != 0 &&
+	    adac_source_fs_hz(s) != fs_hz)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "runs at %.17g Hz, not %.17g Hz",
 				      adac_source_fs_hz(s), fs_hz);
@@ -509,6 +537,13 @@ adac_source_render_signal(struct adac_source *s, long length, double fs_hz,
 		return adac_render_faust_signal(s->dsp, length, x,
 						s->opt.block_size, progress,
 						ctx, out, err);
+	case ADAC_SOURCE_HOST:
+		/* a host renders impulse responses, path by path */
+		if (x != NULL)
+			return adac_error_set(err, ADAC_E_INPUT, "",
+					      "is a plugin: it is compared by its impulse responses only (compare it with --signal impulse)");
+		return s->host.render(s->host.ctx, length, fs_hz, progress, ctx,
+				      out, err);
 	case ADAC_SOURCE_AUDIO:
 		break;
 	}

@@ -26,6 +26,7 @@ enum adac_source_kind {
 	ADAC_SOURCE_IR,		/* an ir/1 document, or a config adac-lower reads */
 	ADAC_SOURCE_DSP,	/* a FAUST program */
 	ADAC_SOURCE_AUDIO,	/* WAV, or anything else libsndfile reads */
+	ADAC_SOURCE_HOST,	/* rendered by its caller's code: an LV2 plugin */
 };
 
 #define ADAC_RENDER_DEFAULT_BLOCK 256
@@ -83,6 +84,28 @@ int adac_source_open_mem(const char *name, const char *buf, size_t len,
 			 struct adac_source **out, struct adac_error *err);
 
 void adac_source_free(struct adac_source *s);
+
+/*
+ * A source that code outside libadac renders, so that the core links no
+ * plugin host: plugin/ opens an LV2 bundle this way.  render() has
+ * adac_source_render_progress()'s contract (fs_hz already checked
+ * against fs_hz when that is not 0); free(ctx) is called by
+ * adac_source_free(), and here when this fails (ctx is always taken).
+ */
+struct adac_source_host {
+	void *ctx;
+	int inputs, outputs;
+	int is_double;
+	double fs_hz;		/* the one rate it runs at; 0: any */
+	int (*render)(void *ctx, long length, double fs_hz,
+		      void (*progress)(void *pctx, double done), void *pctx,
+		      struct adac_response **out, struct adac_error *err);
+	void (*free)(void *ctx);
+};
+
+/* A source of kind ADAC_SOURCE_HOST.  ADAC_E_NOMEM. */
+int adac_source_new_host(const struct adac_source_host *host,
+			 struct adac_source **out, struct adac_error *err);
 
 enum adac_source_kind adac_source_kind(const struct adac_source *s);
 

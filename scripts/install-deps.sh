@@ -28,6 +28,11 @@ liblo-tools
 libqrencode-dev
 libjack-jackd2-dev
 jackd2
+lv2-dev
+liblilv-dev
+lilv-utils
+jalv
+lv2file
 chromium
 curl
 libfftw3-dev

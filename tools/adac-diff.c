@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "diff.h"
 #include "json.h"
+#include "plugin.h"
 #include "render.h"
 #include "sim.h"
 
@@ -190,7 +191,11 @@ open_source(const char *path, const struct args *a, struct adac_source **s)
 	if (a->diff.progress != NULL)
 		fprintf(stderr, "\r%s: reading %s", adac_cli_prog(),
 			adac_cli_input_name(path));
-	if (strcmp(path, "-") != 0) {
+	if (adac_plugin_is_bundle(path)) {
+		/* an LV2 bundle: its one plugin, through plugin/'s host */
+		rc = adac_plugin_source_open(path, NULL, a->render.set,
+					     a->render.n_set, s, &err);
+	} else if (strcmp(path, "-") != 0) {
 		rc = adac_source_open(path, &a->render, s, &err);
 	} else if ((rc = adac_cli_read(NULL, &buf, &len, &err)) == ADAC_OK) {
 		rc = adac_source_open_mem("<stdin>", buf, len, &a->render, s, &err);

@@ -153,6 +153,18 @@ setup() {
 	echo "$output" | jq -e '.overall.verdict == "equal" and .overall.worst_error_db <= -250'
 }
 
+@test "train: adac-plugin turns the final step into a verified LV2 bundle equal to the PyTorch response" {
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr adac-plugin -o model.lv2 "$W/model.ir.json"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "$(echo "$output" | jq -r .verdict)" = equal ]
+	# the binary, loaded again by adac-diff's LV2 host, against the model PyTorch computed
+	run --separate-stderr adac-diff "$W/ir.wav" model.lv2
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.overall.verdict == "equal" and .overall.worst_error_db <= -100'
+}
+
 @test "train: the program adac-live runs (--live) equals the PyTorch response, double and float" {
 	# the hidden entries' inits are read from the text with every digit
 	# (libfaust's LLVM backend keeps 6: lib/faust_jit.c), so the --live
