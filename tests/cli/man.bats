@@ -158,6 +158,10 @@ checked_examples() {
 	man/adac-live.1: not run (needs a JACK server): $ adac-live serve --driver jack --qr
 	man/adac-live.1: not run (needs a JACK server): $ oscsend 127.0.0.1 5510 /FDN4/rt60 f 2.5
 	man/adac-live.1: 4 commands not run
+	man/adac-live.lv2.7: not run (needs the plugin installed where lv2info looks): $ lv2info https://adac.dev/plugins/live | grep -c 'Symbol:'
+	man/adac-live.lv2.7: not run (needs the plugin installed and a JACK server): $ jalv -l session.lv2 https://adac.dev/plugins/live
+	man/adac-live.lv2.7: not run (needs the plugin installed and a JACK server): $ lv2file -P session -c 1:in_l -c 1:in_r -i in.wav -o out.wav \
+	man/adac-live.lv2.7: 3 commands not run
 	EOF
 	diff expected skipped
 }
