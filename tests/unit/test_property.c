@@ -282,6 +282,31 @@ nested(struct adac_buf *b)
 }
 
 /*
+ * The end of a generated FDN: the n × n feedback matrix a as the back
+ * path's last element, then a random 1 × n output matrix.
+ */
+static void
+close_fdn(struct adac_buf *b, const double *a, int n)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		adac_buf_puts(b, i ? ",[" : "[");
+		for (k = 0; k < n; k++) {
+			adac_buf_puts(b, k ? "," : "");
+			num(b, a[i * n + k]);
+		}
+		adac_buf_puts(b, "]");
+	}
+	adac_buf_puts(b, "]}]}},{\"op\":\"matrix\",\"data\":[[");
+	for (i = 0; i < n; i++) {
+		adac_buf_puts(b, i ? "," : "");
+		num(b, uniform() - 0.5);
+	}
+	adac_buf_puts(b, "]]}]}}");
+}
+
+/*
  * A random network as IR text (malloc'd), and the length of render that
  * shows growth: the slowest natural decay of its parts and a few thousand
  * passes round the loop.
@@ -359,20 +384,7 @@ network(long *render)
 		num(&b, 0.9 + 0.15 * uniform());
 	}
 	adac_buf_puts(&b, "]},{\"op\":\"matrix\",\"data\":[");
-	for (i = 0; i < n; i++) {
-		adac_buf_puts(&b, i ? ",[" : "[");
-		for (k = 0; k < n; k++) {
-			adac_buf_puts(&b, k ? "," : "");
-			num(&b, a[i * n + k]);
-		}
-		adac_buf_puts(&b, "]");
-	}
-	adac_buf_puts(&b, "]}]}},{\"op\":\"matrix\",\"data\":[[");
-	for (i = 0; i < n; i++) {
-		adac_buf_puts(&b, i ? "," : "");
-		num(&b, uniform() - 0.5);
-	}
-	adac_buf_puts(&b, "]]}]}}");
+	close_fdn(&b, a, n);
 	free(a);
 	/* 1e4 decay constants of a pole 1e-4 from the circle is too long:
 	 * 2·10⁵ samples, or 3000 passes of the longest line */
@@ -500,20 +512,7 @@ nl_network(long *render)
 	adac_buf_puts(&b, "]},\"back\":{\"op\":\"series\",\"of\":[");
 	shaper(&b, n, 0.6 + 0.6 * uniform());
 	adac_buf_puts(&b, ",{\"op\":\"matrix\",\"data\":[");
-	for (i = 0; i < n; i++) {
-		adac_buf_puts(&b, i ? ",[" : "[");
-		for (k = 0; k < n; k++) {
-			adac_buf_puts(&b, k ? "," : "");
-			num(&b, a[i * n + k]);
-		}
-		adac_buf_puts(&b, "]");
-	}
-	adac_buf_puts(&b, "]}]}},{\"op\":\"matrix\",\"data\":[[");
-	for (i = 0; i < n; i++) {
-		adac_buf_puts(&b, i ? "," : "");
-		num(&b, uniform() - 0.5);
-	}
-	adac_buf_puts(&b, "]]}]}}");
+	close_fdn(&b, a, n);
 	free(a);
 	*render = (long)(500 * (mmax + 40));
 	if (*render < 20000)
