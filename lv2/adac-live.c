@@ -87,6 +87,14 @@ struct self {
 
 	/* audio -> control: a patch:Set of the path, knob positions */
 	char msg_path[PATH_MAX];
+	/*
+	 * Aligned copies of the atom ports' contents: a host may hand over
+	 * a sequence that is not 8-byte aligned (jalv 1.6.6 does, which
+	 * UBSan reports), so the plugin reads events out of the control port
+	 * and writes the notify port only with memcpy.
+	 */
+	uint64_t event[(PATH_MAX + 512) / 8];
+	uint64_t notify_buf[16384 / 8];
 	atomic_int msg_pending;		/* 1 while msg_path is unread */
 	atomic_int msg_allow;		/* -1, or a patch:Set of allowUncertified */
 	atomic_int want_notify;		/* a patch:Get came */
@@ -487,21 +495,71 @@ forge_set(struct self *s, LV2_URID property, LV2_URID type, const char *text)
 	lv2_atom_forge_pop(&s->forge, &frame);
 }
 
+/* Each object event of the control port, copied aligned, to take_message(). */
+static void
+read_control(struct self *s)
+{
+	const uint8_t *p = (const uint8_t *)s->control, *end;
+	LV2_Atom_Event ev;
+	LV2_Atom seq;
+
+	memcpy(&seq, p, sizeof seq);
+	end = p + sizeof seq + seq.size;
+	for (p += sizeof(LV2_Atom_Sequence); p + sizeof ev <= end;
+	     p += lv2_atom_pad_size(sizeof ev + ev.body.size)) {
+		memcpy(&ev, p, sizeof ev);
+		if (ev.body.size > (size_t)(end - p) - sizeof ev)
+			break;		/* a truncated event: the rest is noise */
+		if (ev.body.type != s->u.atom_Object ||
+		    sizeof ev.body + ev.body.size > sizeof s->event)
+			continue;
+		memcpy(s->event, &ev.body, sizeof ev.body);
+		memcpy((uint8_t *)s->event + sizeof ev.body, p + sizeof ev,
+		       ev.body.size);
+		take_message(s, (const LV2_Atom_Object *)s->event);
+	}
+}
+
+/*
+ * The notify port's sequence: the path and the knobs' meaning when there
+ * is news, else empty.  Forged in an aligned buffer, then copied, up to
+ * the capacity the host gave in the port's atom size.
+ */
+static void
+write_notify(struct self *s)
+{
+	LV2_Atom_Forge_Frame seq;
+	LV2_Atom out, *made = (LV2_Atom *)s->notify_buf;
+	uint32_t cap;
+	int k;
+
+	memcpy(&out, s->notify, sizeof out);
+	cap = out.size < sizeof s->notify_buf ? out.size : sizeof s->notify_buf;
+	lv2_atom_forge_set_buffer(&s->forge, (uint8_t *)s->notify_buf, cap);
+	lv2_atom_forge_sequence_head(&s->forge, &seq, 0);
+	if (atomic_load_explicit(&s->notify_pending, memory_order_acquire)) {
+		forge_set(s, s->u.program, s->u.atom_Path, s->shown_path);
+		for (k = 0; k < N_KNOBS; k++)
+			forge_set(s, s->u.knob[k], s->u.atom_String,
+				  s->shown_label[k][0] != '\0' ?
+				  s->shown_label[k] : "(unused)");
+		atomic_store_explicit(&s->notify_pending, 0, memory_order_release);
+	}
+	lv2_atom_forge_pop(&s->forge, &seq);
+	if (cap >= sizeof(LV2_Atom_Sequence))
+		memcpy(s->notify, made, sizeof *made + made->size);
+}
+
 static void
 run(LV2_Handle h, uint32_t frames)
 {
 	struct self *s = h;
 	const float *in[2] = { s->in[0], s->in[1] };
 	float *out[2] = { s->out[0], s->out[1] };
-	LV2_Atom_Forge_Frame seq;
 	int k;
 
-	if (s->control != NULL) {
-		LV2_ATOM_SEQUENCE_FOREACH(s->control, ev) {
-			if (ev->body.type == s->u.atom_Object)
-				take_message(s, (const LV2_Atom_Object *)&ev->body);
-		}
-	}
+	if (s->control != NULL)
+		read_control(s);
 	for (k = 0; k < N_KNOBS; k++)
 		if (s->knob_port[k] != NULL)
 			atomic_store(&s->knob_value[k], *s->knob_port[k]);
@@ -516,19 +574,7 @@ run(LV2_Handle h, uint32_t frames)
 		*s->status[3] = atomic_load(&s->reload_ms);
 	if (s->notify == NULL)
 		return;
-	/* the host gave the port's capacity in its atom's size */
-	lv2_atom_forge_set_buffer(&s->forge, (uint8_t *)s->notify,
-				  s->notify->atom.size);
-	lv2_atom_forge_sequence_head(&s->forge, &seq, 0);
-	if (atomic_load_explicit(&s->notify_pending, memory_order_acquire)) {
-		forge_set(s, s->u.program, s->u.atom_Path, s->shown_path);
-		for (k = 0; k < N_KNOBS; k++)
-			forge_set(s, s->u.knob[k], s->u.atom_String,
-				  s->shown_label[k][0] != '\0' ?
-				  s->shown_label[k] : "(unused)");
-		atomic_store_explicit(&s->notify_pending, 0, memory_order_release);
-	}
-	lv2_atom_forge_pop(&s->forge, &seq);
+	write_notify(s);
 }
 
 static void
