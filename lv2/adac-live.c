@@ -116,7 +116,9 @@ struct self {
 	struct timespec mtime;
 	off_t size;
 	struct knob knobs[N_KNOBS];
+	char knob_label[N_KNOBS][LABEL_MAX];	/* what publish() shows */
 	int n_knobs;
+	int publish_wanted;		/* news for the host, not sent yet */
 	float knob_seen[N_KNOBS];
 };
 
@@ -154,7 +156,7 @@ map_knobs(struct self *s)
 
 	s->n_knobs = 0;
 	for (k = 0; k < N_KNOBS; k++)
-		s->shown_label[k][0] = '\0';
+		s->knob_label[k][0] = '\0';
 	if (text == NULL)
 		return;
 	root = json_loads(text, 0, NULL);
@@ -200,19 +202,29 @@ map_knobs(struct self *s)
 		snprintf(s->knobs[k].address, sizeof s->knobs[k].address, "%s", addr);
 		s->knobs[k].min = json_number_value(json_object_get(it, "min"));
 		s->knobs[k].max = json_number_value(json_object_get(it, "max"));
-		snprintf(s->shown_label[k], LABEL_MAX, "%s [%g, %g]", label,
+		snprintf(s->knob_label[k], LABEL_MAX, "%s [%g, %g]", label,
 			 s->knobs[k].min, s->knobs[k].max);
 	}
 	json_decref(root);
 }
 
-/* Tell the host the path and the knobs' meaning, once run() is free. */
+/*
+ * Tell the host the path and the knobs' meaning: copied for run() only
+ * while it has nothing unsent (run() reads the shown_* copies until it
+ * clears notify_pending), else on a later turn of the control thread.
+ */
 static void
 publish(struct self *s)
 {
-	if (atomic_load_explicit(&s->notify_pending, memory_order_acquire))
-		return;		/* the last one is unsent: it goes next time */
+	int k;
+
+	if (!s->publish_wanted ||
+	    atomic_load_explicit(&s->notify_pending, memory_order_acquire))
+		return;
 	snprintf(s->shown_path, sizeof s->shown_path, "%s", s->path);
+	for (k = 0; k < N_KNOBS; k++)
+		memcpy(s->shown_label[k], s->knob_label[k], LABEL_MAX);
+	s->publish_wanted = 0;
 	atomic_store_explicit(&s->notify_pending, 1, memory_order_release);
 }
 
@@ -286,7 +298,7 @@ reload(struct self *s, int force, int wait_ms)
 		   rep.write_to_audible_ms);
 	if (rep.status == ADAC_LIVE_SWAPPED) {
 		map_knobs(s);
-		publish(s);
+		s->publish_wanted = 1;
 	}
 }
 
@@ -337,7 +349,8 @@ control_thread(void *arg)
 		reload(s, s->path_changed, 1000);
 		s->path_changed = 0;
 		if (atomic_exchange(&s->want_notify, 0))
-			publish(s);
+			s->publish_wanted = 1;
+		publish(s);
 		follow_knobs(s);
 		pthread_mutex_unlock(&s->lock);
 		adac_live_poll(s->live);
