@@ -35,8 +35,11 @@ LIVE_LDLIBS = -lmicrohttpd -lcurl -llo -lqrencode -ljack
 # plugin/ is adac-plugin's builder and the LV2 host (liblilv) that
 # adac-plugin verifies with and adac-diff renders a bundle with: an
 # archive of its own too, so that libadac needs no plugin host.
-PLUGIN_CPPFLAGS = -Iplugin $(shell pkg-config --cflags lilv-0)
-PLUGIN_LDLIBS = $(shell pkg-config --libs lilv-0)
+# liblilv, the LV2 host library: plugin/, and the live plugin's test host
+LILV_CFLAGS := $(shell pkg-config --cflags lilv-0)
+LILV_LIBS := $(shell pkg-config --libs lilv-0)
+PLUGIN_CPPFLAGS = -Iplugin $(LILV_CFLAGS)
+PLUGIN_LDLIBS = $(LILV_LIBS)
 
 # The library's API as installed: the pipeline's stages and what their
 # prototypes need.  The rest of lib/*.h is internal to libadac and its
@@ -88,8 +91,6 @@ LV2_BUNDLE := $(BUILD)/lv2/adac-live.lv2
 LV2_FILES := $(LV2_BUNDLE)/adac-live.so $(LV2_BUNDLE)/manifest.ttl \
              $(LV2_BUNDLE)/adac-live.ttl $(LV2_BUNDLE)/adac-faust-worker
 LV2DIR ?= $(LIBDIR)/lv2
-LILV_CFLAGS = $(shell pkg-config --cflags lilv-0)
-LILV_LIBS = $(shell pkg-config --libs lilv-0)
 
 .PHONY: all check demo bench install uninstall clean fuzz fuzz-smoke fuzz-build
 all: $(LIB_A) $(TOOLS) $(WORKER) $(LV2_FILES) lib/libadac.a
