@@ -11,6 +11,7 @@
  */
 #include <time.h>
 
+#include "file.h"
 #include "lv2_host.h"
 
 static int
@@ -29,28 +30,6 @@ tick(struct host *h)
 
 	host_run(h);
 	nanosleep(&nap, NULL);
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n + 1)) != NULL) {
-		if (fread(buf, 1, n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-		}
-	}
-	fclose(f);
-	return buf;
 }
 
 /* write text (and a changing definition when k >= 0) to path atomically */
@@ -90,11 +69,16 @@ main(int argc, char **argv)
 	reloads = atoi(argv[2]);
 	text = calloc(argc, sizeof *text);
 	ms = calloc(reloads > 0 ? reloads : 1, sizeof *ms);
-	for (i = 3; i < argc; i++)
-		if ((text[i] = slurp(argv[i])) == NULL) {
-			fprintf(stderr, "live_lv2: cannot read %s\n", argv[i]);
+	for (i = 3; i < argc; i++) {
+		struct adac_error err;
+		size_t len;
+
+		if (adac_read_file(argv[i], ADAC_MAX_INPUT_BYTES, &text[i], &len,
+				   &err) != ADAC_OK) {
+			fprintf(stderr, "live_lv2: %s: %s\n", argv[i], err.text);
 			return 2;
 		}
+	}
 	if (mkdtemp(path) == NULL || host_load_bundle() != 0 ||
 	    host_open(&h) != 0)
 		return 3;
