@@ -26,6 +26,11 @@
 # an example starts in the background and a failing example leaves up
 # does not outlive the run.  Prints a diff of each command that differs
 # and exits 1; 0 when all agree.
+#
+# A command that fails says so in what it prints, which the page shows;
+# one that fails printing nothing (grep -q, cmp -s, test) would pass
+# unseen, so the next command must show its status ("$ echo $?"), or the
+# run fails naming it.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 only_list=0
@@ -108,7 +113,19 @@ match() {
 	eval "[[ \$printed == $pattern ]]"
 }
 
-status=0 last=0 skipped=0 runs=0
+status=0 last=0 skipped=0 runs=0 silent=""
+# silent_failure [CMD]: the command before CMD failed printing nothing,
+# and CMD (none at the end) does not show its status
+silent_failure() {
+	[ -n "$silent" ] || return 0
+	[[ ${1-} == *'$?'* ]] || {
+		echo "$file: \$ $silent"
+		echo "  exited $last, printing nothing, and the page does not show it"
+		status=1
+	}
+	silent=""
+}
+
 check() {
 	local cmd=$1 shown=$2 reason=$3 printed i n
 	[ -z "$cmd" ] && return
@@ -123,12 +140,14 @@ check() {
 	# would wait for a service the example leaves running in the
 	# background); no descriptor beyond 2 stays open (bats waits for its
 	# fd 3)
+	silent_failure "$cmd"
 	runs=$((runs + 1))
 	(cd "$dir" && setsid --wait bash -c \
 		'echo $$ >> "$0"; exec bash -c "$1"' "$groups" \
 		"(exit $last); $cmd" < /dev/null > "$out/$runs" 2>&1 3>&-)
 	last=$?
 	printed=$(cat "$out/$runs")
+	[ "$last" != 0 ] && [ -z "$printed" ] && silent=$cmd
 	if [ "$(printf '%s' "$shown" | sed -n '$=')" != \
 	     "$(printf '%s' "$printed" | sed -n '$=')" ]; then
 		ok=0
@@ -175,5 +194,6 @@ while IFS= read -r line; do
 	fi
 done < <(extract)
 check "$cmd" "$shown" "$reason"
+silent_failure
 [ "$skipped" = 0 ] || echo "$file: $skipped commands not run"
 exit $status

@@ -179,6 +179,26 @@ checked_examples() {
 	[ "$output" = "" ]
 }
 
+@test "man: the example runner fails on an example that fails printing nothing, unless the page shows its status" {
+	# a failing command usually prints an error, which the page must
+	# show; one that fails silently would otherwise pass unseen
+	printf '%s\n' '```console' '$ grep -q absent /dev/null' '$ echo done' 'done' '```' > quiet.md
+	run "$TOP/tests/cli/examples.sh" quiet.md
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = 'quiet.md: $ grep -q absent /dev/null' ]
+	[ "${lines[1]}" = '  exited 1, printing nothing, and the page does not show it' ]
+	# the last command of a page, too
+	printf '%s\n' '```console' '$ echo hi' 'hi' '$ false' '```' > last.md
+	run "$TOP/tests/cli/examples.sh" last.md
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = 'last.md: $ false' ]
+	# shown, it is an example of a failure
+	printf '%s\n' '```console' '$ grep -q absent /dev/null' '$ echo $?' '1' '```' > shown.md
+	run "$TOP/tests/cli/examples.sh" shown.md
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
+
 @test "man: the example runner reads a command over continued lines, as a shell does" {
 	# a trailing backslash, a quoted argument over two lines, a trailing
 	# pipe: each line after the "$ " is the command's, not its output
