@@ -1244,21 +1244,15 @@ adac_faust_compile_file(const char *path,
 {
 	struct adac_faust_options o;
 	char *source = NULL, *name = NULL, *dir = NULL, *slash, *dot;
-	size_t len;
 	int rc;
 
 	if (opt == NULL)
 		adac_faust_options_init(&o);
 	else
 		o = *opt;
-	if ((rc = adac_read_file(path, MAX_SOURCE_BYTES, &source, &len,
-				 err)) != ADAC_OK)
+	if ((rc = adac_read_text(path, MAX_SOURCE_BYTES, &source, err)) !=
+	    ADAC_OK)
 		goto out;
-	if (strlen(source) != len) {
-		rc = adac_error_set(err, ADAC_E_INPUT, "",
-				    "program holds a NUL byte");
-		goto out;
-	}
 	slash = strrchr(path, '/');
 	name = strdup(slash != NULL ? slash + 1 : path);
 	dir = strdup(path);

@@ -56,3 +56,22 @@ out:
 	free(b);
 	return rc;
 }
+
+int
+adac_read_text(const char *path, size_t max_bytes, char **buf,
+	       struct adac_error *err)
+{
+	char *b;
+	size_t len, at;
+	int rc;
+
+	if ((rc = adac_read_file(path, max_bytes, &b, &len, err)) != ADAC_OK)
+		return rc;
+	if ((at = strlen(b)) != len) {
+		free(b);
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "holds a NUL byte at offset %zu", at);
+	}
+	*buf = b;
+	return ADAC_OK;
+}

@@ -25,4 +25,13 @@
 int adac_read_file(const char *path, size_t max_bytes, char **buf,
 		   size_t *len, struct adac_error *err);
 
+/*
+ * adac_read_file() for a text that is used as a C string (a FAUST
+ * program): a NUL byte inside it would silently cut it short, so it is
+ * ADAC_E_INPUT, "holds a NUL byte at offset N".  *buf is set only on
+ * success.
+ */
+int adac_read_text(const char *path, size_t max_bytes, char **buf,
+		   struct adac_error *err);
+
 #endif

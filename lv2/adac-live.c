@@ -249,7 +249,6 @@ reload(struct self *s, int force, int wait_ms)
 	struct stat st;
 	char *source = NULL, name[64];
 	const char *base, *dot;
-	size_t len;
 	int code;
 
 	if (s->path[0] == '\0')
@@ -264,10 +263,8 @@ reload(struct self *s, int force, int wait_ms)
 		return;
 	s->mtime = st.st_mtim;
 	s->size = st.st_size;
-	if (adac_read_file(s->path, 64L << 20, &source, &len, &err) != ADAC_OK ||
-	    strlen(source) != len) {
+	if (adac_read_text(s->path, 64L << 20, &source, &err) != ADAC_OK) {
 		set_status(s, UNREADABLE, -1);
-		free(source);
 		return;
 	}
 	code = verdict_code(source);

@@ -65,6 +65,26 @@ test_file__an_input_over_the_limit_is_bad_input(void)
 }
 
 static void
+test_file__a_text_with_a_nul_byte_is_bad_input_naming_the_offset(void)
+{
+	/* as a C string it would end at the NUL: "process = _;" cut short */
+	static const char data[] = "process\0 = _;";
+	struct adac_error err;
+	char path[64], *buf = NULL;
+
+	check(make_file(path, data, sizeof data - 1) == 0);
+	check_int(adac_read_text(path, 1000, &buf, &err), ADAC_E_INPUT);
+	check_str(err.text, "holds a NUL byte at offset 7");
+	check(buf == NULL);
+	unlink(path);
+	check(make_file(path, "process = _;", 12) == 0);
+	check_int(adac_read_text(path, 1000, &buf, &err), ADAC_OK);
+	check_str(buf, "process = _;");
+	free(buf);
+	unlink(path);
+}
+
+static void
 test_file__a_missing_file_is_an_io_error(void)
 {
 	struct adac_error err;
@@ -83,6 +103,7 @@ main(void)
 {
 	RUN(test_file__every_byte_is_read_and_the_buffer_ends_in_nul);
 	RUN(test_file__an_input_over_the_limit_is_bad_input);
+	RUN(test_file__a_text_with_a_nul_byte_is_bad_input_naming_the_offset);
 	RUN(test_file__a_missing_file_is_an_io_error);
 	return unit_done();
 }
