@@ -32,7 +32,7 @@ impulse() {
 	run --separate-stderr adac-lower --from onnx "$DATA/adac/fdn4.json"
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
-	[ "$stderr" = "adac-lower: error: --from: 'onnx' is not 'adac' or 'fdn'" ]
+	[ "$stderr" = "adac-lower: error: --from: 'onnx' is not 'adac', 'fdn' or 'sdn'" ]
 }
 
 @test "adac-lower: two operands are a usage error" {
@@ -205,7 +205,7 @@ bad() {
 
 @test "adac-lower: a document of neither format is exit 2" {
 	bad bad/lower-unknown-format.json
-	[ "$stderr" = 'adac-lower: error: bad/lower-unknown-format.json: cannot tell the input format: an adac config has "type", an fdn spec has "delays"; choose one with --from' ]
+	[ "$stderr" = 'adac-lower: error: bad/lower-unknown-format.json: cannot tell the input format: an adac config has "type", an fdn spec has "delays", an sdn spec "room"; choose one with --from' ]
 }
 
 @test "adac-lower: a wrong type is exit 2 with its pointer" {
