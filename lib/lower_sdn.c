@@ -181,7 +181,7 @@ read_absorption(const json_t *spec, struct room *r, struct adac_error *err)
 {
 	const json_t *v = json_object_get(spec, "absorption");
 	char p[ADAC_POINTER_MAX];
-	double *a, x;
+	double *a, x = 0;
 	long len;
 	int k, rc;
 
@@ -202,12 +202,12 @@ read_absorption(const json_t *spec, struct room *r, struct adac_error *err)
 		memcpy(r->alpha, a, sizeof r->alpha);
 		free(a);
 	}
+	if (!json_is_array(v) && !(x >= 0 && x <= 1))
+		return adac_error_set(err, ADAC_E_INPUT, "/absorption",
+		    "absorption %g is not between 0 and 1", x);
 	for (k = 0; k < WALLS; k++)
 		if (!(r->alpha[k] >= 0 && r->alpha[k] <= 1)) {
-			if (json_is_array(v))
-				adac_ptr_index(p, "/absorption", (size_t)k);
-			else
-				snprintf(p, sizeof p, "/absorption");
+			adac_ptr_index(p, "/absorption", (size_t)k);
 			return adac_error_set(err, ADAC_E_INPUT, p,
 			    "absorption %g of wall %s is not between 0 and 1",
 			    r->alpha[k], wall_names[k]);
