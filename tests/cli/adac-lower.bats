@@ -16,7 +16,7 @@ impulse() {
 @test "adac-lower --help prints usage on stdout and exits 0" {
 	run --separate-stderr adac-lower --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: adac-lower [--from adac|fdn] [--control SPEC]... [-o FILE] [FILE]" ]
+	[ "${lines[0]}" = "usage: adac-lower [--from adac|fdn|sdn] [--control SPEC]... [-o FILE] [FILE]" ]
 	[ "${lines[1]}" = "       SPEC: NAME[=FIELDS][,KEY=VALUE]... | NAME=off" ]
 	[ "${lines[2]}" = "       NAME=FIELDS: rt60=MIN:MAX:INIT | dry_wet=INIT | pre_delay=MAX_MS" ]
 	[ "$stderr" = "" ]
