@@ -22,12 +22,13 @@
 
 struct room {
 	double size[3], src[3], mic[3], alpha[6];
+	double fs, c;			/* 0: the spec's defaults, FS and C */
 };
 
 /* The bundled example's room (examples/sdn-room.json). */
 static const struct room example = {
 	{5.0, 4.0, 3.0}, {1.5, 1.2, 1.6}, {3.6, 2.7, 1.2},
-	{0.3, 0.3, 0.2, 0.2, 0.1, 0.5},
+	{0.3, 0.3, 0.2, 0.2, 0.1, 0.5}, 0, 0,
 };
 
 static double
@@ -75,6 +76,10 @@ spec(const struct room *r)
 	    "microphone", r->mic[0], r->mic[1], r->mic[2],
 	    "absorption", r->alpha[0], r->alpha[1], r->alpha[2],
 	    r->alpha[3], r->alpha[4], r->alpha[5]);
+	if (s != NULL && r->fs > 0)
+		json_object_set_new(s, "fs", json_real(r->fs));
+	if (s != NULL && r->c > 0)
+		json_object_set_new(s, "c", json_real(r->c));
 	return s;
 }
 
@@ -251,30 +256,41 @@ test_sdn__first_order_reflections_arrive_at_the_image_source_delays(void)
 	free(h);
 }
 
-/* A source and microphone near a corner, where a room of walls that
- * absorb the same everywhere still gives six distinct first orders. */
+/*
+ * Walls that absorb everything leave the direct path alone: one impulse
+ * at round(|S − M|·fs/c) of 1/|S − M|, at the defaults (48 kHz, 343
+ * m/s) and at a rate and speed of sound of the spec's own.
+ */
 static void
 test_sdn__the_direct_path_has_gain_one_over_r(void)
 {
-	struct room r = {{7, 5, 3}, {1, 1, 1}, {5.5, 4, 2}, {1, 1, 1, 1, 1, 1}};
-	double *h, d = dist(r.src, r.mic);
-	long n, at = lround(d * FS / C);
+	struct room r = {{7, 5, 3}, {1, 1, 1}, {5.5, 4, 2}, {1, 1, 1, 1, 1, 1},
+			 0, 0};
+	double *h, d = dist(r.src, r.mic), fs, c;
+	long n, at;
+	int pass;
 
-	/* walls that absorb everything: the direct path alone */
-	h = impulse(&r, at + 2000);
-	check(h != NULL);
-	if (h == NULL)
-		return;
-	/* one gain node of value 1/d: exact but for the division's
-	 * rounding, half an ulp */
-	check_near(h[at], 1 / d, DBL_EPSILON / d);
-	for (n = 0; n < at + 2000; n++)
-		if (n != at && h[n] != 0) {
-			printf("# sample %ld: %g\n", n, h[n]);
-			check(0);
-			break;
-		}
-	free(h);
+	for (pass = 0; pass < 2; pass++) {
+		r.fs = pass == 0 ? 0 : 44100;
+		r.c = pass == 0 ? 0 : 340;
+		fs = pass == 0 ? FS : r.fs;
+		c = pass == 0 ? C : r.c;
+		at = lround(d * fs / c);
+		h = impulse(&r, at + 2000);
+		check(h != NULL);
+		if (h == NULL)
+			return;
+		/* one gain node of value 1/d: exact but for the division's
+		 * rounding, half an ulp */
+		check_near(h[at], 1 / d, DBL_EPSILON / d);
+		for (n = 0; n < at + 2000; n++)
+			if (n != at && h[n] != 0) {
+				printf("# sample %ld: %g\n", n, h[n]);
+				check(0);
+				break;
+			}
+		free(h);
+	}
 }
 
 /* max |(M·Mᵀ − B²)_ij|, B = diag(β of the wall each line leaves) */
@@ -419,15 +435,15 @@ test_sdn__with_absorption_t60_is_what_sabine_and_eyring_predict(void)
 		/* the example, then the same room with uniform absorption
 		 * low and high, a cube, a long flat hall */
 		{{5.0, 4.0, 3.0}, {1.5, 1.2, 1.6}, {3.6, 2.7, 1.2},
-		 {0.3, 0.3, 0.2, 0.2, 0.1, 0.5}},
+		 {0.3, 0.3, 0.2, 0.2, 0.1, 0.5}, 0, 0},
 		{{5.0, 4.0, 3.0}, {1.5, 1.2, 1.6}, {3.6, 2.7, 1.2},
-		 {0.1, 0.1, 0.1, 0.1, 0.1, 0.1}},
+		 {0.1, 0.1, 0.1, 0.1, 0.1, 0.1}, 0, 0},
 		{{5.0, 4.0, 3.0}, {1.5, 1.2, 1.6}, {3.6, 2.7, 1.2},
-		 {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}},
+		 {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, 0, 0},
 		{{3.0, 3.0, 3.0}, {1.0, 1.2, 1.4}, {2.1, 1.9, 1.5},
-		 {0.2, 0.2, 0.2, 0.2, 0.2, 0.2}},
+		 {0.2, 0.2, 0.2, 0.2, 0.2, 0.2}, 0, 0},
 		{{10.0, 7.0, 3.5}, {2.0, 3.0, 1.5}, {7.5, 4.0, 1.7},
-		 {0.2, 0.2, 0.2, 0.2, 0.2, 0.2}},
+		 {0.2, 0.2, 0.2, 0.2, 0.2, 0.2}, 0, 0},
 	};
 	double t, sab, ey, pred;
 	size_t i;
