@@ -301,11 +301,11 @@ geometry(struct room *r, struct adac_error *err)
 			if (r->delay_line[line(k, j)] < 1)
 				return adac_error_set(err, ADAC_E_INPUT,
 				    "/source", "the nodes on walls %s and %s "
-				    "are less than half a sample apart (%g m); "
-				    "move the source or the microphone away "
-				    "from their edge", wall_names[k],
-				    wall_names[j],
-				    dist(r->node[k], r->node[j]));
+				    "are %g m apart, less than half a sample "
+				    "(%g m): a loop without delay",
+				    wall_names[k], wall_names[j],
+				    dist(r->node[k], r->node[j]),
+				    r->c / r->fs / 2);
 		}
 	return ADAC_OK;
 }
@@ -351,8 +351,8 @@ build_graph(const struct room *r)
 {
 	double ones[WALLS], inject[LINES * WALLS], taps[WALLS * LINES];
 	double mic[WALLS], gain, *m;
-	json_t *net, *loop, *direct;
-	int k, j;
+	json_t *net, *loop, *fwd, *back, *direct, *part[7];
+	int k, j, ok;
 
 	m = malloc((size_t)LINES * LINES * sizeof *m);
 	if (m == NULL)
@@ -372,23 +372,38 @@ build_graph(const struct room *r)
 		}
 	}
 	scattering(r, m);
-	net = adac_build_with_id(adac_build_list("series"), "network");
-	adac_build_append(net, matrix_node(ones, WALLS, 1, "source"));
-	adac_build_append(net, delay_node(r->delay_src, WALLS,
-					  "source_paths"));
-	adac_build_append(net, matrix_node(inject, LINES, WALLS, "inject"));
-	loop = adac_build_with_id(adac_build_op("feedback"), "nodes");
-	if (loop != NULL) {
-		json_object_set_new(loop, "forward",
-		    matrix_node(m, LINES, LINES, "scattering"));
-		json_object_set_new(loop, "back",
-		    delay_node(r->delay_line, LINES, "lines"));
-	}
-	adac_build_append(net, loop);
-	adac_build_append(net, matrix_node(taps, WALLS, LINES, "taps"));
-	adac_build_append(net, delay_node(r->delay_mic, WALLS, "mic_paths"));
-	adac_build_append(net, matrix_node(mic, 1, WALLS, "microphone"));
+	fwd = matrix_node(m, LINES, LINES, "scattering");
+	back = delay_node(r->delay_line, LINES, "lines");
 	free(m);
+	loop = adac_build_with_id(adac_build_op("feedback"), "nodes");
+	if (loop == NULL || fwd == NULL || back == NULL) {
+		json_decref(loop);
+		json_decref(fwd);
+		json_decref(back);
+		return NULL;
+	}
+	json_object_set_new(loop, "forward", fwd);
+	json_object_set_new(loop, "back", back);
+	part[0] = matrix_node(ones, WALLS, 1, "source");
+	part[1] = delay_node(r->delay_src, WALLS, "source_paths");
+	part[2] = matrix_node(inject, LINES, WALLS, "inject");
+	part[3] = loop;
+	part[4] = matrix_node(taps, WALLS, LINES, "taps");
+	part[5] = delay_node(r->delay_mic, WALLS, "mic_paths");
+	part[6] = matrix_node(mic, 1, WALLS, "microphone");
+	net = adac_build_with_id(adac_build_list("series"), "network");
+	/* out of memory: a node left out would still make a graph */
+	for (k = 0, ok = net != NULL; k < 7; k++)
+		ok = ok && part[k] != NULL;
+	for (k = 0; k < 7; k++)
+		if (ok)
+			adac_build_append(net, part[k]);
+		else
+			json_decref(part[k]);
+	if (!ok) {
+		json_decref(net);
+		return NULL;
+	}
 	gain = 1 / r->d_direct;
 	direct = adac_build_with_id(adac_build_pair("series",
 	    adac_build_delay(&r->delay_direct, 1), adac_build_gain(&gain, 1)),
