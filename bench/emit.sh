@@ -17,7 +17,10 @@
 # "householder-u" has a varied u (explicit rows, structure recognised by
 # adac-lower), whose dense form really costs N² products.  Needs jq,
 # faust and cc.  N=... and KINDS=... override the sizes and matrices,
-# e.g. N="4 16" KINDS=hadamard sh bench/emit.sh.
+# e.g. N="4 16" KINDS=hadamard sh bench/emit.sh.  The last row is
+# examples/sdn-room.json, a scattering delay network of 30 lines whose
+# 30 × 30 matrix has no structure to recognise (5 nonzeros a row), so
+# emitted and --dense are one program (SDN=0 leaves it out).
 set -e
 dir=$(cd "$(dirname "$0")" && pwd)
 bin=${ADAC_BENCH_BUILD:-$dir/../build}/bench/emit_time
@@ -64,3 +67,11 @@ for kind in ${KINDS:-householder householder-u hadamard}; do
 			k, n, es, ed, ks / 1024, kd / 1024, js, jd, rs, rd, rs / rd }'
 	done
 done
+[ "${SDN:-1}" = 0 ] && exit 0
+adac-lower "$dir/../examples/sdn-room.json" | adac-certify > "$tmp/ir.json"
+set -- $("$bin" "$tmp/ir.json")
+adac-emit "$tmp/ir.json" -o "$tmp/s.dsp"
+rs=$(rt "$tmp/s.dsp")
+awk -v es="$1" -v js="$2" -v ks="$3" -v rs="$rs" \
+    'BEGIN { printf "%-13s %3d %9.2f %9s %8.1f %8s %9.0f %9s %7.0f× %8s %6s\n",
+	"sdn-room", 30, es, "-", ks / 1024, "-", js, "-", rs, "-", "-" }'

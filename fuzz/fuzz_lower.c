@@ -44,15 +44,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_error(err.code, &err, 0);
 		return 0;
 	}
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 4; k++) {
 		ir = NULL;
 		adac_error_clear(&err);
 		if (k == 0)
 			rc = adac_lower(doc, ADAC_LOWER_AUTO, &ir, &err);
 		else if (k == 1)
 			rc = adac_lower_adac(doc, &ir, &err);
-		else
+		else if (k == 2)
 			rc = adac_lower_fdn(doc, &ir, &err);
+		else
+			rc = adac_lower_sdn(doc, &ir, &err);
 		if (rc == ADAC_OK)
 			lowered(ir);
 		else

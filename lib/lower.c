@@ -19,6 +19,7 @@ static const struct front_end {
 	int (*lower)(const json_t *doc, json_t **ir, struct adac_error *err);
 } front_ends[] = {
 	{ADAC_LOWER_FDN, {"delays"}, adac_lower_fdn},
+	{ADAC_LOWER_SDN, {"room"}, adac_lower_sdn},
 	{ADAC_LOWER_ADAC, {"type", "children", "module_type"}, adac_lower_adac},
 };
 
@@ -41,7 +42,8 @@ adac_lower_detect(const json_t *doc, enum adac_lower_from *from,
 			}
 	return adac_error_set(err, ADAC_E_INPUT, "",
 	    "cannot tell the input format: an adac config has \"type\", an "
-	    "fdn spec has \"delays\"; choose one with --from");
+	    "fdn spec has \"delays\", an sdn spec \"room\"; choose one "
+	    "with --from");
 }
 
 int

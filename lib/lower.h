@@ -2,15 +2,16 @@
  * lower.h - turning a model description into an ir/1 document.
  *
  * Functions borrow their json_t * arguments and return new references
- * through *ir (set only on success).  Two front ends:
+ * through *ir (set only on success).  Three front ends:
  *
  *   adac  the configuration JSON that the reference implementation's
  *         flamo_to_json() writes (Shell, Series, Parallel, Recursion and
  *         leaf modules), plus the hand-written module types its
  *         json_to_faust() accepts;
- *   fdn   a concise native spec of a feedback delay network.
+ *   fdn   a concise native spec of a feedback delay network;
+ *   sdn   a native spec of a shoebox room's scattering delay network.
  *
- * man/adac-lower.1 describes both formats, the equations and the
+ * man/adac-lower.1 describes the formats, the equations and the
  * detection tolerance.  Every IR produced here has passed adac_ir_parse();
  * errors name the JSON pointer of the bad value in the INPUT document.
  */
@@ -26,6 +27,7 @@ enum adac_lower_from {
 	ADAC_LOWER_AUTO,	/* decide with adac_lower_detect() */
 	ADAC_LOWER_ADAC,	/* reference implementation's config */
 	ADAC_LOWER_FDN,		/* native FDN spec */
+	ADAC_LOWER_SDN,		/* native scattering delay network spec */
 };
 
 /*
@@ -40,7 +42,8 @@ enum adac_lower_from {
 
 /*
  * Which front end reads doc: an object with "delays" is an fdn spec, one
- * with "type", "children" or "module_type" an adac config.  ADAC_E_INPUT
+ * with "room" an sdn spec, one with "type", "children" or "module_type"
+ * an adac config.  ADAC_E_INPUT
  * when it is neither.
  */
 int adac_lower_detect(const json_t *doc, enum adac_lower_from *from,
@@ -71,5 +74,12 @@ int adac_lower_adac(const json_t *config, json_t **ir,
  * ADAC_E_DEPENDENCY when LAPACK fails on a random orthogonal matrix.
  */
 int adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err);
+
+/*
+ * The sdn front end (lib/lower_sdn.c): a shoebox room's scattering delay
+ * network, one input (the source) and one output (the microphone).
+ * ADAC_E_INPUT, ADAC_E_NOMEM.
+ */
+int adac_lower_sdn(const json_t *spec, json_t **ir, struct adac_error *err);
 
 #endif

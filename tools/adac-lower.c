@@ -1,6 +1,6 @@
 /*
  * adac-lower - turn a model description (the reference implementation's
- * config, or a native fdn spec) into an ir/1 document.
+ * config, or a native fdn or sdn spec) into an ir/1 document.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include "lower.h"
 
 static const char usage[] =
-	"usage: adac-lower [--from adac|fdn] [--control SPEC]... [-o FILE] [FILE]\n"
+	"usage: adac-lower [--from adac|fdn|sdn] [--control SPEC]... [-o FILE] [FILE]\n"
 	"       SPEC: NAME[=FIELDS][,KEY=VALUE]... | NAME=off\n"
 	"       NAME=FIELDS: rt60=MIN:MAX:INIT | dry_wet=INIT | pre_delay=MAX_MS\n"
 	"       KEY: init | min | max | step | label (label takes the rest)\n";
@@ -42,9 +42,11 @@ parse_opts(int argc, char **argv, enum adac_lower_from *from,
 				*from = ADAC_LOWER_ADAC;
 			else if (strcmp(optarg, "fdn") == 0)
 				*from = ADAC_LOWER_FDN;
+			else if (strcmp(optarg, "sdn") == 0)
+				*from = ADAC_LOWER_SDN;
 			else
 				return *status = adac_cli_usage_error(
-				    "--from: '%s' is not 'adac' or 'fdn'",
+				    "--from: '%s' is not 'adac', 'fdn' or 'sdn'",
 				    optarg), 0;
 			break;
 		case 'o':

@@ -16,7 +16,7 @@ impulse() {
 @test "adac-lower --help prints usage on stdout and exits 0" {
 	run --separate-stderr adac-lower --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: adac-lower [--from adac|fdn] [--control SPEC]... [-o FILE] [FILE]" ]
+	[ "${lines[0]}" = "usage: adac-lower [--from adac|fdn|sdn] [--control SPEC]... [-o FILE] [FILE]" ]
 	[ "${lines[1]}" = "       SPEC: NAME[=FIELDS][,KEY=VALUE]... | NAME=off" ]
 	[ "${lines[2]}" = "       NAME=FIELDS: rt60=MIN:MAX:INIT | dry_wet=INIT | pre_delay=MAX_MS" ]
 	[ "$stderr" = "" ]
@@ -32,7 +32,7 @@ impulse() {
 	run --separate-stderr adac-lower --from onnx "$DATA/adac/fdn4.json"
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
-	[ "$stderr" = "adac-lower: error: --from: 'onnx' is not 'adac' or 'fdn'" ]
+	[ "$stderr" = "adac-lower: error: --from: 'onnx' is not 'adac', 'fdn' or 'sdn'" ]
 }
 
 @test "adac-lower: two operands are a usage error" {
@@ -205,7 +205,7 @@ bad() {
 
 @test "adac-lower: a document of neither format is exit 2" {
 	bad bad/lower-unknown-format.json
-	[ "$stderr" = 'adac-lower: error: bad/lower-unknown-format.json: cannot tell the input format: an adac config has "type", an fdn spec has "delays"; choose one with --from' ]
+	[ "$stderr" = 'adac-lower: error: bad/lower-unknown-format.json: cannot tell the input format: an adac config has "type", an fdn spec has "delays", an sdn spec "room"; choose one with --from' ]
 }
 
 @test "adac-lower: a wrong type is exit 2 with its pointer" {
