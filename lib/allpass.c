@@ -149,7 +149,6 @@ adac_allpass_match(const struct adac_node *n, struct adac_allpass *a)
 	if (k < 0)
 		return 0;
 	p2 = split->of[k];
-	a->nested = holds_allpass(a->path);
 	if (!same_node(a->path, p2))
 		snprintf(a->reason, sizeof a->reason,
 			 "the feed-forward path %s is not the loop's delay path %s",
@@ -168,6 +167,7 @@ adac_allpass_match(const struct adac_node *n, struct adac_allpass *a)
 			 a->path->pointer);
 	else {
 		a->proven = 1;
+		a->nested = holds_allpass(a->path);
 		snprintf(a->reason, sizeof a->reason,
 			 "H = (P - g)/(1 - g*P) with |P| = 1 and g real: |P - g| = |1 - g*P| on the unit circle, so |H| = 1 exactly for the coefficients held in every precision (rounding g rounds -g to its negative)");
 	}

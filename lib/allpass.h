@@ -31,7 +31,7 @@ struct adac_allpass {
 	const struct adac_node *path;	/* P, the loop's delay path */
 	double g, h;		/* loop gain and feed-forward gain */
 	int proven;		/* |H| = 1 proven */
-	int nested;		/* P holds a proven allpass */
+	int nested;		/* proven, and P holds a proven allpass */
 	char reason[256];	/* why not proven, or what was proven */
 };
 
