@@ -47,6 +47,10 @@ pipeline() {
 	[ "$(jq -r .certificate.verdict <<<"$output")" = certified-stable ]
 	[ "$(jq -c '[.certificate.allpass[] | [.pointer, .id, .form, .delay_samples, .g, .proven, .max_dev]]' <<<"$output")" = '[["/graph/of/0","ap1","schroeder",347,0.7,true,0],["/graph/of/1","ap2","schroeder",113,0.7,true,0],["/graph/of/2","ap3","schroeder",37,0.7,true,0]]' ]
 	jq -e '.certificate.allpass[0].reason | startswith("H = (P - g)/(1 - g*P) with |P| = 1")' <<<"$output"
+	run --separate-stderr adac-certify --report "$EX/allpass-schroeder.json"
+	[ "$status" -eq 0 ]
+	grep -qx 'allpass /graph/of/1: proven, |H| = 1 at every frequency (schroeder, g 0.7)' <<<"$stderr"
+	run --separate-stderr adac-certify "$EX/allpass-schroeder.json"
 	# the sections' own loops: g = 0.7 within the analysis's margins
 	jq -e '[.certificate.loops[].bound] | length == 3 and all(. >= 0.7 and . < 0.7 * (1 + 1e-12))' <<<"$output"
 }
@@ -62,6 +66,8 @@ pipeline() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.certificate.allpass[] | .proven]' <<<"$output")" = '[true,false,true]' ]
 	[ "$(jq -c '.certificate.allpass[1] | [.max_dev, .reason]' <<<"$output")" = '[null,"the feed-forward gain -0.70000001000000001 is not the negative of the loop gain 0.69999999999999996"]' ]
+	run --separate-stderr adac-certify --report off.json
+	grep -qx 'allpass /graph/of/1: not proven: the feed-forward gain -0.70000001000000001 is not the negative of the loop gain 0.69999999999999996' <<<"$stderr"
 	# a different delay on the feed-forward path
 	jq '.graph.of[1].of[1].of[1].samples = [114]' "$EX/allpass-schroeder.json" > off.json
 	run --separate-stderr adac-certify off.json
