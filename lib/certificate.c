@@ -201,6 +201,15 @@ adac_certify_summary(const json_t *cert)
 				str(q, "pointer"), num(q, "pole_radius"),
 				(long long)json_integer_value(json_object_get(q, "section")),
 				(long long)json_integer_value(json_object_get(q, "channel")));
+	json_array_foreach(json_object_get(cert, "allpass"), i, q) {
+		if (json_is_true(json_object_get(q, "proven")))
+			adac_buf_printf(&b, "allpass %s: proven, |H| = 1 at every frequency (%s, g %.12g)\n",
+					str(q, "pointer"), str(q, "form"),
+					num(q, "g"));
+		else
+			adac_buf_printf(&b, "allpass %s: not proven: %s\n",
+					str(q, "pointer"), str(q, "reason"));
+	}
 	json_array_foreach(json_object_get(cert, "controls"), i, q) {
 		if (json_is_number(json_object_get(q, "worst")))
 			adac_buf_printf(&b, "control %s: checked at %g, the worst of %g to %g\n",

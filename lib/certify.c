@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allpass.h"
 #include "biquad.h"
 #include "linalg.h"
 
@@ -874,6 +875,13 @@ certificate_json(const struct ctx *c, const struct loop *loops,
 			"assumptions", assumptions_json(),
 			"hash", hex, "version", ADAC_CERTIFY_VERSION);
 	json_decref(p);
+	/* the allpass sections and what is proven of them (allpass.h) */
+	if (out != NULL &&
+	    json_object_set_new(out, "allpass",
+				adac_allpass_json(c->ir->graph)) != 0) {
+		json_decref(out);
+		return NULL;
+	}
 	return out;
 fail:
 	json_decref(a);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allpass.h"
 #include "biquad.h"
 #include "linalg.h"
 
@@ -91,7 +92,8 @@ adac_cert_flatten(struct ctx *c, struct lwork *w, const struct adac_node *n)
 	struct elem *e;
 	int i, rc;
 
-	if (n->op == ADAC_OP_SERIES) {
+	/* a proven allpass stays one element, of norm 1 (allpass.h) */
+	if (n->op == ADAC_OP_SERIES && !adac_allpass_proven(n)) {
 		for (i = 0; i < n->n_of; i++)
 			if ((rc = adac_cert_flatten(c, w, n->of[i])) != ADAC_OK)
 				return rc;
