@@ -38,6 +38,7 @@
 static const char *const reserved[] = {
 	/* ours */
 	"process", "knob", "bfly", "biquad", "svf", "hadamard_stage", "rt60",
+	"moddelay",
 	"dry_wet", "pre_delay", "pre_delay_samples", "dry", "wet", "model",
 	/* keywords and primitives */
 	"import", "declare", "with", "letrec", "where", "case", "environment",
@@ -153,6 +154,7 @@ struct em {
 	int n_live;		/* live values written so far: their names */
 	int use_lib;		/* si., ro., ba. appear: import stdfaust.lib */
 	int use_bfly, use_biquad, use_svf, use_knob, use_hstage;
+	int use_moddelay;
 };
 
 char *
@@ -194,6 +196,7 @@ node_name(struct em *e, const struct adac_node *node)
 		[ADAC_OP_FEEDBACK] = "loop", [ADAC_OP_DELAY] = "delays",
 		[ADAC_OP_GAIN] = "gains", [ADAC_OP_MATRIX] = "mix",
 		[ADAC_OP_SOS] = "filters", [ADAC_OP_NONLINEAR] = "shapers",
+		[ADAC_OP_MODDELAY] = "modlines",
 	};
 	_Static_assert(sizeof by_op / sizeof by_op[0] == ADAC_N_OPS,
 		       "every op has a definition name");
@@ -278,12 +281,31 @@ enum loop_mode { LOOP_NONE, LOOP_BACK, LOOP_FORWARD };
 
 static enum loop_mode loop_mode(const struct adac_node *node);
 
+static int
+moddelay_here(const struct adac_node *n, void *arg)
+{
+	(void)arg;
+	return n->op == ADAC_OP_MODDELAY;
+}
+
+/* Does a modulated delay lie under node? */
+static int
+has_moddelay(const struct adac_node *node)
+{
+	return adac_ir_walk(node, moddelay_here, NULL, NULL) != ADAC_OK;
+}
+
 /*
  * Whether one sample of delay can be taken out of every path through
- * node: z^-1 commutes with every LTI node, so it is enough that a delay
- * of at least one whole sample sits on each path.  A loop that absorbs
- * its own `~` delay through its forward path delays its output by one
- * sample; that sample can go instead.
+ * node, at its input: z^-1 commutes with every LTI node, so it is
+ * enough that a delay of at least one whole sample sits on each path.
+ * A modulated delay is time-varying, and z^-1 does not commute with it
+ * (its LFO would run one sample early): the sample can be taken from
+ * the modulated delay itself (it then reads j − 1 and j at the same LFO
+ * position) or from a node before it in a series, never from one after
+ * it.  A loop that absorbs its own `~` delay through its forward path
+ * delays its output by one sample; that sample can go instead, if
+ * nothing in the loop is time-varying.
  */
 static int
 can_shorten(const struct adac_node *node)
@@ -291,15 +313,23 @@ can_shorten(const struct adac_node *node)
 	int i, ch;
 
 	switch (node->op) {
+	case ADAC_OP_MODDELAY:
+		for (ch = 0; ch < node->n_in; ch++)
+			if (adac_moddelay_min_whole(node, ch) < 1)
+				return 0;
+		return node->n_in > 0;
 	case ADAC_OP_DELAY:
 		for (ch = 0; ch < node->n_in; ch++)
 			if (!(node->samples[ch] >= 1.0))
 				return 0;
 		return node->n_in > 0;
 	case ADAC_OP_SERIES:
-		for (i = 0; i < node->n_of; i++)
+		for (i = 0; i < node->n_of; i++) {
 			if (can_shorten(node->of[i]))
 				return 1;
+			if (has_moddelay(node->of[i]))
+				return 0;	/* z^-1 cannot pass it */
+		}
 		return 0;
 	case ADAC_OP_PARALLEL:
 		for (i = 0; i < node->n_of; i++)
@@ -307,7 +337,8 @@ can_shorten(const struct adac_node *node)
 				return 0;
 		return node->n_of > 0;
 	case ADAC_OP_FEEDBACK:
-		return loop_mode(node) == LOOP_FORWARD;
+		return loop_mode(node) == LOOP_FORWARD;	/* never with a
+							 * moddelay inside */
 	case ADAC_OP_GAIN:
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
@@ -322,7 +353,8 @@ loop_mode(const struct adac_node *node)
 {
 	if (can_shorten(node->back))
 		return LOOP_BACK;
-	if (can_shorten(node->forward))
+	/* the output delay moves across the whole loop */
+	if (can_shorten(node->forward) && !has_moddelay(node))
 		return LOOP_FORWARD;
 	return LOOP_NONE;
 }
@@ -359,6 +391,40 @@ emit_delay(struct em *e, const struct adac_node *node, int shorten)
 					 "(_ <: (@(%.0f) : *(%s)), (@(%.0f) : *(%s)) :> _)",
 					 k, a, k + 1, b);
 		}
+		item(e, ch == 0, t);
+	}
+}
+
+/*
+ * moddelay(B, beta, a, inc, P, ph, s, J) is one channel of a modulated
+ * delay, written operation by operation as adac-ir(5) and the simulator
+ * (adac_moddelay_offset(), lib/sim.c) compute it: an integer counter k,
+ * the phase ph + k·inc wrapped to [0, 1), m = beta + a·sin(2π·p), then
+ * j = B + floor(m) and f = m − floor(m); s is the sample the enclosing
+ * ~ takes (0 or 1), J the longest read, which bounds FAUST's line (the
+ * clamp changes nothing: j − s lies in [0, J − 1] by validation).
+ * libfaust 2.54.9 reassociates some of these sums (p0 − floor(p0) as
+ * k·inc + (ph − floor(p0)), 1 − f as q − (m − 1)): the same values
+ * within a few units of the last place of numbers below 2 and of the
+ * depth, which is what the double comparison sees.
+ */
+static void
+emit_moddelay(struct em *e, const struct adac_node *node, int shorten)
+{
+	char beta[40], a[40], inc[40], ph[40], t[320];
+	double b;
+	int ch;
+
+	e->use_moddelay = 1;
+	for (ch = 0; ch < node->n_in; ch++) {
+		b = node->samples[ch];
+		adac_emit_literal(beta, b - floor(b));
+		adac_emit_literal(a, node->depth[ch]);
+		adac_emit_literal(inc, 1.0 / (double)node->period[ch]);
+		adac_emit_literal(ph, node->phase[ch]);
+		snprintf(t, sizeof t, "moddelay(%.0f, %s, %s, %s, %ld, %s, %d, %.0f)",
+			 floor(b), beta, a, inc, node->period[ch], ph, shorten,
+			 floor(b + node->depth[ch]) + 2 - shorten);
 		item(e, ch == 0, t);
 	}
 }
@@ -845,7 +911,8 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 
 	adac_buf_printf(&e->defs, "\n// %s: %s", node->pointer[0] ?
 			node->pointer : "/graph", describe(node, t, sizeof t));
-	if (shorten && node->op == ADAC_OP_DELAY)
+	if (shorten && (node->op == ADAC_OP_DELAY ||
+			node->op == ADAC_OP_MODDELAY))
 		adac_buf_puts(&e->defs,
 			      "; one sample shorter, the enclosing ~ adds it");
 	if (shorten && node->op == ADAC_OP_FEEDBACK)
@@ -962,6 +1029,9 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 		break;
 	case ADAC_OP_NONLINEAR:
 		emit_nonlinear(e, node);
+		break;
+	case ADAC_OP_MODDELAY:
+		emit_moddelay(e, node, shorten);
 		break;
 	}
 	adac_buf_puts(&e->defs, ";\n");
@@ -1128,6 +1198,22 @@ put_helpers(struct adac_buf *b, const struct em *e)
 		    "knob(x) = glide ~ _ with {\n"
 		    "\tp = ba.tau2pole(" KNOB_TAU_S ");\n"
 		    "\tglide(y) = select2(1 - 1', x + p * (y - x), x);\n"
+		    "};\n");
+	if (e->use_moddelay)
+		adac_buf_puts(b,
+		    "\n// a modulated delay line (adac-ir(5), moddelay): an integer counter\n"
+		    "// k = (n + 1) mod P, the phase ph + k*inc wrapped to [0, 1), the offset\n"
+		    "// m = beta + a*sin(2*pi*p), and linear interpolation between x[n - j]\n"
+		    "// and x[n - j - 1], j = B + floor(m) (less s, the sample ~ takes)\n"
+		    "moddelay(B, beta, a, inc, P, ph, s, J, x) =\n"
+		    "\t(1.0 - f) * (x @ j0) + f * (x @ (j0 + 1)) with {\n"
+		    "\tk = (+(1) : %(P)) ~ _;\n"
+		    "\tp0 = ph + float(k) * inc;\n"
+		    "\tp = p0 - floor(p0);\n"
+		    "\tm = beta + a * sin(6.283185307179586 * p);\n"
+		    "\tq = floor(m);\n"
+		    "\tf = m - q;\n"
+		    "\tj0 = max(0, min(J - 1, B + int(q) - s));\n"
 		    "};\n");
 	if (e->use_bfly)
 		adac_buf_puts(b, "\n// (a, b) -> (a + b, a - b)\n"
