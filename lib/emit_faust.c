@@ -299,12 +299,15 @@ has_moddelay(const struct adac_node *node)
  * Whether one sample of delay can be taken out of every path through
  * node, at its input: z^-1 commutes with every LTI node, so it is
  * enough that a delay of at least one whole sample sits on each path.
- * A modulated delay is time-varying, and z^-1 does not commute with it
- * (its LFO would run one sample early): the sample can be taken from
- * the modulated delay itself (it then reads j − 1 and j at the same LFO
- * position) or from a node before it in a series, never from one after
- * it.  A loop that absorbs its own `~` delay through its forward path
- * delays its output by one sample; that sample can go instead, if
+ * A modulated delay M is time-varying: z^-1·M = M'·z^-1 where M' is M
+ * with its LFO one sample late (d'[n] = d[n − 1]), so a sample taken
+ * from a node after it in a series passes it by lagging its counter
+ * (emit_node()'s lag), and every node with a modulated delay inside
+ * likewise (a causal system at rest shifted in time is the system with
+ * its time-varying parameters shifted).  A modulated delay can give
+ * the sample itself: it then reads j − 1 and j at the same LFO
+ * position.  A loop that absorbs its own `~` delay through its forward
+ * path delays its output by one sample; that sample can go instead, if
  * nothing in the loop is time-varying.
  */
 static int
@@ -324,12 +327,9 @@ can_shorten(const struct adac_node *node)
 				return 0;
 		return node->n_in > 0;
 	case ADAC_OP_SERIES:
-		for (i = 0; i < node->n_of; i++) {
+		for (i = 0; i < node->n_of; i++)
 			if (can_shorten(node->of[i]))
 				return 1;
-			if (has_moddelay(node->of[i]))
-				return 0;	/* z^-1 cannot pass it */
-		}
 		return 0;
 	case ADAC_OP_PARALLEL:
 		for (i = 0; i < node->n_of; i++)
@@ -396,9 +396,11 @@ emit_delay(struct em *e, const struct adac_node *node, int shorten)
 }
 
 /*
- * moddelay(B, beta, a, inc, P, ph, s, J) is one channel of a modulated
- * delay, written operation by operation as adac-ir(5) and the simulator
- * (adac_moddelay_offset(), lib/sim.c) compute it: an integer counter k,
+ * moddelay(B, beta, a, inc, P, c, ph, s, J) is one channel of a
+ * modulated delay, written operation by operation as adac-ir(5) and the
+ * simulator (adac_moddelay_offset(), lib/sim.c) compute it: an integer
+ * counter k (c = P − lag mod P, with lag the samples the enclosing ~
+ * moves past it: see can_shorten()),
  * the phase ph + k·inc wrapped to [0, 1), m = beta + a·sin(2π·p), then
  * j = B + floor(m) and f = m − floor(m); s is the sample the enclosing
  * ~ takes (0 or 1), J the longest read, which bounds FAUST's line (the
@@ -409,10 +411,12 @@ emit_delay(struct em *e, const struct adac_node *node, int shorten)
  * depth, which is what the double comparison sees.
  */
 static void
-emit_moddelay(struct em *e, const struct adac_node *node, int shorten)
+emit_moddelay(struct em *e, const struct adac_node *node, int shorten,
+	      long lag)
 {
 	char beta[40], a[40], inc[40], ph[40], t[320];
 	double b;
+	long P;
 	int ch;
 
 	e->use_moddelay = 1;
@@ -422,9 +426,10 @@ emit_moddelay(struct em *e, const struct adac_node *node, int shorten)
 		adac_emit_literal(a, node->depth[ch]);
 		adac_emit_literal(inc, 1.0 / (double)node->period[ch]);
 		adac_emit_literal(ph, node->phase[ch]);
-		snprintf(t, sizeof t, "moddelay(%.0f, %s, %s, %s, %ld, %s, %d, %.0f)",
-			 floor(b), beta, a, inc, node->period[ch], ph, shorten,
-			 floor(b + node->depth[ch]) + 2 - shorten);
+		P = node->period[ch];
+		snprintf(t, sizeof t, "moddelay(%.0f, %s, %s, %s, %ld, %ld, %s, %d, %.0f)",
+			 floor(b), beta, a, inc, P, (P - lag % P) % P, ph,
+			 shorten, floor(b + node->depth[ch]) + 2 - shorten);
 		item(e, ch == 0, t);
 	}
 }
@@ -880,7 +885,7 @@ out:
 /* --- composites ---------------------------------------------------------- */
 
 static int emit_node(struct em *e, const struct adac_node *node,
-		     const char *name, int shorten);
+		     const char *name, int shorten, long lag);
 
 static const char *
 describe(const struct adac_node *node, char *t, size_t cap)
@@ -898,13 +903,21 @@ describe(const struct adac_node *node, char *t, size_t cap)
 	return t;
 }
 
+/*
+ * The definition of node and of everything under it.  shorten: one
+ * sample is taken out at its input for an enclosing ~ (can_shorten());
+ * lag: how many such samples the program's signal here is ahead of
+ * the IR's, which every modulated delay under node matches by running
+ * its LFO that much late.
+ */
 static int
 emit_node(struct em *e, const struct adac_node *node, const char *name,
-	  int shorten)
+	  int shorten, long lag)
 {
 	const char **kid = NULL;
 	const struct adac_node **kids = NULL;
 	int *kshort = NULL;
+	long *klag = NULL;
 	int n_kids = 0, i, rc = ADAC_OK, picked = 0;
 	enum loop_mode mode = LOOP_NONE;
 	char t[160];
@@ -939,7 +952,9 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 		kid = calloc((size_t)n_kids, sizeof *kid);
 		kids = calloc((size_t)n_kids, sizeof *kids);
 		kshort = calloc((size_t)n_kids, sizeof *kshort);
-		if (kid == NULL || kids == NULL || kshort == NULL) {
+		klag = calloc((size_t)n_kids, sizeof *klag);
+		if (kid == NULL || kids == NULL || kshort == NULL ||
+		    klag == NULL) {
 			rc = nomem(e);
 			goto out;
 		}
@@ -957,14 +972,18 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 		for (i = 0; i < n_kids; i++) {
 			if (shorten && !picked && can_shorten(kids[i]))
 				kshort[i] = picked = 1;
+			/* the sample taken further on passes this one */
+			klag[i] = lag + (shorten && !picked);
 			if (i > 0)
 				adac_buf_puts(&e->defs, " : ");
 			adac_buf_puts(&e->defs, kid[i]);
 		}
 		break;
 	case ADAC_OP_PARALLEL:
-		for (i = 0; i < n_kids; i++)
+		for (i = 0; i < n_kids; i++) {
 			kshort[i] = shorten;
+			klag[i] = lag;
+		}
 		if (n_kids == 1) {
 			adac_buf_puts(&e->defs, kid[0]);
 			break;
@@ -992,6 +1011,7 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 			goto out;
 		}
 		kshort[mode == LOOP_BACK ? 1 : 0] = 1;
+		klag[0] = klag[1] = lag;
 		/* y = forward(x + back(y)): ~ feeds back's outputs to the
 		 * first inputs; the merge adds input i and i + N */
 		if (node->forward->n_in == 1) {
@@ -1031,17 +1051,19 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 		emit_nonlinear(e, node);
 		break;
 	case ADAC_OP_MODDELAY:
-		emit_moddelay(e, node, shorten);
+		emit_moddelay(e, node, shorten, lag);
 		break;
 	}
 	adac_buf_puts(&e->defs, ";\n");
 	for (i = 0; i < n_kids; i++)
-		if ((rc = emit_node(e, kids[i], kid[i], kshort[i])) != ADAC_OK)
+		if ((rc = emit_node(e, kids[i], kid[i], kshort[i],
+				    klag[i])) != ADAC_OK)
 			goto out;
 out:
 	free(kid);
 	free(kids);
 	free(kshort);
+	free(klag);
 	return rc;
 }
 
@@ -1202,12 +1224,13 @@ put_helpers(struct adac_buf *b, const struct em *e)
 	if (e->use_moddelay)
 		adac_buf_puts(b,
 		    "\n// a modulated delay line (adac-ir(5), moddelay): an integer counter\n"
-		    "// k = (n + 1) mod P, the phase ph + k*inc wrapped to [0, 1), the offset\n"
+		    "// k = (n + 1 + c) mod P (c = P - lag: the LFO runs lag samples late\n"
+		    "// where ~ takes a sample after it), the phase ph + k*inc wrapped to [0, 1), the offset\n"
 		    "// m = beta + a*sin(2*pi*p), and linear interpolation between x[n - j]\n"
 		    "// and x[n - j - 1], j = B + floor(m) (less s, the sample ~ takes)\n"
-		    "moddelay(B, beta, a, inc, P, ph, s, J, x) =\n"
+		    "moddelay(B, beta, a, inc, P, c, ph, s, J, x) =\n"
 		    "\t(1.0 - f) * (x @ j0) + f * (x @ (j0 + 1)) with {\n"
-		    "\tk = (+(1) : %(P)) ~ _;\n"
+		    "\tk = ((+(1) : %(P)) ~ _) : +(c) : %(P);\n"
 		    "\tp0 = ph + float(k) * inc;\n"
 		    "\tp = p0 - floor(p0);\n"
 		    "\tm = beta + a * sin(6.283185307179586 * p);\n"
@@ -1349,7 +1372,7 @@ adac_emit_faust(const struct adac_ir *ir, const struct adac_emit_options *opt,
 		rc = nomem(&e);
 		goto out;
 	}
-	if ((rc = emit_node(&e, ir->graph, model, 0)) != ADAC_OK)
+	if ((rc = emit_node(&e, ir->graph, model, 0, 0)) != ADAC_OK)
 		goto out;
 	put_process(&proc, &e, model);
 	put_helpers(&helpers, &e);

@@ -27,7 +27,7 @@ setup() {
 
 @test "moddelay: certify, emit, diff on noise and on an impulse: float within the model's tolerance, double below -250 dB" {
 	adac-certify "$EX" | adac-emit -o model.dsp
-	grep -q '^moddelay(B, beta, a, inc, P, ph, s, J, x) =' model.dsp
+	grep -q '^moddelay(B, beta, a, inc, P, c, ph, s, J, x) =' model.dsp
 	for sig in noise impulse; do
 		run --separate-stderr adac-diff --signal $sig "$EX" model.dsp
 		echo "$sig float: $(jq -c .overall <<<"$output")"
@@ -81,4 +81,33 @@ setup() {
 	run --separate-stderr adac-ir export "$EX"
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "adac-ir: error: $EX: /graph/of/1/back: a modulated delay has no counterpart in the config format: the reference's delays have fixed lengths" ]
+}
+
+# tests/data/moddelay/tank.json: a loop whose back path is a modulated
+# Schroeder allpass (one line read in its feedback and its feedforward,
+# as examples/dattorro.json writes them), a short fast modulated line
+# that cannot give up a sample, then a fixed line that does: the ~'s
+# sample passes both modulated parts, whose LFOs run one sample late
+# for it (c = P - 1).  Composing block norms, the allpass is bounded by
+# 5.2, not 1: indeterminate, so emitted with --force.
+@test "moddelay: the ~ sample taken after modulated lines lags their LFOs, and the program is equal" {
+	TANK="$TOP/tests/data/moddelay/tank.json"
+	run --separate-stderr adac-certify "$TANK"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r .certificate.verdict <<<"$output")" = indeterminate ]
+	adac-emit --force -o tank.dsp "$TANK" 2>/dev/null
+	grep -q '^modlines = moddelay(672, 0.0, 16.0, 2.0833333333333333e-05, 48000, 47999, 0.0, 1, 689);$' tank.dsp
+	grep -q '^short = moddelay(3, 0.5, 3.0, 0.018867924528301886, 53, 52, 0.25, 0, 8);$' tank.dsp
+	run --separate-stderr adac-diff --signal noise "$TANK" tank.dsp
+	echo "float: $(jq -c .overall <<<"$output")"
+	[ "$status" -eq 0 ]
+	jq -e '.overall.worst_error_db <= .overall.tol_db' <<<"$output"
+	run --separate-stderr adac-diff --double --signal noise "$TANK" tank.dsp
+	echo "double: $(jq -c .overall <<<"$output")"
+	[ "$status" -eq 0 ]
+	jq -e '.overall.worst_error_db < -250' <<<"$output"
+	# without the lag the program is another one
+	sed 's/48000, 47999,/48000, 0,/; s/53, 52,/53, 0,/' tank.dsp > nolag.dsp
+	run --separate-stderr adac-diff --double --signal noise "$TANK" nolag.dsp
+	[ "$status" -eq 1 ]
 }
