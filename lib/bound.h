@@ -130,13 +130,13 @@ double adac_bound_sqrt(double a);
  * t_n = n − d_n: each row has the two weights 1 − f and f, >= 0, sum 1.
  * A column m sums the hats of the points t_n within 1 of m.  When d
  * changes by at most δ <= 1/2 per sample, t_{n+1} − t_n >= s = 1 − δ
- * >= 1/2, so at most one point lies in each of [m, m + s) and
- * (m − s, m) besides ... : with a >= 0 the nearest point at or above m
- * and b > 0 the nearest below (a + b >= s), the sum is at most
- * g(a) + g(b) with g(x) = (1 − x) + max(0, 1 − x − s) (the next point
- * out is s further, the one after 2s >= 1 out of reach); g is convex
- * and decreasing, so the maximum over a + b >= s is at an end, g(0) +
- * g(s) = 3 − 2s = 1 + 2δ (one side alone: g(0) = 2 − s <= 1 + 2δ).
+ * >= 1/2.  With a >= 0 the distance from m of the nearest point at or
+ * above it and b > 0 of the nearest below (a + b >= s), the next point
+ * out on each side is at least s further and the one after that 2s >= 1
+ * away, out of reach, so the sum is at most g(a) + g(b) with
+ * g(x) = (1 − x) + max(0, 1 − x − s); g is convex and decreasing, so
+ * the maximum over a + b >= s is at an end, g(0) + g(s) = 3 − 2s =
+ * 1 + 2δ (one side alone: g(0) = 2 − s <= 1 + 2δ).
  * Schur's test: ‖T‖₂ <= √(max row sum · max column sum) <= √(1 + 2δ).
  *
  * δ: d = B + β + a·sin(2πp) and p advances by 1/P a sample, sin is

@@ -782,9 +782,9 @@ nl_noisy(struct noise *z, enum adac_nl nl, double u)
 /*
  * mline_read() as a float program computes it: every operation of the
  * LFO rounded (the increment 1/P and 2π as float literals, the
- * counter's conversion, the phase sum, the product, sinf within an ulp,
- * depth·s, b + depth·s), floor and f = d − j exact, 1 − f, both products
- * and their sum rounded.
+ * phase sum, the product, sinf within an ulp, depth·s, β + depth·s;
+ * the counter is exact), floor and f = m − q exact, 1 − f, both
+ * products and their sum rounded.
  */
 static inline double
 mline_noisy(struct noise *z, const struct mline *m, const double *ring,
