@@ -161,6 +161,11 @@ $(BUILD)/bench/live_lv2: private CPPFLAGS += -Itests/unit $(LILV_CFLAGS)
 $(BUILD)/bench/live_lv2: private LDLIBS += $(LILV_LIBS)
 $(BUILD)/bench/live_lv2: $(LV2_FILES) tests/unit/lv2_host.h
 
+# programs it JITs in process call sin and floor, which the LLVM code
+# finds among the process's global symbols: keep libm though jit.c
+# itself calls nothing of it (--as-needed would drop it)
+$(BUILD)/bench/jit: private LDLIBS := -Wl,--no-as-needed -lm -Wl,--as-needed $(LDLIBS)
+
 # it interposes two pthread calls for libfaust: export them
 $(WORKER): tools/libexec/adac-faust-worker.c $(LIB_A) $(wildcard lib/*.h) | $(BUILD)/libexec/adac
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) \

@@ -2,7 +2,8 @@
 # bench/jit.sh - libfaust compile time and run-time speed (× real time,
 # one core, 48 kHz, 256-frame blocks) of FAUST programs through
 # lib/faust_jit: the hand-written fixtures of tests/data/diff and, when
-# adac-emit is built, emitted FDNs of 4, 16 and 64 lines.  Four columns of
+# adac-emit is built, emitted FDNs of 4, 16 and 64 lines, and
+# examples/fdn4-mod.json beside its lines fixed (fdn4-fixed).  Four columns of
 # backends: LLVM for the host (libfaust reports "generic", SSE2 code),
 # LLVM for this CPU's own target, LLVM in double, and the interpreter.
 # Figures are medians of RUNS (default 3) compilations and runs of
@@ -34,6 +35,16 @@ if [ -x "$bin/adac-emit" ]; then
 			"$bin/adac-emit" --force -o "$tmp/hadamard16.dsp" 2>/dev/null &&
 			set -- "$@" "$tmp/hadamard16.dsp"
 	fi
+fi
+# the modulated 4-line FDN beside the same network with its lines fixed
+# at their base lengths (issue 15: the run-time cost of modulation)
+if [ -x "$bin/adac-emit" ] && command -v jq >/dev/null; then
+	ex=$top/examples/fdn4-mod.json
+	"$bin/adac-emit" --force -o "$tmp/fdn4-mod.dsp" "$ex" 2>/dev/null &&
+		set -- "$@" "$tmp/fdn4-mod.dsp"
+	jq '.graph.of[1].back |= {op: "delay", id, samples}' "$ex" |
+		"$bin/adac-emit" --force -o "$tmp/fdn4-fixed.dsp" 2>/dev/null &&
+		set -- "$@" "$tmp/fdn4-fixed.dsp"
 fi
 # this CPU's LLVM name, as gcc knows it (LLVM uses the same names)
 cpu=$(gcc -march=native -Q --help=target 2>/dev/null |

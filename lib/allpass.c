@@ -66,6 +66,15 @@ same_node(const struct adac_node *a, const struct adac_node *b)
 		return a->n_sections == b->n_sections &&
 		       same_doubles(a->sos, b->sos,
 				    (long)a->n_sections * a->n_in * 5);
+	case ADAC_OP_MODDELAY:
+		/* the same line read by the same LFO: the same operator */
+		return a->lfo == b->lfo &&
+		       same_doubles(a->samples, b->samples, a->n_in) &&
+		       same_doubles(a->depth, b->depth, a->n_in) &&
+		       same_doubles(a->rate_hz, b->rate_hz, a->n_in) &&
+		       same_doubles(a->phase, b->phase, a->n_in) &&
+		       memcmp(a->period, b->period,
+			      (size_t)a->n_in * sizeof *a->period) == 0;
 	case ADAC_OP_NONLINEAR:
 		return 0;
 	}
@@ -98,6 +107,7 @@ adac_allpass_unit(const struct adac_node *n)
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		return 0;
 	}
 	return 0;

@@ -467,6 +467,24 @@ adac_bound_sqrt(double a)
 }
 
 double
+adac_bound_moddelay_gain(double depth, long period, double u)
+{
+	double eps, delta, eta;
+
+	if (!(depth >= 0) || !isfinite(depth) || period < 1 || !(u >= 0))
+		return INFINITY;
+	eps = adac_bound_mul(adac_bound_add(48 * depth, 4), u);
+	delta = adac_bound_div(adac_bound_mul(2 * M_PI * (1 + 4 * U), depth),
+			       (double)period);
+	delta = adac_bound_add(delta, 2 * eps);
+	if (!(delta <= 0.5))
+		return INFINITY;
+	eta = adac_bound_mul(4 * u, adac_bound_add(depth, 2));
+	return adac_bound_sqrt(adac_bound_mul(adac_bound_add(1, 2 * eta),
+		adac_bound_add(adac_bound_add(1, 2 * delta), 4 * eta)));
+}
+
+double
 adac_bound_biquad_sensitivity(const double c[5], double x)
 {
 	struct adac_quad n, d;

@@ -118,4 +118,37 @@ double adac_bound_div(double a, double b);
 double adac_bound_add(double a, double b);
 double adac_bound_sqrt(double a);
 
+/*
+ * An upper bound of the l2 gain (induced operator norm) of one channel
+ * of a modulated delay (adac-ir(5), moddelay) of depth a samples and LFO
+ * period P samples, as a program whose unit roundoff is u computes it;
+ * INFINITY when the read pointer may move by more than half a sample
+ * per sample (then the bound below does not hold).  See adac-certify(1):
+ *
+ * y[n] = Σ_m T[n][m]·x[m] with T[n][m] = max(0, 1 − |t_n − m|), the
+ * "hat" weights of linear interpolation at the read position
+ * t_n = n − d_n: each row has the two weights 1 − f and f, >= 0, sum 1.
+ * A column m sums the hats of the points t_n within 1 of m.  When d
+ * changes by at most δ <= 1/2 per sample, t_{n+1} − t_n >= s = 1 − δ
+ * >= 1/2.  With a >= 0 the distance from m of the nearest point at or
+ * above it and b > 0 of the nearest below (a + b >= s), the next point
+ * out on each side is at least s further and the one after that 2s >= 1
+ * away, out of reach, so the sum is at most g(a) + g(b) with
+ * g(x) = (1 − x) + max(0, 1 − x − s); g is convex and decreasing, so
+ * the maximum over a + b >= s is at an end, g(0) + g(s) = 3 − 2s =
+ * 1 + 2δ (one side alone: g(0) = 2 − s <= 1 + 2δ).
+ * Schur's test: ‖T‖₂ <= √(max row sum · max column sum) <= √(1 + 2δ).
+ *
+ * δ: d = B + β + a·sin(2πp) and p advances by 1/P a sample, sin is
+ * 1-Lipschitz, so |Δd| <= 2π·a/P exactly; the program's offset m errs
+ * by at most ε = (48·a + 4)·u (inc, the counter's product, the phase
+ * sum, 2π and the product, sin within 2 units, a, a·s, β + a·s: at most
+ * (12π + 5)·a·u + 2u), so its steps are at most δ = 2π·a/P + 2ε.  The
+ * weights 1 − f and f, computed, err by η = 4·u·(a + 2) each (libfaust
+ * computes 1 − f as q − (m − 1)), so rows sum to at most 1 + 2η and a
+ * column, holding at most four weights, to 1 + 2δ + 4η:
+ *   gain <= √((1 + 2η)·(1 + 2δ + 4η)), rounded up.
+ */
+double adac_bound_moddelay_gain(double depth, long period, double u);
+
 #endif

@@ -186,8 +186,19 @@ analyze_nl_loop(struct ctx *c, struct loop *l)
 	struct lwork w = {0};
 	const char *where;
 	int rc, section = 0, channel = 0;
+	/*
+	 * A modulated delay: linear but time-varying, so its incremental
+	 * gain is its l2 gain, bounded for every length its LFO reaches
+	 * (adac_bound_moddelay_gain()).  Modes, poles, unitarity and rt60's
+	 * decay times are properties of one set of lengths; none of them
+	 * is asked, and a bound not below 1 is indeterminate.
+	 */
+	const char *why = adac_cert_has_mod(n) ?
+		"with a modulated delay in the loop only a delay-independent bound applies; only a delay-dependent argument (modes, poles, unitarity at fixed lengths) would settle it, and none holds for every length the LFO reaches" :
+		"with a nonlinear node in the loop no other argument applies";
 
 	l->nonlinear = 1;
+	l->modulated = adac_cert_has_mod(n);
 	l->method = "incremental-small-gain";
 	where = unstable_biquad_under(c, n, &section, &channel);
 	if (where != NULL) {
@@ -208,11 +219,12 @@ analyze_nl_loop(struct ctx *c, struct loop *l)
 			    l->bound);
 	else if (!l->have_bound)
 		set_verdict(l, ADAC_NOT_CERTIFIED, "incremental-small-gain",
-			    "the loop's incremental gain has no finite bound, and with a nonlinear node in the loop no other argument applies");
+			    "the loop's incremental gain has no finite bound (a modulated delay moving by more than half a sample per sample has none here), and %s",
+			    why);
 	else
 		set_verdict(l, ADAC_INDETERMINATE, "incremental-small-gain",
-			    "incremental small-gain bound %.12g >= 1, and with a nonlinear node in the loop no other argument applies",
-			    l->bound);
+			    "incremental small-gain bound %.12g >= 1, and %s",
+			    l->bound, why);
 out:
 	adac_cert_lwork_free(&w);
 	return rc;
@@ -243,6 +255,7 @@ analyze_loop(struct ctx *c, struct loop *l)
 		l->ltv = adac_cert_has_decay(n);
 		if (adac_cert_has_nl(n)) {
 			l->nonlinear = 1;
+			l->modulated = adac_cert_has_mod(n);
 			return ADAC_OK;
 		}
 		return modal_decision(c, l);
@@ -359,6 +372,7 @@ nonfinite_here(const struct adac_node *n, void *arg)
 	case ADAC_OP_PARALLEL:
 	case ADAC_OP_FEEDBACK:
 	case ADAC_OP_DELAY:
+	case ADAC_OP_MODDELAY:	/* its LFO's values are bounded by validation */
 		return 0;
 	case ADAC_OP_NONLINEAR:
 		for (i = 0; i < n->n_in; i++) {
@@ -453,6 +467,8 @@ float_exact_here(const struct adac_node *n)
 	case ADAC_OP_PARALLEL:
 	case ADAC_OP_FEEDBACK:
 		return 1;
+	case ADAC_OP_MODDELAY:
+		return 0;	/* its LFO rounds otherwise in float */
 	case ADAC_OP_DELAY:
 		for (i = 0; i < n->n_in; i++) {
 			f = n->samples[i] - floor(n->samples[i]);
@@ -682,7 +698,11 @@ loop_json(const struct ctx *c, const struct loop *l)
 	}
 	if (l->have_modal)
 		json_object_set_new(o, "slowest_mode", mode_json(c, l));
-	if (l->nonlinear) {
+	if (l->modulated) {
+		json_object_set_new(o, "modulated", json_true());
+		json_object_set_new(o, "argument", json_string(
+			"small gain with time-varying elements: the product of the l2 gains around the loop, a modulated delay's being sqrt((1 + 2 eta)(1 + 2 delta + 4 eta)) for a read pointer moving by at most delta <= 1/2 samples per sample (Schur's test on its interpolation weights); it holds for every length the LFO reaches, and certified-stable means a bounded response to every bounded input, not a decay time"));
+	} else if (l->nonlinear) {
 		/* what the verdict means changes with the argument */
 		json_object_set_new(o, "nonlinear", json_true());
 		json_object_set_new(o, "argument", json_string(

@@ -96,7 +96,8 @@ struct loop {
 	json_t *matrices;
 	struct adac_modal modal;
 	int have_modal;
-	int nonlinear;		/* a nonlinear node lies in the loop */
+	int nonlinear;		/* a node that is not LTI lies in the loop */
+	int modulated;		/* a modulated delay lies in the loop */
 };
 
 struct ctx {
@@ -178,8 +179,13 @@ double adac_cert_block_upper(struct ctx *c, const struct adac_node *n,
 /* The supremum over every ω of the norm of n (NAN on failure). */
 double adac_cert_block_sup(struct ctx *c, const struct adac_node *n);
 
-/* Does a nonlinear node lie under n? */
+/*
+ * Does a node that is not LTI lie under n: a nonlinear node or a
+ * modulated delay (adac_cert_has_mod())?
+ */
 int adac_cert_has_nl(const struct adac_node *n);
+/* Does a modulated delay lie under n? */
+int adac_cert_has_mod(const struct adac_node *n);
 /*
  * An upper bound of the incremental l2 gain of n, sup ‖n(x) − n(x')‖ /
  * ‖x − x'‖ (NAN on failure): for a node without a nonlinear one, its

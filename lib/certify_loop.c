@@ -187,6 +187,7 @@ diag_const(struct ctx *c, const struct adac_node *n, int ch, double *val,
 	case ADAC_OP_SOS:
 	case ADAC_OP_FEEDBACK:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		break;
 	}
 	*val = NAN;
@@ -321,6 +322,7 @@ const_eval(struct ctx *c, const struct adac_node *n, double *m, double *p,
 	case ADAC_OP_SOS:
 	case ADAC_OP_FEEDBACK:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		break;
 	}
 	return adac_error_set(c->err, ADAC_E_INPUT, n->pointer,
@@ -896,6 +898,7 @@ leaf_excess(struct ctx *c, const struct adac_node *n, double x)
 		}
 		return worst * c->u;
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		/* never in a loop decided by linear arguments; 0 widens
 		 * no marginal band */
 		return 0;

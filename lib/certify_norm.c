@@ -46,7 +46,8 @@ adac_cert_is_diag(const struct adac_node *n)
 		return 1;
 	case ADAC_OP_FEEDBACK:
 	case ADAC_OP_NONLINEAR:
-		return 0;	/* not linear: never a factor of H(ω) */
+	case ADAC_OP_MODDELAY:
+		return 0;	/* not LTI: never a factor of H(ω) */
 	}
 	return 0;
 }
@@ -70,6 +71,7 @@ adac_cert_is_const(const struct adac_node *n)
 	case ADAC_OP_SOS:
 	case ADAC_OP_FEEDBACK:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		return 0;
 	}
 	return 0;
@@ -195,6 +197,9 @@ leaf_fill(struct ctx *c, struct leaf *l)
 		/* adac_cert_incr_gain()'s, never a leaf of H(ω) */
 		return adac_error_set(c->err, ADAC_E_INPUT, n->pointer,
 				      "a nonlinear node has no frequency response to bound");
+	case ADAC_OP_MODDELAY:
+		return adac_error_set(c->err, ADAC_E_INPUT, n->pointer,
+				      "a modulated delay has no frequency response to bound");
 	}
 	if (n->op == ADAC_OP_MATRIX && !adac_cert_is_diag(n)) {
 		k = n->n_out * n->n_in;
@@ -298,6 +303,7 @@ adac_cert_chan_upper(struct ctx *c, const struct adac_node *n, int ch,
 		break;
 	case ADAC_OP_FEEDBACK:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		return INFINITY;	/* not channel-wise: never asked */
 	}
 	if ((l = adac_cert_leaf_of(c, n)) == NULL)
@@ -323,6 +329,7 @@ adac_cert_chan_upper(struct ctx *c, const struct adac_node *n, int ch,
 	case ADAC_OP_PARALLEL:
 	case ADAC_OP_FEEDBACK:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		break;		/* returned above */
 	}
 	return INFINITY;
@@ -435,6 +442,7 @@ adac_cert_block_upper(struct ctx *c, const struct adac_node *n, double xlo,
 	case ADAC_OP_SOS:
 		break;	/* diagonal: above */
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		break;	/* no H(ω): adac_cert_incr_gain() bounds it */
 	}
 	return INFINITY;
@@ -601,11 +609,47 @@ adac_cert_block_sup(struct ctx *c, const struct adac_node *n)
 
 /* --- nonlinear nodes: incremental gains ------------------------------- */
 
+/*
+ * A nonlinear node or a modulated delay: the elements that are not LTI
+ * and so are bounded by their operator gains alone (adac_cert_incr_gain()).
+ */
 static int
 nl_here(const struct adac_node *n, void *arg)
 {
 	(void)arg;
-	return n->op == ADAC_OP_NONLINEAR;
+	return n->op == ADAC_OP_NONLINEAR || n->op == ADAC_OP_MODDELAY;
+}
+
+static int
+mod_here(const struct adac_node *n, void *arg)
+{
+	(void)arg;
+	return n->op == ADAC_OP_MODDELAY;
+}
+
+int
+adac_cert_has_mod(const struct adac_node *n)
+{
+	return adac_ir_walk(n, mod_here, NULL, NULL) != ADAC_OK;
+}
+
+/*
+ * A modulated delay is linear and time-varying: its incremental gain is
+ * its l2 gain, and channel by channel (a diagonal operator) the largest
+ * of adac_bound_moddelay_gain() at the precision checked, which holds
+ * for every length the LFO reaches.
+ */
+static double
+mod_gain(struct ctx *c, const struct adac_node *n)
+{
+	double acc = 0, g;
+	int ch;
+
+	for (ch = 0; ch < n->n_in; ch++) {
+		g = adac_bound_moddelay_gain(n->depth[ch], n->period[ch], c->u);
+		acc = g > acc ? g : acc;
+	}
+	return acc;
 }
 
 int
@@ -659,6 +703,8 @@ adac_cert_incr_gain(struct ctx *c, const struct adac_node *n)
 	switch (n->op) {
 	case ADAC_OP_NONLINEAR:
 		return nl_gain(c, n);
+	case ADAC_OP_MODDELAY:
+		return mod_gain(c, n);
 	case ADAC_OP_SERIES:
 		acc = 1;
 		for (i = 0; i < n->n_of; i++) {

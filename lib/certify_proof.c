@@ -151,6 +151,7 @@ keeps_sign(const struct ctx *c, const struct adac_node *n, int ch, int sgn)
 		return 0;
 	case ADAC_OP_FEEDBACK:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		return 0;	/* no proof rests on it */
 	}
 	return 0;

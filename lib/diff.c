@@ -377,6 +377,13 @@ adac_diff_run(struct adac_source *src[2], const char *name[2],
 					    "has a nonlinear node, which its impulse response does not characterise: say which signal to compare on (--signal noise, sweep or impulse)");
 			goto out;
 		}
+	for (k = 0; k < 2 && cmp->equal && !opt->stimulus_given; k++)
+		if (adac_source_is_time_varying(src[k])) {
+			*culprit = k;
+			rc = adac_error_set(err, ADAC_E_INPUT, "",
+					    "has a modulated delay, which its impulse response at sample 0 does not characterise: say which signal to compare on (--signal noise, sweep or impulse)");
+			goto out;
+		}
 	r = adac_comparison_json(cmp);
 	if (r == NULL || set_report(r, name, rate, length, resp[0]->inputs,
 				    resp[0]->outputs, dbl ? "double" : "float") ||

@@ -38,6 +38,7 @@
 static const char *const reserved[] = {
 	/* ours */
 	"process", "knob", "bfly", "biquad", "svf", "hadamard_stage", "rt60",
+	"moddelay",
 	"dry_wet", "pre_delay", "pre_delay_samples", "dry", "wet", "model",
 	/* keywords and primitives */
 	"import", "declare", "with", "letrec", "where", "case", "environment",
@@ -153,6 +154,7 @@ struct em {
 	int n_live;		/* live values written so far: their names */
 	int use_lib;		/* si., ro., ba. appear: import stdfaust.lib */
 	int use_bfly, use_biquad, use_svf, use_knob, use_hstage;
+	int use_moddelay;
 };
 
 char *
@@ -194,6 +196,7 @@ node_name(struct em *e, const struct adac_node *node)
 		[ADAC_OP_FEEDBACK] = "loop", [ADAC_OP_DELAY] = "delays",
 		[ADAC_OP_GAIN] = "gains", [ADAC_OP_MATRIX] = "mix",
 		[ADAC_OP_SOS] = "filters", [ADAC_OP_NONLINEAR] = "shapers",
+		[ADAC_OP_MODDELAY] = "modlines",
 	};
 	_Static_assert(sizeof by_op / sizeof by_op[0] == ADAC_N_OPS,
 		       "every op has a definition name");
@@ -278,12 +281,34 @@ enum loop_mode { LOOP_NONE, LOOP_BACK, LOOP_FORWARD };
 
 static enum loop_mode loop_mode(const struct adac_node *node);
 
+static int
+moddelay_here(const struct adac_node *n, void *arg)
+{
+	(void)arg;
+	return n->op == ADAC_OP_MODDELAY;
+}
+
+/* Does a modulated delay lie under node? */
+static int
+has_moddelay(const struct adac_node *node)
+{
+	return adac_ir_walk(node, moddelay_here, NULL, NULL) != ADAC_OK;
+}
+
 /*
  * Whether one sample of delay can be taken out of every path through
- * node: z^-1 commutes with every LTI node, so it is enough that a delay
- * of at least one whole sample sits on each path.  A loop that absorbs
- * its own `~` delay through its forward path delays its output by one
- * sample; that sample can go instead.
+ * node, at its input: z^-1 commutes with every LTI node, so it is
+ * enough that a delay of at least one whole sample sits on each path.
+ * A modulated delay M is time-varying: z^-1·M = M'·z^-1 where M' is M
+ * with its LFO one sample late (d'[n] = d[n − 1]), so a sample taken
+ * from a node after it in a series passes it by lagging its counter
+ * (emit_node()'s lag), and every node with a modulated delay inside
+ * likewise (a causal system at rest shifted in time is the system with
+ * its time-varying parameters shifted).  A modulated delay can give
+ * the sample itself: it then reads j − 1 and j at the same LFO
+ * position.  A loop that absorbs its own `~` delay through its forward
+ * path delays its output by one sample; that sample can go instead, if
+ * nothing in the loop is time-varying.
  */
 static int
 can_shorten(const struct adac_node *node)
@@ -291,6 +316,11 @@ can_shorten(const struct adac_node *node)
 	int i, ch;
 
 	switch (node->op) {
+	case ADAC_OP_MODDELAY:
+		for (ch = 0; ch < node->n_in; ch++)
+			if (adac_moddelay_min_whole(node, ch) < 1)
+				return 0;
+		return node->n_in > 0;
 	case ADAC_OP_DELAY:
 		for (ch = 0; ch < node->n_in; ch++)
 			if (!(node->samples[ch] >= 1.0))
@@ -307,7 +337,8 @@ can_shorten(const struct adac_node *node)
 				return 0;
 		return node->n_of > 0;
 	case ADAC_OP_FEEDBACK:
-		return loop_mode(node) == LOOP_FORWARD;
+		return loop_mode(node) == LOOP_FORWARD;	/* never with a
+							 * moddelay inside */
 	case ADAC_OP_GAIN:
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
@@ -322,7 +353,8 @@ loop_mode(const struct adac_node *node)
 {
 	if (can_shorten(node->back))
 		return LOOP_BACK;
-	if (can_shorten(node->forward))
+	/* the output delay moves across the whole loop */
+	if (can_shorten(node->forward) && !has_moddelay(node))
 		return LOOP_FORWARD;
 	return LOOP_NONE;
 }
@@ -359,6 +391,45 @@ emit_delay(struct em *e, const struct adac_node *node, int shorten)
 					 "(_ <: (@(%.0f) : *(%s)), (@(%.0f) : *(%s)) :> _)",
 					 k, a, k + 1, b);
 		}
+		item(e, ch == 0, t);
+	}
+}
+
+/*
+ * moddelay(B, beta, a, inc, P, c, ph, s, J) is one channel of a
+ * modulated delay, written operation by operation as adac-ir(5) and the
+ * simulator (adac_moddelay_offset(), lib/sim.c) compute it: an integer
+ * counter k (c = P − lag mod P, with lag the samples the enclosing ~
+ * moves past it: see can_shorten()),
+ * the phase ph + k·inc wrapped to [0, 1), m = beta + a·sin(2π·p), then
+ * j = B + floor(m) and f = m − floor(m); s is the sample the enclosing
+ * ~ takes (0 or 1), J the longest read, which bounds FAUST's line (the
+ * clamp changes nothing: j − s lies in [0, J − 1] by validation).
+ * libfaust 2.54.9 reassociates some of these sums (p0 − floor(p0) as
+ * k·inc + (ph − floor(p0)), 1 − f as q − (m − 1)): the same values
+ * within a few units of the last place of numbers below 2 and of the
+ * depth, which is what the double comparison sees.
+ */
+static void
+emit_moddelay(struct em *e, const struct adac_node *node, int shorten,
+	      long lag)
+{
+	char beta[40], a[40], inc[40], ph[40], t[320];
+	double b;
+	long P;
+	int ch;
+
+	e->use_moddelay = 1;
+	for (ch = 0; ch < node->n_in; ch++) {
+		b = node->samples[ch];
+		adac_emit_literal(beta, b - floor(b));
+		adac_emit_literal(a, node->depth[ch]);
+		adac_emit_literal(inc, 1.0 / (double)node->period[ch]);
+		adac_emit_literal(ph, node->phase[ch]);
+		P = node->period[ch];
+		snprintf(t, sizeof t, "moddelay(%.0f, %s, %s, %s, %ld, %ld, %s, %d, %.0f)",
+			 floor(b), beta, a, inc, P, (P - lag % P) % P, ph,
+			 shorten, floor(b + node->depth[ch]) + 2 - shorten);
 		item(e, ch == 0, t);
 	}
 }
@@ -814,7 +885,7 @@ out:
 /* --- composites ---------------------------------------------------------- */
 
 static int emit_node(struct em *e, const struct adac_node *node,
-		     const char *name, int shorten);
+		     const char *name, int shorten, long lag);
 
 static const char *
 describe(const struct adac_node *node, char *t, size_t cap)
@@ -832,20 +903,29 @@ describe(const struct adac_node *node, char *t, size_t cap)
 	return t;
 }
 
+/*
+ * The definition of node and of everything under it.  shorten: one
+ * sample is taken out at its input for an enclosing ~ (can_shorten());
+ * lag: how many such samples the program's signal here is ahead of
+ * the IR's, which every modulated delay under node matches by running
+ * its LFO that much late.
+ */
 static int
 emit_node(struct em *e, const struct adac_node *node, const char *name,
-	  int shorten)
+	  int shorten, long lag)
 {
 	const char **kid = NULL;
 	const struct adac_node **kids = NULL;
 	int *kshort = NULL;
+	long *klag = NULL;
 	int n_kids = 0, i, rc = ADAC_OK, picked = 0;
 	enum loop_mode mode = LOOP_NONE;
 	char t[160];
 
 	adac_buf_printf(&e->defs, "\n// %s: %s", node->pointer[0] ?
 			node->pointer : "/graph", describe(node, t, sizeof t));
-	if (shorten && node->op == ADAC_OP_DELAY)
+	if (shorten && (node->op == ADAC_OP_DELAY ||
+			node->op == ADAC_OP_MODDELAY))
 		adac_buf_puts(&e->defs,
 			      "; one sample shorter, the enclosing ~ adds it");
 	if (shorten && node->op == ADAC_OP_FEEDBACK)
@@ -872,7 +952,9 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 		kid = calloc((size_t)n_kids, sizeof *kid);
 		kids = calloc((size_t)n_kids, sizeof *kids);
 		kshort = calloc((size_t)n_kids, sizeof *kshort);
-		if (kid == NULL || kids == NULL || kshort == NULL) {
+		klag = calloc((size_t)n_kids, sizeof *klag);
+		if (kid == NULL || kids == NULL || kshort == NULL ||
+		    klag == NULL) {
 			rc = nomem(e);
 			goto out;
 		}
@@ -890,14 +972,18 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 		for (i = 0; i < n_kids; i++) {
 			if (shorten && !picked && can_shorten(kids[i]))
 				kshort[i] = picked = 1;
+			/* the sample taken further on passes this one */
+			klag[i] = lag + (shorten && !picked);
 			if (i > 0)
 				adac_buf_puts(&e->defs, " : ");
 			adac_buf_puts(&e->defs, kid[i]);
 		}
 		break;
 	case ADAC_OP_PARALLEL:
-		for (i = 0; i < n_kids; i++)
+		for (i = 0; i < n_kids; i++) {
 			kshort[i] = shorten;
+			klag[i] = lag;
+		}
 		if (n_kids == 1) {
 			adac_buf_puts(&e->defs, kid[0]);
 			break;
@@ -925,6 +1011,7 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 			goto out;
 		}
 		kshort[mode == LOOP_BACK ? 1 : 0] = 1;
+		klag[0] = klag[1] = lag;
 		/* y = forward(x + back(y)): ~ feeds back's outputs to the
 		 * first inputs; the merge adds input i and i + N */
 		if (node->forward->n_in == 1) {
@@ -963,15 +1050,20 @@ emit_node(struct em *e, const struct adac_node *node, const char *name,
 	case ADAC_OP_NONLINEAR:
 		emit_nonlinear(e, node);
 		break;
+	case ADAC_OP_MODDELAY:
+		emit_moddelay(e, node, shorten, lag);
+		break;
 	}
 	adac_buf_puts(&e->defs, ";\n");
 	for (i = 0; i < n_kids; i++)
-		if ((rc = emit_node(e, kids[i], kid[i], kshort[i])) != ADAC_OK)
+		if ((rc = emit_node(e, kids[i], kid[i], kshort[i],
+				    klag[i])) != ADAC_OK)
 			goto out;
 out:
 	free(kid);
 	free(kids);
 	free(kshort);
+	free(klag);
 	return rc;
 }
 
@@ -1129,6 +1221,23 @@ put_helpers(struct adac_buf *b, const struct em *e)
 		    "\tp = ba.tau2pole(" KNOB_TAU_S ");\n"
 		    "\tglide(y) = select2(1 - 1', x + p * (y - x), x);\n"
 		    "};\n");
+	if (e->use_moddelay)
+		adac_buf_puts(b,
+		    "\n// a modulated delay line (adac-ir(5), moddelay): an integer counter\n"
+		    "// k = (n + 1 + c) mod P (c = P - lag: the LFO runs lag samples late\n"
+		    "// where ~ takes a sample after it), the phase ph + k*inc wrapped to [0, 1), the offset\n"
+		    "// m = beta + a*sin(2*pi*p), and linear interpolation between x[n - j]\n"
+		    "// and x[n - j - 1], j = B + floor(m) (less s, the sample ~ takes)\n"
+		    "moddelay(B, beta, a, inc, P, c, ph, s, J, x) =\n"
+		    "\t(1.0 - f) * (x @ j0) + f * (x @ (j0 + 1)) with {\n"
+		    "\tk = ((+(1) : %(P)) ~ _) : +(c) : %(P);\n"
+		    "\tp0 = ph + float(k) * inc;\n"
+		    "\tp = p0 - floor(p0);\n"
+		    "\tm = beta + a * sin(6.283185307179586 * p);\n"
+		    "\tq = floor(m);\n"
+		    "\tf = m - q;\n"
+		    "\tj0 = max(0, min(J - 1, B + int(q) - s));\n"
+		    "};\n");
 	if (e->use_bfly)
 		adac_buf_puts(b, "\n// (a, b) -> (a + b, a - b)\n"
 			      "bfly = _, _ <: +, -;\n");
@@ -1263,7 +1372,7 @@ adac_emit_faust(const struct adac_ir *ir, const struct adac_emit_options *opt,
 		rc = nomem(&e);
 		goto out;
 	}
-	if ((rc = emit_node(&e, ir->graph, model, 0)) != ADAC_OK)
+	if ((rc = emit_node(&e, ir->graph, model, 0, 0)) != ADAC_OK)
 		goto out;
 	put_process(&proc, &e, model);
 	put_helpers(&helpers, &e);

@@ -347,6 +347,11 @@ node_config(struct ex *x, const struct adac_node *n, const json_t *j)
 		if ((o = export_sos(n)) == NULL)
 			goto nomem;
 		return o;
+	case ADAC_OP_MODDELAY:
+		adac_error_set(x->err, ADAC_E_INPUT, n->pointer,
+		    "a modulated delay has no counterpart in the config "
+		    "format: the reference's delays have fixed lengths");
+		return NULL;
 	case ADAC_OP_NONLINEAR:
 		adac_error_set(x->err, ADAC_E_INPUT, n->pointer,
 		    "a nonlinear node has no counterpart in the config "

@@ -261,11 +261,16 @@ response(const struct adac_node *n, const struct adac_freq_opts *o,
 	case ADAC_OP_GAIN:
 	case ADAC_OP_SOS:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		break;
 	}
 	memset(h, 0, (size_t)n->n_out * n->n_in * sizeof *h);
 	for (k = 0; k < n->n_in; k++) {
-		if (n->op == ADAC_OP_DELAY)
+		if (n->op == ADAC_OP_DELAY || n->op == ADAC_OP_MODDELAY)
+			/* a modulated delay's small-signal response is the
+			 * delay at its base length, linearly interpolated:
+			 * a description, not a proof of anything once the
+			 * length moves (adac-ir(5)) */
 			h[k * n->n_in + k] = delay_value(n, k, p);
 		else if (n->op == ADAC_OP_GAIN)
 			h[k * n->n_in + k] = adac_freq_gain(n, k, o);

@@ -169,6 +169,10 @@ free_one(const struct adac_node *cn, void *arg)
 	free(n->sos);
 	free(n->in_gain);
 	free(n->out_gain);
+	free(n->depth);
+	free(n->phase);
+	free(n->rate_hz);
+	free(n->period);
 	free(n);
 	return ADAC_OK;
 }
@@ -671,6 +675,150 @@ parse_nonlinear(struct ctx *c, struct adac_node *n, json_t *v,
 	return rc;
 }
 
+/*
+ * The LFO's phase from an exact integer counter, not an accumulator:
+ * a float accumulator adding 1/P would drift by up to half an ulp of
+ * the phase every sample, and in a few seconds move the read pointer of
+ * a float program by a sizeable part of a sample away from the
+ * simulator's.  Both functions follow enum adac_lfo's comment operation
+ * by operation, as emit_faust.c writes them.
+ */
+double
+adac_moddelay_offset(const struct adac_node *n, int ch, long k)
+{
+	double inc = 1.0 / (double)n->period[ch], p;
+	double beta = n->samples[ch] - floor(n->samples[ch]);
+
+	p = n->phase[ch] + (double)k * inc;
+	p = p - floor(p);
+	return beta + n->depth[ch] * sin(ADAC_TWO_PI * p);
+}
+
+float
+adac_moddelay_offsetf(const struct adac_node *n, int ch, long k)
+{
+	float inc = (float)(1.0 / (double)n->period[ch]), p;
+	float beta = (float)(n->samples[ch] - floor(n->samples[ch]));
+
+	p = (float)n->phase[ch] + (float)k * inc;
+	p = p - floorf(p);
+	return beta + (float)n->depth[ch] * sinf((float)ADAC_TWO_PI * p);
+}
+
+long
+adac_moddelay_min_whole(const struct adac_node *n, int ch)
+{
+	double b = n->samples[ch], beta = b - floor(b), a = n->depth[ch];
+	double qd = floor(beta - a);
+	double qf = floor((double)((float)beta - (float)a));
+
+	return (long)floor(b) + (long)(qd < qf ? qd : qf);
+}
+
+/* One array of len numbers, each checked by lo <= v (and v < hi). */
+static int
+mod_numbers(struct ctx *c, json_t *v, const char *ptr, const char *key,
+	    long len, double **out)
+{
+	char p[ADAC_POINTER_MAX];
+	long got;
+
+	return adac_json_numbers(member(v, key, ptr, p), p, len,
+				 len < 0 ? ADAC_MAX_CHANNELS : 0, out, &got,
+				 c->err);
+}
+
+static int
+parse_moddelay(struct ctx *c, struct adac_node *n, json_t *v,
+	       const char *ptr, struct port *port)
+{
+	static const char *const keys[] = {"op", "id", "samples", "depth",
+					   "rate_hz", "phase", "lfo", NULL};
+	char p[ADAC_POINTER_MAX + 32];
+	const char *lfo;
+	double fs = c->ir->fs_hz;
+	json_t *lv;
+	long len, i;
+	int rc;
+
+	if ((rc = check_keys(c, v, ptr, keys, "moddelay")) != ADAC_OK)
+		return rc;
+	lv = member(v, "lfo", ptr, p);
+	if (lv != NULL) {
+		if ((rc = adac_json_string(lv, p, &lfo, c->err)) != ADAC_OK)
+			return rc;
+		if (strcmp(lfo, "sine") != 0)
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "unknown lfo '%s'; expected 'sine'",
+					      lfo);
+	}
+	n->lfo = ADAC_LFO_SINE;
+	rc = adac_json_numbers(member(v, "samples", ptr, p), p, -1,
+			       ADAC_MAX_CHANNELS, &n->samples, &len, c->err);
+	if (rc != ADAC_OK ||
+	    (rc = mod_numbers(c, v, ptr, "depth", len, &n->depth)) ||
+	    (rc = mod_numbers(c, v, ptr, "rate_hz", len, &n->rate_hz)) ||
+	    (rc = mod_numbers(c, v, ptr, "phase", len, &n->phase)))
+		return rc;
+	n->interp = ADAC_INTERP_LINEAR;
+	n->period = calloc((size_t)len + 1, sizeof *n->period);
+	if (n->period == NULL)
+		return nomem(c, ptr);
+	for (i = 0; i < len; i++) {
+		double b = n->samples[i], a = n->depth[i], r = n->rate_hz[i];
+		double ph = n->phase[i];
+
+		snprintf(p, sizeof p, "%s/samples/%ld", ptr, i);
+		if (b < 0)
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "delay length %.17g is negative", b);
+		if (b + a > ADAC_MAX_DELAY_SAMPLES)
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "delay length %.17g plus depth %.17g is more than the limit of %d samples",
+					      b, a, ADAC_MAX_DELAY_SAMPLES);
+		snprintf(p, sizeof p, "%s/depth/%ld", ptr, i);
+		if (a < 0)
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "depth %.17g is negative", a);
+		if (a > b)
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "depth %.17g is more than the base length %.17g: the read pointer would pass the write pointer",
+					      a, b);
+		snprintf(p, sizeof p, "%s/rate_hz/%ld", ptr, i);
+		if (r < 0)
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "rate %.17g Hz is negative", r);
+		if (r > fs / 2)
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "rate %.17g Hz is above half the sample rate (%.17g Hz)",
+					      r, fs / 2);
+		if (r > 0 && !(fs / r <= ADAC_MAX_LFO_PERIOD - 0.5))
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "rate %.17g Hz is below the slowest LFO, fs/2^24 = %.17g Hz (or 0 for none)",
+					      r, fs / ADAC_MAX_LFO_PERIOD);
+		n->period[i] = r > 0 ? (long)round(fs / r) : 1;
+		snprintf(p, sizeof p, "%s/phase/%ld", ptr, i);
+		if (!(ph >= 0 && ph < 1))
+			return adac_error_set(c->err, ADAC_E_INPUT, p,
+					      "phase %.17g is outside 0 to 1 (excluded), in cycles",
+					      ph);
+		/* the line holds up to floor(b + a) + 1 samples */
+		c->total_delay += b + a + 1;
+	}
+	if (c->total_delay > MAX_TOTAL_DELAY)
+		return adac_error_set(c->err, ADAC_E_INPUT, ptr,
+				      "the document's delays add up to more than %ld samples",
+				      MAX_TOTAL_DELAY);
+	n->n_in = n->n_out = (int)len;
+	if ((rc = port_new(c, port, n->n_in, 1, n->n_out, 1, ptr)) != ADAC_OK)
+		return rc;
+	/* the read pointer reaches x[n] (j = 0) when d can fall below 1 */
+	for (i = 0; i < len && rc == ADAC_OK; i++)
+		if (adac_moddelay_min_whole(n, (int)i) < 1)
+			rc = edge(c, port->in[i], port->out[i], ptr);
+	return rc;
+}
+
 static int
 parse_long_array(struct ctx *c, json_t *v, const char *ptr, long n, long lo,
 		 long hi, long **out)
@@ -954,6 +1102,7 @@ static const char *const op_names[] = {
 	[ADAC_OP_FEEDBACK] = "feedback", [ADAC_OP_DELAY] = "delay",
 	[ADAC_OP_GAIN] = "gain", [ADAC_OP_MATRIX] = "matrix",
 	[ADAC_OP_SOS] = "sos", [ADAC_OP_NONLINEAR] = "nonlinear",
+	[ADAC_OP_MODDELAY] = "moddelay",
 };
 _Static_assert(sizeof op_names / sizeof op_names[0] == ADAC_N_OPS,
 	       "every op has a name");
@@ -972,6 +1121,7 @@ adac_ir_n_children(const struct adac_node *n)
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		return 0;
 	}
 	return 0;
@@ -991,6 +1141,7 @@ adac_ir_child(const struct adac_node *n, int i)
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		return NULL;
 	}
 	return NULL;
@@ -1081,6 +1232,7 @@ parse_node(struct ctx *c, json_t *v, const char *ptr, int depth,
 	case ADAC_OP_MATRIX: rc = parse_matrix(c, n, v, ptr, port); break;
 	case ADAC_OP_SOS: rc = parse_sos(c, n, v, ptr, port); break;
 	case ADAC_OP_NONLINEAR: rc = parse_nonlinear(c, n, v, ptr, port); break;
+	case ADAC_OP_MODDELAY: rc = parse_moddelay(c, n, v, ptr, port); break;
 	}
 	if (rc != ADAC_OK)
 		return rc;

@@ -40,6 +40,7 @@ enum adac_op {
 	ADAC_OP_MATRIX,
 	ADAC_OP_SOS,
 	ADAC_OP_NONLINEAR,
+	ADAC_OP_MODDELAY,
 };
 
 /*
@@ -48,7 +49,7 @@ enum adac_op {
  * assertions hold to it; the switches over ops have no default, so
  * -Wswitch lists every one a new op must handle.
  */
-#define ADAC_N_OPS (ADAC_OP_NONLINEAR + 1)
+#define ADAC_N_OPS (ADAC_OP_MODDELAY + 1)
 
 /* parallel "in": split feeds every branch the same input; stack concatenates */
 enum adac_parallel_in { ADAC_IN_SPLIT, ADAC_IN_STACK };
@@ -73,6 +74,28 @@ enum adac_interp { ADAC_INTERP_NONE, ADAC_INTERP_LINEAR };
  *          |u| = 1; evaluated in exactly this order everywhere.
  */
 enum adac_nl { ADAC_NL_TANH, ADAC_NL_CLIP, ADAC_NL_CUBIC };
+
+/*
+ * The LFO of a modulated delay (adac-ir(5), "moddelay").  Channel i has
+ * base b = samples[i], depth a = depth[i], phase φ = phase[i] (cycles)
+ * and a period of P = period[i] whole samples (round(fs/rate_hz), or 1
+ * for a rate of 0).  At sample n (from 0):
+ *   k = (n + 1) mod P                 (an integer counter)
+ *   p = φ + k·inc,  inc = 1.0/P       (inc rounded once, to the
+ *   p = p − floor(p)                   program's precision)
+ *   m = β + a·sin(ADAC_TWO_PI·p)      β = b − floor(b), exact
+ *   q = floor(m),  f = m − q,  j = floor(b) + q   (f, j exact)
+ *   y[n] = (1 − f)·x[n − j] + f·x[n − j − 1]
+ * each operation rounded once, in this order, in the simulator and in
+ * the emitted program alike (adac_moddelay_offset()).  The counter is
+ * exact, so the phase never drifts however long the program runs; the
+ * whole part of b is kept out of m, so f carries the rounding of a
+ * number of the size of the depth, not of the length.  The length read
+ * is d = j + f = b + a·sin(2πp) up to those roundings.
+ */
+enum adac_lfo { ADAC_LFO_SINE };
+#define ADAC_TWO_PI 6.283185307179586	/* 2π rounded to double */
+#define ADAC_MAX_LFO_PERIOD 16777216L	/* 2^24: k and k·inc exact in float */
 
 /*
  * rt60-controlled decay on a gain node (see adac-ir(5), "controls"): the
@@ -120,6 +143,12 @@ struct adac_node {
 	/* nonlinear: y_i = out_gain[i]·f(in_gain[i]·x_i), n_in == n_out */
 	enum adac_nl nl;
 	double *in_gain, *out_gain;
+
+	/* moddelay: samples (the base), depth, phase, rate per channel;
+	 * period the LFO's in whole samples, 1 for rate 0 */
+	double *depth, *phase, *rate_hz;
+	long *period;
+	enum adac_lfo lfo;
 };
 
 /* A macro-control: a slider the emitted program exposes (adac-ir(5)). */
@@ -188,6 +217,25 @@ double adac_nl_eval(enum adac_nl nl, double u);
 
 /* The same in float, as a float program computes it. */
 float adac_nl_evalf(enum adac_nl nl, float u);
+
+/*
+ * The offset m = β + a·sin(2πp) that the modulated delay n adds to the
+ * whole part of its base length on channel ch when its counter is k
+ * (0 <= k < period), in double, exactly as the comment of enum adac_lfo
+ * writes it: the line reads j = floor(b) + floor(m), f = m − floor(m).
+ */
+double adac_moddelay_offset(const struct adac_node *n, int ch, long k);
+
+/* The same in float, as a float program computes it. */
+float adac_moddelay_offsetf(const struct adac_node *n, int ch, long k);
+
+/*
+ * The least j the line on channel ch can read, floor(b) + floor(β − a)
+ * with β − a rounded as a double and as a float program rounds it (m is
+ * never below that: rounding is monotone and sin >= −1), the smaller
+ * of the two.  The line breaks a loop (reads no x[n]) when it is >= 1.
+ */
+long adac_moddelay_min_whole(const struct adac_node *n, int ch);
 
 /* The op's name as written in the document ("series", "delay", ...). */
 const char *adac_op_name(enum adac_op op);

@@ -135,6 +135,7 @@ free_copy(struct adac_node *c)
 		break;
 	case ADAC_OP_DELAY:
 	case ADAC_OP_NONLINEAR:	/* its gains stay borrowed */
+	case ADAC_OP_MODDELAY:	/* refused by adac_modal_map_new() */
 		break;
 	}
 	free(c);
@@ -234,6 +235,7 @@ copy_rounded(const struct adac_node *src, const struct adac_freq_opts *fo,
 		break;
 	case ADAC_OP_DELAY:
 	case ADAC_OP_NONLINEAR:	/* refused by adac_modal_map_new() */
+	case ADAC_OP_MODDELAY:
 		break;
 	}
 	if (rc != ADAC_OK) {
@@ -449,6 +451,9 @@ step(struct adac_modal_map *m, int absolute, const double *x,
 				    l->frac * (b >= 0 ? x[b] : 0);
 			break;
 		}
+		case ADAC_NET_MODDELAY:	/* refused by adac_modal_map_new() */
+			w[pp->out] = 0;
+			break;
 		case ADAC_NET_NL:	/* refused by adac_modal_map_new() */
 			w[pp->out] = pp->gain_out *
 				     adac_nl_eval(pp->nl, pp->gain_in * w[pp->in]);
@@ -548,6 +553,7 @@ compute_depth(struct adac_modal_map *m)
 			kd[pp->out] = kd[pp->in] + 1;
 			break;
 		case ADAC_NET_NL:	/* refused by adac_modal_map_new() */
+		case ADAC_NET_MODDELAY:
 			kd[pp->out] = kd[pp->in] + 2;
 			break;
 		}
@@ -597,6 +603,9 @@ adac_modal_map_free(struct adac_modal_map *m)
 static int
 nonlinear_here(const struct adac_node *n, void *arg)
 {
+	if (n->op == ADAC_OP_MODDELAY)
+		return adac_error_set(arg, ADAC_E_INPUT, n->pointer,
+				      "a modulated delay has no state-space matrix: its state map changes every sample");
 	if (n->op != ADAC_OP_NONLINEAR)
 		return ADAC_OK;
 	return adac_error_set(arg, ADAC_E_INPUT, n->pointer,

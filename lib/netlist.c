@@ -399,6 +399,25 @@ build_nonlinear(struct builder *b, const struct adac_node *node,
 }
 
 static int
+build_moddelay(struct builder *b, const struct adac_node *node,
+	       const int *in, int *out)
+{
+	int ch, idx, rc;
+
+	for (ch = 0; ch < node->n_in; ch++) {
+		rc = new_prim(b, ADAC_NET_MODDELAY, node, &idx);
+		if (rc != ADAC_OK)
+			return rc;
+		b->prims[idx].in = in[ch];
+		b->prims[idx].ch = ch;
+		/* as ir.c's rule: j = 0 is reachable below one sample */
+		b->prims[idx].direct = adac_moddelay_min_whole(node, ch) < 1;
+		out[ch] = b->prims[idx].out;
+	}
+	return ADAC_OK;
+}
+
+static int
 build(struct builder *b, const struct adac_node *node, const int *in,
       int *out)
 {
@@ -419,6 +438,8 @@ build(struct builder *b, const struct adac_node *node, const int *in,
 		return build_sos(b, node, in, out);
 	case ADAC_OP_NONLINEAR:
 		return build_nonlinear(b, node, in, out);
+	case ADAC_OP_MODDELAY:
+		return build_moddelay(b, node, in, out);
 	}
 	return adac_error_set(b->err, ADAC_E_INPUT, node->pointer,
 			      "unknown op %d", (int)node->op);

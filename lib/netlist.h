@@ -50,6 +50,14 @@ enum adac_net_kind {
 	 * term (out = 0, since f(0) = 0), as ir.c's rule has it.
 	 */
 	ADAC_NET_NL,
+	/*
+	 * A modulated delay's channel ch of node: at sample n it reads
+	 * m = adac_moddelay_offset(node, ch, (n + 1) mod period) and
+	 * out[n] = (1 − f)·in[n − j] + f·in[n − j − 1], j = floor(b) +
+	 * floor(m), f = m − floor(m).  Direct when j can be 0
+	 * (adac_moddelay_min_whole()).
+	 */
+	ADAC_NET_MODDELAY,
 };
 
 struct adac_net_prim {
@@ -63,6 +71,7 @@ struct adac_net_prim {
 	const double *sos;	/* SOS: n_sections × {b0, b1, b2, a1, a2} */
 	enum adac_nl nl;	/* NL */
 	double gain_in, gain_out;	/* NL */
+	int ch;			/* MODDELAY: the node's channel */
 	/* the output depends on the input at the same sample */
 	int direct;
 	const struct adac_node *node;	/* the IR node it comes from */
@@ -86,7 +95,8 @@ struct adac_netlist {
 	long n_terms;
 	/*
 	 * Evaluation order: prims[order[k]] for k < n_order are the direct
-	 * primitives (LIN, SOS without a zero b0, DELAY with whole == 0) in
+	 * primitives (LIN, SOS without a zero b0, DELAY with whole == 0,
+	 * MODDELAY whose length can fall below one sample) in
 	 * an order where every wire is driven before it is read, given that
 	 * the outputs of the others are produced first.
 	 */

@@ -499,6 +499,20 @@ adac_source_is_nonlinear(const struct adac_source *s)
 	       adac_ir_walk(s->ir->graph, has_nl, NULL, NULL) != ADAC_OK;
 }
 
+static int
+has_mod(const struct adac_node *n, void *arg)
+{
+	(void)arg;
+	return n->op == ADAC_OP_MODDELAY;
+}
+
+int
+adac_source_is_time_varying(const struct adac_source *s)
+{
+	return s->kind == ADAC_SOURCE_IR &&
+	       adac_ir_walk(s->ir->graph, has_mod, NULL, NULL) != ADAC_OK;
+}
+
 int
 adac_source_render_signal(struct adac_source *s, long length, double fs_hz,
 			  const double *x,

@@ -170,6 +170,12 @@ int adac_source_render_signal(struct adac_source *s, long length,
 int adac_source_is_nonlinear(const struct adac_source *s);
 
 /*
+ * 1 for an IR with a modulated delay: time-varying, so its response to
+ * an impulse at sample 0 says nothing of one at another sample.
+ */
+int adac_source_is_time_varying(const struct adac_source *s);
+
+/*
  * For an IR source: its impulse responses in the simulator's float noise
  * model (adac_sim_impulse_noisy(), with the source's settings), from
  * which adac-diff derives its float tolerance.  ADAC_E_INPUT for other

@@ -43,6 +43,18 @@ count(const struct adac_node *n, void *arg)
 	case ADAC_OP_SOS:
 		t->sections += n->n_sections * n->n_in;
 		break;
+	case ADAC_OP_MODDELAY:	/* lines at their base length */
+		for (i = 0; i < n->n_in; i++) {
+			double d = n->samples[i];
+			t->lines++;
+			t->total_delay += d;
+			if (d < t->min_delay)
+				t->min_delay = d;
+			if (d > t->max_delay)
+				t->max_delay = d;
+			t->fractional++;
+		}
+		break;
 	case ADAC_OP_SERIES:
 	case ADAC_OP_PARALLEL:
 	case ADAC_OP_GAIN:
@@ -125,6 +137,18 @@ tree(const struct adac_node *n, void *arg)
 		break;
 	case ADAC_OP_NONLINEAR:
 		adac_buf_printf(b, "  %s", adac_nl_name(n->nl));
+		break;
+	case ADAC_OP_MODDELAY:
+		adac_buf_puts(b, "  [");
+		for (i = 0; i < n->n_in && i < 8; i++)
+			adac_buf_printf(b, "%s%s", i ? " " : "",
+					adac_fmt_double(num, n->samples[i]));
+		adac_buf_printf(b, "%s] ± [", n->n_in > 8 ? " …" : "");
+		for (i = 0; i < n->n_in && i < 8; i++)
+			adac_buf_printf(b, "%s%s", i ? " " : "",
+					adac_fmt_double(num, n->depth[i]));
+		adac_buf_printf(b, "%s] samples, sine, linear",
+				n->n_in > 8 ? " …" : "");
 		break;
 	case ADAC_OP_SERIES:
 	case ADAC_OP_FEEDBACK:
@@ -239,7 +263,8 @@ leaf_dot(struct dot *d, const struct adac_node *n, int *entry, int *exit)
 	if (n->op == ADAC_OP_MATRIX)
 		adac_buf_printf(d->b, " %d×%d %s", n->n_out, n->n_in,
 				adac_structure_name(n->structure.kind));
-	else if (n->op == ADAC_OP_DELAY && n->n_in == 1)
+	else if ((n->op == ADAC_OP_DELAY || n->op == ADAC_OP_MODDELAY) &&
+		 n->n_in == 1)
 		adac_buf_printf(d->b, " %s", adac_fmt_double(num, n->samples[0]));
 	else if (n->op == ADAC_OP_SOS)
 		adac_buf_printf(d->b, " ×%d", n->n_sections);
@@ -300,6 +325,7 @@ node_dot(struct dot *d, const struct adac_node *n, int *entry, int *exit)
 	case ADAC_OP_MATRIX:
 	case ADAC_OP_SOS:
 	case ADAC_OP_NONLINEAR:
+	case ADAC_OP_MODDELAY:
 		leaf_dot(d, n, entry, exit);
 	}
 }

@@ -24,7 +24,8 @@
 #include "json.h"
 #include "netlist.h"
 
-enum op_kind { OP_LIN1, OP_LIN2, OP_LIN, OP_MAT, OP_SOS, OP_FDELAY, OP_NL };
+enum op_kind { OP_LIN1, OP_LIN2, OP_LIN, OP_MAT, OP_SOS, OP_FDELAY, OP_NL,
+	       OP_MDELAY };
 
 /* A delay line: a ring buffer whose length is a power of two. */
 struct line {
@@ -36,6 +37,21 @@ struct line {
 	unsigned long mask;	/* ring length − 1 */
 };
 
+/*
+ * A modulated delay line (ADAC_NET_MODDELAY): a ring like struct line's,
+ * long enough for floor(b + a) + 1 samples, read where its LFO says.
+ */
+struct mline {
+	int in, out;
+	const struct adac_node *node;
+	int ch;
+	int direct;		/* may read in[n]: evaluated in order */
+	long whole;		/* floor(b) */
+	unsigned long period;
+	size_t base;
+	unsigned long mask;
+};
+
 struct op {
 	enum op_kind kind;
 	int out, in, in2;
@@ -43,6 +59,7 @@ struct op {
 	enum adac_nl nl;	/* OP_NL */
 	long first, count;	/* OP_LIN terms */
 	struct line *line;	/* OP_FDELAY */
+	struct mline *ml;	/* OP_MDELAY */
 	const struct adac_biquad *bq;	/* OP_SOS: n_sections realisations */
 	double *state;		/* OP_SOS: n_sections × 4 (biquad.h) */
 	int n_sections;
@@ -75,6 +92,8 @@ struct adac_sim {
 	int n_ops;
 	struct op *late;	/* OP_SOS that are not direct */
 	int n_late;
+	struct mline *mlines;	/* modulated delays */
+	int n_mlines;
 	double *sos_state;
 	size_t sos_state_len;
 	struct adac_biquad *bq;	/* every section's realisation */
@@ -207,9 +226,10 @@ static int
 compile(struct adac_sim *s, struct adac_error *err)
 {
 	const struct adac_netlist *net = s->net;
-	int p, k, nl = 0, nr = 0, nf, nlate = 0;
+	int p, k, nl = 0, nr = 0, nf, nlate = 0, nm = 0;
 	size_t off = 0, sos_off = 0;
 	struct line **line_of = NULL;
+	struct mline **mline_of = NULL;
 	unsigned char *done = NULL;
 	int rc = ADAC_OK;
 
@@ -222,16 +242,20 @@ compile(struct adac_sim *s, struct adac_error *err)
 			sos_off += (size_t)net->prims[p].n_sections * 4;
 			if (!net->prims[p].direct)
 				nlate++;
+		} else if (net->prims[p].kind == ADAC_NET_MODDELAY) {
+			nm++;
 		}
 	s->lines = calloc((size_t)nl + 1, sizeof *s->lines);
+	s->mlines = calloc((size_t)nm + 1, sizeof *s->mlines);
 	s->late = calloc((size_t)nlate + 1, sizeof *s->late);
 	s->ops = calloc((size_t)net->n_order + 1, sizeof *s->ops);
 	s->w = calloc((size_t)net->n_wires + 1, sizeof *s->w);
 	s->sos_state = calloc(sos_off + 1, sizeof *s->sos_state);
 	s->bq = calloc(sos_off / 4 + 1, sizeof *s->bq);
 	line_of = calloc((size_t)net->n_prims + 1, sizeof *line_of);
+	mline_of = calloc((size_t)net->n_prims + 1, sizeof *mline_of);
 	done = calloc((size_t)net->n_prims + 1, sizeof *done);
-	if (s->lines == NULL || s->ops == NULL || s->w == NULL ||
+	if (s->lines == NULL || s->mlines == NULL || mline_of == NULL || s->ops == NULL || s->w == NULL ||
 	    s->sos_state == NULL || line_of == NULL || done == NULL ||
 	    s->late == NULL || s->bq == NULL) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
@@ -268,6 +292,37 @@ compile(struct adac_sim *s, struct adac_error *err)
 		l->mask = (unsigned long)len - 1;
 		off += len;
 		line_of[p] = l;
+	}
+	for (p = 0; p < net->n_prims; p++) {
+		const struct adac_net_prim *pp = &net->prims[p];
+		const struct adac_node *n = pp->node;
+		struct mline *m;
+		size_t len;
+
+		if (pp->kind != ADAC_NET_MODDELAY)
+			continue;
+		m = &s->mlines[s->n_mlines++];
+		m->in = pp->in;
+		m->out = pp->out;
+		m->node = n;
+		m->ch = pp->ch;
+		m->direct = pp->direct;
+		m->period = (unsigned long)n->period[pp->ch];
+		m->whole = (long)floor(n->samples[pp->ch]);
+		/* j + 1 <= floor(b + a) + 1: sin never leaves [-1, 1] */
+		len = ring_size((long)floor(n->samples[pp->ch] +
+					    n->depth[pp->ch]) + 1);
+		if (off > ADAC_SIM_MAX_STATE_BYTES / sizeof(double) - len) {
+			rc = adac_error_set(err, ADAC_E_INPUT, n->pointer,
+					    "the delay lines need more than "
+					    "%lu MiB of state",
+					    (unsigned long)(ADAC_SIM_MAX_STATE_BYTES >> 20));
+			goto out;
+		}
+		m->base = off;
+		m->mask = (unsigned long)len - 1;
+		off += len;
+		mline_of[p] = m;
 	}
 	/* calloc maps untouched pages lazily: memory follows what is used */
 	s->ring = calloc(off + 1, sizeof *s->ring);
@@ -348,10 +403,15 @@ compile(struct adac_sim *s, struct adac_error *err)
 			o->c = pp->gain_in;
 			o->c2 = pp->gain_out;
 			break;
+		case ADAC_NET_MODDELAY:
+			o->kind = OP_MDELAY;
+			o->ml = mline_of[net->order[k]];
+			break;
 		}
 	}
 	s->n_ops = nf;
 out:
+	free(mline_of);
 	free(line_of);
 	free(done);
 	return rc;
@@ -424,6 +484,7 @@ adac_sim_free(struct adac_sim *sim)
 	adac_netlist_free(sim->net);
 	free(sim->w);
 	free(sim->lines);
+	free(sim->mlines);
 	free(sim->ring);
 	free(sim->ops);
 	free(sim->bq);
@@ -443,6 +504,12 @@ adac_sim_reset(struct adac_sim *sim)
 		unsigned long n = sim->t < l->mask + 1 ? sim->t : l->mask + 1;
 
 		memset(sim->ring + l->base, 0, n * sizeof *sim->ring);
+	}
+	for (k = 0; k < sim->n_mlines; k++) {
+		const struct mline *m = &sim->mlines[k];
+		unsigned long n = sim->t < m->mask + 1 ? sim->t : m->mask + 1;
+
+		memset(sim->ring + m->base, 0, n * sizeof *sim->ring);
 	}
 	memset(sim->sos_state, 0, sim->sos_state_len * sizeof *sim->sos_state);
 	memset(sim->w, 0, (size_t)sim->net->n_wires * sizeof *sim->w);
@@ -488,6 +555,25 @@ sos_late(struct op *o, const double *w)
 	st[2] = o->y_split;
 }
 
+/*
+ * A modulated delay's output at sample t: the length from the counter
+ * (t + 1) mod P, then y = (1 − f)·x[t − j] + f·x[t − j − 1], x[t] being
+ * the input wire (j = 0 only on a direct line, evaluated in order).
+ */
+static inline double
+mline_read(const struct mline *m, const double *ring, const double *w,
+	   unsigned long t)
+{
+	double o = adac_moddelay_offset(m->node, m->ch,
+					(long)((t + 1) % m->period));
+	double q = floor(o), f = o - q;
+	unsigned long j = (unsigned long)(m->whole + (long)q);
+	double a = j == 0 ? w[m->in] : ring[m->base + ((t - j) & m->mask)];
+	double b = ring[m->base + ((t - j - 1) & m->mask)];
+
+	return (1.0 - f) * a + f * b;
+}
+
 /* One sample: the input wires are set, the output wires are read after. */
 static inline void
 step(struct adac_sim *s)
@@ -512,6 +598,10 @@ step(struct adac_sim *s)
 			w[l->out] = l->c0 * a + l->c1 * b;
 		}
 	}
+	for (k = 0; k < s->n_mlines; k++)
+		if (!s->mlines[k].direct)
+			w[s->mlines[k].out] = mline_read(&s->mlines[k], ring,
+							 w, t);
 	for (k = 0; k < s->n_late; k++)
 		sos_early(&s->late[k], w);
 	for (k = 0; k < s->n_ops; k++) {
@@ -579,6 +669,9 @@ step(struct adac_sim *s)
 		case OP_NL:
 			w[o->out] = o->c2 * adac_nl_eval(o->nl, o->c * w[o->in]);
 			break;
+		case OP_MDELAY:
+			w[o->out] = mline_read(o->ml, ring, w, t);
+			break;
 		}
 	}
 	for (k = 0; k < s->n_late; k++)
@@ -587,6 +680,11 @@ step(struct adac_sim *s)
 		const struct line *l = &s->lines[k];
 
 		ring[l->base + (t & l->mask)] = w[l->in];
+	}
+	for (k = 0; k < s->n_mlines; k++) {
+		const struct mline *m = &s->mlines[k];
+
+		ring[m->base + (t & m->mask)] = w[m->in];
 	}
 	s->t = t + 1;
 }
@@ -681,6 +779,42 @@ nl_noisy(struct noise *z, enum adac_nl nl, double u)
 	return u;
 }
 
+/*
+ * mline_read() as a float program computes it: every operation of the
+ * LFO rounded (the increment 1/P and 2π as float literals, the
+ * phase sum, the product, sinf within an ulp, depth·s, β + depth·s;
+ * the counter is exact), floor and f = m − q exact, 1 − f, both
+ * products and their sum rounded.
+ */
+static inline double
+mline_noisy(struct noise *z, const struct mline *m, const double *ring,
+	    const double *w, unsigned long t)
+{
+	const struct adac_node *n = m->node;
+	double k = (double)((t + 1) % m->period), p, o, q, f, a, b;
+	double beta = n->samples[m->ch] - floor(n->samples[m->ch]);
+	long j;
+
+	p = product(z, perturb(z, 1.0 / (double)m->period), k);
+	p = perturb(z, perturb(z, n->phase[m->ch]) + p);
+	p = p - floor(p);
+	p = perturb(z, sin(perturb(z, perturb(z, ADAC_TWO_PI) * p)));
+	o = perturb(z, perturb(z, beta) +
+		       product(z, perturb(z, n->depth[m->ch]), p));
+	q = floor(o);
+	f = o - q;
+	j = m->whole + (long)q;
+	/* rounding keeps the program's j within what it can read */
+	if (j < (m->direct ? 0 : 1))
+		j = m->direct ? 0 : 1, f = 0;
+	if ((unsigned long)j > m->mask - 1)
+		j = (long)m->mask - 1;
+	a = j == 0 ? w[m->in] : ring[m->base + ((t - (unsigned long)j) & m->mask)];
+	b = ring[m->base + ((t - (unsigned long)j - 1) & m->mask)];
+	return perturb(z, product(z, perturb(z, 1.0 - f), a) +
+			  product(z, f, b));
+}
+
 /* a sum of terms from zero, each product and partial sum perturbed */
 static inline double
 sum_noisy(struct noise *z, const double *c, const int *wire, long n,
@@ -718,6 +852,10 @@ step_noisy(struct adac_sim *s, struct noise *z)
 		w[l->out] = perturb(z, product(z, l->c0, a) +
 				       product(z, l->c1, b));
 	}
+	for (k = 0; k < s->n_mlines; k++)
+		if (!s->mlines[k].direct)
+			w[s->mlines[k].out] = mline_noisy(z, &s->mlines[k],
+							  ring, w, t);
 	for (k = 0; k < s->n_late; k++) {
 		struct op *o = &s->late[k];
 		const double *c = o->bq[o->split].c;
@@ -766,6 +904,9 @@ step_noisy(struct adac_sim *s, struct noise *z)
 					    nl_noisy(z, o->nl,
 						     product(z, o->c, w[o->in])));
 			break;
+		case OP_MDELAY:
+			w[o->out] = mline_noisy(z, o->ml, ring, w, t);
+			break;
 		}
 	}
 	for (k = 0; k < s->n_late; k++) {
@@ -782,6 +923,11 @@ step_noisy(struct adac_sim *s, struct noise *z)
 		const struct line *l = &s->lines[k];
 
 		ring[l->base + (t & l->mask)] = w[l->in];
+	}
+	for (k = 0; k < s->n_mlines; k++) {
+		const struct mline *m = &s->mlines[k];
+
+		ring[m->base + (t & m->mask)] = w[m->in];
 	}
 	s->t = t + 1;
 }

@@ -89,6 +89,8 @@ static const struct {
 	{"tests/data/emit/no-delay-to-absorb.json", "/graph/forward"},
 	/* a nonlinear node: the reference's modules are linear */
 	{"examples/fdn4-tanh.json", "/graph/of/1/back/of/0"},
+	/* a modulated delay: the reference's delays are fixed */
+	{"examples/fdn4-mod.json", "/graph/of/1/back"},
 };
 
 static const char *
