@@ -30,7 +30,8 @@
 struct adac_allpass {
 	const struct adac_node *path;	/* P, the loop's delay path */
 	double g, h;		/* loop gain and feed-forward gain */
-	int proven;		/* |H| = 1 proven */
+	int lattice;		/* h = −g, |g| < 1, P' the same node as P */
+	int proven;		/* |H| = 1 proven: a lattice whose |P| = 1 */
 	int nested;		/* proven, and P holds a proven allpass */
 	char reason[256];	/* why not proven, or what was proven */
 };
@@ -43,6 +44,25 @@ int adac_allpass_match(const struct adac_node *n, struct adac_allpass *a);
 
 /* Whether n has the Schroeder shape and is proven allpass. */
 int adac_allpass_proven(const struct adac_node *n);
+
+/*
+ * Whether n has the Schroeder shape in lattice form (h = −g exactly,
+ * |g| < 1, P' the same node as P), whatever P is; its path in *path and
+ * its g in *g.  adac_allpass_gain() bounds such a section from P's gain.
+ */
+int adac_allpass_lattice(const struct adac_node *n,
+			 const struct adac_node **path, double *g);
+
+/*
+ * An upper bound of the l2 gain of a lattice section whose P has gain at
+ * most gamma and whose loop gain is g, as the program holds it:
+ * (Γ − |g|)/(1 − |g|·Γ) with Γ = max(gamma, 1), INFINITY unless
+ * |g|·Γ < 1.  It holds for every P whose (incremental) l2 gain is at most
+ * gamma, time-varying or nonlinear included, and frequency by frequency
+ * for an LTI P with |P(e^jw)| <= gamma; 1 when Γ = 1.  The derivation is
+ * in allpass.c.
+ */
+double adac_allpass_gain(double g, double gamma);
 
 /*
  * Whether |H(e^jw)| = 1 at every w is proven for n by the rules above

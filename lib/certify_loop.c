@@ -89,11 +89,17 @@ adac_cert_uncertified_inner(const struct ctx *c, const struct adac_node *n)
 int
 adac_cert_flatten(struct ctx *c, struct lwork *w, const struct adac_node *n)
 {
+	const struct adac_node *path;
 	struct elem *e;
+	double g;
 	int i, rc;
 
-	/* a proven allpass stays one element, of norm 1 (allpass.h) */
-	if (n->op == ADAC_OP_SERIES && !adac_allpass_proven(n)) {
+	/*
+	 * An allpass lattice stays one element, bounded from its path's
+	 * norm (of norm 1 when proven allpass: allpass.h) rather than by the
+	 * product of its loop's and its split's.
+	 */
+	if (n->op == ADAC_OP_SERIES && !adac_allpass_lattice(n, &path, &g)) {
 		for (i = 0; i < n->n_of; i++)
 			if ((rc = adac_cert_flatten(c, w, n->of[i])) != ADAC_OK)
 				return rc;

@@ -383,6 +383,7 @@ double
 adac_cert_block_upper(struct ctx *c, const struct adac_node *n, double xlo,
 		      double xhi, int sup)
 {
+	const struct adac_node *path;
 	const struct leaf *l;
 	double acc, v, *vals;
 	int i;
@@ -390,6 +391,10 @@ adac_cert_block_upper(struct ctx *c, const struct adac_node *n, double xlo,
 	/* |H| = 1 at every ω, proven from the structure (allpass.h) */
 	if (adac_allpass_proven(n))
 		return 1;
+	/* a lattice, from its path's norm over the band (allpass.h) */
+	if (adac_allpass_lattice(n, &path, &v))
+		return adac_allpass_gain(adac_freq_round(&c->fo, v),
+		    adac_cert_block_upper(c, path, xlo, xhi, sup));
 	if (adac_cert_is_diag(n)) {
 		acc = 0;
 		for (i = 0; i < n->n_in; i++) {
@@ -695,11 +700,16 @@ nl_gain(struct ctx *c, const struct adac_node *n)
 double
 adac_cert_incr_gain(struct ctx *c, const struct adac_node *n)
 {
+	const struct adac_node *path;
 	double acc, v, *vals;
 	int i;
 
 	if (!adac_cert_has_nl(n))
 		return adac_cert_block_sup(c, n);
+	/* a lattice holds its energy balance whatever its path (allpass.h) */
+	if (adac_allpass_lattice(n, &path, &v))
+		return adac_allpass_gain(adac_freq_round(&c->fo, v),
+					 adac_cert_incr_gain(c, path));
 	switch (n->op) {
 	case ADAC_OP_NONLINEAR:
 		return nl_gain(c, n);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allpass.h"
 #include "bound.h"
 #include "certify.h"
 #include "ir.h"
@@ -294,6 +295,79 @@ test_moddelay__certified_by_small_gain_only(void)
 	json_decref(l);
 }
 
+/* a Schroeder lattice whose path P is the modulated line m, twice */
+#define LATTICE(g, mg, m) "{\"op\":\"series\",\"of\":[{\"op\":\"feedback\"," \
+	"\"forward\":{\"op\":\"gain\",\"values\":[1]},\"back\":{\"op\":\"series\",\"of\":[" \
+	m ",{\"op\":\"gain\",\"values\":[" g "]}]}},{\"op\":\"parallel\",\"in\":\"split\"," \
+	"\"out\":\"sum\",\"of\":[{\"op\":\"gain\",\"values\":[" mg "]}," m "]}]}"
+
+/*
+ * The lattice bound (Γ − |g|)/(1 − |g|Γ) of allpass.c against the exact
+ * norm of the lattice's operator over N samples: column m of T is the
+ * simulated response to an impulse at m (the operator is time-varying,
+ * so every column is simulated), and ‖T‖₂ comes from dgesvd (16·N·u
+ * relative).  A finite section of the operator has a norm no larger than
+ * the operator's, so the bound must hold for it.  The line moves by
+ * δ = 2π·3/42 = 0.449 samples a sample, Γ = √(1 + 2δ) = 1.376: the exact
+ * norms exceed 1, so a bound that treated the lattice as an allpass
+ * would fail here.
+ */
+static void
+test_moddelay__a_modulated_lattice_is_bounded_by_its_energy_balance(void)
+{
+	enum { N = 160 };
+	static const char *const gains[][2] = {
+		{"0.5", "-0.5"}, {"-0.6", "0.6"}, {"0.2", "-0.2"}, {"0.7", "-0.7"},
+	};
+	static const double gv[] = {0.5, -0.6, 0.2, 0.7};
+	double *t = calloc((size_t)N * N, sizeof *t), x[N], norm, bound;
+	double gamma = adac_bound_moddelay_gain(3, 42, 0), most = 0;
+	struct adac_error err;
+	struct adac_response *r;
+	char graph[2048];
+	int i, m, k;
+
+	check(gamma > 1.37 && gamma < 1.38);
+	for (i = 0; i < 4; i++) {
+		struct adac_ir *ir;
+
+		snprintf(graph, sizeof graph, LATTICE("%s", "%s",
+			 MD("6", "3", "1142.857142857143", "0.1")),
+			 gains[i][0], gains[i][1]);
+		ir = parse(graph);
+		check(ir != NULL &&
+		      ir->graph->of[0]->back->of[0]->period[0] == 42);
+		if (ir == NULL)
+			continue;
+		for (m = 0; m < N; m++) {
+			memset(x, 0, sizeof x);
+			x[m] = 1;
+			r = NULL;
+			check_int(adac_sim_drive(ir, N, x, NULL, 0, NULL, NULL,
+						 &r, &err), ADAC_OK);
+			for (k = 0; r != NULL && k < N; k++)
+				t[(size_t)k * N + m] = r->h[k];
+			adac_response_free(r);
+		}
+		check_int(adac_linalg_norm2(t, N, N, &norm, &err), ADAC_OK);
+		bound = adac_allpass_gain(gv[i], gamma);
+		printf("#   g %5.2f: exact norm %.6f, lattice bound %.6f, "
+		       "parts' bound %.6f\n", gv[i], norm, bound,
+		       (gamma + fabs(gv[i])) / (1 - fabs(gv[i]) * gamma));
+		check_le(norm * (1 - 16 * N * 0x1p-53), bound);
+		most = norm > most ? norm : most;
+		adac_ir_free(ir);
+	}
+	check(most > 1.05);
+	/* a path of gain at most 1 leaves the lattice an allpass's bound */
+	check(adac_allpass_gain(0.7, 1) == 1 && adac_allpass_gain(-0.7, 0.5) == 1);
+	/* no bound once |g|·Γ reaches 1, nor for |g| >= 1 or a NaN */
+	check(isinf(adac_allpass_gain(0.8, 1.25)));
+	check(isinf(adac_allpass_gain(1, 1)) && isinf(adac_allpass_gain(NAN, 1)));
+	check(isinf(adac_allpass_gain(0.5, NAN)));
+	free(t);
+}
+
 int
 main(void)
 {
@@ -301,5 +375,6 @@ main(void)
 	RUN(test_moddelay__simulator_against_the_formula);
 	RUN(test_moddelay__schur_bound_holds);
 	RUN(test_moddelay__certified_by_small_gain_only);
+	RUN(test_moddelay__a_modulated_lattice_is_bounded_by_its_energy_balance);
 	return unit_done();
 }
