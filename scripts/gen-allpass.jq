@@ -1,9 +1,11 @@
 # gen-allpass.jq: the allpass examples, written out of the IR's own ops.
 #
-#   jq -n --arg which schroeder|nested|freeverb|dattorro -f scripts/gen-allpass.jq
+#   jq -n --arg which schroeder|nested|freeverb|dattorro|dattorro-mod \
+#      -f scripts/gen-allpass.jq
 #
-# writes examples/allpass-schroeder.json, allpass-nested.json, freeverb.json
-# and dattorro.json (scripts/gen-allpass.sh runs all four).
+# writes examples/allpass-schroeder.json, allpass-nested.json, freeverb.json,
+# dattorro.json and dattorro-mod.json (scripts/gen-allpass.sh runs all
+# five).
 #
 # A Schroeder allpass of M samples and coefficient g,
 #   v[n] = x[n] + g·v[n-M],  y[n] = -g·v[n] + v[n-M],
@@ -18,6 +20,10 @@
 
 def gain($g): {op: "gain", values: [$g]};
 def delay($m): {op: "delay", samples: [$m]};
+# a line of base length $m read by a sine LFO ($depth samples, $rate Hz)
+def moddelay($m; $depth; $rate; $phase):
+	{op: "moddelay", samples: [$m], depth: [$depth], rate_hz: [$rate],
+	 phase: [$phase]};
 
 # P: the allpass's "delay" (a delay node, or delay then inner allpass)
 def allpass_of($id; $p; $g):
@@ -75,7 +81,7 @@ elif $which == "freeverb" then
 			lbcf("comb\(.key)"; .value; 0.84; 0.2)]},
 		($aps | to_entries[] | allpass("ap\(.key)"; .value; 0.5))]};
 	    {design: "re.mono_freeverb(0.84, 0.5, 0.2, 0) at 44.1 kHz: 8 lowpass-feedback combs (Jezar's tunings) into 4 allpasses"})
-elif $which == "dattorro" then
+elif $which == "dattorro" or $which == "dattorro-mod" then
 	# Dattorro (1997), figure 1, at its 29761 Hz, with the parameters of
 	# re.dattorro_rev_default (bandwidth 0.9995, input diffusion 0.75 and
 	# 0.625, decay 0.5, decay diffusion 0.7 and 0.5, damping 0.0005), no
@@ -85,11 +91,17 @@ elif $which == "dattorro" then
 	# Signs as there: allpass_f(t, a) is g = -a here.
 	def half($s; $ap1; $d1; $ap2; $d2):
 		{op: "series", id: "half_\($s)", of: [
-			allpass("tank_ap_\($s)"; $ap1; 0.7),
+			allpass_of("tank_ap_\($s)"; $ap1; 0.7),
 			delay($d1), onepole("damp_\($s)"; 0.0005), gain(0.5),
 			allpass("decay_ap_\($s)"; $ap2; -0.5),
 			delay($d2), gain(0.5)]};
-	doc("dattorro"; 29761; 1; 2;
+	# With modulation, the paper's: the two tank allpasses' lines move by
+	# EXCURSION = 16 samples about their lengths, here at 1 Hz in
+	# quadrature (a sine LFO each, phases 0 and 1/4).
+	(if $which == "dattorro" then [delay(672), delay(908)]
+	 else [moddelay(672; 16; 1; 0), moddelay(908; 16; 1; 0.25)] end) as
+	[$tank_l, $tank_r] |
+	doc($which | sub("-"; "_"); 29761; 1; 2;
 	    {op: "series", of: [
 		onepole("bandwidth"; 1 - 0.9995),
 		allpass("in_ap1"; 142; -0.75), allpass("in_ap2"; 107; -0.75),
@@ -98,9 +110,13 @@ elif $which == "dattorro" then
 		{op: "feedback", id: "tank", forward: {op: "gain", values: [1, 1]},
 		 back: {op: "series", of: [
 			{op: "parallel", in: "stack", out: "stack", of: [
-				half("l"; 672; 4453; 1800; 3720),
-				half("r"; 908; 4217; 2656; 3163)]},
+				half("l"; $tank_l; 4453; 1800; 3720),
+				half("r"; $tank_r; 4217; 2656; 3163)]},
 			{op: "matrix", id: "cross", data: [[0, 1], [1, 0]],
 			 structure: {kind: "permutation", perm: [1, 0]}}]}}]};
-	    {design: "Dattorro 1997 figure 1 without modulation or output taps, re.dattorro_rev_default's parameters"})
-else error("which: schroeder, nested, freeverb or dattorro") end
+	    {design: (if $which == "dattorro" then
+		"Dattorro 1997 figure 1 without modulation or output taps, re.dattorro_rev_default's parameters"
+	     else
+		"Dattorro 1997 figure 1 with its tank allpasses modulated (16 samples at 1 Hz, in quadrature), no output taps, re.dattorro_rev_default's parameters"
+	     end)})
+else error("which: schroeder, nested, freeverb, dattorro or dattorro-mod") end

@@ -6,7 +6,7 @@
 set -e
 dir=${1:-examples}
 jq=$(dirname "$0")/gen-allpass.jq
-for w in schroeder nested freeverb dattorro; do
+for w in schroeder nested freeverb dattorro dattorro-mod; do
 	case $w in
 	schroeder | nested) out=$dir/allpass-$w.json ;;
 	*) out=$dir/$w.json ;;
