@@ -331,6 +331,7 @@ struct adac_live_mdns {
 	int polling;		/* Avahi's thread was started */
 	AvahiClient *client;
 	AvahiEntryGroup *group;
+	int added;		/* the service is in the group */
 	AvahiIfIndex iface;
 	AvahiProtocol proto;
 	char *name;		/* avahi_free()d: it may come from Avahi */
@@ -409,6 +410,7 @@ add_service(struct adac_live_mdns *m)
 	AvahiStringList *l;
 	int i, r;
 
+	m->added = 1;
 	if (m->group == NULL &&
 	    av.avahi_entry_group_new(m->client, on_group, m) == NULL) {
 		fail_once(m, "cannot announce", av.avahi_client_errno(m->client));
@@ -441,7 +443,7 @@ on_client(AvahiClient *c, AvahiClientState state, void *ctx)
 	m->client = c;
 	switch (state) {
 	case AVAHI_CLIENT_S_RUNNING:
-		if (m->group == NULL)
+		if (!m->added)
 			add_service(m);
 		break;
 	case AVAHI_CLIENT_S_COLLISION:
@@ -449,7 +451,7 @@ on_client(AvahiClient *c, AvahiClientState state, void *ctx)
 		/* the host's name changes: the records go out again after */
 		if (m->group != NULL)
 			av.avahi_entry_group_reset(m->group);
-		m->group = NULL;
+		m->added = 0;
 		break;
 	case AVAHI_CLIENT_FAILURE:
 		fail_once(m, "the Avahi daemon went away",
