@@ -82,17 +82,21 @@ until_ports() {
 	JACK_DEFAULT_SERVER=$MASTER run timeout 60 jack_rec -f "$T/cap.wav" -b 32 \
 		-d 1 "$NET:from_slave_1"
 	[ "$status" -eq 0 ]
-	# 0.5 sin(2 pi 440 t): the strongest bin of a 48000-point FFT is 440
-	# Hz (1 Hz bins); the largest sample is 0.5 cos(theta) with theta at
-	# most half a sample step, pi 440 / 48000, so above 0.49979, and a
-	# 32-bit sample adds under 1e-9; a lost packet (a silent period on a
-	# busy machine) changes neither
+	# 0.5 sin(2 pi 440 t): rising zero crossings (interpolated) are
+	# 48000 / 440 = 109.09 samples apart, so the median gap is 440.0 Hz
+	# to 0.1 Hz (each crossing is off by well under a sample, and the
+	# median ignores the few gaps a lost packet makes on a busy machine);
+	# the largest sample is 0.5 cos(theta) with theta at most half a
+	# sample step, pi 440 / 48000, so above 0.49979, and a 32-bit sample
+	# adds under 1e-9
 	run /usr/bin/python3 -c '
 import sys, numpy as np, soundfile as sf
 x, fs = sf.read(sys.argv[1])
-print(fs, len(x), int(np.argmax(np.abs(np.fft.rfft(x)))),
+i = np.nonzero((x[:-1] < 0) & (x[1:] >= 0))[0]
+t = i + x[i] / (x[i] - x[i + 1])
+print(fs, len(x), "%.1f" % (fs / np.median(np.diff(t))),
       int(0.49979 <= np.max(np.abs(x)) <= 0.5 + 1e-6))' "$T/cap.wav"
 	echo "$output"
-	[ "$output" = "48000 48000 440 1" ]
+	[ "$output" = "48000 48000 440.0 1" ]
 	[ ! -s "$T/run.err" ]
 }
