@@ -126,6 +126,7 @@ daemons() {
 	EOF
 	DBUS_PID=$(dbus-daemon --config-file="$BUS_DIR/bus.conf" --fork --print-pid 3>&-)
 	export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$BUS_DIR/bus"
+	[ -z "${BUS_ONLY:-}" ] || return 0
 	start unshare -m sh -c 'mount -t tmpfs tmpfs /run/avahi-daemon &&
 		exec avahi-daemon --no-drop-root --no-chroot --no-rlimits -f "$1"' \
 		sh "$BUS_DIR/avahi.conf" > "$T/avahi.log" 2>&1
@@ -281,6 +282,18 @@ $NAME #2" ]
 	# once: nothing more after a while of serving
 	nap 0.5
 	[ "$(wc -l < "$T/serve.err")" -eq 1 ]
+}
+
+@test "discovery: serve on a system bus without avahi-daemon serves, and says so once" {
+	BUS_ONLY=1 daemons
+	serve_start
+	wait_grep "$T/serve.err" 'not announced'
+	[ "$(cat "$T/serve.err")" = "adac-live: warning: not announced over DNS-SD (cannot reach the Avahi daemon: Daemon not running); serving anyway" ]
+	run curl -s "${URL}status"
+	[[ $output == '{"running":null,'* ]]
+	run --separate-stderr adac-live list
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "adac-live: error: cannot reach the Avahi daemon: Daemon not running" ]
 }
 
 @test "discovery: a bus that accepts and never answers holds up neither serve nor list" {
