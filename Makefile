@@ -71,7 +71,8 @@ LIVE_SRC := $(wildcard live/*.c)
 LIVE_OBJ := $(LIVE_SRC:live/%.c=$(BUILD)/live/%.o)
 LIVE_A := $(BUILD)/libadac-live.a
 # the programs and tests that link live/, and how
-LIVE_USERS := $(BUILD)/bin/adac-live $(BUILD)/tests/test_live
+LIVE_USERS := $(BUILD)/bin/adac-live $(BUILD)/tests/test_live \
+              $(BUILD)/tests/test_live_mdns
 PLUGIN_SRC := $(wildcard plugin/*.c)
 PLUGIN_OBJ := $(PLUGIN_SRC:plugin/%.c=$(BUILD)/plugin/%.o)
 PLUGIN_A := $(BUILD)/libadac-plugin.a

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "live_mdns.h"
 #include "live_serve.h"
 #include "live_watch.h"
 
@@ -23,6 +24,7 @@ adac_live_opts_init(struct adac_live_opts *o)
 	o->listen = "127.0.0.1:5500";
 	o->osc_port = "5510";
 	o->max_body = 1L << 20;
+	o->announce = 1;
 }
 
 static void
@@ -318,6 +320,57 @@ on_http_load(const struct adac_live_report *rep, void *ctx)
 	free(line);
 }
 
+static void
+on_announced(void *ctx, const char *name)
+{
+	const struct adac_live_opts *o = ctx;
+	json_t *j = json_pack("{s:s,s:s,s:s}", "event", "announced",
+			      "name", name, "type", ADAC_LIVE_MDNS_TYPE);
+	char *s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)
+			    : NULL;
+
+	say(o, ADAC_LIVE_SAY_LOG, s);
+	free(s);
+	json_decref(j);
+}
+
+static void
+on_not_announced(void *ctx, const char *why)
+{
+	const struct adac_live_opts *o = ctx;
+	char line[700];
+
+	snprintf(line, sizeof line, "not announced over DNS-SD (%s); serving "
+		 "anyway", why);
+	say(o, ADAC_LIVE_SAY_WARN, line);
+}
+
+/*
+ * Announce the service; a failure is said once and never stops serve,
+ * which is reached by its URL as before.
+ */
+static void
+announce(const struct adac_live_opts *o, struct adac_live_http *http,
+	 struct adac_live_osc *osc, struct adac_live_mdns **mdns)
+{
+	struct adac_live_mdns_service s;
+	struct adac_error err;
+	const char *slash;
+
+	memset(&s, 0, sizeof s);
+	s.name = o->name;
+	s.listen_host = adac_live_http_host(http);
+	s.port = adac_live_http_port(http);
+	s.token = o->token != NULL;
+	s.osc_port = osc != NULL ? adac_live_osc_port(osc) : 0;
+	if (o->path != NULL)
+		s.program = (slash = strrchr(o->path, '/')) != NULL ? slash + 1
+								    : o->path;
+	if (adac_live_mdns_announce(&s, on_announced, on_not_announced,
+				    (void *)o, mdns, &err) != ADAC_OK)
+		on_not_announced((void *)o, err.text);
+}
+
 static int
 start_services(const struct adac_live_opts *o, struct adac_live *live,
 	       struct adac_live_http **http, struct adac_live_osc **osc,
@@ -363,6 +416,7 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 	struct adac_live *live = NULL;
 	struct adac_live_http *http = NULL;
 	struct adac_live_osc *osc = NULL;
+	struct adac_live_mdns *mdns = NULL;
 	struct follower f;
 	struct adac_error e2;
 	char *source = NULL;
@@ -398,6 +452,8 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 	started = 1;
 	if ((rc = start_services(o, live, &http, &osc, err)) != ADAC_OK)
 		goto stop;
+	if (o->announce)
+		announce(o, http, osc, &mdns);
 	if (o->path != NULL) {
 		if ((rc = start_following(o, live, ms, &f, err)) != ADAC_OK)
 			goto stop;
@@ -408,6 +464,7 @@ adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err)
 		sleep_ms(10);
 	}
 stop:
+	adac_live_mdns_stop(mdns);
 	adac_live_stop(live);
 	adac_live_osc_stop(osc);
 	adac_live_http_stop(http);
@@ -423,4 +480,30 @@ out:
 	adac_live_free(live);
 	free(source);
 	return rc;
+}
+
+/* ---- list ------------------------------------------------------------- */
+
+static void
+on_found(const struct adac_live_mdns_found *f, void *ctx)
+{
+	const struct adac_live_opts *o = ctx;
+	char *line = adac_live_mdns_found_json(f);
+
+	say(o, ADAC_LIVE_SAY_INFO, line);
+	free(line);
+}
+
+int
+adac_live_app_list(const struct adac_live_opts *o, int timeout_ms,
+		   struct adac_error *err)
+{
+	return adac_live_mdns_list(timeout_ms, on_found, (void *)o, err);
+}
+
+int
+adac_live_app_resolve(const char *name, char **url, int *token,
+		      struct adac_error *err)
+{
+	return adac_live_mdns_resolve(name, 5000, url, token, err);
 }

@@ -43,6 +43,8 @@ struct adac_live_opts {
 	long max_body;			/* bytes; larger requests get 413 */
 	int connections;		/* HTTP connections at once; 0: 1024 */
 	int qr;				/* print the page's URL as a QR code */
+	int announce;			/* over DNS-SD (live_mdns.h); default 1 */
+	const char *name;		/* instance name; NULL: "adac-live on HOST" */
 	/* how the app talks to the user; ctx is passed back */
 	void (*say)(void *ctx, enum adac_live_say kind, const char *line);
 	void *ctx;
@@ -66,10 +68,29 @@ int adac_live_app_run(const struct adac_live_opts *o, struct adac_error *err);
  * adac-live serve: the engine and driver of run (silent until a program
  * runs), an HTTP service and an OSC port, until *o->stop.  Says an INFO
  * line "http://HOST:PORT/" (and "osc://127.0.0.1:PORT/" when OSC is on)
- * once listening.  ADAC_E_INPUT for a non-loopback listen address without
+ * once listening, and announces the service over DNS-SD when o->announce
+ * (a LOG line {"event":"announced","name":..,"type":..} once
+ * the records are registered, one WARN line when they cannot be, and the
+ * service runs on either way).  ADAC_E_INPUT for a non-loopback listen address without
  * a token; ADAC_E_IO when a port cannot be bound.
  */
 int adac_live_app_serve(const struct adac_live_opts *o, struct adac_error *err);
+
+/*
+ * adac-live list: the services found within timeout_ms, one JSON line
+ * each (adac_live_mdns_found_json()) said as INFO.  ADAC_E_DEPENDENCY
+ * without Avahi.
+ */
+int adac_live_app_list(const struct adac_live_opts *o, int timeout_ms,
+		       struct adac_error *err);
+
+/*
+ * The URL of the service named name, found over DNS-SD within 5 s
+ * (malloc'd), and whether it needs a token.  ADAC_E_IO when no such
+ * service answers, ADAC_E_DEPENDENCY without Avahi.
+ */
+int adac_live_app_resolve(const char *name, char **url, int *token,
+			  struct adac_error *err);
 
 /*
  * adac-live push: POST source to URL/dsp?run=1 and return the response

@@ -1205,6 +1205,18 @@ adac_live_http_url(const struct adac_live_http *h)
 	return h->url;
 }
 
+const char *
+adac_live_http_host(const struct adac_live_http *h)
+{
+	return h->host;
+}
+
+int
+adac_live_http_port(const struct adac_live_http *h)
+{
+	return h->port;
+}
+
 void
 adac_live_http_stop(struct adac_live_http *h)
 {

@@ -47,6 +47,9 @@ int adac_live_http_start(struct adac_live *live,
 			 struct adac_live_http **out, struct adac_error *err);
 /* The page's URL, borrowed. */
 const char *adac_live_http_url(const struct adac_live_http *h);
+/* The host it listens on, as given (borrowed), and the port bound. */
+const char *adac_live_http_host(const struct adac_live_http *h);
+int adac_live_http_port(const struct adac_live_http *h);
 void adac_live_http_stop(struct adac_live_http *h);
 
 /* 1 when host (a numeric address or "localhost") is a loopback address. */

@@ -28,6 +28,10 @@ liblo-tools
 libqrencode-dev
 libjack-jackd2-dev
 jackd2
+libavahi-client-dev
+avahi-daemon
+avahi-utils
+dbus
 lv2-dev
 liblilv-dev
 lilv-utils

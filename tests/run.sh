@@ -1,6 +1,6 @@
 #!/bin/sh
 # Run every unit test binary and every bats file; print one summary line
-# "N passed, N failed" and exit non-zero when anything failed.
+# "N passed, N failed, N skipped" and exit non-zero when anything failed.
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -29,12 +29,14 @@ if ls tests/cli/*.bats >/dev/null 2>&1; then
 	cat "$log"
 	cat "$log" >>"$log.all"
 fi
-passed=$(grep -c '^ok ' "$log.all" 2>/dev/null)
+# a skipped test ("ok N ... # skip REASON") did not pass: count it apart
+passed=$(grep '^ok ' "$log.all" 2>/dev/null | grep -vc ' # skip')
+skipped=$(grep -c '^ok .* # skip' "$log.all" 2>/dev/null)
 failed=$(grep -c '^not ok ' "$log.all" 2>/dev/null)
 rm -f "$log.all"
 # a binary that crashed before printing its "not ok" still counts as a failure
 if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
 	failed=1
 fi
-echo "${passed:-0} passed, ${failed:-0} failed"
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 [ "${failed:-0}" -eq 0 ] && [ "$status" -eq 0 ]

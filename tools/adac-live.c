@@ -25,8 +25,10 @@ static const char usage[] =
 	"                     [--set ADDRESS=VALUE]... [--log FILE] FILE.dsp\n"
 	"       adac-live serve [--listen HOST:PORT] [--osc-port PORT|off] [--token T]\n"
 	"                       [--qr] [--max-body BYTES] [--connections N]\n"
+	"                       [--name NAME] [--no-announce]\n"
 	"                       [run options] [FILE.dsp]\n"
-	"       adac-live push [--token T] URL FILE|-\n";
+	"       adac-live push [--token T] URL|--to NAME FILE|-\n"
+	"       adac-live list [--timeout S]\n";
 
 static atomic_int stop_flag;
 static FILE *log_fp;
@@ -53,7 +55,7 @@ say(void *ctx, enum adac_live_say kind, const char *line)
 enum { O_DRIVER = 256, O_IN, O_OUT, O_SECONDS, O_FRAMES, O_SPEED, O_BLOCK,
        O_RATE, O_XFADE, O_SMOOTH, O_BACKEND, O_SET, O_LOG, O_LISTEN, O_OSC,
        O_TOKEN, O_QR, O_MAXBODY, O_CACHE, O_CONNECT, O_CCPU, O_CWALL, O_CMEM,
-       O_PROGMB, O_CONNS, O_MAXLEVEL, O_CACHEMB };
+       O_PROGMB, O_CONNS, O_MAXLEVEL, O_CACHEMB, O_NAME, O_NOANNOUNCE };
 
 /* Parse the options of run and serve into o; 0 or an exit status + 1. */
 static int
@@ -88,6 +90,8 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 		{"connections", required_argument, NULL, O_CONNS},
 		{"max-level-db", required_argument, NULL, O_MAXLEVEL},
 		{"cache-mb", required_argument, NULL, O_CACHEMB},
+		{"name", required_argument, NULL, O_NAME},
+		{"no-announce", no_argument, NULL, O_NOANNOUNCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -119,6 +123,8 @@ parse(int argc, char **argv, struct adac_live_opts *o, struct adac_live_set *set
 		case O_LISTEN: o->listen = optarg; break;
 		case O_TOKEN: o->token = optarg; break;
 		case O_QR: o->qr = 1; break;
+		case O_NAME: o->name = optarg; break;
+		case O_NOANNOUNCE: o->announce = 0; break;
 		case O_CONNECT: d->connect = 1; break;
 		case O_OSC:
 			o->osc_port = strcmp(optarg, "off") == 0 ? NULL : optarg;
@@ -229,31 +235,74 @@ static int
 cmd_push(int argc, char **argv)
 {
 	struct adac_error err;
-	const char *token = NULL;
-	char *src = NULL, *resp = NULL;
+	const char *token = NULL, *to = NULL, *url;
+	char *src = NULL, *resp = NULL, *found = NULL;
 	size_t len;
-	int i = 1, status = 0, rc;
+	int i = 1, status = 0, needs_token = 0, rc;
 
-	if (argc > 2 && strcmp(argv[1], "--token") == 0) {
-		token = argv[2];
-		i = 3;
-	} else if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		fputs(usage, stdout);
-		return 0;
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2]; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--token") && strcmp(argv[i], "--to"))
+			return adac_cli_usage_error(
+				"unknown option '%s'; see 'adac-live --help'", argv[i]);
+		if (i + 1 == argc)
+			return adac_cli_usage_error(
+				"option '%s' needs a value; see 'adac-live --help'", argv[i]);
+		*(strcmp(argv[i], "--to") == 0 ? &to : &token) = argv[i + 1];
+		i++;
 	}
-	if (argc - i != 2)
-		return adac_cli_usage_error("push wants URL and FILE (or -)");
-	if ((rc = adac_cli_read(argv[i + 1], &src, &len, &err)) == ADAC_OK)
-		rc = adac_live_push(argv[i], token, src, len, &resp, &status, &err);
+	if (argc - i != (to != NULL ? 1 : 2))
+		return adac_cli_usage_error(
+			"push wants URL (or --to NAME) and FILE (or -)");
+	if (to != NULL &&
+	    (rc = adac_live_app_resolve(to, &found, &needs_token, &err)) != ADAC_OK)
+		return adac_cli_fail(NULL, &err);
+	if (needs_token && token == NULL) {
+		free(found);
+		return adac_cli_usage_error(
+			"service '%s' needs a token; give --token", to);
+	}
+	url = to != NULL ? found : argv[i++];
+	if ((rc = adac_cli_read(argv[i], &src, &len, &err)) == ADAC_OK)
+		rc = adac_live_push(url, token, src, len, &resp, &status, &err);
 	free(src);
+	free(found);
 	if (rc != ADAC_OK)
-		return adac_cli_fail(adac_cli_input_name(argv[i + 1]), &err);
+		return adac_cli_fail(adac_cli_input_name(argv[i]), &err);
 	fputs(resp, stdout);
 	free(resp);
 	if (status / 100 == 2)
 		return 0;
 	/* the program is at fault: it does not compile or is over a limit */
 	return status == 400 || status == 413 || status == 422 ? 2 : 3;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	struct adac_live_opts o;
+	struct adac_error err;
+	double s = 5;
+
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "--timeout") == 0) {
+		if (adac_cli_number("--timeout", argv[2], 0.1, 600, &s))
+			return 2;
+	} else if (argc != 1) {
+		return adac_cli_usage_error("list takes only --timeout S");
+	}
+	adac_live_opts_init(&o);
+	o.say = say;
+	log_fp = stdout;
+	if (adac_live_app_list(&o, (int)(s * 1000), &err) != ADAC_OK)
+		return adac_cli_fail(NULL, &err);
+	return 0;
 }
 
 int
@@ -274,14 +323,16 @@ main(int argc, char **argv)
 	}
 	if (argc < 2)
 		return adac_cli_usage_error(
-			"expected a command, run, serve or push; see 'adac-live --help'");
+			"expected a command, run, serve, push or list; see 'adac-live --help'");
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "serve") &&
-	    strcmp(argv[1], "push"))
+	    strcmp(argv[1], "push") && strcmp(argv[1], "list"))
 		return adac_cli_usage_error(
 			"unknown command '%s'; see 'adac-live --help'", argv[1]);
 	cmd = argv[1];
 	if (strcmp(cmd, "push") == 0)
 		return cmd_push(argc - 1, argv + 1);
+	if (strcmp(cmd, "list") == 0)
+		return cmd_list(argc - 1, argv + 1);
 	adac_live_opts_init(&o);
 	o.driver.kind = ADAC_LIVE_DRIVER_JACK;
 	o.driver.speed = -1;

@@ -135,7 +135,7 @@ json() {
 	[ "$stderr" = "adac-live: error: unknown command 'play'; see 'adac-live --help'" ]
 	run --separate-stderr adac-live
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "adac-live: error: expected a command, run, serve or push; see 'adac-live --help'" ]
+	[ "$stderr" = "adac-live: error: expected a command, run, serve, push or list; see 'adac-live --help'" ]
 }
 
 @test "adac-live: an unknown --set address is exit 2" {

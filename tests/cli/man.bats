@@ -157,7 +157,10 @@ checked_examples() {
 	man/adac-live.1: not run (needs a JACK server and PyTorch): $ python3 python/train_fdn.py --target target.wav --dsp fdn.dsp \
 	man/adac-live.1: not run (needs a JACK server): $ adac-live serve --driver jack --qr
 	man/adac-live.1: not run (needs a JACK server): $ oscsend 127.0.0.1 5510 /FDN4/rt60 f 2.5
-	man/adac-live.1: 4 commands not run
+	man/adac-live.1: not run (needs a JACK server and an Avahi daemon): $ adac-live serve --driver jack --listen 0.0.0.0:5500 --token s3cret \
+	man/adac-live.1: not run (needs a JACK server and an Avahi daemon): $ adac-live list | jq -r '[.name, .url, .token] | @tsv'
+	man/adac-live.1: not run (needs a JACK server and an Avahi daemon): $ adac-emit --live model.ir.json |
+	man/adac-live.1: 7 commands not run
 	man/adac-live.lv2.7: not run (needs the plugin installed where lv2info looks): $ lv2info https://adac.dev/plugins/live | grep -c 'Symbol:'
 	man/adac-live.lv2.7: not run (needs the plugin installed and a JACK server): $ jalv -l session.lv2 https://adac.dev/plugins/live
 	man/adac-live.lv2.7: not run (needs the plugin installed and a JACK server): $ lv2file -P session -c 1:in_l -c 1:in_r -i in.wav -o out.wav \
