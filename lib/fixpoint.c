@@ -134,13 +134,14 @@ adac_fixpoint_coef(const struct adac_fixpoint *fx, double c, int64_t *raw)
 	double v;
 
 	if (c == 1.0 || c == -1.0) {
-		*raw = (int64_t)c << fx->frac_bits;
+		*raw = (int64_t)c * ((int64_t)1 << fx->frac_bits);
 		return 0;
 	}
 	if (!(fabs(c) < 1.0))
 		return -1;
 	v = floor(ldexp(c, g) + 0.5);	/* exact: |c·2^g| < 2^23 */
-	*raw = (int64_t)v << (fx->frac_bits - g);
+	/* a product, not <<: shifting a negative value is undefined */
+	*raw = (int64_t)v * ((int64_t)1 << (fx->frac_bits - g));
 	return 0;
 }
 

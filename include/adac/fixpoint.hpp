@@ -64,10 +64,12 @@ struct fixpoint_t {
 	}
 
 	fixpoint_t() : r(0) {}
-	fixpoint_t(int i) : r((int64_t)i << F) {}
+	/* products, not <<: shifting a negative value is undefined */
+	fixpoint_t(int i) : r((int64_t)i * ONE) {}
 	fixpoint_t(double d)
 	{
-		r = (int64_t)std::floor(std::ldexp(d, G) + 0.5) << (F - G);
+		r = (int64_t)std::floor(std::ldexp(d, G) + 0.5) *
+		    ((int64_t)1 << (F - G));
 	}
 	fixpoint_t(float x)
 	{

@@ -160,7 +160,8 @@ fx_defines(const struct adac_fixpoint *fx, char buf[80])
 
 /*
  * Emit ir for -fx, build it with faust, the test architecture and the
- * header, feed it x (frames × 1 input) and compare its raw outputs with
+ * header (under UBSan, so that undefined arithmetic in the header fails
+ * the run), feed it x (frames × 1 input) and compare its raw outputs with
  * the simulator's.  Returns the number of differing samples, -1 when a
  * step failed.
  */
@@ -199,7 +200,8 @@ build_and_compare(const struct adac_ir *ir, const char *format,
 	fclose(f);
 	snprintf(cmd, sizeof cmd,
 		 "cd %s && faust -fx -lang cpp -a $OLDPWD/tests/data/fixpoint/arch.cpp "
-		 "p.dsp -o p.cpp && c++ -O1 -I$OLDPWD/include %s -o p p.cpp && "
+		 "p.dsp -o p.cpp && c++ -O1 -fsanitize=undefined "
+		 "-fno-sanitize-recover=undefined -I$OLDPWD/include %s -o p p.cpp && "
 		 "./p < x.raw > y.raw", dir, fx_defines(&fx, d));
 	if (system(cmd) != 0)
 		goto out;
