@@ -9,7 +9,7 @@
  *
  * prints one JSON line.  SECONDS (default 60) is how long the zero-input
  * run lasts; the limit cycle is the peak |y| in LSBs over its last
- * second.
+ * second.  One input; every output counts (the worst is reported).
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,8 +34,9 @@ main(int argc, char **argv)
 	char *buf, name[32];
 	size_t blen;
 	float x1;
-	int64_t y1;
-	double xd, yd;
+	int64_t y1[16];
+	double xd, yd[16];
+	int o;
 
 	if (argc < 3 || adac_read_file(argv[1], 1 << 26, &buf, &blen, &err) ||
 	    adac_ir_parse_text(buf, blen, &ir, &err) ||
@@ -47,28 +48,33 @@ main(int argc, char **argv)
 			err.text);
 		return 2;
 	}
-	if (ir->inputs != 1 || ir->outputs != 1) {
-		fprintf(stderr, "fixpoint_noise: one input, one output only\n");
+	if (ir->inputs != 1 || ir->outputs > 16) {
+		fprintf(stderr, "fixpoint_noise: one input, 16 outputs at most\n");
 		return 2;
 	}
 	len = (long)(secs * ir->fs_hz);
 	tail = (long)ir->fs_hz;
 	for (n = 0; n < len; n++) {
 		x1 = n == 0 ? (float)amp : 0.0f;
-		adac_fixpoint_sim_process(fs, &x1, &y1, 1);
+		adac_fixpoint_sim_process(fs, &x1, y1, 1);
 		if (n < imp) {
 			xd = x1;
-			adac_sim_process(ds, &xd, &yd, 1);
-			noise = fmax(noise, fabs(adac_fixpoint_value(&fx, y1) - yd));
-			peak = fmax(peak, fabs(yd));
+			adac_sim_process(ds, &xd, yd, 1);
 		}
-		if (n >= len - tail)
-			lc = fmax(lc, fabs((double)y1));
+		for (o = 0; o < ir->outputs; o++) {
+			if (n < imp) {
+				noise = fmax(noise, fabs(adac_fixpoint_value(&fx,
+				    y1[o]) - yd[o]));
+				peak = fmax(peak, fabs(yd[o]));
+			}
+			if (n >= len - tail)
+				lc = fmax(lc, fabs((double)y1[o]));
+		}
 	}
 	/* the largest sample the format holds, then silence */
 	for (n = 0; n < imp; n++) {
 		x1 = n == 0 ? 0x1.fffffep-1f : 0.0f;
-		adac_fixpoint_sim_process(full, &x1, &y1, 1);
+		adac_fixpoint_sim_process(full, &x1, y1, 1);
 	}
 	printf("{\"ir\":\"%s\",\"format\":\"%s\",\"impulse\":%g,"
 	       "\"noise_db_re_peak\":%.1f,\"noise_lsb\":%.1f,"

@@ -304,7 +304,7 @@ test_fixpoint__fdn4_overflowing_with_wrap_still_equals_the_simulator(void)
 }
 
 static void
-test_fixpoint__fdn16_householder_and_dense_equal_the_simulator(void)
+test_fixpoint__fdn16_householder_dense_and_one_pole_equal_the_simulator(void)
 {
 	static const char *const some[] = {
 		"q1.15", "q1.23:truncate", "q1.31:wrap", NULL,
@@ -313,6 +313,8 @@ test_fixpoint__fdn16_householder_and_dense_equal_the_simulator(void)
 	bit_exact("examples/fdn16.json", 0, some, 0.0625f, 0);
 	bit_exact("tests/data/fdn/householder8.json", 0, some, 0.0625f, 0);
 	bit_exact("tests/data/fdn/random8.json", 0, some, 0.0625f, 0);
+	/* the dead band below: the program sticks where the simulator does */
+	bit_exact("tests/data/fixpoint/one-pole.json", 1, some, 0.0625f, 0);
 }
 
 static void
@@ -332,6 +334,41 @@ test_fixpoint__what_cannot_be_fixed_point_is_refused_with_its_pointer(void)
 	adac_ir_free(ir);
 }
 
+/*
+ * y = x + 0.96·y' at q1.15, rounding: the classic dead band.  A state y
+ * stays put when round(0.96·y) = y, i.e. 0.04·y <= 1/2 LSB, so the
+ * impulse's decay stops at the largest such y, 12 LSB (12.5 is the
+ * bound 0.5/(1 − 0.96)), and stays there forever with zero input.
+ * Truncation towards −inf takes a positive state down to 0.
+ */
+static void
+test_fixpoint__a_one_pole_loop_sticks_in_its_dead_band_when_rounding(void)
+{
+	struct adac_ir *ir = load("tests/data/fixpoint/one-pole.json", 1);
+	struct adac_fixpoint r = fmt("q1.15"), t = fmt("q1.15:truncate");
+	struct adac_fixpoint_sim *sr = NULL, *st = NULL;
+	struct adac_error err = {0};
+	float x;
+	int64_t yr = -1, yt = -1;
+	long n;
+
+	check(ir != NULL);
+	if (ir == NULL)
+		return;
+	check(adac_fixpoint_sim_new(ir, &r, &sr, &err) == ADAC_OK);
+	check(adac_fixpoint_sim_new(ir, &t, &st, &err) == ADAC_OK);
+	for (n = 0; sr != NULL && st != NULL && n < 48000; n++) {
+		x = n == 0 ? 0.125f : 0.0f;
+		adac_fixpoint_sim_process(sr, &x, &yr, 1);
+		adac_fixpoint_sim_process(st, &x, &yt, 1);
+	}
+	check_int(yr, 12);
+	check_int(yt, 0);
+	adac_fixpoint_sim_free(sr);
+	adac_fixpoint_sim_free(st);
+	adac_ir_free(ir);
+}
+
 int
 main(void)
 {
@@ -343,7 +380,8 @@ main(void)
 	RUN(test_fixpoint__coefficients_fit_or_are_refused);
 	RUN(test_fixpoint__fdn4_built_with_faust_fx_equals_the_simulator);
 	RUN(test_fixpoint__fdn4_overflowing_with_wrap_still_equals_the_simulator);
-	RUN(test_fixpoint__fdn16_householder_and_dense_equal_the_simulator);
+	RUN(test_fixpoint__fdn16_householder_dense_and_one_pole_equal_the_simulator);
 	RUN(test_fixpoint__what_cannot_be_fixed_point_is_refused_with_its_pointer);
+	RUN(test_fixpoint__a_one_pole_loop_sticks_in_its_dead_band_when_rounding);
 	return unit_done();
 }
