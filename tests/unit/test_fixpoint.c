@@ -332,6 +332,24 @@ test_fixpoint__what_cannot_be_fixed_point_is_refused_with_its_pointer(void)
 			  "fixed point yet");
 	}
 	adac_ir_free(ir);
+	ir = load("examples/fdn4-tanh.json", 1);
+	check(ir != NULL);
+	if (ir != NULL) {
+		check(adac_fixpoint_check(ir, &fx, &err) == ADAC_E_INPUT);
+		check_str(err.pointer, "/graph/of/1/back/of/0");
+		check_str(err.text, "nonlinear nodes are not supported at "
+			  "fixed point");
+	}
+	adac_ir_free(ir);
+	ir = load("tests/data/adac/fractionalDelay.json", 0);
+	check(ir != NULL);
+	if (ir != NULL) {
+		check(adac_fixpoint_check(ir, &fx, &err) == ADAC_E_INPUT);
+		check_str(err.pointer, "/graph");
+		check_str(err.text, "fractional delays are not supported at "
+			  "fixed point");
+	}
+	adac_ir_free(ir);
 }
 
 /*
