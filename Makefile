@@ -46,7 +46,7 @@ PLUGIN_LDLIBS = $(LILV_LIBS)
 # programs (cli.h, the worker's protocol, the numerics' helpers).
 PUBLIC_H := error.h ir.h lower.h certify.h freq.h emit_faust.h diff.h \
             render.h faust_jit.h response.h sim.h model.h export.h \
-            structure.h certificate.h precision.h version.h
+            structure.h certificate.h precision.h version.h fixpoint.h
 # what a consumer of the static library links after -ladac (adac.pc)
 PC_REQUIRES := jansson sndfile fftw3
 PC_LIBS := -ldl -lpthread -lm
@@ -238,6 +238,7 @@ install: $(LIB_A) $(TOOLS) $(WORKER) $(LV2_FILES)
 	install -m 644 $(LV2_BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/adac-live.lv2
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)
 	install -m 644 $(PUBLIC_H:%=lib/%) $(DESTDIR)$(INCDIR)/adac
+	install -m 644 include/adac/fixpoint.hpp $(DESTDIR)$(INCDIR)/adac
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
@@ -253,6 +254,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(LV2DIR)/adac-live.lv2
 	rm -f $(DESTDIR)$(LIBDIR)/libadac.a $(DESTDIR)$(PKGDIR)/adac.pc
 	rm -f $(PUBLIC_H:%=$(DESTDIR)$(INCDIR)/adac/%)
+	rm -f $(DESTDIR)$(INCDIR)/adac/fixpoint.hpp
 	-rmdir $(DESTDIR)$(INCDIR)/adac
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))

@@ -8,6 +8,7 @@
 
 #include "biquad.h"
 #include "buf.h"
+#include "fixpoint.h"
 #include "json.h"
 #include "version.h"
 
@@ -155,6 +156,7 @@ struct em {
 	int use_lib;		/* si., ro., ba. appear: import stdfaust.lib */
 	int use_bfly, use_biquad, use_svf, use_knob, use_hstage;
 	int use_moddelay;
+	const struct adac_fixpoint *fx;	/* -fx program: see fx_product */
 };
 
 char *
@@ -182,6 +184,24 @@ value(struct em *e, char buf[VALUE_MAX], double x)
 	snprintf(buf, VALUE_MAX, "nentry(\"v%d[hidden:1]\", %s, -1e9, 1e9, 0)",
 		 e->n_live++, adac_emit_literal(l, x));
 	return buf;
+}
+
+/*
+ * A product by the coefficient a in a program for faust -fx: a on the
+ * format's grid (adac_fixpoint_coef), and the product behind
+ * attach(_, 0), a barrier FAUST's normalisation does not look through,
+ * so that it neither factors c·x + c·y into c·(x + y) nor folds c·(d·x)
+ * into (c·d)·x: each product is rounded where the simulator rounds it.
+ */
+static void
+fx_product(struct em *e, char t[VALUE_MAX + 40], double a)
+{
+	char l[40];
+	int64_t raw = 0;
+
+	(void)adac_fixpoint_coef(e->fx, a, &raw);	/* checked before */
+	snprintf(t, VALUE_MAX + 40, "(*(%s) : attach(_, 0))",
+		 adac_emit_literal(l, adac_fixpoint_value(e->fx, raw)));
 }
 
 /*
@@ -451,6 +471,8 @@ emit_gain(struct em *e, const struct adac_node *node)
 			snprintf(t, sizeof t,
 				 "*(%s * pow(10.0, -3.0 * %s / (ma.SR * rt60)) : knob)",
 				 a, adac_emit_literal(m, node->decay->loop_samples[ch]));
+		} else if (e->fx != NULL) {
+			fx_product(e, t, node->values[ch]);
 		} else {
 			snprintf(t, sizeof t, "*(%s)", a);
 		}
@@ -542,7 +564,7 @@ emit_sos(struct em *e, const struct adac_node *node)
  * One product term of a dense row: "!" for 0, "_" for 1 (a live 1 stays
  * a value training can move), "*(a)".
  */
-#define TERM_MAX (VALUE_MAX + 8)
+#define TERM_MAX (VALUE_MAX + 40)
 static void
 term(struct em *e, char t[TERM_MAX], double a)
 {
@@ -552,6 +574,8 @@ term(struct em *e, char t[TERM_MAX], double a)
 		strcpy(t, "!");
 	else if (a == 1.0 && !e->live)
 		strcpy(t, "_");
+	else if (e->fx != NULL)
+		fx_product(e, t, a);
 	else
 		snprintf(t, TERM_MAX, "*(%s)", value(e, l, a));
 }
@@ -1174,6 +1198,19 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 			adac_fmt_double(fs, ir->fs_hz), ir->inputs,
 			ir->inputs == 1 ? "" : "s", ir->outputs,
 			ir->outputs == 1 ? "" : "s");
+	if (opt != NULL && opt->fixpoint != NULL) {
+		const struct adac_fixpoint *fx = opt->fixpoint;
+		char name[32];
+
+		adac_buf_printf(b, "// fixed point %s: build with faust -fx and "
+				"adac/fixpoint.hpp,\n//   c++ -DADAC_FX_FRAC_BITS=%d "
+				"-DADAC_FX_TRUNCATE=%d -DADAC_FX_WRAP=%d;\n"
+				"//   overflow and limit cycles in this format are "
+				"not certified\n",
+				adac_fixpoint_name(name, fx), fx->frac_bits,
+				fx->rounding == ADAC_FX_TRUNCATE,
+				fx->overflow == ADAC_FX_WRAP);
+	}
 	adac_buf_puts(b, "declare name \"");
 	put_clean(b, ir->name);
 	adac_buf_puts(b, "\";\n");
@@ -1365,6 +1402,16 @@ adac_emit_faust(const struct adac_ir *ir, const struct adac_emit_options *opt,
 	e.dense = opt != NULL && opt->dense;
 	e.live = opt != NULL && opt->live;
 	e.err = err;
+	if (opt != NULL && opt->fixpoint != NULL) {
+		/* structured matrices round where the simulator does not */
+		e.fx = opt->fixpoint;
+		e.dense = 1;
+		if (e.live)
+			return adac_error_set(err, ADAC_E_INPUT, "",
+			    "a live program cannot be fixed point");
+		if ((rc = adac_fixpoint_check(ir, e.fx, err)) != ADAC_OK)
+			return rc;
+	}
 	for (i = 0; reserved[i] != NULL; i++)
 		if (names_add(&e.names, reserved[i]) == NULL)
 			break;

@@ -36,6 +36,7 @@
 #define ADAC_EMIT_FAUST_H
 
 #include "error.h"
+#include "fixpoint.h"
 #include "ir.h"
 
 struct adac_emit_options {
@@ -53,6 +54,14 @@ struct adac_emit_options {
 	 * --force)"; NULL: read it from the IR's "certificate".
 	 */
 	const char *certificate_note;
+	/*
+	 * A program for faust -fx with adac/fixpoint.hpp in this format
+	 * (NULL: a float program): dense matrices, coefficients on the
+	 * format's grid, each product behind a barrier so that the build
+	 * equals adac_fixpoint_sim bit for bit (fixpoint.h).  The IR must
+	 * pass adac_fixpoint_check(), whose errors are returned.
+	 */
+	const struct adac_fixpoint *fixpoint;
 };
 
 /*

@@ -12,7 +12,8 @@
 #include "ir.h"
 
 static const char usage[] =
-	"usage: adac-emit [--force] [--dense] [--live] [-o FILE] [FILE]\n";
+	"usage: adac-emit [--force] [--dense] [--live] [--precision FORMAT] [-o FILE]\n"
+	"                 [FILE]\n";
 
 int
 main(int argc, char **argv)
@@ -21,12 +22,14 @@ main(int argc, char **argv)
 		{"force", no_argument, NULL, 'f'},
 		{"dense", no_argument, NULL, 'd'},
 		{"live", no_argument, NULL, 'l'},
+		{"precision", required_argument, NULL, 'p'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	struct adac_emit_options opt = {0};
+	struct adac_fixpoint fx;
 	struct adac_ir *ir = NULL;
 	struct adac_error err;
 	const char *out = NULL, *in;
@@ -41,6 +44,11 @@ main(int argc, char **argv)
 		case 'f': force = 1; break;
 		case 'd': opt.dense = 1; break;
 		case 'l': opt.live = 1; break;
+		case 'p':
+			if (adac_fixpoint_parse(optarg, &fx, &err) != ADAC_OK)
+				return adac_cli_usage_error("%s", err.text);
+			opt.fixpoint = &fx;
+			break;
 		case 'o': out = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': return adac_cli_version();

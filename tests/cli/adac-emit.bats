@@ -25,7 +25,8 @@ ops() {
 @test "adac-emit: --help prints the usage on stdout" {
 	run --separate-stderr adac-emit --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: adac-emit [--force] [--dense] [--live] [-o FILE] [FILE]" ]
+	[ "$output" = "usage: adac-emit [--force] [--dense] [--live] [--precision FORMAT] [-o FILE]
+                 [FILE]" ]
 	[ "$stderr" = "" ]
 }
 
