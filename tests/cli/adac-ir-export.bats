@@ -30,7 +30,14 @@ round_trip() {
 		jq -e '[.. | .op? | select(. == "nonlinear")] | length > 0' "$f" >/dev/null && continue
 		# nor a modulated delay (moddelay.bats)
 		jq -e '[.. | .op? | select(. == "moddelay")] | length > 0' "$f" >/dev/null && continue
-		adac-lower "$f" > ir.json
+		# nor a parallel that stacks its inputs (Dattorro's tank halves)
+		jq -e '[.. | objects | select(.op? == "parallel" and .in? == "stack")] | length > 0' "$f" >/dev/null && continue
+		# an IR as it is (the allpass examples), a config or spec lowered
+		if jq -e 'has("adac")' "$f" >/dev/null; then
+			cp "$f" ir.json
+		else
+			adac-lower "$f" > ir.json
+		fi
 		round_trip ir.json
 	done
 	# and with the three controls

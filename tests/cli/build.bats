@@ -94,8 +94,11 @@ run_make() {
 	run_make install PREFIX="$p"
 	# the public headers only, in their directory
 	ls "$p/include/adac" > headers
-	[ "$(sed -n '$=' headers)" -eq 17 ]
+	# 18 C headers, and fixpoint.hpp, the fixpoint_t that faust -fx
+	# programs compile against (adac-emit(1) --precision)
+	[ "$(sed -n '$=' headers)" -eq 19 ]
 	grep -qx ir.h headers
+	grep -qx fixpoint.hpp headers
 	run grep -x -e cli.h -e linalg.h -e faust_worker.h -e live.h headers
 	[ "$status" -eq 1 ]
 	[ ! -e "$p/include/ir.h" ]

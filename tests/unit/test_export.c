@@ -87,10 +87,13 @@ static const struct {
 	{"tests/data/emit/back-fractional.json", "/graph/of/0/forward"},
 	{"tests/data/emit/knobs-stereo.json", "/graph"},
 	{"tests/data/emit/no-delay-to-absorb.json", "/graph/forward"},
+	{"examples/dattorro.json", "/graph/of/6/back/of/0"},
+	{"examples/dattorro-mod.json", "/graph/of/6/back/of/0"},
 	/* a nonlinear node: the reference's modules are linear */
 	{"examples/fdn4-tanh.json", "/graph/of/1/back/of/0"},
 	/* a modulated delay: the reference's delays are fixed */
 	{"examples/fdn4-mod.json", "/graph/of/1/back"},
+	{"tests/data/moddelay/tank.json", "/graph/back/of/0/of/0/back/of/0"},
 };
 
 static const char *
