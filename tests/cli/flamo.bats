@@ -121,3 +121,24 @@ print(json_to_faust(json.load(open(sys.argv[1]))))' "$DATA/flamo/$f.json" > ref.
 	[ "$output" = "" ]
 	[ "$stderr" = "adac-lower: error: bad.json: /params/raw: module type 'AccurateGEQ' is not lowered: its section gains come from flamo's L-BFGS fit at run time, which adac does not reproduce; export its sections as a parallelSOSFilter" ]
 }
+
+@test "flamo: FLAMO's own modules in float32 agree with adac's IR as stated (when FLAMO's source is at hand)" {
+	src=${FLAMO_SRC:-}
+	[ -n "$src" ] && [ -f "$src/flamo/processor/dsp.py" ] ||
+		skip "set FLAMO_SRC to a checkout of gdalsanto/flamo"
+	find_python || skip "needs python3 with torch and numpy (python3-torch)"
+	# FLAMO's code itself rather than flamo_ref.py's re-typing: the same
+	# figures as the float32 test above
+	for f in "$DATA"/flamo/*.json; do
+		adac-lower "$f" > ir.json
+		run --separate-stderr "$PY" "$TOP/tests/cli/flamo_real.py" "$src" "$f" ir.json
+		echo "$(basename "$f"): $output"
+		[ "$status" -eq 0 ]
+		case $(basename "$f") in
+		*geq*|ppeq-svf*) ;;
+		# FLAMO's parallelBiquad bandpass fails in its own init_param
+		pbiquad-bandpass*) jq -e '.error | startswith("IndexError")' <<<"$output" ;;
+		*) jq -e '.err_db < -100' <<<"$output" ;;
+		esac
+	done
+}
