@@ -24,6 +24,7 @@
 
 #include "build.h"
 #include "detect.h"
+#include "flamo.h"
 #include "json.h"
 
 #define MAX_CONFIG_DEPTH 60
@@ -1150,10 +1151,6 @@ lower_filter(struct ctx *c, const char *mtype, const json_t *params,
 				return rc;
 			memcpy(sec[0], b, sizeof sec[0]);
 			free(b);
-		} else if (json_object_get(params, "raw") != NULL) {
-			return adac_error_set(c->err, ADAC_E_INPUT, pp,
-			    "Biquad with FLAMO's raw parameter only is not "
-			    "lowered; give coeffs or b0, b1, b2, a1, a2");
 		} else if ((rc = opt_number(c, params, "b0", pp, 1, &sec[0][0])) ||
 			   (rc = opt_number(c, params, "b1", pp, 0, &sec[0][1])) ||
 			   (rc = opt_number(c, params, "b2", pp, 0, &sec[0][2])) ||
@@ -1213,11 +1210,6 @@ lower_filter(struct ctx *c, const char *mtype, const json_t *params,
 		}
 		k = bandpass((int)order, fl, fh, c->fs, sec);
 	} else if (strcmp(mtype, "PEQ") == 0 || strcmp(mtype, "peakEQ") == 0) {
-		if (json_object_get(params, "raw") != NULL &&
-		    json_object_get(params, "fc") == NULL)
-			return adac_error_set(c->err, ADAC_E_INPUT, pp,
-			    "%s with FLAMO's raw parameter only is not lowered; "
-			    "give gain_db, fc and bandwidth", mtype);
 		if ((rc = opt_number(c, params, "gain_db", pp, 0, &g)) ||
 		    (rc = opt_number(c, params, "fc", pp, 1000, &fc)) ||
 		    (rc = opt_number(c, params, "bandwidth", pp, 100, &bw)) ||
@@ -1373,6 +1365,124 @@ out:
 	return rc;
 }
 
+/*
+ * Is this leaf FLAMO's own form of a filter module, params.raw with the
+ * module's "flamo" metadata (flamo.h)?  Biquad, SVF and PEQ also have
+ * json_to_faust's forms (coefficients, fc/q/mode, gain_db/fc/bandwidth);
+ * a leaf that gives both is ambiguous.  1 yes, 0 no, -1 with c->err set.
+ */
+static int
+is_flamo_form(struct ctx *c, const json_t *v, const char *ptr, const char *mt)
+{
+	static const char *const faust_keys[] = {"coeffs", "b0", "b1", "b2",
+	    "a1", "a2", "fc", "q", "mode", "gain_db", "bandwidth", NULL};
+	const json_t *params = json_object_get(v, "params");
+	char p[ADAC_POINTER_MAX];
+	int i, shared = strcmp(mt, "Biquad") == 0 || strcmp(mt, "SVF") == 0 ||
+			strcmp(mt, "PEQ") == 0;
+
+	if (!adac_flamo_is_module(mt))
+		return 0;
+	if (!json_is_object(params) || json_object_get(params, "raw") == NULL)
+		return !shared;
+	for (i = 0; shared && faust_keys[i] != NULL; i++)
+		if (json_object_get(params, faust_keys[i]) != NULL) {
+			ptr2(p, ptr, "params", faust_keys[i]);
+			adac_error_set(c->err, ADAC_E_INPUT, p,
+			    "params has both flamo's raw param and "
+			    "json_to_faust's '%s': give one", faust_keys[i]);
+			return -1;
+		}
+	return 1;
+}
+
+/*
+ * FLAMO's filter modules from their raw param: flamo.c designs the
+ * sections; a parallel module (or one channel) is one sos node, an
+ * M × N module sums, for each input, the M cascades it feeds.
+ */
+static int
+lower_flamo(struct ctx *c, const json_t *v, const char *ptr, const char *mt,
+	    json_t *rec, struct low *out)
+{
+	char p[ADAC_POINTER_MAX], q[ADAC_POINTER_MAX];
+	struct adac_flamo_design d = {0};
+	const json_t *params;
+	json_t *node = NULL, *br;
+	double *sel = NULL;
+	long n_casc;
+	int rc, m, n;
+
+	if ((rc = get_params(c, v, ptr, &params)))
+		return rc;
+	ptr2(p, ptr, "params", "raw");
+	adac_ptr_key(q, ptr, "flamo");
+	if (json_object_get(params, "raw") == NULL)
+		return adac_error_set(c->err, ADAC_E_INPUT, p,
+		    "missing flamo's raw param of the %s", mt);
+	rc = adac_flamo_design(mt, json_object_get(params, "raw"), p,
+			       json_object_get(v, "flamo"), q, c->fs, &d,
+			       c->err);
+	if (rc != ADAC_OK)
+		return rc;
+	if ((rc = check_channels(c, v, ptr, d.n_in, d.n_out)))
+		goto out;
+	n_casc = d.parallel ? d.n_in : (long)d.n_out * d.n_in;
+	if (d.parallel || n_casc == 1) {
+		node = adac_build_sos(d.sos, d.n_sections, (int)n_casc,
+				      (size_t)n_casc * 5, 5);
+	} else {
+		sel = calloc((size_t)d.n_out * d.n_in, sizeof *sel);
+		node = d.n_in > 1 ? adac_build_list("parallel") : NULL;
+		if (sel == NULL || (d.n_in > 1 && node == NULL)) {
+			rc = nomem(c, ptr);
+			goto out;
+		}
+		if (node != NULL) {
+			json_object_set_new(node, "in", json_string("split"));
+			json_object_set_new(node, "out", json_string("sum"));
+		}
+		for (n = 0; n < d.n_in; n++) {
+			/* input n to each of the M outputs, then H[m][n] */
+			for (m = 0; m < d.n_out; m++) {
+				if (n > 0)
+					sel[m * d.n_in + n - 1] = 0;
+				sel[m * d.n_in + n] = 1;
+			}
+			br = adac_build_pair("series",
+			    adac_build_matrix(sel, d.n_out, d.n_in, NULL),
+			    adac_build_sos(d.sos + n * 5, d.n_sections, d.n_out,
+					   (size_t)n_casc * 5,
+					   (size_t)d.n_in * 5));
+			if (br == NULL) {
+				rc = nomem(c, ptr);
+				goto out;
+			}
+			if (node == NULL)
+				node = br;
+			else
+				adac_build_append(node, br);
+		}
+	}
+	if (node == NULL) {
+		rc = nomem(c, ptr);
+		goto out;
+	}
+	if (rec != NULL)
+		json_object_set_new(rec, "note", json_string(
+		    "sections designed from flamo's raw param by the module's "
+		    "default map, in double"));
+	out->node = node;
+	node = NULL;
+	out->n_in = d.n_in;
+	out->n_out = d.n_out;
+out:
+	json_decref(node);
+	free(sel);
+	adac_flamo_design_free(&d);
+	return rc;
+}
+
 static int
 lower_leaf(struct ctx *c, const json_t *v, const char *ptr, json_t *rec,
 	   struct low *out)
@@ -1385,6 +1495,10 @@ lower_leaf(struct ctx *c, const json_t *v, const char *ptr, json_t *rec,
 	rc = adac_json_string(json_object_get(v, "module_type"), p, &mt, c->err);
 	if (rc != ADAC_OK)
 		return rc;
+	if ((rc = is_flamo_form(c, v, ptr, mt)) < 0)
+		return c->err->code;
+	if (rc == 1)
+		return lower_flamo(c, v, ptr, mt, rec, out);
 	if (strcmp(mt, "parallelDelay") == 0)
 		return lower_parallel_delay(c, v, ptr, rec, out);
 	if (strcmp(mt, "Delay") == 0 || strcmp(mt, "variableDelay") == 0 ||

@@ -250,7 +250,7 @@ bad() {
 
 @test "adac-lower: an unknown module type is an error with its pointer, not a wire" {
 	bad bad/lower-unknown-module.json
-	[ "$stderr" = "adac-lower: error: bad/lower-unknown-module.json: /children/0/fF/children/2/module_type: unsupported module type 'GEQ'" ]
+	[ "$stderr" = "adac-lower: error: bad/lower-unknown-module.json: /children/0/fF/children/2/module_type: unsupported module type 'ScatteringMatrix'" ]
 }
 
 @test "adac-lower: an unknown node type is exit 2" {

@@ -96,3 +96,29 @@ filter() {
 	filter '{"module_type": "bandpass", "params": {"order": 4, "fl": 100, "fh": 200}}' -95
 	filter '{"module_type": "highpass", "params": {"order": 7, "fc": 30}}' -140
 }
+
+@test "pipeline: the FDN with FLAMO's GEQ in its loop and PEQ and SVF after it is certified and equals the model" {
+	# examples/fdn4-flamo.json: a parallelGEQ (command gains from a T60
+	# per band) in the loop, a parallelPEQ on the four lines and a
+	# parallelSVF highpass on the mix, as flamo_to_json writes them
+	adac-lower "$BATS_TEST_DIRNAME/../../examples/fdn4-flamo.json" > model.json
+	adac-certify model.json > certified.json
+	[ "$(jq -r '.certificate.verdict' certified.json)" = certified-stable ]
+	adac-emit -o model.dsp certified.json
+	run --separate-stderr adac-diff model.json model.dsp
+	echo "$(jq -c '.overall' <<<"$output")"
+	[ "$status" -eq 0 ]
+	run --separate-stderr adac-diff --double model.json model.dsp
+	[ "$status" -eq 0 ]
+	jq -e '.overall.worst_error_db < -250' <<<"$output"
+	# the reference's json_to_faust writes '_' for all three: with them
+	# as wires (unit gains) the program is another reverb
+	jq '(.. | objects | select((.module_type // "") | test("GEQ|PEQ|SVF"))) |=
+		{type: "Leaf", name, module_type: "parallelGain",
+		 params: {gains: [range(.input_channels) | 1]}}' \
+		"$BATS_TEST_DIRNAME/../../examples/fdn4-flamo.json" > wired.json
+	adac-lower wired.json | adac-certify | adac-emit --force -o wired.dsp
+	run --separate-stderr adac-diff model.json wired.dsp
+	echo "wired: $(jq -c '.overall | [.verdict, .worst_error_db]' <<<"$output")"
+	[ "$status" -eq 1 ]
+}

@@ -608,12 +608,12 @@ test_lower__errors_point_into_the_config(void)
 	ir = lower_text("{\"type\": \"Shell\", \"children\": [{\"type\": "
 			"\"Series\", \"children\": [{\"module_type\": "
 			"\"parallelGain\", \"params\": {\"gains\": [1]}}, "
-			"{\"module_type\": \"GEQ\", \"params\": {}}]}], "
+			"{\"module_type\": \"ScatteringMatrix\", \"params\": {}}]}], "
 			"\"fs\": 48000}", &err);
 	check(ir == NULL);
 	/* the value at fault: the module type's own member */
 	check_str(err.pointer, "/children/0/children/1/module_type");
-	check_str(err.text, "unsupported module type 'GEQ'");
+	check_str(err.text, "unsupported module type 'ScatteringMatrix'");
 	/* a loop of gains only: the IR's delay-free loop, at the Recursion */
 	ir = lower_text("{\"type\": \"Recursion\", \"fF\": {\"module_type\": "
 			"\"parallelGain\", \"params\": {\"gains\": [1]}}, "
