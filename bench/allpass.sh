@@ -10,6 +10,9 @@
 #              _ <: re.dattorro_rev(0, 0.9995, 0.75, 0.625, 0.5, 0.7, 0.5,
 #              0.0005) (re.dattorro_rev_default's parameters, one input
 #              fed to both), both at the paper's 29761 Hz
+#   dattorro-mod  examples/dattorro-mod.json (the tank allpasses' lines
+#              modulated, 16 samples at 1 Hz) against the same library
+#              plate, which has no modulation: what modulation costs
 #   schroeder, nested: the chain of three and the nested allpass alone
 #              (the library has no nested allpass; the chain is against
 #              three fi.allpass_comb of the same lengths and g)
@@ -71,5 +74,6 @@ row() {
 printf '%-18s %6s %11s %11s %7s\n' example fs "adac × rt" "lib × rt" cost
 row freeverb 44100 're.mono_freeverb(0.84, 0.5, 0.2, 0)'
 row dattorro 29761 '_ <: re.dattorro_rev(0, 0.9995, 0.75, 0.625, 0.5, 0.7, 0.5, 0.0005)'
+row dattorro-mod 29761 '_ <: re.dattorro_rev(0, 0.9995, 0.75, 0.625, 0.5, 0.7, 0.5, 0.0005)'
 row allpass-schroeder 44100 'fi.allpass_comb(1024, 347, -0.7) : fi.allpass_comb(1024, 113, -0.7) : fi.allpass_comb(1024, 37, -0.7)'
 row allpass-nested 44100 ''

@@ -151,9 +151,17 @@ serve_start() {
 	PORT=${PORT%/}
 }
 
-# browse: avahi-browse's resolved line for $NAME in BROWSED, or ""
+# browse: avahi-browse's resolved line for $NAME in BROWSED, or "".
+# avahi-browse -t ends when the daemon has listed what it has cached, and
+# on a loaded machine a record just announced may not be resolved yet:
+# ask again, up to 10 times, before calling it absent.
 browse() {
-	BROWSED=$(timeout 20 avahi-browse -rpt _adac-live._tcp | grep "^=;lo;IPv4;$NAME;" || true)
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		BROWSED=$(timeout 20 avahi-browse -rpt _adac-live._tcp | grep "^=;lo;IPv4;$NAME;" || true)
+		[ -n "$BROWSED" ] && return
+		sleep 0.5
+	done
 }
 
 @test "discovery: serve announces _adac-live._tcp with its HTTP port and TXT records, as avahi-browse sees them" {
