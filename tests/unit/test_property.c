@@ -744,7 +744,7 @@ grows_noise(const struct adac_ir *ir, long len, double *ratio)
 	int rc;
 
 	*ratio = INFINITY;
-	x = malloc((size_t)len * sizeof *x);
+	x = calloc((size_t)len, sizeof *x);
 	if (x == NULL)
 		return 1;
 	for (k = 0; k < len; k++)
