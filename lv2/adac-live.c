@@ -71,7 +71,7 @@ enum port {
 enum reload { NONE, SWAPPED, VALUES, UNCHANGED, FAILED, REFUSED, UNREADABLE };
 
 struct uris {
-	LV2_URID atom_Path, atom_String, atom_Bool, atom_Int, atom_Long, atom_URID,
+	LV2_URID atom_Path, atom_String, atom_Bool, atom_Int, atom_URID,
 		 atom_Object, atom_eventTransfer, patch_Set, patch_Get,
 		 patch_property, patch_value, program, allow, listen,
 		 knob[N_KNOBS];
@@ -557,7 +557,6 @@ instantiate(const LV2_Descriptor *d, double rate, const char *bundle,
 	MAP(atom_String, LV2_ATOM__String);
 	MAP(atom_Bool, LV2_ATOM__Bool);
 	MAP(atom_Int, LV2_ATOM__Int);
-	MAP(atom_Long, LV2_ATOM__Long);
 	MAP(atom_URID, LV2_ATOM__URID);
 	MAP(atom_Object, LV2_ATOM__Object);
 	MAP(atom_eventTransfer, LV2_ATOM__eventTransfer);
@@ -834,10 +833,6 @@ restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve,
 	if (v != NULL && size == sizeof(int32_t) && type == s->u.atom_Int &&
 	    *(const int32_t *)v >= 0 && *(const int32_t *)v <= 65535)
 		s->listen_port = *(const int32_t *)v;
-	/* a preset written by hand: lilv reads a bare 5555 as a Long */
-	if (v != NULL && size == sizeof(int64_t) && type == s->u.atom_Long &&
-	    *(const int64_t *)v >= 0 && *(const int64_t *)v <= 65535)
-		s->listen_port = (int)*(const int64_t *)v;
 	v = retrieve(sh, s->u.program, &size, &type, &vflags);
 	if (v != NULL && size > 0 && ((const char *)v)[size - 1] == '\0' &&
 	    (type == s->u.atom_Path || type == s->u.atom_String)) {
