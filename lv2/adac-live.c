@@ -435,7 +435,8 @@ listen_on(struct self *s, int port, const char *program)
 	struct adac_live_http_config hc;
 	struct adac_live_mdns_service ms;
 	struct adac_error err;
-	char addr[32], host[64] = "", name[ADAC_LIVE_MDNS_NAME_MAX + 1];
+	/* the whole name: announce cuts it to 63 bytes at a character */
+	char addr[32], host[64] = "", name[128];
 
 	if (port == s->http_port)
 		return;
