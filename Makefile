@@ -142,11 +142,14 @@ $(BUILD)/bench/%: bench/%.c $(LIB_A) | $(BUILD)/bench $(WORKER)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
 # only lv2_descriptor is exported: the libraries inside stay out of the
-# host's way (-fvisibility, --exclude-libs)
+# host's way (-fvisibility, --exclude-libs).  libmicrohttpd: pushes on
+# adac:listenPort, live/'s HTTP service.  -z nodelete: a thread of Avahi's
+# still waiting for a hung bus outlives cleanup() (live_mdns.h), and must
+# not find its code unmapped when the host unloads the plugin.
 $(LV2_BUNDLE)/adac-live.so: lv2/adac-live.c $(LIVE_A) $(LIB_A) $(wildcard lib/*.h live/*.h) | $(LV2_BUNDLE)
 	$(CC) $(CPPFLAGS) $(LIVE_CPPFLAGS) $(WARN) $(CFLAGS) -fPIC \
 	    -fvisibility=hidden -shared $(LDFLAGS) -Wl,--exclude-libs,ALL \
-	    -o $@ $< $(LIVE_A) $(LIB_A) $(LDLIBS)
+	    -Wl,-z,nodelete -o $@ $< $(LIVE_A) $(LIB_A) $(LDLIBS) -lmicrohttpd
 
 $(LV2_BUNDLE)/%.ttl: lv2/%.ttl | $(LV2_BUNDLE)
 	cp $< $@

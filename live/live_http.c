@@ -426,6 +426,29 @@ failure_status(int rc, enum adac_faust_limit limit)
 	return rc == ADAC_E_INPUT ? 400 : 500;
 }
 
+/* 1 when the embedder's admit hook lets source in, else answered 403 */
+static int
+admitted(struct adac_live_http *h, struct req *rq, const char *source)
+{
+	char why[256] = "refused";
+
+	if (h->cfg.admit == NULL || h->cfg.admit(source, why, sizeof why,
+						 h->cfg.ctx) == 0)
+		return 1;
+	reply_error(rq, 403, "%s", why);
+	return 0;
+}
+
+/* a compile or load that failed: answered, and told to the embedder */
+static void
+failed(struct adac_live_http *h, struct req *rq, unsigned status,
+       const char *why)
+{
+	reply_error(rq, status, "%s", why);
+	if (h->cfg.on_fail != NULL)
+		h->cfg.on_fail(why, h->cfg.ctx);
+}
+
 static void
 post_dsp(struct adac_live_http *h, struct req *rq)
 {
@@ -468,16 +491,18 @@ post_dsp(struct adac_live_http *h, struct req *rq)
 		reply_error(rq, 400, "'%s' is not allowed in programs sent to the service", bad);
 		return;
 	}
+	if (!admitted(h, rq, rq->body))
+		return;
 	if (run != NULL && strcmp(run, "0") != 0) {
 		rc = adac_live_load(h->live, name, rq->body, rq->t_ns, LOAD_WAIT_MS,
 				    ADAC_LIVE_UNTRUSTED, &rep);
 		if (rc == ADAC_OK && rep.status == ADAC_LIVE_FAILED) {
-			reply_error(rq, failure_status(ADAC_E_INPUT, rep.limit),
-				    "%s", rep.error.text);
+			failed(h, rq, failure_status(ADAC_E_INPUT, rep.limit),
+			       rep.error.text);
 			return;
 		}
 		if (rc != ADAC_OK) {
-			reply_error(rq, failure_status(rc, rep.limit), "%s", rep.error.text);
+			failed(h, rq, failure_status(rc, rep.limit), rep.error.text);
 			return;
 		}
 		if (h->cfg.on_load != NULL)
@@ -491,7 +516,7 @@ post_dsp(struct adac_live_http *h, struct req *rq)
 				       &ui, &ms, &in, &out,
 				       &limit, &err);
 		if (rc != ADAC_OK) {
-			reply_error(rq, failure_status(rc, limit), "%s", err.text);
+			failed(h, rq, failure_status(rc, limit), err.text);
 			return;
 		}
 	}
@@ -581,13 +606,19 @@ dsp_item(struct adac_live_http *h, struct req *rq, const char *rest)
 		free(source);
 		return;
 	}
+	/* asked again: what was let in when compiled may not be now */
+	if (!admitted(h, rq, source)) {
+		free(name);
+		free(source);
+		return;
+	}
 	rc = adac_live_load(h->live, name, source, rq->t_ns, LOAD_WAIT_MS,
 			    ADAC_LIVE_UNTRUSTED, &rep);
 	free(name);
 	free(source);
 	if (rc != ADAC_OK || rep.status == ADAC_LIVE_FAILED) {
-		reply_error(rq, failure_status(rc == ADAC_OK ? ADAC_E_INPUT : rc,
-					       rep.limit), "%s", rep.error.text);
+		failed(h, rq, failure_status(rc == ADAC_OK ? ADAC_E_INPUT : rc,
+					     rep.limit), rep.error.text);
 		return;
 	}
 	if (h->cfg.on_load != NULL)

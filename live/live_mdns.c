@@ -133,6 +133,9 @@ adac_live_mdns_txt(const struct adac_live_mdns_service *s,
 		snprintf(txt->rec[n++], sizeof txt->rec[0], "program=%.*s",
 			 (int)utf8_cut(s->program, 255 - strlen("program=")),
 			 s->program);
+	if (s->kind != NULL)
+		snprintf(txt->rec[n++], sizeof txt->rec[0], "kind=%.*s",
+			 (int)utf8_cut(s->kind, 255 - strlen("kind=")), s->kind);
 	txt->n = n;
 }
 
@@ -219,14 +222,15 @@ adac_live_mdns_found_json(const struct adac_live_mdns_found *f)
 		if (*end != '\0' || port > 65535)
 			port = -1;
 	}
-	o = json_pack("{s:o,s:o,s:o,s:i,s:o,s:b,s:o,s:o,s:o,s:o}",
+	o = json_pack("{s:o,s:o,s:o,s:i,s:o,s:b,s:o,s:o,s:o,s:o,s:o}",
 		      "name", text(f->name), "host", text(f->host),
 		      "address", text(f->address), "port", f->port,
 		      "url", text(url), "token", adac_live_mdns_needs_token(f),
 		      "osc", port >= 0 ? json_integer(port) : json_null(),
 		      "program", text(txt_get(f, "program")),
 		      "version", text(txt_get(f, "version")),
-		      "interface", text(f->ifname));
+		      "interface", text(f->ifname),
+		      "kind", text(txt_get(f, "kind")));
 	if (o != NULL)
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);

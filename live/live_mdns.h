@@ -15,6 +15,8 @@
  *	token=required|none	whether requests need the service's token
  *	osc=PORT		the OSC port (loopback only); absent when off
  *	program=NAME		the file serve follows; absent without one
+ *	kind=lv2		what announces it: absent for adac-live serve,
+ *				lv2 for the adac-live.lv2 plugin in a DAW
  * A service that listens on a loopback address is announced on the
  * loopback interface only: a remote host could not reach it.
  */
@@ -26,7 +28,7 @@
 #include "error.h"
 
 #define ADAC_LIVE_MDNS_TYPE "_adac-live._tcp"
-#define ADAC_LIVE_MDNS_TXT_MAX 5
+#define ADAC_LIVE_MDNS_TXT_MAX 6
 /* DNS labels: an instance name has at most 63 bytes */
 #define ADAC_LIVE_MDNS_NAME_MAX 63
 
@@ -37,6 +39,7 @@ struct adac_live_mdns_service {
 	int token;		/* 1 when requests need a token */
 	int osc_port;		/* 0 when OSC is off */
 	const char *program;	/* NULL: no program= record */
+	const char *kind;	/* NULL: no kind= record */
 };
 
 struct adac_live_mdns_txt {
@@ -84,7 +87,8 @@ int adac_live_mdns_needs_token(const struct adac_live_mdns_found *f);
 /*
  * One line of adac-live list, malloc'd (NULL when out of memory):
  * {"name":..,"host":..,"address":..,"port":N,"url":..,"token":BOOL,
- * "osc":N|null,"program":..|null,"version":..|null,"interface":..}
+ * "osc":N|null,"program":..|null,"version":..|null,"interface":..,
+ * "kind":..|null}
  */
 char *adac_live_mdns_found_json(const struct adac_live_mdns_found *f);
 

@@ -33,6 +33,14 @@ struct adac_live_http_config {
 	int max_connections;
 	/* called once per request that changed the running program */
 	void (*on_load)(const struct adac_live_report *rep, void *ctx);
+	/*
+	 * NULL: any program may be compiled and run.  Else asked before a
+	 * program is compiled (POST /dsp) or run (POST /dsp/ID/run): a
+	 * nonzero answer refuses it with 403 and the text put in why.
+	 */
+	int (*admit)(const char *source, char *why, size_t cap, void *ctx);
+	/* called once per request whose program failed to compile or load */
+	void (*on_fail)(const char *why, void *ctx);
 	void *ctx;
 };
 

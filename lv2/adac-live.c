@@ -12,6 +12,15 @@
  * time and memory) and maps the 8 generic knobs onto the program's
  * visible sliders.  The host's state and instantiation threads talk to
  * the control thread through a mutex.
+ *
+ * Pushes (opt-in, adac:listenPort): the control thread runs live/'s HTTP
+ * service, adac-live serve's, on 127.0.0.1:PORT, whose own job threads
+ * compile what `adac-live push` sends through the same certificate gate
+ * (admit()) and the same bounded workers as the file, and announces it
+ * over DNS-SD.  Loopback only and no token: the port is a number in the
+ * session's state, which is shared with the project, and a token kept
+ * there would be no secret; serve too goes without a token only on
+ * loopback, where its Host and Origin checks keep web pages out.
  */
 #include <limits.h>
 #include <math.h>
@@ -22,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <lv2/atom/atom.h>
@@ -36,6 +46,8 @@
 #include "faust_jit.h"
 #include "file.h"
 #include "live.h"
+#include "live_mdns.h"
+#include "live_serve.h"
 
 #define PLUGIN_URI "https://adac.dev/plugins/live"
 #define NS "https://adac.dev/ns#"
@@ -50,6 +62,8 @@ enum port {
 	VERDICT,		/* what its header states, see verdict_code() */
 	RELOAD_STATUS,		/* the last reload, see enum reload */
 	RELOAD_MS,		/* its write-to-audible time */
+	LISTENING,		/* the port pushes go to; 0 off, -1 cannot bind */
+	ANNOUNCED,		/* 1 over DNS-SD, 0 not (yet), -1 cannot be */
 	N_PORTS
 };
 
@@ -59,7 +73,8 @@ enum reload { NONE, SWAPPED, VALUES, UNCHANGED, FAILED, REFUSED, UNREADABLE };
 struct uris {
 	LV2_URID atom_Path, atom_String, atom_Bool, atom_Int, atom_URID,
 		 atom_Object, atom_eventTransfer, patch_Set, patch_Get,
-		 patch_property, patch_value, program, allow, knob[N_KNOBS];
+		 patch_property, patch_value, program, allow, listen,
+		 knob[N_KNOBS];
 };
 
 /* a visible slider a knob moves */
@@ -83,7 +98,7 @@ struct self {
 	const LV2_Atom_Sequence *control;
 	LV2_Atom_Sequence *notify;
 	const float *knob_port[N_KNOBS];
-	float *status[4];
+	float *status[6];
 
 	/* audio -> control: a patch:Set of the path, knob positions */
 	char msg_path[PATH_MAX];
@@ -97,12 +112,13 @@ struct self {
 	uint64_t notify_buf[16384 / 8];
 	atomic_int msg_pending;		/* 1 while msg_path is unread */
 	atomic_int msg_allow;		/* -1, or a patch:Set of allowUncertified */
+	atomic_int msg_listen;		/* -1, or a patch:Set of listenPort */
 	atomic_int want_notify;		/* a patch:Get came */
 	_Atomic float knob_value[N_KNOBS];
 
 	/* control -> audio: status, and what to tell the host */
 	atomic_uint_fast64_t program_id;
-	atomic_int verdict, reload_status;
+	atomic_int verdict, reload_status, listening, announced;
 	_Atomic float reload_ms;
 	atomic_int notify_pending;	/* 1 while shown_* are unsent */
 	char shown_path[PATH_MAX];
@@ -112,6 +128,7 @@ struct self {
 	pthread_mutex_t lock;
 	char path[PATH_MAX];
 	int allow;			/* play programs without a certificate */
+	int listen_port;		/* for pushes; 0: none */
 	int path_changed;
 	struct timespec mtime;
 	off_t size;
@@ -120,6 +137,11 @@ struct self {
 	int n_knobs;
 	int publish_wanted;		/* news for the host, not sent yet */
 	float knob_seen[N_KNOBS];
+
+	/* the control thread's own: the push service while it listens */
+	struct adac_live_http *http;
+	struct adac_live_mdns *mdns;
+	int http_port;			/* what it was asked to listen on */
 };
 
 static atomic_int instances;
@@ -322,12 +344,146 @@ follow_knobs(struct self *s)
 	}
 }
 
+/* ---- pushes: live/'s HTTP service, on the control thread ----------- */
+
+/*
+ * The certificate gate for a pushed program (the HTTP job thread asks it
+ * before compiling): what reload() does for the file.
+ */
+static int
+admit(const char *source, char *why, size_t cap, void *ctx)
+{
+	struct self *s = ctx;
+	int code = verdict_code(source), allow;
+
+	atomic_store(&s->verdict, code);
+	pthread_mutex_lock(&s->lock);
+	allow = s->allow;
+	pthread_mutex_unlock(&s->lock);
+	if (code > 0 || allow)
+		return 0;
+	set_status(s, REFUSED, -1);
+	snprintf(why, cap, "the plugin plays only programs whose adac-emit "
+		 "header states a certificate (%s); set adac:allowUncertified "
+		 "to play it", code == 0 ? "this one has no header" :
+		 "this one's is missing or failing");
+	return 1;
+}
+
+/* a pushed program runs: status and knobs, as for the file */
+static void
+on_push(const struct adac_live_report *rep, void *ctx)
+{
+	struct self *s = ctx;
+
+	pthread_mutex_lock(&s->lock);
+	set_status(s, rep->status == ADAC_LIVE_SWAPPED ? SWAPPED :
+		      rep->status == ADAC_LIVE_VALUES ? VALUES : UNCHANGED,
+		   rep->write_to_audible_ms);
+	if (rep->status == ADAC_LIVE_SWAPPED) {
+		map_knobs(s);
+		s->publish_wanted = 1;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+on_push_failed(const char *why, void *ctx)
+{
+	(void)why;
+	set_status(ctx, FAILED, -1);
+}
+
+static void
+on_announced(void *ctx, const char *name)
+{
+	struct self *s = ctx;
+
+	(void)name;
+	atomic_store(&s->announced, 1);
+}
+
+static void
+on_not_announced(void *ctx, const char *why)
+{
+	struct self *s = ctx;
+
+	(void)why;
+	atomic_store(&s->announced, -1);
+}
+
+static void
+stop_listening(struct self *s)
+{
+	adac_live_mdns_stop(s->mdns);
+	s->mdns = NULL;
+	adac_live_http_stop(s->http);
+	s->http = NULL;
+	atomic_store(&s->listening, 0);
+	atomic_store(&s->announced, 0);
+}
+
+/*
+ * Listen on 127.0.0.1:port for pushes (0: stop) and announce it.  Called
+ * without s->lock: stopping joins the service's job threads, which take
+ * it.  A port that cannot be bound is reported (-1) and tried again only
+ * when the port changes.
+ */
+static void
+listen_on(struct self *s, int port, const char *program)
+{
+	struct adac_live_http_config hc;
+	struct adac_live_mdns_service ms;
+	struct adac_error err;
+	/* the whole name: announce cuts it to 63 bytes at a character */
+	char addr[32], host[64] = "", name[128];
+
+	if (port == s->http_port)
+		return;
+	stop_listening(s);
+	s->http_port = port;
+	if (port == 0)
+		return;
+	memset(&hc, 0, sizeof hc);
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+	hc.listen = addr;
+	hc.max_body = 1L << 20;		/* serve's default */
+	hc.max_programs = 8;
+	hc.max_connections = 32;	/* one user on one machine */
+	hc.on_load = on_push;
+	hc.admit = admit;
+	hc.on_fail = on_push_failed;
+	hc.ctx = s;
+	if (adac_live_http_start(s->live, &hc, &s->http, &err) != ADAC_OK) {
+		s->http = NULL;
+		atomic_store(&s->listening, -1);
+		return;
+	}
+	atomic_store(&s->listening, adac_live_http_port(s->http));
+	memset(&ms, 0, sizeof ms);
+	gethostname(host, sizeof host - 1);
+	snprintf(name, sizeof name, "adac-live.lv2 %d on %s", port, host);
+	ms.name = name;
+	ms.listen_host = "127.0.0.1";
+	ms.port = adac_live_http_port(s->http);
+	ms.program = program[0] != '\0' ? program : NULL;
+	ms.kind = "lv2";
+	/* returns at once: the daemon is reached on Avahi's thread */
+	if (adac_live_mdns_announce(&ms, on_announced, on_not_announced, s,
+				    &s->mdns, &err) != ADAC_OK) {
+		s->mdns = NULL;
+		atomic_store(&s->announced, -1);
+	}
+}
+
 static void *
 control_thread(void *arg)
 {
 	struct self *s = arg;
 	struct timespec nap = { 0, POLL_MS * 1000000L };
-	int allow;
+	char program[PATH_MAX];
+	const char *slash;
+	int allow, listen;
 
 	while (!atomic_load(&s->stop)) {
 		pthread_mutex_lock(&s->lock);
@@ -343,13 +499,21 @@ control_thread(void *arg)
 			s->allow = allow;
 			s->path_changed = 1;	/* a refused program may pass now */
 		}
+		listen = atomic_exchange(&s->msg_listen, -1);
+		if (listen >= 0)
+			s->listen_port = listen;
 		reload(s, s->path_changed, 1000);
 		s->path_changed = 0;
 		if (atomic_exchange(&s->want_notify, 0))
 			s->publish_wanted = 1;
 		publish(s);
 		follow_knobs(s);
+		listen = s->listen_port;
+		slash = strrchr(s->path, '/');
+		snprintf(program, sizeof program, "%s",
+			 slash != NULL ? slash + 1 : s->path);
 		pthread_mutex_unlock(&s->lock);
+		listen_on(s, listen, program);
 		adac_live_poll(s->live);
 		nanosleep(&nap, NULL);
 	}
@@ -403,6 +567,7 @@ instantiate(const LV2_Descriptor *d, double rate, const char *bundle,
 	MAP(patch_value, LV2_PATCH__value);
 	MAP(program, NS "program");
 	MAP(allow, NS "allowUncertified");
+	MAP(listen, NS "listenPort");
 #undef MAP
 	for (i = 0; i < N_KNOBS; i++) {
 		char uri[64];
@@ -414,6 +579,7 @@ instantiate(const LV2_Descriptor *d, double rate, const char *bundle,
 	}
 	lv2_atom_forge_init(&s->forge, s->map);
 	atomic_store(&s->msg_allow, -1);
+	atomic_store(&s->msg_listen, -1);
 	pthread_mutex_init(&s->lock, NULL);
 
 	/* the compile worker travels in the bundle */
@@ -485,6 +651,11 @@ take_message(struct self *s, const LV2_Atom_Object *obj)
 	} else if (((const LV2_Atom_URID *)property)->body == s->u.allow &&
 		   (value->type == s->u.atom_Bool || value->type == s->u.atom_Int)) {
 		atomic_store(&s->msg_allow, ((const LV2_Atom_Int *)value)->body != 0);
+	} else if (((const LV2_Atom_URID *)property)->body == s->u.listen &&
+		   value->type == s->u.atom_Int &&
+		   ((const LV2_Atom_Int *)value)->body >= 0 &&
+		   ((const LV2_Atom_Int *)value)->body <= 65535) {
+		atomic_store(&s->msg_listen, ((const LV2_Atom_Int *)value)->body);
 	}
 }
 
@@ -582,6 +753,10 @@ run(LV2_Handle h, uint32_t frames)
 		*s->status[2] = (float)atomic_load(&s->reload_status);
 	if (s->status[3] != NULL)
 		*s->status[3] = atomic_load(&s->reload_ms);
+	if (s->status[4] != NULL)
+		*s->status[4] = (float)atomic_load(&s->listening);
+	if (s->status[5] != NULL)
+		*s->status[5] = (float)atomic_load(&s->announced);
 	if (s->notify == NULL)
 		return;
 	write_notify(s);
@@ -596,6 +771,8 @@ cleanup(LV2_Handle h)
 	adac_live_stop(s->live);
 	if (s->thread_started)
 		pthread_join(s->thread, NULL);
+	/* withdrawn, and its job threads joined, before the engine goes */
+	stop_listening(s);
 	adac_live_free(s->live);
 	/* the last instance in this host takes the idle workers along */
 	if (atomic_fetch_sub(&instances, 1) == 1)
@@ -604,7 +781,7 @@ cleanup(LV2_Handle h)
 	free(s);
 }
 
-/* ---- state: the path and whether uncertified programs play ----------- */
+/* ---- state: the path, whether uncertified programs play, the port ---- */
 
 static LV2_State_Status
 save(LV2_Handle h, LV2_State_Store_Function store, LV2_State_Handle sh,
@@ -613,11 +790,12 @@ save(LV2_Handle h, LV2_State_Store_Function store, LV2_State_Handle sh,
 	struct self *s = h;
 	LV2_State_Map_Path *mp = feature(features, LV2_STATE__mapPath);
 	char *path;
-	int32_t allow;
+	int32_t allow, port;
 
 	(void)flags;
 	pthread_mutex_lock(&s->lock);
 	allow = s->allow;
+	port = s->listen_port;
 	path = mp != NULL && s->path[0] != '\0'
 	       ? mp->abstract_path(mp->handle, s->path) : strdup(s->path);
 	pthread_mutex_unlock(&s->lock);
@@ -628,6 +806,8 @@ save(LV2_Handle h, LV2_State_Store_Function store, LV2_State_Handle sh,
 		      LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
 	free(path);
 	store(sh, s->u.allow, &allow, sizeof allow, s->u.atom_Bool,
+	      LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
+	store(sh, s->u.listen, &port, sizeof port, s->u.atom_Int,
 	      LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
 	return LV2_STATE_SUCCESS;
 }
@@ -649,6 +829,11 @@ restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve,
 	if (v != NULL && size == sizeof(int32_t) &&
 	    (type == s->u.atom_Bool || type == s->u.atom_Int))
 		s->allow = *(const int32_t *)v != 0;
+	/* the control thread opens the port: restore never waits on it */
+	v = retrieve(sh, s->u.listen, &size, &type, &vflags);
+	if (v != NULL && size == sizeof(int32_t) && type == s->u.atom_Int &&
+	    *(const int32_t *)v >= 0 && *(const int32_t *)v <= 65535)
+		s->listen_port = *(const int32_t *)v;
 	v = retrieve(sh, s->u.program, &size, &type, &vflags);
 	if (v != NULL && size > 0 && ((const char *)v)[size - 1] == '\0' &&
 	    (type == s->u.atom_Path || type == s->u.atom_String)) {

@@ -63,13 +63,13 @@ impulse() {
 	adac-ir impulse -t float32 -n "$1" -o impulse.wav one.json
 }
 
-@test "adac-live.lv2: lv2info lists the plugin, its 18 ports and its parameters" {
+@test "adac-live.lv2: lv2info lists the plugin, its 20 ports and its parameters" {
 	command -v lv2info >/dev/null || skip "lv2info (lilv-utils) is not installed"
 	run --separate-stderr lv2info "$URI"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "" ]
-	[ "$(grep -c 'Symbol:' <<<"$output")" -eq 18 ]
-	for sym in in_l in_r out_l out_r control notify knob1 knob8 program verdict reload reload_ms; do
+	[ "$(grep -c 'Symbol:' <<<"$output")" -eq 20 ]
+	for sym in in_l in_r out_l out_r control notify knob1 knob8 program verdict reload reload_ms listening announced; do
 		grep -q "Symbol: *$sym\$" <<<"$output"
 	done
 	grep -q 'Required Features: http://lv2plug.in/ns/ext/urid#map' <<<"$output"

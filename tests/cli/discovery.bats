@@ -2,8 +2,9 @@
 # adac-live's DNS-SD discovery on one machine: each test that needs it
 # starts a private system bus (dbus-daemon) and an avahi-daemon of its
 # own on the loopback interface, and stops both, with every service it
-# started, in teardown, pass or fail.  What serve announces is read back
-# with avahi-browse, which shares no code with adac-live.
+# started, in teardown, pass or fail.  What serve and the LV2 plugin (in
+# jalv, on a JACK server of the test's) announce is read back with
+# avahi-browse, which shares no code with adac-live.
 #
 # avahi-daemon keeps its pid file and socket in the fixed directory
 # /run/avahi-daemon, so each one runs in a mount namespace of its own
@@ -275,6 +276,108 @@ $NAME #2" ]
 	[ "$BROWSED" = "" ]
 	[ ! -s "$T/serve.err" ]
 	! grep -q announced "$T/log"
+}
+
+# lv2_host COMMAND...: run an LV2 host; under SANITIZE=1 the plugin's
+# sanitizer runtimes come first (as in adac-live-lv2.bats)
+lv2_host() {
+	if [ "${SANITIZE:-}" = 1 ]; then
+		LD_PRELOAD="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)" \
+			ASAN_OPTIONS=detect_leaks=0 "$@"
+	else
+		"$@"
+	fi
+}
+
+# certified PATH GAIN: a stereo gain with an adac-emit header that states
+# a certificate, which the plugin plays without adac:allowUncertified
+certified() {
+	printf '%s\n' '// t: written by adac-emit 0.1.0 from an adac IR (ir/1)' \
+		'// source: test' \
+		'// certificate: certified-stable for float and double builds, sha256 00' \
+		"process = *($2), *($2);" > "$1"
+}
+
+@test "discovery: the LV2 plugin in jalv announces its push port with kind=lv2, and push --to reaches it" {
+	command -v jalv > /dev/null || skip "jalv is not installed"
+	command -v jackd > /dev/null || skip "jackd is not installed"
+	local uri=https://adac.dev/plugins/live build=${ADAC_TEST_BUILD:-$BATS_TEST_DIRNAME/../../build}
+	local i p lport="" lname="" st=0
+	daemons
+	# a loopback port nothing listens on
+	for ((i = 0; i < 100; i++)); do
+		p=$((20000 + RANDOM % 20000))
+		[ -n "$(ss -ltnH "sport = :$p")" ] || { lport=$p; break; }
+	done
+	[ -n "$lport" ]
+	certified "$T/a.dsp" 0.5
+	certified "$T/b.dsp" 0.25
+	mkdir -p "$T/presets/s.lv2"
+	cat > "$T/presets/s.lv2/manifest.ttl" <<-EOF
+	@prefix lv2: <http://lv2plug.in/ns/lv2core#> .
+	@prefix pset: <http://lv2plug.in/ns/ext/presets#> .
+	@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+	<state.ttl> a pset:Preset ; lv2:appliesTo <$uri> ; rdfs:seeAlso <state.ttl> .
+	EOF
+	cat > "$T/presets/s.lv2/state.ttl" <<-EOF
+	@prefix lv2: <http://lv2plug.in/ns/lv2core#> .
+	@prefix pset: <http://lv2plug.in/ns/ext/presets#> .
+	@prefix state: <http://lv2plug.in/ns/ext/state#> .
+	<> a pset:Preset ; lv2:appliesTo <$uri> ;
+		state:state [ <https://adac.dev/ns#program> <file://$T/a.dsp> ;
+			      <https://adac.dev/ns#listenPort> $lport ] .
+	EOF
+	# a JACK server of the test's own, which clients must not start
+	export JACK_DEFAULT_SERVER="adac-disc-$$-$BATS_TEST_NUMBER" JACK_NO_START_SERVER=1
+	start jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 > "$T/jackd.log" 2>&1
+	for ((i = 0; i < 100; i++)); do
+		jack_lsp > /dev/null 2>&1 && break
+		nap 0.1
+	done
+	mkfifo "$T/commands"
+	LV2_PATH="$build/lv2:$T/presets" lv2_host jalv -l "$T/presets/s.lv2" "$uri" \
+		< "$T/commands" > "$T/jalv.out" 2>&1 3>&- &
+	local jalv=$!
+	PIDS="$PIDS $jalv"
+	exec 8> "$T/commands"
+	# the announcement, as list shows it (bounded at 30 s: a failure)
+	for ((i = 0; i < 30; i++)); do
+		lname=$(adac-live list --timeout 1 2> /dev/null |
+			jq -r --argjson p "$lport" 'select(.kind == "lv2" and .port == $p) | .name')
+		[ -z "$lname" ] || break
+	done
+	[ "$lname" = "adac-live.lv2 $lport on $(hostname)" ]
+	# its records, as avahi-browse reads them (last to first; it writes
+	# the name's dot as \. and its spaces as \032)
+	BROWSED=$(timeout 20 avahi-browse -rpt _adac-live._tcp | grep "^=;lo;IPv4;" | grep ";$lport;" || true)
+	[[ $BROWSED == "=;lo;IPv4;adac-live\\.lv2\\032$lport\\032on\\032$(hostname);"* ]]
+	[[ $BROWSED == *";127.0.0.1;$lport;\"kind=lv2\" \"program=a.dsp\" \"token=none\" \"version="*"\" \"txtvers=1\"" ]]
+	run --separate-stderr adac-live push --to "$lname" "$T/b.dsp"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "$(jq -r .load.status <<< "$output")" = swapped ]
+	# the status ports: the pushed program runs, the service is announced
+	for ((i = 0; i < 60; i++)); do
+		echo monitors >&8
+		nap 0.5
+		grep -q '^> *program = 2' "$T/jalv.out" && break
+	done
+	exec 8>&-
+	wait "$jalv" || st=$?
+	cat "$T/jalv.out"
+	[ "$st" -eq 0 ]
+	grep -q 'program = 2.000000' "$T/jalv.out"
+	grep -q 'reload = 1.000000' "$T/jalv.out"
+	grep -q "listening = $lport.000000" "$T/jalv.out"
+	grep -q 'announced = 1.000000' "$T/jalv.out"
+	# jalv closed the plugin: nothing listens on the port any more, and
+	# the announcement goes (caches drop it 1 s after its goodbye)
+	[ -z "$(ss -ltnH "sport = :$lport")" ]
+	for ((i = 0; i < 20; i++)); do
+		adac-live list --timeout 1 | grep -qF "\"name\":\"$lname\"" || break
+		nap 0.5
+	done
+	[ "$i" -lt 20 ]
 }
 
 @test "discovery: serve without an Avahi daemon serves, and says so once on stderr" {

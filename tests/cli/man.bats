@@ -164,7 +164,11 @@ checked_examples() {
 	man/adac-live.lv2.7: not run (needs the plugin installed where lv2info looks): $ lv2info https://adac.dev/plugins/live | grep -c 'Symbol:'
 	man/adac-live.lv2.7: not run (needs the plugin installed and a JACK server): $ jalv -l session.lv2 https://adac.dev/plugins/live
 	man/adac-live.lv2.7: not run (needs the plugin installed and a JACK server): $ lv2file -P session -c 1:in_l -c 1:in_r -i in.wav -o out.wav \
-	man/adac-live.lv2.7: 3 commands not run
+	man/adac-live.lv2.7: not run (needs the plugin running in a host): $ adac-lower step.json | adac-certify | adac-emit --live -o step.dsp
+	man/adac-live.lv2.7: not run (needs the plugin running in a host): $ adac-live push http://127.0.0.1:5600/ step.dsp
+	man/adac-live.lv2.7: not run (needs the plugin running in a host): $ adac-live list | jq -r 'select(.kind == "lv2") | .name'
+	man/adac-live.lv2.7: not run (needs the plugin running in a host): $ adac-live push --to 'adac-live.lv2 5600 on studio' step.dsp
+	man/adac-live.lv2.7: 7 commands not run
 	EOF
 	diff expected skipped
 }

@@ -68,7 +68,7 @@ static const LV2_Feature *features[] = { &map_feature, &unmap_feature, NULL };
 
 struct host {
 	LilvInstance *inst;
-	float in[2][BLOCK], out[2][BLOCK], knob[N_KNOBS], status[4];
+	float in[2][BLOCK], out[2][BLOCK], knob[N_KNOBS], status[6];
 	uint64_t control[1024], notify[4096];	/* 8-byte aligned atoms */
 	LV2_Atom_Forge forge;
 	float last;			/* the last output sample, left */
@@ -97,7 +97,7 @@ host_open(struct host *h)
 		h->knob[i] = 0.5f;	/* the ports' default (adac-live.ttl) */
 		lilv_instance_connect_port(h->inst, 6 + i, &h->knob[i]);
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 6; i++)
 		lilv_instance_connect_port(h->inst, 14 + i, &h->status[i]);
 	for (i = 0; i < BLOCK; i++)
 		h->in[0][i] = h->in[1][i] = 1;	/* DC: the output is the gain */

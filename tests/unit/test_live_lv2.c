@@ -7,6 +7,12 @@
  * step larger than the crossfade allows.  Waiting for a compile is
  * bounded (a failure, not a timing claim): 60 s of blocks.
  */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -295,6 +301,329 @@ test_live_lv2__the_session_state_brings_the_program_back(void)
 	lilv_state_free(st);
 }
 
+/* a patch:Set of property to an atom:Int */
+static void
+send_int(struct host *h, const char *property, int value)
+{
+	LV2_Atom_Forge_Frame seq, obj;
+
+	control_begin(h, &seq);
+	lv2_atom_forge_frame_time(&h->forge, 0);
+	lv2_atom_forge_object(&h->forge, &obj, 0,
+			      map_uri(NULL, LV2_PATCH__Set));
+	lv2_atom_forge_key(&h->forge, map_uri(NULL, LV2_PATCH__property));
+	lv2_atom_forge_urid(&h->forge, map_uri(NULL, property));
+	lv2_atom_forge_key(&h->forge, map_uri(NULL, LV2_PATCH__value));
+	lv2_atom_forge_int(&h->forge, value);
+	lv2_atom_forge_pop(&h->forge, &obj);
+	lv2_atom_forge_pop(&h->forge, &seq);
+}
+
+/* ---- pushes: adac:listenPort ------------------------------------------- */
+
+/* A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick). */
+static int
+free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t n = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &n) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* 1 when inode is a listening socket in /proc/net/FILE (tcp, tcp6) */
+static int
+inode_listens(const char *file, unsigned long inode)
+{
+	char path[64], line[512];
+	unsigned long ino;
+	unsigned st;
+	FILE *f;
+	int found = 0;
+
+	snprintf(path, sizeof path, "/proc/net/%s", file);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof line, f) != NULL)
+		/* sl local remote st tx:rx tr:when retrnsmt uid timeout inode */
+		if (sscanf(line, "%*s %*s %*s %x %*s %*s %*s %*s %*s %lu",
+			   &st, &ino) == 2 && st == 0x0A && ino == inode)
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* TCP sockets of this process (the host and the plugin in it) that listen */
+static int
+listening_sockets(void)
+{
+	char path[300], link[64];
+	struct dirent *e;
+	unsigned long inode;
+	DIR *d = opendir("/proc/self/fd");
+	ssize_t n;
+	int count = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, link, sizeof link - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (sscanf(link, "socket:[%lu]", &inode) == 1 &&
+		    (inode_listens("tcp", inode) || inode_listens("tcp6", inode)))
+			count++;
+	}
+	closedir(d);
+	return count;
+}
+
+/*
+ * `adac-live push http://127.0.0.1:PORT/ dir/NAME` (the build's), its
+ * answer in dir/push.out, while the host keeps running blocks, as a DAW
+ * does: its exit status, or -1.
+ */
+static int
+push(struct host *h, int port, const char *name)
+{
+	const char *build = getenv("ADAC_TEST_BUILD");
+	char exe[4200], url[64], file[128], out[128];
+	struct timespec nap = { 0, 2000000 };
+	pid_t pid;
+	int status, b;
+
+	snprintf(exe, sizeof exe, "%s/bin/adac-live", build != NULL ? build : "build");
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
+	program_path(file, sizeof file, name);
+	program_path(out, sizeof out, "push.out");
+	pid = fork();
+	if (pid == 0) {
+		if (freopen(out, "w", stdout) == NULL)
+			_exit(127);
+		execl(exe, "adac-live", "push", url, file, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -1;
+	for (b = 0; b < WAIT_BLOCKS; b++) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			/* the plugin set its status before it answered */
+			host_run(h);
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		host_run(h);
+		nanosleep(&nap, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+/* the answer push printed contains text */
+static int
+pushed_answer_has(const char *text)
+{
+	char path[128], buf[4096];
+	size_t n;
+	FILE *f;
+
+	program_path(path, sizeof path, "push.out");
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+/* Open a host on a.dsp (0.5) that listens on a free port: the port, or -1. */
+static int
+start_listening(struct host *h)
+{
+	int port = free_port();
+
+	if (port <= 0 ||
+	    start(h, "a.dsp", header, "process = *(0.5), *(0.5);\n", 0.5f) != 0)
+		return -1;
+	send_int(h, NS "listenPort", port);
+	if (run_until_status(h, 4, (float)port) <= 0) {
+		check(!"the plugin listens on the port");
+		host_close(h);
+		return -1;
+	}
+	return port;
+}
+
+static void
+test_live_lv2__a_push_plays_what_the_file_would(void)
+{
+	static const char *prog = "process = *(0.25), *(0.25);\n";
+	struct host h, f;
+	int port;
+
+	if ((port = start_listening(&h)) < 0)
+		return;
+	check(run_until_status(&h, 0, 1) > 0);
+	write_program("p.dsp", header, prog);
+	h.max_step = 0;
+	check_int(push(&h, port, "p.dsp"), 0);
+	check(pushed_answer_has("\"status\":\"swapped\""));
+	check(run_until(&h, 0.25f) > 0);
+	check(run_until_status(&h, 0, 2) > 0);	/* a new program runs */
+	check(h.status[1] == 2);		/* certified-stable */
+	check(h.status[2] == 1);		/* swapped */
+	check_int(h.nonfinite, 0);
+	/* the crossfade bound of the file's swap test: 0.5 to 0.25 */
+	check_le(h.max_step, 2 * 0.75 * (M_PI / 2) / 480);
+	/* the same program through the file: the same samples */
+	if (start(&f, "p.dsp", header, prog, 0.25f) == 0) {
+		host_run(&h);
+		host_run(&f);
+		check(memcmp(h.out, f.out, sizeof h.out) == 0);
+		host_close(&f);
+	}
+	host_close(&h);
+}
+
+static void
+test_live_lv2__an_uncertified_push_is_refused_until_allowed(void)
+{
+	struct host h;
+	int port;
+
+	if ((port = start_listening(&h)) < 0)
+		return;
+	write_program("u.dsp", "", "process = *(0.75), *(0.75);\n");
+	/* 403: adac-live push exits 3 (the service refused), see adac-live(1) */
+	check_int(push(&h, port, "u.dsp"), 3);
+	check(pushed_answer_has("set adac:allowUncertified to play it"));
+	check(h.status[2] == 5);		/* refused */
+	check(h.status[1] == 0);		/* no adac header */
+	host_run(&h);
+	check(h.out[0][BLOCK - 1] == 0.5f);
+	send_set(&h, NS "allowUncertified", 0, NULL, 1);
+	host_run(&h);
+	/* the allow reaches the control thread within its 10 ms poll */
+	usleep(100000);
+	check_int(push(&h, port, "u.dsp"), 0);
+	check(run_until(&h, 0.75f) > 0);
+	host_close(&h);
+}
+
+static void
+test_live_lv2__a_broken_or_hostile_push_leaves_the_running_one_playing(void)
+{
+	struct host h;
+	int port;
+
+	if ((port = start_listening(&h)) < 0)
+		return;
+	check(run_until_status(&h, 0, 1) > 0);
+	write_program("x.dsp", header, "process = nosuchthing;\n");
+	check_int(push(&h, port, "x.dsp"), 2);	/* 400: the program's fault */
+	check(h.status[2] == 4);		/* failed */
+	check(h.status[0] == 1);		/* the first program runs on */
+	host_run(&h);
+	check(h.out[0][BLOCK - 1] == 0.5f);
+	/* a file of the machine's, which a network program may not import */
+	write_program("y.dsp", header,
+		      "import(\"/etc/passwd\");\nprocess = *(0.75), *(0.75);\n");
+	check_int(push(&h, port, "y.dsp"), 2);
+	check(pushed_answer_has("error"));
+	check(h.status[0] == 1);
+	host_run(&h);
+	check(h.out[0][BLOCK - 1] == 0.5f);
+	check_int(h.nonfinite, 0);
+	host_close(&h);
+}
+
+static void
+test_live_lv2__port_zero_listens_on_nothing(void)
+{
+	struct host h;
+	int b, port = free_port();
+
+	check_int(listening_sockets(), 0);
+	if (start(&h, "z.dsp", header, "process = *(0.5), *(0.5);\n", 0.5f) != 0)
+		return;
+	send_int(&h, NS "listenPort", 0);
+	for (b = 0; b < 20; b++) {
+		host_run(&h);
+		usleep(2000);
+	}
+	check_int(listening_sockets(), 0);	/* the default: off */
+	check(h.status[4] == 0);
+	check(h.status[5] == 0);		/* nothing announced */
+	/* on, then off again: the socket is closed */
+	send_int(&h, NS "listenPort", port);
+	check(run_until_status(&h, 4, (float)port) > 0);
+	check_int(listening_sockets(), 1);
+	send_int(&h, NS "listenPort", 0);
+	check(run_until_status(&h, 4, 0) > 0);
+	check_int(listening_sockets(), 0);
+	host_close(&h);
+}
+
+static void
+test_live_lv2__the_session_state_keeps_the_port(void)
+{
+	struct host a, b;
+	LilvState *st;
+	int port;
+
+	if ((port = start_listening(&a)) < 0)
+		return;
+	st = lilv_state_new_from_instance(plugin, a.inst, &map, NULL, NULL,
+					  NULL, NULL, NULL, NULL, 0, features);
+	check(st != NULL);
+	/* closing withdraws the port: the new instance can take it */
+	host_close(&a);
+	check_int(listening_sockets(), 0);
+	if (st == NULL)
+		return;
+	check_int(host_open(&b), 0);
+	if (b.inst != NULL) {
+		lilv_state_restore(st, b.inst, NULL, NULL, 0, features);
+		check(run_until_status(&b, 4, (float)port) > 0);
+		write_program("r.dsp", header, "process = *(0.125), *(0.125);\n");
+		check_int(push(&b, port, "r.dsp"), 0);
+		check(run_until(&b, 0.125f) > 0);
+		host_close(&b);
+	}
+	lilv_state_free(st);
+}
+
+static void
+test_live_lv2__without_avahi_it_plays_on_unannounced(void)
+{
+	struct host h;
+	int port;
+
+	/* no daemon on this bus (the discovery bats starts one for itself) */
+	setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/adac-test", 1);
+	if ((port = start_listening(&h)) < 0)
+		return;
+	check(run_until_status(&h, 5, -1) > 0);	/* not announced */
+	check(h.status[4] == port);		/* still takes pushes */
+	write_program("n.dsp", header, "process = *(0.25), *(0.25);\n");
+	check_int(push(&h, port, "n.dsp"), 0);
+	check(run_until(&h, 0.25f) > 0);
+	check_int(h.nonfinite, 0);
+	host_close(&h);
+	unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+}
+
 int
 main(void)
 {
@@ -313,6 +642,12 @@ main(void)
 	RUN(test_live_lv2__a_broken_program_leaves_the_running_one_playing);
 	RUN(test_live_lv2__knob_one_moves_the_first_visible_slider);
 	RUN(test_live_lv2__the_session_state_brings_the_program_back);
+	RUN(test_live_lv2__a_push_plays_what_the_file_would);
+	RUN(test_live_lv2__an_uncertified_push_is_refused_until_allowed);
+	RUN(test_live_lv2__a_broken_or_hostile_push_leaves_the_running_one_playing);
+	RUN(test_live_lv2__port_zero_listens_on_nothing);
+	RUN(test_live_lv2__the_session_state_keeps_the_port);
+	RUN(test_live_lv2__without_avahi_it_plays_on_unannounced);
 	host_unload();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)

@@ -31,6 +31,32 @@ test_live_mdns__txt_records_in_order(void)
 }
 
 static void
+test_live_mdns__the_plugin_says_kind_lv2_last(void)
+{
+	struct adac_live_mdns_service s = {
+		.listen_host = "127.0.0.1", .port = 5500, .kind = "lv2",
+	};
+	struct adac_live_mdns_txt t;
+	const char *txt[] = { "txtvers=1", "token=none", "kind=lv2" };
+	struct adac_live_mdns_found f = {
+		.name = "p", .host = "h.local", .address = "127.0.0.1",
+		.port = 5500, .txt = txt, .n_txt = 3,
+	};
+	char *j;
+
+	adac_live_mdns_txt(&s, &t);
+	check_int(t.n, 4);
+	check_str(t.rec[2], "token=none");
+	check_str(t.rec[3], "kind=lv2");
+	j = adac_live_mdns_found_json(&f);
+	check_str(j, "{\"name\":\"p\",\"host\":\"h.local\",\"address\":\"127.0.0.1\","
+		  "\"port\":5500,\"url\":\"http://127.0.0.1:5500/\",\"token\":false,"
+		  "\"osc\":null,\"program\":null,\"version\":null,"
+		  "\"interface\":null,\"kind\":\"lv2\"}");
+	free(j);
+}
+
+static void
 test_live_mdns__no_osc_no_program_no_token(void)
 {
 	struct adac_live_mdns_service s = { .listen_host = "127.0.0.1", .port = 80 };
@@ -93,7 +119,7 @@ test_live_mdns__found_service_as_json(void)
 		  "\"address\":\"192.168.1.20\",\"port\":5500,"
 		  "\"url\":\"http://192.168.1.20:5500/\",\"token\":false,"
 		  "\"osc\":5510,\"program\":\"fdn.dsp\",\"version\":\"0.1.0\","
-		  "\"interface\":\"eth0\"}");
+		  "\"interface\":\"eth0\",\"kind\":null}");
 	free(s);
 }
 
@@ -113,7 +139,7 @@ test_live_mdns__what_a_stranger_announces_is_read_safely(void)
 	check_str(s, "{\"name\":\"x\",\"host\":\"h.local\",\"address\":\"10.0.0.1\","
 		  "\"port\":1,\"url\":\"http://10.0.0.1:1/\",\"token\":true,"
 		  "\"osc\":null,\"program\":\"a?b\",\"version\":null,"
-		  "\"interface\":null}");
+		  "\"interface\":null,\"kind\":null}");
 	free(s);
 	txt[2] = "token=required";
 	check(adac_live_mdns_needs_token(&f));
@@ -142,6 +168,7 @@ main(void)
 {
 	RUN(test_live_mdns__txt_records_in_order);
 	RUN(test_live_mdns__no_osc_no_program_no_token);
+	RUN(test_live_mdns__the_plugin_says_kind_lv2_last);
 	RUN(test_live_mdns__long_program_is_cut_at_a_character);
 	RUN(test_live_mdns__instance_name);
 	RUN(test_live_mdns__found_service_as_json);
