@@ -31,7 +31,7 @@ setup() {
 	adac-lower "$TOP/examples/fdn16.json" | adac-certify >"$TMP/fdn16.json"
 	adac-emit --precision q1.15 -o "$TMP/fdn16.dsp" "$TMP/fdn16.json"
 	cd "$TMP"
-	run --separate-stderr faust -fx -lang cpp -a "$TOP/tests/data/fixpoint/arch.cpp" fdn16.dsp -o fdn16.cpp
+	run --separate-stderr faust -fx -lang cpp -a "$TOP/include/adac/fixpoint-arch.cpp" fdn16.dsp -o fdn16.cpp
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "" ]
 	# faust's classInit(int sample_rate) leaves its parameter unused

@@ -1,8 +1,11 @@
 /*
- * A FAUST architecture for testing `faust -fx` programs against
- * adac_fixpoint_sim: reads frames of float samples (inputs interleaved,
- * native byte order) on stdin, writes every output sample's raw fixed-
- * point value as an int64_t on stdout.  FAUSTFLOAT is a sample type that
+ * adac/fixpoint-arch.cpp - the FAUST architecture adac-diff --precision
+ * builds `faust -fx` programs with, to compare them with adac_fixpoint_sim:
+ * writes the program's input and output counts as two int64_t, then
+ * reads frames of float samples (inputs interleaved, native byte order)
+ * on stdin and writes every output sample's raw fixed-point value as an
+ * int64_t on stdout.  The counts come first so that a program of another
+ * shape is told apart from one that computes something else.  FAUSTFLOAT is a sample type that
  * enters fixpoint_t as a float and leaves it as its raw value, so that
  * nothing is rounded on the way out (q1.31 does not fit a float).
  */
@@ -50,6 +53,9 @@ main()
 	float x[8];
 	int64_t y[8];
 
+	int64_t shape[2] = { ni, no };
+
+	fwrite(shape, sizeof shape[0], 2, stdout);
 	if (ni > 8 || no > 8)
 		return 2;
 	for (int i = 0; i < 8; i++) {
