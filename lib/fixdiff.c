@@ -43,7 +43,6 @@ extern const char adac_fixdiff_arch[] __asm__("adac_fixdiff_arch");
 struct build {
 	char dir[4096];
 	const struct adac_faust_limits *limits;
-	const char *name;	/* the program's, for messages */
 };
 
 static int
@@ -92,6 +91,8 @@ first_error_line(const char *log, char *line, size_t n)
 	char buf[8192], *p, *pick = NULL, *end;
 	FILE *f = fopen(log, "r");
 	size_t len = 0;
+	long lno;
+	int at = 0;
 
 	line[0] = '\0';
 	if (f == NULL)
@@ -106,6 +107,12 @@ first_error_line(const char *log, char *line, size_t n)
 	}
 	if (pick == NULL)
 		pick = buf;
+	/* faust's "p.dsp : 3 : ERROR : x" names our copy: "line 3: x" */
+	if (sscanf(pick, "p.dsp : %ld : ERROR : %n", &lno, &at) == 1 && at > 0) {
+		snprintf(line, n, "line %ld: %.*s", lno,
+			 (int)strcspn(pick + at, "\n"), pick + at);
+		return;
+	}
 	snprintf(line, n, "%.*s", (int)strcspn(pick, "\n"), pick);
 }
 
@@ -187,13 +194,13 @@ run_limited(const struct build *b, char *const argv[], const char *in,
 	kill(-pid, SIGKILL);
 	if (killed)
 		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "%s: %s took more than %g s (--compile-wall)",
-				      b->name, what, b->limits->wall_s);
+				      "%s took more than %g s (--compile-wall)",
+				      what, b->limits->wall_s);
 	if (status != -1 && WIFSIGNALED(status) &&
 	    (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))
 		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "%s: %s used more than %g s of CPU time "
-				      "(--compile-cpu)", b->name, what,
+				      "%s used more than %g s of CPU time "
+				      "(--compile-cpu)", what,
 				      b->limits->cpu_s);
 	first_error_line(log, line, sizeof line);
 	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
@@ -201,11 +208,11 @@ run_limited(const struct build *b, char *const argv[], const char *in,
 				      "cannot run %s", argv[0]);
 	if (status != -1 && WIFSIGNALED(status))
 		return adac_error_set(err, ADAC_E_INPUT, "",
-				      "%s: %s died of signal %d (out of memory "
-				      "under --compile-mem?)%s%s", b->name, what,
+				      "%s died of signal %d (out of memory "
+				      "under --compile-mem?)%s%s", what,
 				      WTERMSIG(status), line[0] ? ": " : "", line);
-	return adac_error_set(err, ADAC_E_INPUT, "", "%s: %s failed%s%s",
-			      b->name, what, line[0] ? ": " : "", line);
+	return adac_error_set(err, ADAC_E_INPUT, "", "%s failed%s%s",
+			      what, line[0] ? ": " : "", line);
 }
 
 static const char *
@@ -273,8 +280,8 @@ build_program(const struct build *b, const char *dsp,
  * length × no raw values.
  */
 static int
-run_program(const struct build *b, const float *x, long length, int input,
-	    int ni, int no, int64_t *y, int *shape_ok, int64_t shape[2],
+run_program(const struct build *b, const float *x, long length,
+	    double fs_hz, int input, int ni, int no, int64_t *y, int *shape_ok, int64_t shape[2],
 	    struct adac_error *err)
 {
 	char in[PATHBUF], out[PATHBUF];
@@ -296,7 +303,10 @@ run_program(const struct build *b, const float *x, long length, int input,
 	if (rc != ADAC_OK)
 		return rc;
 	{
-		char *argv[] = { "./p", NULL };
+		char rate[32];
+		char *argv[] = { "./p", rate, NULL };
+
+		snprintf(rate, sizeof rate, "%.0f", fs_hz);
 
 		if ((rc = run_limited(b, argv, in, out, "the built program",
 				      err)) != ADAC_OK)
@@ -311,8 +321,8 @@ run_program(const struct build *b, const float *x, long length, int input,
 	    fread(y, sizeof *y, (size_t)(length * no), f) !=
 	    (size_t)(length * no))
 		rc = adac_error_set(err, ADAC_E_INPUT, "",
-				    "%s: the built program wrote fewer samples "
-				    "than it read", b->name);
+				    "the built program wrote fewer samples "
+				    "than it read");
 	fclose(f);
 	return rc;
 }
@@ -350,7 +360,7 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 	int64_t max_lsb = 0;
 	long first = -1, n;
 	int rc, i, o, shape_ok = 1, saturated = 0, worst_i = -1, worst_o = -1;
-	int ni = ir->inputs, no = ir->outputs;
+	int ni = ir->inputs, no = ir->outputs, heard = 0;
 	char fmt[32];
 
 	*report = NULL;
@@ -359,6 +369,10 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 	if ((rc = adac_fixpoint_check(ir, fx, err)) != ADAC_OK)
 		return rc;
 	*culprit = -1;
+	if (ni < 1 || no < 1)
+		return adac_error_set(err, ADAC_E_INPUT, "",
+				      "an IR without inputs or outputs has no "
+				      "path to compare");
 	if (length <= 0)
 		length = (long)(2.0 * ir->fs_hz);
 	if (length < 1 || (double)length * ni * no > (double)(1L << 24))
@@ -367,7 +381,6 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 				      "2^24 samples", length, ni * no);
 	memset(&b, 0, sizeof b);
 	b.limits = limits;
-	b.name = name;
 	snprintf(b.dir, sizeof b.dir, "%s/adac-fxdiff-XXXXXX",
 		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
 	if (mkdtemp(b.dir) == NULL)
@@ -401,7 +414,7 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 			rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 			goto out;
 		}
-		if ((rc = run_program(&b, x, length, i, ni, no, yb, &shape_ok,
+		if ((rc = run_program(&b, x, length, ir->fs_hz, i, ni, no, yb, &shape_ok,
 				      shape, err)) != ADAC_OK) {
 			free(xi);
 			goto out;
@@ -433,6 +446,7 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 				if (d != 0 && f < 0)
 					f = n;
 				count += d != 0;
+				heard |= ys[n * no + o] != 0;
 				m = d > m ? d : m;
 				v = fabs(adac_fixpoint_value(fx, ys[n * no + o]) -
 					 h[n]);
@@ -459,6 +473,19 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 			if (f >= 0 && (first < 0 || f < first))
 				first = f;
 		}
+	}
+	/*
+	 * "equal" needs evidence: a signal under half an LSB enters as 0
+	 * and two silent outputs prove nothing of the program
+	 */
+	if (shape_ok && !heard) {
+		*culprit = 0;
+		rc = adac_error_set(err, ADAC_E_INPUT, "",
+				    "the simulator's output is 0 on every path "
+				    "over the %ld samples compared in %s: no "
+				    "evidence (raise --level)", length,
+				    adac_fixpoint_name(fmt, fx));
+		goto out;
 	}
 	sig = json_pack("{s:s,s:f,s:I}", "kind", adac_stimulus_name(stim->kind),
 			"level_db", stim->level_db, "active_samples",

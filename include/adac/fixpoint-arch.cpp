@@ -11,6 +11,8 @@
  */
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <vector>
 
 #include "adac/fixpoint.hpp"
 
@@ -42,43 +44,44 @@ struct dsp {
 
 <<includeclass>>
 
+/* argv[1]: the rate to init the program at (default 48000) */
 int
-main()
+main(int argc, char **argv)
 {
 	static mydsp d;
 	enum { BLOCK = 64 };
 	int ni = d.getNumInputs(), no = d.getNumOutputs();
-	static adac_sample ib[8][BLOCK], ob[8][BLOCK];
-	adac_sample *in[8], *out[8];
-	float x[8];
-	int64_t y[8];
-
+	std::vector<adac_sample> ib((size_t)ni * BLOCK), ob((size_t)no * BLOCK);
+	std::vector<adac_sample *> in((size_t)ni + 1), out((size_t)no + 1);
+	std::vector<float> x((size_t)ni + 1);
+	std::vector<int64_t> y((size_t)no + 1);
 	int64_t shape[2] = { ni, no };
 
 	fwrite(shape, sizeof shape[0], 2, stdout);
-	if (ni > 8 || no > 8)
-		return 2;
-	for (int i = 0; i < 8; i++) {
-		in[i] = ib[i];
-		out[i] = ob[i];
-	}
-	d.init(48000);
+	/* nothing to read: the caller sees the shape and stops there */
+	if (ni == 0)
+		return fflush(stdout) == 0 ? 0 : 3;
+	for (int i = 0; i < ni; i++)
+		in[i] = &ib[(size_t)i * BLOCK];
+	for (int o = 0; o < no; o++)
+		out[o] = &ob[(size_t)o * BLOCK];
+	d.init(argc > 1 ? atoi(argv[1]) : 48000);
 	for (;;) {
 		int n = 0;
 
 		for (; n < BLOCK; n++) {
-			if (ni > 0 && fread(x, sizeof x[0], ni, stdin) != (size_t)ni)
+			if (fread(x.data(), sizeof x[0], ni, stdin) != (size_t)ni)
 				break;
 			for (int i = 0; i < ni; i++)
-				ib[i][n].in = x[i];
+				in[i][n].in = x[i];
 		}
 		if (n == 0)
 			break;
-		d.compute(n, in, out);
+		d.compute(n, in.data(), out.data());
 		for (int k = 0; k < n; k++) {
 			for (int o = 0; o < no; o++)
-				y[o] = ob[o][k].raw;
-			fwrite(y, sizeof y[0], no, stdout);
+				y[o] = out[o][k].raw;
+			fwrite(y.data(), sizeof y[0], no, stdout);
 		}
 		if (n < BLOCK)
 			break;
