@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # Fixed point as a user meets it: adac-emit --precision q1.F writes a
 # program for faust -fx that builds with include/adac/fixpoint.hpp, says
-# so in its header, and refuses what it cannot compute exactly.  That the
-# build equals the fixed-point simulator bit for bit is
-# tests/unit/test_fixpoint.c.
+# so in its header, and refuses what it cannot compute exactly; adac-diff
+# --precision builds it with faust -fx and proves it equal to the
+# fixed-point simulator bit for bit (the unit-level proof, in more
+# rounding and overflow modes, is tests/unit/test_fixpoint.c).
 bats_require_minimum_version 1.5.0
 
 setup() {
