@@ -512,6 +512,17 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 		json_array_clear(paths);
 		json_array_clear(npaths);
 	}
+	/*
+	 * With :saturate the result depends on the order of additions once
+	 * a partial sum saturates, and FAUST adds in its own order
+	 * (docs/NOTES.md): say so, rather than leave a bare "different"
+	 */
+	if (ov != NULL && shape_ok && !*equal && saturated &&
+	    fx->overflow == ADAC_FX_SATURATE)
+		json_object_set_new(ov, "note", json_string(
+		    "a sum saturated, after which FAUST's order of additions "
+		    "decides the result; lower --level, or use :wrap, whose "
+		    "sums do not depend on their order"));
 	nf = json_pack("{s:s,s:O,s:o}", "against", "the double model",
 		       "paths", npaths, "worst_error_db",
 		       real_or_null(worst_db));

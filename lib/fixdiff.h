@@ -39,7 +39,9 @@
  * "paths": [{"input", "output", "error_db", "max_error_lsb"}],
  * "worst_error_db"}}) and *equal, which is 1 only when every output
  * sample of every path is the simulator's, bit for bit.  A program of
- * another shape is "different" with a note and no paths.  The noise
+ * another shape is "different" with a note and no paths; a "different"
+ * after a sum saturated in a :saturate format has a note saying that
+ * FAUST's order of additions then decides the result.  The noise
  * floor compares the simulator's output with the double model
  * (adac_sim_drive()) on the same float signal: max |fixed − double| re
  * the path's peak, in dB (null for a silent path).

@@ -150,6 +150,19 @@ fx_emit() {
 	[ "$(echo "$output" | jq -r .noise_floor.against)" = "the double model" ]
 }
 
+@test "fixpoint diff: full-scale noise saturates fdn4's sums: different with a note under :saturate, equal under :wrap" {
+	fx_emit fdn4-adac.json fdn4 q1.15
+	run --separate-stderr adac-diff --precision q1.15 --signal noise "$TMP/fdn4.json" "$TMP/fdn4.dsp"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -c '[.overall.verdict, .sums_saturated]')" = '["different",true]' ]
+	[ "$(echo "$output" | jq -r .overall.note)" = "a sum saturated, after which FAUST's order of additions decides the result; lower --level, or use :wrap, whose sums do not depend on their order" ]
+	# sums modulo 2 do not depend on their order: the same signal is bit-exact
+	fx_emit fdn4-adac.json fdn4w q1.15:wrap
+	run --separate-stderr adac-diff --precision q1.15:wrap --signal noise "$TMP/fdn4w.json" "$TMP/fdn4w.dsp"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '[.overall.verdict, .overall.max_error_lsb, .sums_saturated]')" = '["equal",0,true]' ]
+}
+
 @test "fixpoint diff: a coefficient the format cannot hold is refused with its pointer, exit 2, no report" {
 	echo '{"fs": 48000, "delays": [443, 521], "matrix": "hadamard", "t60": 2.5, "c": 1.5}' |
 		adac-lower >"$TMP/loud.json"
