@@ -104,6 +104,9 @@ lib/libadac.a: $(LIB_A)
 $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -fPIC -c -o $@ $<
 
+# fixdiff.c compiles the shipped header and architecture in (.incbin)
+$(BUILD)/lib/fixdiff.o: include/adac/fixpoint.hpp include/adac/fixpoint-arch.cpp
+
 # Makefile too: an archive made before a module moved out keeps its object
 $(LIB_A): $(LIB_OBJ) Makefile
 	rm -f $@
@@ -241,7 +244,7 @@ install: $(LIB_A) $(TOOLS) $(WORKER) $(LV2_FILES)
 	install -m 644 $(LV2_BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/adac-live.lv2
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)
 	install -m 644 $(PUBLIC_H:%=lib/%) $(DESTDIR)$(INCDIR)/adac
-	install -m 644 include/adac/fixpoint.hpp $(DESTDIR)$(INCDIR)/adac
+	install -m 644 include/adac/fixpoint.hpp include/adac/fixpoint-arch.cpp $(DESTDIR)$(INCDIR)/adac
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
@@ -257,7 +260,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(LV2DIR)/adac-live.lv2
 	rm -f $(DESTDIR)$(LIBDIR)/libadac.a $(DESTDIR)$(PKGDIR)/adac.pc
 	rm -f $(PUBLIC_H:%=$(DESTDIR)$(INCDIR)/adac/%)
-	rm -f $(DESTDIR)$(INCDIR)/adac/fixpoint.hpp
+	rm -f $(DESTDIR)$(INCDIR)/adac/fixpoint.hpp $(DESTDIR)$(INCDIR)/adac/fixpoint-arch.cpp
 	-rmdir $(DESTDIR)$(INCDIR)/adac
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))

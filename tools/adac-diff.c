@@ -14,6 +14,8 @@
 
 #include "cli.h"
 #include "diff.h"
+#include "fixdiff.h"
+#include "fixpoint.h"
 #include "json.h"
 #include "plugin.h"
 #include "render.h"
@@ -26,13 +28,19 @@ static const char usage[] =
 	"                 [--fs hz] [--backend llvm|interp] [--target triple:cpu]\n"
 	"                 [--compile-cpu s] [--compile-wall s] [--compile-mem mb]\n"
 	"                 [--signal impulse|noise|sweep] [--level db] [--seed n]\n"
-	"                 [--set name=value]... [-o report] reference test\n";
+	"                 [--set name=value]... [-o report] reference test\n"
+	"       adac-diff --precision FORMAT [-n samples] [--compile-cpu s]\n"
+	"                 [--compile-wall s] [--compile-mem mb]\n"
+	"                 [--signal impulse|noise|sweep] [--level db] [--seed n]\n"
+	"                 [-o report] ir program.dsp\n";
 
 struct args {
 	struct adac_diff_options diff;
 	struct adac_render_options render;
 	struct adac_faust_options faust;
 	struct adac_setting set[MAX_SETTINGS];
+	struct adac_fixpoint fx;
+	int fixed;		/* --precision: the -fx build against the simulator */
 	const char *out, *path[2], *name[2];
 };
 
@@ -54,6 +62,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"signal", required_argument, NULL, 'S'},
 		{"level", required_argument, NULL, 'L'},
 		{"seed", required_argument, NULL, 'R'},
+		{"precision", required_argument, NULL, 'P'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -132,6 +141,11 @@ parse_args(int argc, char **argv, struct args *a)
 				return 2;
 			a->diff.stimulus.seed = (uint64_t)n;
 			break;
+		case 'P':
+			if (adac_fixpoint_parse(optarg, &a->fx, &err) != ADAC_OK)
+				return adac_cli_usage_error("--precision: %s", err.text);
+			a->fixed = 1;
+			break;
 		case 'o': a->out = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': return adac_cli_version();
@@ -140,6 +154,15 @@ parse_args(int argc, char **argv, struct args *a)
 	}
 	if (argc - optind != 2)
 		return adac_cli_usage_error("expected two operands, reference and test");
+	/* bit for bit, built with faust -fx and c++: no tolerance, no JIT */
+	if (a->fixed && (!isnan(a->diff.tol_db) || a->render.double_precision ||
+			 a->render.block_size != ADAC_RENDER_DEFAULT_BLOCK ||
+			 a->diff.fs_hz != 0 ||
+			 a->faust.backend != ADAC_FAUST_LLVM ||
+			 a->faust.target != NULL || a->render.n_set > 0))
+		return adac_cli_usage_error("--precision takes only -n, -o, "
+					    "--signal, --level, --seed and "
+					    "--compile-*");
 	a->path[0] = argv[optind];
 	a->path[1] = argv[optind + 1];
 	if (strcmp(a->path[0], "-") == 0 && strcmp(a->path[1], "-") == 0)
@@ -233,6 +256,51 @@ warn_non_finite(const json_t *report, const char *name[2])
 	}
 }
 
+/*
+ * --precision: the IR's fixed-point simulator against the program built
+ * with faust -fx (lib/fixdiff.h).
+ */
+static int
+fixed_point(const struct args *a)
+{
+	struct adac_error err;
+	struct adac_ir *ir = NULL;
+	json_t *report = NULL;
+	char *buf = NULL, *dsp = NULL, *text = NULL;
+	size_t len;
+	int status, equal = 0, culprit = 0;
+
+	if (adac_cli_read(a->path[0], &buf, &len, &err) != ADAC_OK ||
+	    adac_ir_parse_text(buf, len, &ir, &err) != ADAC_OK) {
+		status = adac_cli_fail(a->name[0], &err);
+		goto out;
+	}
+	if (adac_cli_read(a->path[1], &dsp, &len, &err) != ADAC_OK) {
+		status = adac_cli_fail(a->name[1], &err);
+		goto out;
+	}
+	if (adac_fixdiff_run(ir, a->name[0], dsp, a->name[1], &a->fx,
+			     &a->diff.stimulus, a->diff.length,
+			     &a->faust.limits, &report, &equal, &culprit,
+			     &err) != ADAC_OK) {
+		status = adac_cli_fail(culprit >= 0 ? a->name[culprit] : NULL,
+				       &err);
+		goto out;
+	}
+	if ((text = adac_json_dumps(report)) == NULL)
+		status = adac_cli_fail(NULL, (adac_error_set(&err, ADAC_E_NOMEM, "",
+							     "out of memory"), &err));
+	else if ((status = adac_cli_output(a->out, text, strlen(text))) == 0)
+		status = equal ? 0 : 1;
+out:
+	free(text);
+	free(buf);
+	free(dsp);
+	json_decref(report);
+	adac_ir_free(ir);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -252,6 +320,8 @@ main(int argc, char **argv)
 	a.render.faust = &a.faust;
 	if ((status = parse_args(argc, argv, &a)) >= 0)
 		return status;
+	if (a.fixed)
+		return fixed_point(&a);
 	if (isatty(STDERR_FILENO))
 		a.diff.progress = progress;
 	for (k = 0; k < 2; k++)

@@ -94,11 +94,13 @@ run_make() {
 	run_make install PREFIX="$p"
 	# the public headers only, in their directory
 	ls "$p/include/adac" > headers
-	# 18 C headers, and fixpoint.hpp, the fixpoint_t that faust -fx
-	# programs compile against (adac-emit(1) --precision)
-	[ "$(sed -n '$=' headers)" -eq 19 ]
+	# 18 C headers, fixpoint.hpp, the fixpoint_t that faust -fx programs
+	# compile against (adac-emit(1) --precision), and fixpoint-arch.cpp,
+	# the architecture that hands out their raw outputs (adac-diff(1))
+	[ "$(sed -n '$=' headers)" -eq 20 ]
 	grep -qx ir.h headers
 	grep -qx fixpoint.hpp headers
+	grep -qx fixpoint-arch.cpp headers
 	run grep -x -e cli.h -e linalg.h -e faust_worker.h -e live.h headers
 	[ "$status" -eq 1 ]
 	[ ! -e "$p/include/ir.h" ]

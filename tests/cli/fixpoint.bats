@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # Fixed point as a user meets it: adac-emit --precision q1.F writes a
 # program for faust -fx that builds with include/adac/fixpoint.hpp, says
-# so in its header, and refuses what it cannot compute exactly.  That the
-# build equals the fixed-point simulator bit for bit is
-# tests/unit/test_fixpoint.c.
+# so in its header, and refuses what it cannot compute exactly; adac-diff
+# --precision builds it with faust -fx and proves it equal to the
+# fixed-point simulator bit for bit (the unit-level proof, in more
+# rounding and overflow modes, is tests/unit/test_fixpoint.c).
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -31,7 +32,7 @@ setup() {
 	adac-lower "$TOP/examples/fdn16.json" | adac-certify >"$TMP/fdn16.json"
 	adac-emit --precision q1.15 -o "$TMP/fdn16.dsp" "$TMP/fdn16.json"
 	cd "$TMP"
-	run --separate-stderr faust -fx -lang cpp -a "$TOP/tests/data/fixpoint/arch.cpp" fdn16.dsp -o fdn16.cpp
+	run --separate-stderr faust -fx -lang cpp -a "$TOP/include/adac/fixpoint-arch.cpp" fdn16.dsp -o fdn16.cpp
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "" ]
 	# faust's classInit(int sample_rate) leaves its parameter unused
@@ -80,4 +81,151 @@ setup() {
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
 	[ "$stderr" = "adac-emit: error: $TMP/mod.json: /graph/of/1/back: modulated delays are not supported at fixed point" ]
+}
+
+# adac-diff --precision: the -fx build of the emitted program against the
+# fixed-point simulator, bit for bit (lib/fixdiff.h).
+
+# emit IR ($1, lowered and certified into $TMP/$2.json) at format $3 into $TMP/$2.dsp
+fx_emit() {
+	adac-lower "$TOP/examples/$1" | adac-certify >"$TMP/$2.json"
+	adac-emit --precision "$3" -o "$TMP/$2.dsp" "$TMP/$2.json"
+}
+
+@test "fixpoint diff: fdn4 and fdn16 built with faust -fx equal the simulator at 0 LSB in every word, rounding and truncating" {
+	for fmt in q1.15 q1.15:truncate q1.23 q1.23:truncate q1.31 q1.31:truncate; do
+		for net in fdn4-adac fdn16; do
+			fx_emit "$net.json" "$net" "$fmt"
+			run --separate-stderr adac-diff --precision "$fmt" "$TMP/$net.json" "$TMP/$net.dsp"
+			echo "# $net at $fmt: $(echo "$output" | jq -c .overall)" >&3
+			[ "$status" -eq 0 ]
+			[ "$stderr" = "" ]
+			[ "$(echo "$output" | jq -c '[.overall.verdict, .overall.max_error_lsb, .overall.first_difference]')" = '["equal",0,null]' ]
+			[ "$(echo "$output" | jq -c '[.paths[] | .max_error_lsb] | unique')" = '[0]' ]
+			[ "$(echo "$output" | jq -r .precision)" = "$(echo "$fmt" | sed 's/$/:/; s/^q1\.\(..\):$/q1.\1:round:/; s/:$/:saturate/')" ]
+		done
+	done
+}
+
+@test "fixpoint diff: noise drives every rounding case and the build still equals the simulator" {
+	fx_emit fdn16.json fdn16 q1.23:truncate:wrap
+	run --separate-stderr adac-diff --precision q1.23:truncate:wrap --signal noise --level -20 --seed 7 -n 20000 "$TMP/fdn16.json" "$TMP/fdn16.dsp"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '[.overall.verdict, .overall.max_error_lsb, .samples, .signal.kind, .signal.seed]')" = '["equal",0,20000,"noise",7]' ]
+}
+
+@test "fixpoint diff: a coefficient one LSB off is different from its first affected sample" {
+	fx_emit fdn4-adac.json fdn4 q1.15
+	# the first output gain, 0.25, one step of 2^-15 lower; nothing else
+	sed '0,/(\*(0.25) : attach/s//(*(0.249969482421875) : attach/' "$TMP/fdn4.dsp" >"$TMP/edited.dsp"
+	[ "$(diff "$TMP/fdn4.dsp" "$TMP/edited.dsp" | grep -c '^>')" -eq 1 ]
+	run --separate-stderr adac-diff --precision q1.15 "$TMP/fdn4.json" "$TMP/edited.dsp"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "" ]
+	# The impulse (1.0 enters as 32767 LSB) first reaches the output
+	# through line 0, 1103 samples (its delay) later; there its gain gives
+	# 0.25 * 32767 = 8191.75 -> 8192 LSB, the edited one
+	# 8191/32768 * 32767 = 8190.75 -> 8191 LSB: one LSB at sample 1103.
+	[ "$(echo "$output" | jq -c '[.overall.verdict, .overall.first_difference, .paths[0].first_difference]')" = '["different",1103,1103]' ]
+	[ "$(echo "$output" | jq '.overall.max_error_lsb >= 1')" = true ]
+	[ "$(echo "$output" | jq -c .overall.worst_path)" = '{"input":0,"output":0}' ]
+}
+
+@test "fixpoint diff: the one-pole's noise floor against the double model lies within its bounds" {
+	# y = x + 0.96 y' with an impulse of 1.0.  Lower bound: 1.0 enters as
+	# 32767 LSB (saturated) and y[1] = 0.96 * 32767 LSB on the grid is
+	# 31456, the model's 0.96 * 32768 = 31457.28: 1.28 LSB re a peak of 1,
+	# 20 log10(1.28 * 2^-15) = -88.2 dB.  Upper bound: each step adds at
+	# most 1/2 LSB of rounding, kept by the loop with gain 0.96: 12.5 LSB;
+	# the input's 1 LSB kept the same way: 25 LSB; the coefficient on the
+	# grid (31457/32768, 0.28/32768 = 8.54e-6 low) moves c^n by at most
+	# n * 8.54e-6 * 0.96^(n-1) <= 8.54e-6 / (e * 0.04 * 0.96) = 8.2e-5:
+	# 37.5 * 2^-15 + 8.2e-5 = 1.23e-3 re 1, -58.2 dB.
+	adac-emit --force --precision q1.15 -o "$TMP/p.dsp" "$TOP/tests/data/fixpoint/one-pole.json" 2>/dev/null
+	run --separate-stderr adac-diff --precision q1.15 "$TOP/tests/data/fixpoint/one-pole.json" "$TMP/p.dsp"
+	echo "# one-pole q1.15: $(echo "$output" | jq -c .noise_floor.paths[0])" >&3
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '.noise_floor.worst_error_db | . >= -88.2 and . <= -58.2')" = true ]
+	[ "$(echo "$output" | jq '.noise_floor.paths[0].max_error_lsb | . >= 1.28 and . <= 40.2')" = true ]
+	[ "$(echo "$output" | jq -r .noise_floor.against)" = "the double model" ]
+}
+
+@test "fixpoint diff: full-scale noise saturates fdn4's sums: different with a note under :saturate, equal under :wrap" {
+	fx_emit fdn4-adac.json fdn4 q1.15
+	run --separate-stderr adac-diff --precision q1.15 --signal noise "$TMP/fdn4.json" "$TMP/fdn4.dsp"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -c '[.overall.verdict, .sums_saturated]')" = '["different",true]' ]
+	[ "$(echo "$output" | jq -r .overall.note)" = "a sum saturated, after which FAUST's order of additions decides the result; lower --level, or use :wrap, whose sums do not depend on their order" ]
+	# sums modulo 2 do not depend on their order: the same signal is bit-exact
+	fx_emit fdn4-adac.json fdn4w q1.15:wrap
+	run --separate-stderr adac-diff --precision q1.15:wrap --signal noise "$TMP/fdn4w.json" "$TMP/fdn4w.dsp"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '[.overall.verdict, .overall.max_error_lsb, .sums_saturated]')" = '["equal",0,true]' ]
+}
+
+@test "fixpoint diff: a coefficient the format cannot hold is refused with its pointer, exit 2, no report" {
+	echo '{"fs": 48000, "delays": [443, 521], "matrix": "hadamard", "t60": 2.5, "c": 1.5}' |
+		adac-lower >"$TMP/loud.json"
+	echo 'process = _;' >"$TMP/id.dsp"
+	run --separate-stderr adac-diff --precision q1.15 "$TMP/loud.json" "$TMP/id.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/loud.json: /graph/of/2: coefficient 1.5 does not fit q1.15:round:saturate (|c| < 1, or exactly 1 or -1)" ]
+}
+
+@test "fixpoint diff: biquads, modulated delays and controls are refused with their pointers" {
+	adac-lower "$TOP/tests/data/adac/fdn4_absorption.json" >"$TMP/abs.json"
+	echo 'process = _;' >"$TMP/id.dsp"
+	run --separate-stderr adac-diff --precision q1.23 "$TMP/abs.json" "$TMP/id.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TMP/abs.json: /graph/of/0/of/1/forward/of/1: biquad cascades are not supported at fixed point yet" ]
+	run --separate-stderr adac-diff --precision q1.23 "$TOP/examples/fdn4-mod.json" "$TMP/id.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TOP/examples/fdn4-mod.json: /graph/of/1/back: modulated delays are not supported at fixed point" ]
+	run --separate-stderr adac-diff --precision q1.23 "$TOP/tests/data/sim/comb-controls.json" "$TMP/id.dsp"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: $TOP/tests/data/sim/comb-controls.json: /controls: controls are not supported at fixed point" ]
+}
+
+@test "fixpoint diff: a signal under half an LSB is no evidence, exit 2" {
+	fx_emit fdn4-adac.json fdn4 q1.15
+	# -100 dB is 1e-5, under 2^-16 = 1.5e-5: the input enters as 0
+	run --separate-stderr adac-diff --precision q1.15 --level -100 "$TMP/fdn4.json" "$TMP/fdn4.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/fdn4.json: the simulator's output is 0 on every path over the 96000 samples compared in q1.15:round:saturate: no evidence (raise --level)" ]
+}
+
+@test "fixpoint diff: a program of another shape is different, exit 1, with a note" {
+	fx_emit fdn4-adac.json fdn4 q1.15
+	echo 'process = _ <: _, _;' >"$TMP/two.dsp"
+	run --separate-stderr adac-diff --precision q1.15 "$TMP/fdn4.json" "$TMP/two.dsp"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -c '[.overall.verdict, .overall.note, .paths]')" = '["different","the program has 1 inputs and 2 outputs, the IR 1 and 1",[]]' ]
+}
+
+@test "fixpoint diff: the float program of the same IR is not its -fx build: FAUST's folding rounds elsewhere" {
+	fx_emit fdn4-adac.json fdn4 q1.15
+	adac-emit -o "$TMP/float.dsp" "$TMP/fdn4.json"
+	run --separate-stderr adac-diff --precision q1.15 "$TMP/fdn4.json" "$TMP/float.dsp"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -r .overall.verdict)" = different ]
+}
+
+@test "fixpoint diff: a program faust cannot compile is an error naming it, exit 2" {
+	fx_emit fdn4-adac.json fdn4 q1.15
+	echo 'process = nosuch;' >"$TMP/bad.dsp"
+	run --separate-stderr adac-diff --precision q1.15 "$TMP/fdn4.json" "$TMP/bad.dsp"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-diff: error: $TMP/bad.dsp: faust -fx failed: line 1: undefined symbol : nosuch" ]
+}
+
+@test "fixpoint diff: options of the float comparison are refused with --precision" {
+	run --separate-stderr adac-diff --precision q1.15 --tol-db -100 a.json b.dsp
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "adac-diff: error: --precision takes only -n, -o, --signal, --level, --seed and --compile-*" ]
+	run --separate-stderr adac-diff --precision q1.17 a.json b.dsp
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "adac-diff: error: --precision: unknown precision 'q1.17'"* ]]
 }

@@ -175,7 +175,7 @@ build_and_compare(const struct adac_ir *ir, const char *format,
 	struct adac_fixpoint_sim *sim = NULL;
 	char dir[] = "/tmp/adac-fx-XXXXXX", path[256], cmd[2048], d[80];
 	char *text = NULL;
-	int64_t *ys = NULL, *yb = NULL;
+	int64_t *ys = NULL, *yb = NULL, shape[2];
 	long diff = -1, n;
 	int outs = ir->outputs;
 	FILE *f;
@@ -199,7 +199,7 @@ build_and_compare(const struct adac_ir *ir, const char *format,
 	fwrite(x, sizeof *x, (size_t)frames, f);
 	fclose(f);
 	snprintf(cmd, sizeof cmd,
-		 "cd %s && faust -fx -lang cpp -a $OLDPWD/tests/data/fixpoint/arch.cpp "
+		 "cd %s && faust -fx -lang cpp -a $OLDPWD/include/adac/fixpoint-arch.cpp "
 		 "p.dsp -o p.cpp && c++ -O1 -fsanitize=undefined "
 		 "-fno-sanitize-recover=undefined -I$OLDPWD/include %s -o p p.cpp && "
 		 "./p < x.raw > y.raw", dir, fx_defines(&fx, d));
@@ -208,7 +208,10 @@ build_and_compare(const struct adac_ir *ir, const char *format,
 	snprintf(path, sizeof path, "%s/y.raw", dir);
 	if ((f = fopen(path, "rb")) == NULL)
 		goto out;
-	n = (long)fread(yb, sizeof *yb, (size_t)(frames * outs), f);
+	/* the architecture's shape first: 1 input, outs outputs */
+	n = (long)fread(shape, sizeof *shape, 2, f) == 2 && shape[0] == 1 &&
+	    shape[1] == outs ?
+	    (long)fread(yb, sizeof *yb, (size_t)(frames * outs), f) : -1;
 	fclose(f);
 	if (n != frames * outs)
 		goto out;
