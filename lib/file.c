@@ -1,9 +1,11 @@
 #include "file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 adac_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
@@ -74,4 +76,44 @@ adac_read_text(const char *path, size_t max_bytes, char **buf,
 	}
 	*buf = b;
 	return ADAC_OK;
+}
+
+int
+adac_write_file(const char *path, const void *data, size_t len,
+		struct adac_error *err)
+{
+	FILE *f = fopen(path, "wb");
+	int bad;
+
+	if (f == NULL)
+		return adac_error_set(err, ADAC_E_IO, "", "%s: cannot write: %s",
+				      path, strerror(errno));
+	bad = fwrite(data, 1, len, f) != len;
+	bad |= fclose(f) != 0;
+	if (bad)
+		return adac_error_set(err, ADAC_E_IO, "", "%s: cannot write: %s",
+				      path, strerror(errno));
+	return ADAC_OK;
+}
+
+void
+adac_remove_tree(const char *dir)
+{
+	char path[4200];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0 ||
+			    snprintf(path, sizeof path, "%s/%s", dir,
+				     e->d_name) >= (int)sizeof path)
+				continue;
+			if (unlink(path) != 0)	/* a directory */
+				adac_remove_tree(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
 }

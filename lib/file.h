@@ -34,4 +34,18 @@ int adac_read_file(const char *path, size_t max_bytes, char **buf,
 int adac_read_text(const char *path, size_t max_bytes, char **buf,
 		   struct adac_error *err);
 
+/*
+ * Write len bytes of data to path, created or truncated; ADAC_E_IO
+ * "PATH: cannot write: REASON" when opening, writing or closing fails.
+ */
+int adac_write_file(const char *path, const void *data, size_t len,
+		    struct adac_error *err);
+
+/*
+ * Remove dir and everything under it, as far as it can (a scratch
+ * directory a build made: no links are followed out of it, since unlink
+ * removes a link itself).
+ */
+void adac_remove_tree(const char *dir);
+
 #endif

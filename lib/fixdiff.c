@@ -14,8 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <dirent.h>
-
+#include "file.h"
 #include "json.h"
 #include "sim.h"
 
@@ -44,45 +43,6 @@ struct build {
 	char dir[4096];
 	const struct adac_faust_limits *limits;
 };
-
-static int
-write_file(const char *path, const void *data, size_t len,
-	   struct adac_error *err)
-{
-	FILE *f = fopen(path, "wb");
-	int bad;
-
-	if (f == NULL)
-		return adac_error_set(err, ADAC_E_IO, "", "%s: cannot write: %s",
-				      path, strerror(errno));
-	bad = fwrite(data, 1, len, f) != len;
-	bad |= fclose(f) != 0;
-	if (bad)
-		return adac_error_set(err, ADAC_E_IO, "", "%s: cannot write: %s",
-				      path, strerror(errno));
-	return ADAC_OK;
-}
-
-static void
-remove_tree(const char *dir)
-{
-	char path[PATHBUF];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			if (unlink(path) != 0)	/* adac/, the header's */
-				remove_tree(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-}
 
 /* The first line of a log worth quoting: one with "error", else the first. */
 static void
@@ -236,15 +196,15 @@ build_program(const struct build *b, const char *dsp,
 		return adac_error_set(err, ADAC_E_IO, "", "%s: cannot create: %s",
 				      path, strerror(errno));
 	snprintf(path, sizeof path, "%s/adac/fixpoint.hpp", b->dir);
-	if ((rc = write_file(path, adac_fixdiff_hpp, strlen(adac_fixdiff_hpp),
+	if ((rc = adac_write_file(path, adac_fixdiff_hpp, strlen(adac_fixdiff_hpp),
 			     err)) != ADAC_OK)
 		return rc;
 	snprintf(path, sizeof path, "%s/arch.cpp", b->dir);
-	if ((rc = write_file(path, adac_fixdiff_arch,
+	if ((rc = adac_write_file(path, adac_fixdiff_arch,
 			     strlen(adac_fixdiff_arch), err)) != ADAC_OK)
 		return rc;
 	snprintf(path, sizeof path, "%s/p.dsp", b->dir);
-	if ((rc = write_file(path, dsp, strlen(dsp), err)) != ADAC_OK)
+	if ((rc = adac_write_file(path, dsp, strlen(dsp), err)) != ADAC_OK)
 		return rc;
 	{
 		char *argv[] = { "faust", "-fx", "-lang", "cpp", "-a",
@@ -297,7 +257,7 @@ run_program(const struct build *b, const float *x, long length,
 		frames[n * ni + input] = x[n];
 	snprintf(in, sizeof in, "%s/x.raw", b->dir);
 	snprintf(out, sizeof out, "%s/y.raw", b->dir);
-	rc = write_file(in, frames, (size_t)length * (size_t)ni *
+	rc = adac_write_file(in, frames, (size_t)length * (size_t)ni *
 			sizeof *frames, err);
 	free(frames);
 	if (rc != ADAC_OK)
@@ -540,7 +500,7 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 	*culprit = -1;
 	rc = ADAC_OK;
 out:
-	remove_tree(b.dir);
+	adac_remove_tree(b.dir);
 	adac_fixpoint_sim_free(sim);
 	adac_response_free(model);
 	json_decref(paths);

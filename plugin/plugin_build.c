@@ -6,7 +6,6 @@
 #include "plugin.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -64,44 +63,6 @@ static int
 path_in(char *buf, const struct build *b, const char *file)
 {
 	return snprintf(buf, PATHBUF, "%s/%s", b->tmp, file) >= PATHBUF;
-}
-
-static int
-write_file(const char *path, const char *text, size_t len,
-	   struct adac_error *err)
-{
-	FILE *f = fopen(path, "w");
-	int bad;
-
-	if (f == NULL)
-		return adac_error_set(err, ADAC_E_IO, "", "%s: cannot write: %s",
-				      path, strerror(errno));
-	bad = fwrite(text, 1, len, f) != len;
-	bad |= fclose(f) != 0;
-	if (bad)
-		return adac_error_set(err, ADAC_E_IO, "", "%s: cannot write: %s",
-				      path, strerror(errno));
-	return ADAC_OK;
-}
-
-/* Remove a directory this module made, and the files in it. */
-static void
-remove_dir(const char *dir)
-{
-	char path[PATHBUF];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL)
-			if (strcmp(e->d_name, ".") != 0 &&
-			    strcmp(e->d_name, "..") != 0 &&
-			    snprintf(path, sizeof path, "%s/%s", dir,
-				     e->d_name) < (int)sizeof path)
-				unlink(path);
-		closedir(d);
-	}
-	rmdir(dir);
 }
 
 /* The first line of the tool's stderr worth quoting: one with "error". */
@@ -219,7 +180,7 @@ write_program(struct build *b, struct adac_error *err)
 	if (path_in(path, b, file))
 		return adac_error_set(err, ADAC_E_IO, "", "path too long");
 	if (b->opt->dsp != NULL)
-		return write_file(path, b->opt->dsp, strlen(b->opt->dsp), err);
+		return adac_write_file(path, b->opt->dsp, strlen(b->opt->dsp), err);
 	if (b->opt->warning != NULL) {
 		snprintf(note, sizeof note, "NOT VALID, built with --force: %s",
 			 b->opt->warning);
@@ -227,7 +188,7 @@ write_program(struct build *b, struct adac_error *err)
 	}
 	rc = adac_emit_faust(b->ir, &eo, &text, err);
 	if (rc == ADAC_OK)
-		rc = write_file(path, text, strlen(text), err);
+		rc = adac_write_file(path, text, strlen(text), err);
 	free(text);
 	return rc;
 }
@@ -523,7 +484,7 @@ write_rdf(struct build *b, struct adac_error *err)
 		goto out;
 	}
 	snprintf(path, sizeof path, "%s/manifest.ttl", b->tmp);
-	if ((rc = write_file(path, text, strlen(text), err)) != ADAC_OK)
+	if ((rc = adac_write_file(path, text, strlen(text), err)) != ADAC_OK)
 		goto out;
 	free(text);
 	text = NULL;
@@ -585,7 +546,7 @@ write_rdf(struct build *b, struct adac_error *err)
 		goto out;
 	}
 	snprintf(path, sizeof path, "%s/%s.ttl", b->tmp, b->stem);
-	rc = write_file(path, text, strlen(text), err);
+	rc = adac_write_file(path, text, strlen(text), err);
 out:
 	free(text);
 	free(buf);
@@ -657,7 +618,7 @@ install(struct build *b, const char *out, struct adac_error *err)
 	}
 	b->tmp[0] = '\0';
 	if (old[0] != '\0')
-		remove_dir(old);
+		adac_remove_tree(old);
 	return ADAC_OK;
 }
 
@@ -702,7 +663,7 @@ adac_plugin_make(const struct adac_ir *ir,
 		rc = install(&b, out, err);
 out:
 	if (b.tmp[0] != '\0')
-		remove_dir(b.tmp);
+		adac_remove_tree(b.tmp);
 	free(b.uri);
 	return rc;
 }
