@@ -61,37 +61,11 @@ nomem(struct ctx *c, const char *ptr)
 }
 
 static int
-is_ext_key(const char *k)
-{
-	return strncmp(k, "x-", 2) == 0;
-}
-
-/* Reject keys of obj not in allowed (NULL-terminated) and not x-*. */
-static int
 check_keys(struct ctx *c, json_t *obj, const char *ptr,
 	   const char *const *allowed, const char *what)
 {
-	const char *key;
-	json_t *v;
-	char p[ADAC_POINTER_MAX];
-	size_t i;
-
-	json_object_foreach(obj, key, v) {
-		if (is_ext_key(key))
-			continue;
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		if (allowed[i] == NULL) {
-			adac_ptr_key(p, ptr, key);
-			return adac_error_set(c->err, ADAC_E_INPUT, p,
-					      "unknown key '%s' in %s", key,
-					      what);
-		}
-	}
-	return ADAC_OK;
+	return adac_json_check_keys(obj, ptr, allowed, what, c->err);
 }
-
 static json_t *
 member(json_t *obj, const char *key, const char *base, char *p)
 {

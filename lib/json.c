@@ -580,3 +580,30 @@ adac_json_dumps_compact(const json_t *v)
 	dump(&b, v, 0, 0);
 	return adac_buf_take(&b);
 }
+
+int
+adac_json_check_keys(const json_t *obj, const char *ptr,
+		     const char *const *allowed, const char *what,
+		     struct adac_error *err)
+{
+	char p[ADAC_POINTER_MAX];
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		if (strncmp(key, "x-", 2) == 0)
+			continue;
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			adac_ptr_key(p, ptr, key);
+			return adac_error_set(err, ADAC_E_INPUT, p,
+					      "unknown key '%s'%s%s", key,
+					      what != NULL ? " in " : "",
+					      what != NULL ? what : "");
+		}
+	}
+	return ADAC_OK;
+}

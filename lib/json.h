@@ -65,6 +65,15 @@ int adac_json_numbers(const json_t *v, const char *ptr, long n, long max_len,
 int adac_json_string(const json_t *v, const char *ptr, const char **out,
 		     struct adac_error *err);
 
+/*
+ * Refuse a key of obj that is neither in allowed (NULL-terminated) nor an
+ * extension ("x-..."): ADAC_E_INPUT at ptr/KEY, "unknown key 'KEY'", and
+ * " in WHAT" after it when what is not NULL.
+ */
+int adac_json_check_keys(const json_t *obj, const char *ptr,
+			 const char *const *allowed, const char *what,
+			 struct adac_error *err);
+
 /* "an object", "an array", "a string", "a number", "a boolean", "null". */
 const char *adac_json_type_name(const json_t *v);
 

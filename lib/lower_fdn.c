@@ -56,29 +56,6 @@ nomem(struct adac_error *err, const char *ptr)
 	return adac_error_set(err, ADAC_E_NOMEM, ptr, "out of memory");
 }
 
-static int
-check_keys(const json_t *spec, struct adac_error *err)
-{
-	char p[ADAC_POINTER_MAX];
-	const char *key;
-	json_t *v;
-	int i;
-
-	json_object_foreach((json_t *)spec, key, v) {
-		if (strncmp(key, "x-", 2) == 0)
-			continue;
-		for (i = 0; known_keys[i] != NULL; i++)
-			if (strcmp(key, known_keys[i]) == 0)
-				break;
-		if (known_keys[i] == NULL) {
-			adac_ptr_key(p, "", key);
-			return adac_error_set(err, ADAC_E_INPUT, p,
-					      "unknown key '%s'", key);
-		}
-	}
-	return ADAC_OK;
-}
-
 /*
  * A gain block given as a scalar (every entry), a vector (when one of its
  * dimensions is 1) or rows × cols rows.
@@ -426,7 +403,8 @@ adac_lower_fdn(const json_t *spec, json_t **ir, struct adac_error *err)
 	if (!json_is_object(spec))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "expected an fdn spec object");
-	if ((rc = check_keys(spec, err)) != ADAC_OK)
+	if ((rc = adac_json_check_keys(spec, "", known_keys, NULL,
+					err)) != ADAC_OK)
 		return rc;
 	if ((v = json_object_get(spec, "fdn")) != NULL &&
 	    (rc = adac_json_integer(v, "/fdn", 1, 1, &x, err)) != ADAC_OK)

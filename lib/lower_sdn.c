@@ -91,29 +91,6 @@ nomem(struct adac_error *err)
 	return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 }
 
-static int
-check_keys(const json_t *spec, struct adac_error *err)
-{
-	char p[ADAC_POINTER_MAX];
-	const char *key;
-	json_t *v;
-	int i;
-
-	json_object_foreach((json_t *)spec, key, v) {
-		if (strncmp(key, "x-", 2) == 0)
-			continue;
-		for (i = 0; known_keys[i] != NULL; i++)
-			if (strcmp(key, known_keys[i]) == 0)
-				break;
-		if (known_keys[i] == NULL) {
-			adac_ptr_key(p, "", key);
-			return adac_error_set(err, ADAC_E_INPUT, p,
-					      "unknown key '%s'", key);
-		}
-	}
-	return ADAC_OK;
-}
-
 /* A positive finite number at key, def when the key is missing. */
 static int
 read_positive(const json_t *spec, const char *key, double def, double max,
@@ -449,7 +426,8 @@ adac_lower_sdn(const json_t *spec, json_t **ir, struct adac_error *err)
 	if (!json_is_object(spec))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "expected an sdn spec object");
-	if ((rc = check_keys(spec, err)) != ADAC_OK)
+	if ((rc = adac_json_check_keys(spec, "", known_keys, NULL,
+					err)) != ADAC_OK)
 		return rc;
 	if ((v = json_object_get(spec, "format")) != NULL) {
 		if ((rc = adac_json_string(v, "/format", &fmt, err)))
