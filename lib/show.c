@@ -16,6 +16,19 @@ struct tally {
 	int fractional;
 };
 
+/* One delay line of length d, read between samples when fractional. */
+static void
+count_line(struct tally *t, double d, int fractional)
+{
+	t->lines++;
+	t->total_delay += d;
+	if (d < t->min_delay)
+		t->min_delay = d;
+	if (d > t->max_delay)
+		t->max_delay = d;
+	t->fractional += fractional;
+}
+
 static int
 count(const struct adac_node *n, void *arg)
 {
@@ -28,32 +41,16 @@ count(const struct adac_node *n, void *arg)
 		t->loops++;
 		break;
 	case ADAC_OP_DELAY:
-		for (i = 0; i < n->n_in; i++) {
-			double d = n->samples[i];
-			t->lines++;
-			t->total_delay += d;
-			if (d < t->min_delay)
-				t->min_delay = d;
-			if (d > t->max_delay)
-				t->max_delay = d;
-			if (d != floor(d))
-				t->fractional++;
-		}
+		for (i = 0; i < n->n_in; i++)
+			count_line(t, n->samples[i],
+				   n->samples[i] != floor(n->samples[i]));
 		break;
 	case ADAC_OP_SOS:
 		t->sections += n->n_sections * n->n_in;
 		break;
-	case ADAC_OP_MODDELAY:	/* lines at their base length */
-		for (i = 0; i < n->n_in; i++) {
-			double d = n->samples[i];
-			t->lines++;
-			t->total_delay += d;
-			if (d < t->min_delay)
-				t->min_delay = d;
-			if (d > t->max_delay)
-				t->max_delay = d;
-			t->fractional++;
-		}
+	case ADAC_OP_MODDELAY:	/* lines at their base length, read between samples */
+		for (i = 0; i < n->n_in; i++)
+			count_line(t, n->samples[i], 1);
 		break;
 	case ADAC_OP_SERIES:
 	case ADAC_OP_PARALLEL:
