@@ -195,9 +195,9 @@ check_net(const struct adac_netlist *net, const struct adac_fixpoint *fx,
 	return ADAC_OK;
 }
 
-static int
-build_net(const struct adac_ir *ir, const struct adac_fixpoint *fx,
-	  struct adac_netlist **net, struct adac_error *err)
+int
+adac_fixpoint_netlist(const struct adac_ir *ir, const struct adac_fixpoint *fx,
+		      struct adac_netlist **net, struct adac_error *err)
 {
 	struct adac_netlist_options opt;
 	int rc;
@@ -222,7 +222,7 @@ adac_fixpoint_check(const struct adac_ir *ir, const struct adac_fixpoint *fx,
 		    struct adac_error *err)
 {
 	struct adac_netlist *net = NULL;
-	int rc = build_net(ir, fx, &net, err);
+	int rc = adac_fixpoint_netlist(ir, fx, &net, err);
 
 	adac_netlist_free(net);
 	return rc;
@@ -265,7 +265,7 @@ adac_fixpoint_sim_new(const struct adac_ir *ir, const struct adac_fixpoint *fx,
 	if (s == NULL)
 		return adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 	s->fx = *fx;
-	if ((rc = build_net(ir, fx, &s->net, err)) != ADAC_OK)
+	if ((rc = adac_fixpoint_netlist(ir, fx, &s->net, err)) != ADAC_OK)
 		goto out;
 	s->w = calloc((size_t)s->net->n_wires + 1, sizeof *s->w);
 	s->coef = calloc((size_t)s->net->n_terms + 1, sizeof *s->coef);

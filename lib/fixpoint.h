@@ -95,6 +95,17 @@ int adac_fixpoint_check(const struct adac_ir *ir,
 			const struct adac_fixpoint *fx,
 			struct adac_error *err);
 
+struct adac_netlist;
+
+/*
+ * The netlist a fixed-point program computes (netlist.h), after
+ * adac_fixpoint_check()'s checks, into *net (adac_netlist_free()); the
+ * simulator and the overflow bounds (fixbound.h) both read it.
+ */
+int adac_fixpoint_netlist(const struct adac_ir *ir,
+			  const struct adac_fixpoint *fx,
+			  struct adac_netlist **net, struct adac_error *err);
+
 struct adac_fixpoint_sim;
 
 /*
