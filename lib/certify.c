@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "allpass.h"
+#include "fixbound.h"
 #include "biquad.h"
 #include "linalg.h"
 
@@ -854,7 +855,7 @@ verdict_of(const struct ctx *c, struct result *r)
 static json_t *
 certificate_json(const struct ctx *c, const struct loop *loops,
 		 const struct result *r, unsigned precisions,
-		 const json_t *biquads, const char *hex)
+		 const json_t *biquads, const char *hex, json_t *fixed)
 {
 	json_t *out, *a, *x, *p;
 	double bound = 0;
@@ -878,6 +879,8 @@ certificate_json(const struct ctx *c, const struct loop *loops,
 		json_array_append_new(p, json_string("float32"));
 	if (precisions & ADAC_CERTIFY_DOUBLE)
 		json_array_append_new(p, json_string("double"));
+	if (fixed != NULL)
+		json_array_append(p, json_object_get(fixed, "format"));
 	out = json_pack("{s:s,s:s,s:s,s:s,s:O,s:i,s:o,s:o,s:o,s:O,s:o,s:o,s:s,s:s}",
 			"verdict", adac_verdict_name(r->verdict),
 			"reason", r->reason, "pointer", r->pointer,
@@ -897,8 +900,10 @@ certificate_json(const struct ctx *c, const struct loop *loops,
 	json_decref(p);
 	/* the allpass sections and what is proven of them (allpass.h) */
 	if (out != NULL &&
-	    json_object_set_new(out, "allpass",
-				adac_allpass_json(c->ir->graph)) != 0) {
+	    (json_object_set_new(out, "allpass",
+				 adac_allpass_json(c->ir->graph)) != 0 ||
+	     (fixed != NULL &&
+	      json_object_set(out, "fixed_point", fixed) != 0))) {
 		json_decref(out);
 		return NULL;
 	}
@@ -915,7 +920,9 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 {
 	const struct adac_control *rt60 = adac_ir_control(ir, "rt60");
 	unsigned precisions = o->precisions ? o->precisions : ADAC_CERTIFY_ALL;
-	struct ctx c[2] = {{0}}, *shown = NULL;
+	struct ctx c[3] = {{0}}, *shown = NULL;
+	struct adac_fixbound_result fr;
+	json_t *fixed = NULL;
 	struct loop *merged = NULL;
 	struct result r, best = {ADAC_CERTIFIED_STABLE, -1, "", ""};
 	struct adac_error local;
@@ -935,7 +942,15 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 	if (precisions & ~ADAC_CERTIFY_ALL)
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "unknown precision mask %#x", precisions);
-	for (p = 0; p < 2; p++) {
+	if (o->fixpoint != NULL) {
+		struct adac_fixbound_opts fo = {o->input_peak, 0};
+
+		if ((rc = adac_fixbound(ir, o->fixpoint, &fo, &fr, &fixed,
+					err)) != ADAC_OK)
+			return rc;
+		precisions = 1u << ADAC_PRECISION_FIXED;
+	}
+	for (p = 0; p < 3; p++) {
 		if (!(precisions & (1u << p)))
 			continue;
 		/* double after a float32 result it cannot change: see above */
@@ -946,6 +961,12 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 		c[p].ir = ir;
 		c[p].err = err;
 		c[p].fo.precision = (enum adac_precision)p;
+		c[p].fo.fx = o->fixpoint;
+		/*
+		 * A fixed-point program computes no coefficient at run time
+		 * (adac_fixpoint_check refuses controls); float32's unit
+		 * leaves the analysis' own margins wider than it needs.
+		 */
 		c[p].u = p == ADAC_PRECISION_DOUBLE ? ADAC_U_DOUBLE :
 			 ADAC_U_FLOAT32;
 		c[p].fo.fs_hz = ir->fs_hz;
@@ -964,6 +985,12 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 			shown = &c[p];
 		}
 	}
+	/* a sum that may overflow speaks for the certificate */
+	if (fixed != NULL && fr.verdict > best.verdict) {
+		best.verdict = fr.verdict;
+		snprintf(best.pointer, sizeof best.pointer, "%s", fr.pointer);
+		snprintf(best.reason, sizeof best.reason, "%s", fr.reason);
+	}
 	/* per loop, the worse of the precisions */
 	merged = calloc((size_t)shown->n_loops + 1, sizeof *merged);
 	if (merged == NULL) {
@@ -972,7 +999,7 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 	}
 	for (i = 0; i < shown->n_loops; i++) {
 		merged[i] = shown->loops[i];
-		for (p = 0; p < 2; p++)
+		for (p = 0; p < 3; p++)
 			if (&c[p] != shown && c[p].ir != NULL &&
 			    c[p].nonfinite_ptr[0] == '\0' &&
 			    i < c[p].n_loops && worse(&c[p].loops[i], &merged[i]))
@@ -980,8 +1007,9 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 	}
 	if ((rc = adac_ir_hash(ir, hex, err)) != ADAC_OK)
 		goto out;
-	out = certificate_json(shown, merged, &best, precisions,
-			       shown->biquads, hex);
+	out = certificate_json(shown, merged, &best,
+			       precisions & ADAC_CERTIFY_ALL, shown->biquads,
+			       hex, fixed);
 	if (out == NULL) {
 		rc = nomem(err);
 		goto out;
@@ -995,8 +1023,9 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 out:
 	json_decref(out);
 	free(merged);
-	ctx_free(&c[0]);
-	ctx_free(&c[1]);
+	json_decref(fixed);
+	for (p = 0; p < 3; p++)
+		ctx_free(&c[p]);
 	if (rc == ADAC_OK)
 		err->code = ADAC_OK;
 	return rc;

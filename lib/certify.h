@@ -18,6 +18,7 @@
 
 #include "certificate.h"
 #include "error.h"
+#include "fixpoint.h"
 #include "freq.h"
 #include "ir.h"
 
@@ -38,13 +39,23 @@ struct adac_certify_opts {
 	int grid;		/* initial pieces; <= 0: ADAC_CERTIFY_GRID */
 	double tol;		/* >= 0: at most this marginal band (it is
 				   derived from rounding and never wider) */
+	/*
+	 * A fixed-point build instead (precisions is then ignored): the
+	 * analysis takes the coefficients on the format's grid and adds
+	 * the overflow and limit-cycle bounds of fixbound.h, for inputs
+	 * within ±input_peak (0: 1, full scale).
+	 */
+	const struct adac_fixpoint *fixpoint;
+	double input_peak;
 };
 
 /*
  * Certify ir.  On success *cert is a new reference to the certificate
  * object and *verdict its verdict (either may be NULL when not wanted).
- * Returns ADAC_OK whatever the verdict; ADAC_E_INPUT for bad options,
- * ADAC_E_DEPENDENCY when LAPACK fails, ADAC_E_NOMEM.
+ * Returns ADAC_OK whatever the verdict; ADAC_E_INPUT for bad options or,
+ * with a fixed-point format, a network it cannot compute
+ * (adac_fixpoint_check, with the node's pointer); ADAC_E_DEPENDENCY when
+ * LAPACK fails, ADAC_E_NOMEM.
  */
 int adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 		 json_t **cert, enum adac_verdict *verdict,

@@ -18,8 +18,23 @@ struct point {
 double
 adac_freq_round(const struct adac_freq_opts *o, double x)
 {
-	/* Check the float values that will ship, not the trained doubles. */
-	return o->precision == ADAC_PRECISION_FLOAT32 ? (double)(float)x : x;
+	int64_t raw;
+
+	/* Check the values that will ship, not the trained doubles. */
+	switch (o->precision) {
+	case ADAC_PRECISION_FLOAT32:
+		return (double)(float)x;
+	case ADAC_PRECISION_FIXED:
+		if (adac_fixpoint_coef(o->fx, x, &raw) == 0)
+			return adac_fixpoint_value(o->fx, raw);
+		if (fabs(x) < 2 &&
+		    adac_fixpoint_coef(o->fx, x / 2, &raw) == 0)
+			return 2 * adac_fixpoint_value(o->fx, raw);
+		return x;
+	case ADAC_PRECISION_DOUBLE:
+		break;
+	}
+	return x;
 }
 
 static double
@@ -33,7 +48,13 @@ adac_freq_section(const struct adac_freq_opts *o, const double sos[5],
 		  double out[5])
 {
 	struct adac_biquad bq;
+	int i;
 
+	if (o->precision == ADAC_PRECISION_FIXED) {
+		for (i = 0; i < 5; i++)
+			out[i] = adac_freq_round(o, sos[i]);
+		return;
+	}
 	adac_biquad_realise(sos, &bq);
 	adac_biquad_transfer(&bq, o->precision == ADAC_PRECISION_FLOAT32 ?
 			     to_float : NULL, out);

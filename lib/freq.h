@@ -14,15 +14,23 @@
 
 #include "error.h"
 #include "ir.h"
+#include "fixpoint.h"
 #include "precision.h"
 
 struct adac_freq_opts {
 	enum adac_precision precision;
 	double fs_hz;		/* for rt60 decay */
 	double rt60_s;		/* the rt60 control's position (s) */
+	const struct adac_fixpoint *fx;	/* ADAC_PRECISION_FIXED: the word */
 };
 
-/* x as the emitter writes it: (double)(float)x for float32. */
+/*
+ * x as the program holds it: (double)(float)x for float32; at fixed
+ * point ±1 exactly, |x| < 1 on the format's coefficient grid
+ * (adac_fixpoint_coef), 1 < |x| < 2 as twice x/2 on it (the program
+ * adds two products); anything else unchanged (adac_fixpoint_check
+ * refuses it first).
+ */
 double adac_freq_round(const struct adac_freq_opts *o, double x);
 
 /*
@@ -31,6 +39,7 @@ double adac_freq_round(const struct adac_freq_opts *o, double x);
  * (direct form I, or a state-variable filter with coefficients of its
  * own), with each of those coefficients rounded as the program holds
  * them, converted back (in double, within a few units of roundoff).
+ * At fixed point always direct form I, each coefficient rounded.
  */
 void adac_freq_section(const struct adac_freq_opts *o, const double sos[5],
 		       double out[5]);

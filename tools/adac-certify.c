@@ -14,15 +14,18 @@
 #include "json.h"
 
 static const char usage[] =
-	"usage: adac-certify [--precision float32|double|all] [--grid N] [--tol X]\n"
+	"usage: adac-certify [--precision float32|double|all|q1.F[:...]]\n"
+	"                    [--input-peak X] [--grid N] [--tol X]\n"
 	"                    [--strict] [--report] [-o FILE] [FILE]\n";
 
 static int
 parse_opts(int argc, char **argv, struct adac_certify_opts *o,
-	   const char **out, int *strict, int *report, int *status)
+	   struct adac_fixpoint *fx, const char **out, int *strict,
+	   int *report, int *status)
 {
 	static const struct option longopts[] = {
 		{"precision", required_argument, NULL, 'p'},
+		{"input-peak", required_argument, NULL, 'i'},
 		{"grid", required_argument, NULL, 'g'},
 		{"tol", required_argument, NULL, 't'},
 		{"strict", no_argument, NULL, 's'},
@@ -44,10 +47,26 @@ parse_opts(int argc, char **argv, struct adac_certify_opts *o,
 				o->precisions = ADAC_CERTIFY_DOUBLE;
 			else if (strcmp(optarg, "all") == 0)
 				o->precisions = ADAC_CERTIFY_ALL;
-			else
+			else if (strncmp(optarg, "q1.", 3) == 0) {
+				struct adac_error e;
+
+				if (adac_fixpoint_parse(optarg, fx, &e) != ADAC_OK)
+					return *status = adac_cli_usage_error(
+						"--precision: %s", e.text), 0;
+				o->fixpoint = fx;
+			} else
 				return *status = adac_cli_usage_error(
-					"--precision: '%s' is not 'float32', 'double' or 'all'",
+					"--precision: '%s' is not 'float32', 'double', 'all' or a fixed-point format such as 'q1.15'",
 					optarg), 0;
+			break;
+		case 'i':
+			/* adac-certify(1): 0 < x <= 1 */
+			if ((*status = adac_cli_number("--input-peak", optarg,
+						       0, 1, &o->input_peak)) != 0)
+				return 0;
+			if (o->input_peak == 0)
+				return *status = adac_cli_usage_error(
+					"--input-peak: '%s' is not above 0", optarg), 0;
 			break;
 		case 'g':
 			if ((*status = adac_cli_whole("--grid", optarg, 1,
@@ -85,13 +104,17 @@ parse_opts(int argc, char **argv, struct adac_certify_opts *o,
 	}
 	if (argc - optind > 1)
 		return *status = adac_cli_usage_error("too many operands"), 0;
+	if (o->input_peak != 0 && o->fixpoint == NULL)
+		return *status = adac_cli_usage_error(
+			"--input-peak needs a fixed-point --precision"), 0;
 	return 1;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct adac_certify_opts o = {ADAC_CERTIFY_ALL, 0, -1};
+	struct adac_certify_opts o = {ADAC_CERTIFY_ALL, 0, -1, NULL, 0};
+	struct adac_fixpoint fx;
 	const char *in = NULL, *out = NULL, *name;
 	struct adac_ir *ir = NULL;
 	struct adac_error err;
@@ -102,7 +125,7 @@ main(int argc, char **argv)
 	int strict = 0, report = 0, status = 2, rc;
 
 	adac_cli_init(argv[0]);
-	if (!parse_opts(argc, argv, &o, &out, &strict, &report, &status))
+	if (!parse_opts(argc, argv, &o, &fx, &out, &strict, &report, &status))
 		return status;
 	in = optind < argc ? argv[optind] : NULL;
 	name = adac_cli_input_name(in);
