@@ -53,6 +53,20 @@ covered(const json_t *cert)
 	return bits;
 }
 
+/* Does cert's "precision" array name format? */
+static int
+names(const json_t *cert, const char *format)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(cert, "precision"), i, p)
+		if (json_is_string(p) &&
+		    strcmp(json_string_value(p), format) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 check(const struct adac_ir *ir, const enum adac_precision *precision,
       struct adac_error *err)
@@ -90,6 +104,30 @@ int
 adac_certify_check(const struct adac_ir *ir, struct adac_error *err)
 {
 	return check(ir, NULL, err);
+}
+
+int
+adac_certify_check_target(const struct adac_ir *ir,
+			  const struct adac_fixpoint *fx,
+			  struct adac_error *err)
+{
+	const json_t *cert;
+	char name[32];
+	int rc;
+
+	if ((rc = check(ir, NULL, err)) != ADAC_OK)
+		return rc;
+	cert = json_object_get(ir->json, "certificate");
+	if (fx == NULL && covered(cert) == 0)
+		return adac_error_set(err, ADAC_E_NEGATIVE,
+				      "/certificate/precision",
+				      "certificate covers no floating-point precision; rerun adac-certify");
+	if (fx != NULL && !names(cert, adac_fixpoint_name(name, fx)))
+		return adac_error_set(err, ADAC_E_NEGATIVE,
+				      "/certificate/precision",
+				      "certificate does not cover %s; rerun adac-certify --precision %s",
+				      name, name);
+	return ADAC_OK;
 }
 
 int
@@ -168,6 +206,37 @@ summary_loop(struct adac_buf *b, const json_t *l)
 	}
 }
 
+/* The fixed-point lines: overflow, then limit cycles. */
+static void
+summary_fixed(struct adac_buf *b, const json_t *f)
+{
+	const json_t *ov = json_object_get(f, "overflow");
+	const json_t *lc = json_object_get(f, "limit_cycles");
+	const char *lv = str(lc, "verdict");
+
+	if (!json_is_object(f))
+		return;
+	adac_buf_printf(b, "fixed point %s, inputs within +-%g: %s\n",
+			str(f, "format"), num(f, "input_peak"), str(f, "reason"));
+	if (json_is_number(json_object_get(ov, "peak_bound")))
+		adac_buf_printf(b, "  overflow: %s, largest sum bound %.6g at %s (%.2f bits of headroom)",
+				str(ov, "verdict"), num(ov, "peak_bound"),
+				str(ov, "pointer"), num(ov, "headroom_bits"));
+	else
+		adac_buf_printf(b, "  overflow: %s", str(ov, "verdict"));
+	if (json_is_number(json_object_get(ov, "max_input_peak")))
+		adac_buf_printf(b, "; inputs up to %.6g fit\n",
+				num(ov, "max_input_peak"));
+	else
+		adac_buf_puts(b, "\n");
+	if (strcmp(lv, "absent") == 0 || strcmp(lv, "bounded") == 0)
+		adac_buf_printf(b, "  limit cycles: %s (bound %.4g LSB at %s)\n",
+				lv, num(lc, "amplitude_bound_lsb"),
+				str(lc, "pointer"));
+	else
+		adac_buf_printf(b, "  limit cycles: %s\n", lv);
+}
+
 char *
 adac_certify_summary(const json_t *cert)
 {
@@ -219,5 +288,6 @@ adac_certify_summary(const json_t *cert)
 			adac_buf_printf(&b, "control %s: %s\n", str(q, "name"),
 					str(q, "why"));
 	}
+	summary_fixed(&b, json_object_get(cert, "fixed_point"));
 	return adac_buf_take(&b);
 }

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "fixpoint.h"
 #include "ir.h"
 #include "precision.h"
 
@@ -51,6 +52,18 @@ int adac_certify_attach(struct adac_ir *ir, json_t *cert,
  * ADAC_E_NOMEM or ADAC_E_DEPENDENCY when hashing fails.
  */
 int adac_certify_check(const struct adac_ir *ir, struct adac_error *err);
+
+/*
+ * adac_certify_check() for the program adac-emit writes: with fx NULL a
+ * floating-point one, so the certificate must cover float32 or double;
+ * with fx that fixed-point format, named exactly:
+ *   "/certificate/precision"
+ *       "certificate covers no floating-point precision; rerun adac-certify"
+ *       "certificate does not cover q1.15:round:saturate; rerun adac-certify --precision q1.15:round:saturate"
+ */
+int adac_certify_check_target(const struct adac_ir *ir,
+			      const struct adac_fixpoint *fx,
+			      struct adac_error *err);
 
 /*
  * adac_certify_check(), and also require the certificate to cover

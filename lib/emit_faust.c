@@ -1135,6 +1135,55 @@ put_precisions(struct adac_buf *b, const struct adac_ir *ir)
 		adac_buf_puts(b, " for float builds only (not faust -double)");
 	else if (d)
 		adac_buf_puts(b, " for faust -double builds only (not float)");
+	else if (json_is_string(v = json_object_get(json_object_get(o,
+				 "fixed_point"), "format"))) {
+		adac_buf_puts(b, " for faust -fx ");
+		put_clean(b, json_string_value(v));
+		adac_buf_puts(b, " builds only");
+	}
+}
+
+/*
+ * What the certificate proves of the fixed-point build: the input peak
+ * the overflow bound assumes, the headroom, the limit cycles.  Only
+ * when it is fresh and for this very format (adac-emit checks; with
+ * --force it may not be).
+ */
+static void
+put_fixed_claims(struct adac_buf *b, const struct adac_ir *ir,
+		 const struct adac_fixpoint *fx, const char *note)
+{
+	json_t *f = json_object_get(json_object_get(ir->json, "certificate"),
+				    "fixed_point");
+	json_t *ov = json_object_get(f, "overflow");
+	json_t *lc = json_object_get(f, "limit_cycles");
+	const char *lv = json_string_value(json_object_get(lc, "verdict"));
+	const char *fmt = json_string_value(json_object_get(f, "format"));
+	char name[32], x[32];
+
+	if (note != NULL || fmt == NULL ||
+	    strcmp(fmt, adac_fixpoint_name(name, fx)) != 0 ||
+	    !json_is_number(json_object_get(f, "input_peak")) ||
+	    !json_is_number(json_object_get(ov, "headroom_bits")) ||
+	    lv == NULL) {
+		adac_buf_puts(b, "//   overflow and limit cycles in this format "
+			      "are not certified\n");
+		return;
+	}
+	adac_buf_printf(b, "//   no sum overflows for inputs within +-%s "
+			"(%.1f bits of headroom); ",
+			adac_fmt_double(x, json_number_value(
+			    json_object_get(f, "input_peak"))),
+			json_number_value(json_object_get(ov,
+							  "headroom_bits")));
+	if (strcmp(lv, "absent") == 0)
+		adac_buf_puts(b, "no limit cycles\n");
+	else if (json_is_number(json_object_get(lc, "amplitude_bound_lsb")))
+		adac_buf_printf(b, "limit cycles within %.3g LSB\n",
+				json_number_value(json_object_get(lc,
+				    "amplitude_bound_lsb")));
+	else
+		adac_buf_puts(b, "limit cycles not bounded\n");
 }
 
 int
@@ -1204,12 +1253,11 @@ put_header(struct adac_buf *b, const struct adac_ir *ir,
 
 		adac_buf_printf(b, "// fixed point %s: build with faust -fx and "
 				"adac/fixpoint.hpp,\n//   c++ -DADAC_FX_FRAC_BITS=%d "
-				"-DADAC_FX_TRUNCATE=%d -DADAC_FX_WRAP=%d;\n"
-				"//   overflow and limit cycles in this format are "
-				"not certified\n",
+				"-DADAC_FX_TRUNCATE=%d -DADAC_FX_WRAP=%d;\n",
 				adac_fixpoint_name(name, fx), fx->frac_bits,
 				fx->rounding == ADAC_FX_TRUNCATE,
 				fx->overflow == ADAC_FX_WRAP);
+		put_fixed_claims(b, ir, fx, opt->certificate_note);
 	}
 	adac_buf_puts(b, "declare name \"");
 	put_clean(b, ir->name);

@@ -608,6 +608,8 @@ verdict(struct fb *b, const double *in_h, const double *err_h, double peak,
 	free(nodes);
 	/* inputs are rounded onto the grid too, so the scale keeps ε spare */
 	scale -= ipeak - peak;
+	/* and no input exceeds full scale */
+	scale = scale < 1 ? scale : 1;
 	json_object_set_new(ov, "peak_bound", real_or_null(worst));
 	json_object_set_new(ov, "headroom_bits",
 			    real_or_null(headroom_bits(worst, b->q)));

@@ -62,7 +62,7 @@ main(int argc, char **argv)
 			  &err) != ADAC_OK ||
 	    adac_ir_parse_text(buf, len, &ir, &err) != ADAC_OK)
 		goto fail;
-	if (adac_certify_check(ir, &err) != ADAC_OK) {
+	if (adac_certify_check_target(ir, opt.fixpoint, &err) != ADAC_OK) {
 		if (!force || err.code != ADAC_E_NEGATIVE)
 			goto fail;
 		adac_cli_warn("%s: %s%s%s; emitting anyway (--force)", in,

@@ -4,7 +4,13 @@
 # so in its header, and refuses what it cannot compute exactly; adac-diff
 # --precision builds it with faust -fx and proves it equal to the
 # fixed-point simulator bit for bit (the unit-level proof, in more
-# rounding and overflow modes, is tests/unit/test_fixpoint.c).
+# rounding and overflow modes, is tests/unit/test_fixpoint.c); adac-certify
+# --precision q1.F bounds overflow and limit cycles, and adac-emit writes
+# a fixed-point program only from such a certificate (the bounds' proofs
+# are tests/unit/test_fixbound.c).  The bit-exactness tests emit with
+# --force: equality does not depend on the certificate, and the bundled
+# near-lossless FDNs are not certifiable at q1.15 for any input (the
+# rounding alone may fill the word).
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -19,18 +25,25 @@ setup() {
 	[ "$stderr" = "adac-emit: error: unknown precision 'q1.16'; expected q1.15, q1.23 or q1.31, then optionally :round or :truncate and :saturate or :wrap" ]
 }
 
-@test "fixpoint: the header names the format, the build flags and what is not certified" {
-	adac-lower "$TOP/examples/fdn4-adac.json" | adac-certify >"$TMP/fdn4.json"
+@test "fixpoint: the header names the format, the build flags and what the certificate proves" {
+	adac-lower "$TOP/examples/fdn4-adac.json" | adac-certify --precision q1.23:truncate:wrap --input-peak 1e-6 >"$TMP/fdn4.json"
 	run --separate-stderr adac-emit --precision q1.23:truncate:wrap "$TMP/fdn4.json"
 	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[[ "${lines[2]}" == "// certificate: certified-stable for faust -fx q1.23:truncate:wrap builds only, sha256 "* ]]
 	[ "${lines[5]}" = "// fixed point q1.23:truncate:wrap: build with faust -fx and adac/fixpoint.hpp," ]
 	[ "${lines[6]}" = "//   c++ -DADAC_FX_FRAC_BITS=23 -DADAC_FX_TRUNCATE=1 -DADAC_FX_WRAP=1;" ]
+	[[ "${lines[7]}" =~ ^"//   no sum overflows for inputs within +-1e-06 ("[0-9.]+" bits of headroom); limit cycles within "[0-9.e+]+" LSB"$ ]]
+	# with --force from a float certificate it claims nothing
+	adac-lower "$TOP/examples/fdn4-adac.json" | adac-certify >"$TMP/float.json"
+	run --separate-stderr adac-emit --force --precision q1.23:truncate:wrap "$TMP/float.json"
+	[ "$status" -eq 0 ]
 	[ "${lines[7]}" = "//   overflow and limit cycles in this format are not certified" ]
 }
 
 @test "fixpoint: the program builds with faust -fx and the shipped header, without a warning" {
 	adac-lower "$TOP/examples/fdn16.json" | adac-certify >"$TMP/fdn16.json"
-	adac-emit --precision q1.15 -o "$TMP/fdn16.dsp" "$TMP/fdn16.json"
+	adac-emit --force --precision q1.15 -o "$TMP/fdn16.dsp" "$TMP/fdn16.json" 2>/dev/null
 	cd "$TMP"
 	run --separate-stderr faust -fx -lang cpp -a "$TOP/include/adac/fixpoint-arch.cpp" fdn16.dsp -o fdn16.cpp
 	[ "$status" -eq 0 ]
@@ -43,7 +56,7 @@ setup() {
 
 @test "fixpoint: every product sits behind a barrier and every constant is on the q1.15 grid" {
 	adac-lower "$TOP/examples/fdn4-adac.json" | adac-certify >"$TMP/fdn4.json"
-	adac-emit --precision q1.15 -o "$TMP/fdn4.dsp" "$TMP/fdn4.json"
+	adac-emit --force --precision q1.15 -o "$TMP/fdn4.dsp" "$TMP/fdn4.json" 2>/dev/null
 	# 0.4995 is 16367.6 steps of 2^-15: it ships as 16368 / 32768
 	grep -q '(\*(0.49951171875) : attach(_, 0))' "$TMP/fdn4.dsp"
 	! grep -q '0.4995)' "$TMP/fdn4.dsp"
@@ -52,20 +65,26 @@ setup() {
 
 @test "fixpoint: a coefficient that does not fit is refused with its node's pointer" {
 	echo '{"fs": 48000, "delays": [443, 521], "matrix": "hadamard", "t60": 2.5, "c": 1.5}' |
-		adac-lower | adac-certify >"$TMP/loud.json"
-	run --separate-stderr adac-emit --precision q1.31 -o "$TMP/loud.dsp" "$TMP/loud.json"
+		adac-lower >"$TMP/loud.json"
+	run --separate-stderr adac-certify --precision q1.31 -o "$TMP/loud.cert.json" "$TMP/loud.json"
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
-	[ "$stderr" = "adac-emit: error: $TMP/loud.json: /graph/of/2: coefficient 1.5 does not fit q1.31:round:saturate (|c| < 1, or exactly 1 or -1)" ]
+	[ "$stderr" = "adac-certify: error: $TMP/loud.json: /graph/of/2: coefficient 1.5 does not fit q1.31:round:saturate (|c| < 1, or exactly 1 or -1)" ]
+	[ ! -e "$TMP/loud.cert.json" ]
+	# emitting anyway does not get past it either
+	adac-certify "$TMP/loud.json" >"$TMP/loud.float.json"
+	run --separate-stderr adac-emit --force --precision q1.31 -o "$TMP/loud.dsp" "$TMP/loud.float.json"
+	[ "$status" -eq 2 ]
+	[ "${stderr##*$'\n'}" = "adac-emit: error: $TMP/loud.float.json: /graph/of/2: coefficient 1.5 does not fit q1.31:round:saturate (|c| < 1, or exactly 1 or -1)" ]
 	[ ! -e "$TMP/loud.dsp" ]
 }
 
 @test "fixpoint: a network with absorption filters is refused with the filter's pointer" {
 	adac-lower "$TOP/tests/data/adac/fdn4_absorption.json" | adac-certify >"$TMP/abs.json"
-	run --separate-stderr adac-emit --precision q1.15 "$TMP/abs.json"
+	run --separate-stderr adac-emit --force --precision q1.15 "$TMP/abs.json"
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
-	[ "$stderr" = "adac-emit: error: $TMP/abs.json: /graph/of/0/of/1/forward/of/1: biquad cascades are not supported at fixed point yet" ]
+	[ "${stderr##*$'\n'}" = "adac-emit: error: $TMP/abs.json: /graph/of/0/of/1/forward/of/1: biquad cascades are not supported at fixed point yet" ]
 }
 
 @test "fixpoint: a network with controls is refused at /controls" {
@@ -77,10 +96,10 @@ setup() {
 
 @test "fixpoint: a modulated delay is refused with its pointer" {
 	adac-certify "$TOP/examples/fdn4-mod.json" >"$TMP/mod.json"
-	run --separate-stderr adac-emit --precision q1.15 "$TMP/mod.json"
+	run --separate-stderr adac-certify --precision q1.15 "$TMP/mod.json"
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
-	[ "$stderr" = "adac-emit: error: $TMP/mod.json: /graph/of/1/back: modulated delays are not supported at fixed point" ]
+	[ "$stderr" = "adac-certify: error: $TMP/mod.json: /graph/of/1/back: modulated delays are not supported at fixed point" ]
 }
 
 # adac-diff --precision: the -fx build of the emitted program against the
@@ -89,7 +108,7 @@ setup() {
 # emit IR ($1, lowered and certified into $TMP/$2.json) at format $3 into $TMP/$2.dsp
 fx_emit() {
 	adac-lower "$TOP/examples/$1" | adac-certify >"$TMP/$2.json"
-	adac-emit --precision "$3" -o "$TMP/$2.dsp" "$TMP/$2.json"
+	adac-emit --force --precision "$3" -o "$TMP/$2.dsp" "$TMP/$2.json" 2>/dev/null
 }
 
 @test "fixpoint diff: fdn4 and fdn16 built with faust -fx equal the simulator at 0 LSB in every word, rounding and truncating" {
@@ -228,4 +247,92 @@ fx_emit() {
 	run --separate-stderr adac-diff --precision q1.17 a.json b.dsp
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == "adac-diff: error: --precision: unknown precision 'q1.17'"* ]]
+}
+
+# adac-certify --precision q1.F: overflow and limit cycles (lib/fixbound.h)
+
+pole() {
+	sed "s/0.96/$1/" "$TOP/tests/data/fixpoint/one-pole.json"
+}
+
+@test "fixpoint certify: a loop that may overflow at full scale is refused with its node's pointer and the peak that fits, exit 1" {
+	pole 0.5 >"$TMP/p.json"
+	run --separate-stderr adac-certify --precision q1.15 "$TMP/p.json"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "" ]
+	# sum |0.5^n| = 2, plus an LSB of rounding; (1 - 2 LSB) / 2 fits
+	[ "$(echo "$output" | jq -c '.certificate | [.verdict, .pointer, .precision]')" = '["not-certified","/graph",["q1.15:round:saturate"]]' ]
+	# 2 + 2^-15 = 2.000030517578125, then the bound's margins
+	[[ "$(echo "$output" | jq -r .certificate.reason)" == "may overflow: a sum may reach 2.0000305175781"*" for inputs up to 1; inputs up to 0.499969 fit" ]]
+	[ "$(echo "$output" | jq -c '.certificate.fixed_point | [.overflow.verdict, .overflow.pointer, .limit_cycles.verdict]')" = '["may-overflow","/graph","indeterminate"]' ]
+	# q = 2^-15; the bound's own margins are under 1e-12
+	[ "$(echo "$output" | jq '.certificate.fixed_point.overflow.max_input_peak - (1 - 2 * pow(2; -15)) / 2 | fabs < 1e-12')" = true ]
+	run --separate-stderr adac-emit --precision q1.15 <(echo "$output")
+	[ "$status" -eq 1 ]
+	[ "${stderr##*: }" = "certificate verdict is 'not-certified'" ]
+}
+
+@test "fixpoint certify: within the peak that fits, the certificate states the headroom and the limit cycles, and the program says so" {
+	pole 0.5 | adac-certify --precision q1.15 --input-peak 0.25 >"$TMP/p.json"
+	[ "$(jq -c '.certificate | [.verdict, .fixed_point.overflow.verdict, .fixed_point.limit_cycles.verdict]' "$TMP/p.json")" = '["certified-stable","no-overflow","bounded"]' ]
+	# the input rounds to 0.25 + q/2 at most, twice that is 0.5 + q, and
+	# the product's rounding adds q: log2((1 - q) / (0.5 + 2q)) bits
+	[ "$(jq '.certificate.fixed_point.overflow.headroom_bits - ((1 - pow(2; -15)) / (0.5 + 2 * pow(2; -15)) | log2) | fabs < 1e-9' "$TMP/p.json")" = true ]
+	run --separate-stderr adac-emit --precision q1.15 "$TMP/p.json"
+	[ "$status" -eq 0 ]
+	[ "${lines[7]}" = "//   no sum overflows for inputs within +-0.25 (1.0 bits of headroom); limit cycles within 1 LSB" ]
+}
+
+@test "fixpoint certify: a limit cycle is caught: the dead band of y = x + 0.96 y' is bounded, not claimed absent" {
+	pole 0.96 | adac-certify --precision q1.15 --input-peak 0.03 >"$TMP/p.json"
+	# 1/2 LSB / (1 - 31457/32768); the simulator sticks at 12 LSB
+	[ "$(jq -c '.certificate.fixed_point.limit_cycles | [.verdict, (.amplitude_bound_lsb * 1000 | round)]' "$TMP/p.json")" = '["bounded",12497]' ]
+	pole 0.25 | adac-certify --precision q1.15 --input-peak 0.5 >"$TMP/q.json"
+	[ "$(jq -r '.certificate.fixed_point.limit_cycles.verdict' "$TMP/q.json")" = absent ]
+}
+
+@test "fixpoint certify: fdn4 at q1.15 is refused for any input: the rounding alone may fill the word" {
+	adac-lower "$TOP/examples/fdn4-adac.json" >"$TMP/fdn4.json"
+	run --separate-stderr adac-certify --precision q1.15 --input-peak 1e-9 "$TMP/fdn4.json"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -r .certificate.pointer)" = "/graph/of/0/of/1/back" ]
+	[[ "$(echo "$output" | jq -r .certificate.reason)" == "may overflow: a sum may reach "*", and the rounding alone may fill the word" ]]
+	[ "$(echo "$output" | jq -c .certificate.fixed_point.overflow.max_input_peak)" = null ]
+}
+
+@test "fixpoint certify: a program is emitted only from a certificate for its own format" {
+	pole 0.5 | adac-certify --precision q1.15 --input-peak 0.25 >"$TMP/fx.json"
+	run --separate-stderr adac-emit "$TMP/fx.json"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "adac-emit: error: $TMP/fx.json: /certificate/precision: certificate covers no floating-point precision; rerun adac-certify" ]
+	run --separate-stderr adac-emit --precision q1.15:truncate "$TMP/fx.json"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "adac-emit: error: $TMP/fx.json: /certificate/precision: certificate does not cover q1.15:truncate:saturate; rerun adac-certify --precision q1.15:truncate:saturate" ]
+	pole 0.5 | adac-certify >"$TMP/float.json"
+	run --separate-stderr adac-emit --precision q1.15 "$TMP/float.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-emit: error: $TMP/float.json: /certificate/precision: certificate does not cover q1.15:round:saturate; rerun adac-certify --precision q1.15:round:saturate" ]
+}
+
+@test "fixpoint certify: --input-peak is a number in (0, 1] and needs a fixed-point format" {
+	pole 0.5 >"$TMP/p.json"
+	run --separate-stderr adac-certify --input-peak 0.5 "$TMP/p.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "adac-certify: error: --input-peak needs a fixed-point --precision" ]
+	for bad in 0 1.5 nan -1; do
+		run --separate-stderr adac-certify --precision q1.15 --input-peak "$bad" "$TMP/p.json"
+		[ "$status" -eq 2 ]
+		[ "$output" = "" ]
+	done
+	[ "$stderr" = "adac-certify: error: --input-peak: '-1' is not a number from 0 to 1" ]
+}
+
+@test "fixpoint certify: --report states the overflow and limit-cycle verdicts" {
+	pole 0.96 >"$TMP/p.json"
+	run --separate-stderr adac-certify --report --precision q1.15 --input-peak 0.03 "$TMP/p.json"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$stderr" | grep -c '^fixed point q1.15:round:saturate, inputs within +-0.03: no sum overflows for inputs up to 0.03: ')" -eq 1 ]
+	[ "$(echo "$stderr" | grep -c '^  limit cycles: bounded (bound 12.5 LSB at /graph')" -eq 1 ]
 }
