@@ -121,7 +121,7 @@ adac_certify_check_target(const struct adac_ir *ir,
 	if (fx == NULL && covered(cert) == 0)
 		return adac_error_set(err, ADAC_E_NEGATIVE,
 				      "/certificate/precision",
-				      "certificate covers no floating-point precision; rerun adac-certify");
+				      "certificate covers neither float32 nor double, the builds adac-emit writes; rerun adac-certify");
 	if (fx != NULL && !names(cert, adac_fixpoint_name(name, fx)))
 		return adac_error_set(err, ADAC_E_NEGATIVE,
 				      "/certificate/precision",

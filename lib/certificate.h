@@ -37,6 +37,9 @@ const char *adac_verdict_name(enum adac_verdict v);
 #define ADAC_CERTIFY_FLOAT32 (1u << ADAC_PRECISION_FLOAT32)
 #define ADAC_CERTIFY_DOUBLE (1u << ADAC_PRECISION_DOUBLE)
 #define ADAC_CERTIFY_ALL (ADAC_CERTIFY_FLOAT32 | ADAC_CERTIFY_DOUBLE)
+/* Coefficients only, for the analysis: no program is built in these. */
+#define ADAC_CERTIFY_FLOAT16 (1u << ADAC_PRECISION_FLOAT16)
+#define ADAC_CERTIFY_BFLOAT16 (1u << ADAC_PRECISION_BFLOAT16)
 
 /* Set cert (borrowed) as the "certificate" member of ir->json. */
 int adac_certify_attach(struct adac_ir *ir, json_t *cert,
@@ -58,7 +61,7 @@ int adac_certify_check(const struct adac_ir *ir, struct adac_error *err);
  * floating-point one, so the certificate must cover float32 or double;
  * with fx that fixed-point format, named exactly:
  *   "/certificate/precision"
- *       "certificate covers no floating-point precision; rerun adac-certify"
+ *       "certificate covers neither float32 nor double, the builds adac-emit writes; rerun adac-certify"
  *       "certificate does not cover q1.15:round:saturate; rerun adac-certify --precision q1.15:round:saturate"
  */
 int adac_certify_check_target(const struct adac_ir *ir,

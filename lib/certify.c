@@ -749,13 +749,22 @@ controls_json(const struct adac_ir *ir)
  * of the program the bounds are about.
  */
 static json_t *
-assumptions_json(void)
+assumptions_json(unsigned precisions, int fixed)
 {
-	return json_pack("[s,s,s,s]",
+	json_t *a = json_pack("[s,s,s,s]",
 		"coefficients are taken as the emitted program holds them in each precision listed; decay gains it computes at run time carry a margin for that arithmetic",
 		"LAPACK's largest singular value of an m x n matrix is within 8*max(m,n)*2^-53 of the exact one, relative (backward stability)",
 		"bounds hold over every frequency: magnitudes are bounded over bands of cos(w), never sampled",
 		"rounding noise of the running arithmetic is not modelled: it enters a certified network as a bounded input");
+
+	if (a != NULL && (precisions & (ADAC_CERTIFY_FLOAT16 |
+					ADAC_CERTIFY_BFLOAT16)))
+		json_array_append_new(a, json_string(
+		    "float16 and bfloat16 describe coefficients only: no program is built in them, and biquads keep the realisation of the float program (biquad.h), its coefficients rounded"));
+	if (a != NULL && fixed)
+		json_array_append_new(a, json_string(
+		    "fixed point: every sum, product and delay of the program is fixpoint_t; overflow and limit cycles are bounded for inputs within input_peak (fixed_point)"));
+	return a;
 }
 
 /* The worse of two results for the same loop (per precision). */
@@ -879,6 +888,10 @@ certificate_json(const struct ctx *c, const struct loop *loops,
 		json_array_append_new(p, json_string("float32"));
 	if (precisions & ADAC_CERTIFY_DOUBLE)
 		json_array_append_new(p, json_string("double"));
+	if (precisions & ADAC_CERTIFY_FLOAT16)
+		json_array_append_new(p, json_string("float16"));
+	if (precisions & ADAC_CERTIFY_BFLOAT16)
+		json_array_append_new(p, json_string("bfloat16"));
 	if (fixed != NULL)
 		json_array_append(p, json_object_get(fixed, "format"));
 	out = json_pack("{s:s,s:s,s:s,s:s,s:O,s:i,s:o,s:o,s:o,s:O,s:o,s:o,s:s,s:s}",
@@ -895,7 +908,7 @@ certificate_json(const struct ctx *c, const struct loop *loops,
 			json_real(0.0 - 20 * log10(bound)) : json_null(),
 			"loops", a, "biquads", biquads,
 			"controls", controls_json(c->ir),
-			"assumptions", assumptions_json(),
+			"assumptions", assumptions_json(precisions, fixed != NULL),
 			"hash", hex, "version", ADAC_CERTIFY_VERSION);
 	json_decref(p);
 	/* the allpass sections and what is proven of them (allpass.h) */
@@ -920,7 +933,7 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 {
 	const struct adac_control *rt60 = adac_ir_control(ir, "rt60");
 	unsigned precisions = o->precisions ? o->precisions : ADAC_CERTIFY_ALL;
-	struct ctx c[3] = {{0}}, *shown = NULL;
+	struct ctx c[5] = {{0}}, *shown = NULL;
 	struct adac_fixbound_result fr;
 	json_t *fixed = NULL;
 	struct loop *merged = NULL;
@@ -939,7 +952,8 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 	if (!(o->tol < 0.5))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "tolerance %g is not below 0.5", o->tol);
-	if (precisions & ~ADAC_CERTIFY_ALL)
+	if (precisions & ~(ADAC_CERTIFY_ALL | ADAC_CERTIFY_FLOAT16 |
+			   ADAC_CERTIFY_BFLOAT16))
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "unknown precision mask %#x", precisions);
 	if (o->fixpoint != NULL) {
@@ -950,7 +964,7 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 			return rc;
 		precisions = 1u << ADAC_PRECISION_FIXED;
 	}
-	for (p = 0; p < 3; p++) {
+	for (p = 0; p < 5; p++) {
 		if (!(precisions & (1u << p)))
 			continue;
 		/* double after a float32 result it cannot change: see above */
@@ -964,11 +978,10 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 		c[p].fo.fx = o->fixpoint;
 		/*
 		 * A fixed-point program computes no coefficient at run time
-		 * (adac_fixpoint_check refuses controls); float32's unit
-		 * leaves the analysis' own margins wider than it needs.
+		 * (adac_fixpoint_check refuses controls): the unit it is
+		 * given, float32's, only widens the analysis' own margins.
 		 */
-		c[p].u = p == ADAC_PRECISION_DOUBLE ? ADAC_U_DOUBLE :
-			 ADAC_U_FLOAT32;
+		c[p].u = adac_precision_unit((enum adac_precision)p);
 		c[p].fo.fs_hz = ir->fs_hz;
 		/* gains grow with T60: the largest T60 is the worst case */
 		c[p].fo.rt60_s = rt60 != NULL ? rt60->max : 1;
@@ -999,7 +1012,7 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 	}
 	for (i = 0; i < shown->n_loops; i++) {
 		merged[i] = shown->loops[i];
-		for (p = 0; p < 3; p++)
+		for (p = 0; p < 5; p++)
 			if (&c[p] != shown && c[p].ir != NULL &&
 			    c[p].nonfinite_ptr[0] == '\0' &&
 			    i < c[p].n_loops && worse(&c[p].loops[i], &merged[i]))
@@ -1008,8 +1021,8 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 	if ((rc = adac_ir_hash(ir, hex, err)) != ADAC_OK)
 		goto out;
 	out = certificate_json(shown, merged, &best,
-			       precisions & ADAC_CERTIFY_ALL, shown->biquads,
-			       hex, fixed);
+			       precisions & ~(1u << ADAC_PRECISION_FIXED),
+			       shown->biquads, hex, fixed);
 	if (out == NULL) {
 		rc = nomem(err);
 		goto out;
@@ -1024,7 +1037,7 @@ out:
 	json_decref(out);
 	free(merged);
 	json_decref(fixed);
-	for (p = 0; p < 3; p++)
+	for (p = 0; p < 5; p++)
 		ctx_free(&c[p]);
 	if (rc == ADAC_OK)
 		err->code = ADAC_OK;

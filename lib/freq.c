@@ -23,7 +23,9 @@ adac_freq_round(const struct adac_freq_opts *o, double x)
 	/* Check the values that will ship, not the trained doubles. */
 	switch (o->precision) {
 	case ADAC_PRECISION_FLOAT32:
-		return (double)(float)x;
+	case ADAC_PRECISION_FLOAT16:
+	case ADAC_PRECISION_BFLOAT16:
+		return adac_precision_round(o->precision, x);
 	case ADAC_PRECISION_FIXED:
 		if (adac_fixpoint_coef(o->fx, x, &raw) == 0)
 			return adac_fixpoint_value(o->fx, raw);
@@ -43,6 +45,18 @@ to_float(double x)
 	return (double)(float)x;
 }
 
+static double
+to_half(double x)
+{
+	return adac_precision_round(ADAC_PRECISION_FLOAT16, x);
+}
+
+static double
+to_bfloat(double x)
+{
+	return adac_precision_round(ADAC_PRECISION_BFLOAT16, x);
+}
+
 void
 adac_freq_section(const struct adac_freq_opts *o, const double sos[5],
 		  double out[5])
@@ -57,7 +71,9 @@ adac_freq_section(const struct adac_freq_opts *o, const double sos[5],
 	}
 	adac_biquad_realise(sos, &bq);
 	adac_biquad_transfer(&bq, o->precision == ADAC_PRECISION_FLOAT32 ?
-			     to_float : NULL, out);
+			     to_float : o->precision == ADAC_PRECISION_FLOAT16 ?
+			     to_half : o->precision == ADAC_PRECISION_BFLOAT16 ?
+			     to_bfloat : NULL, out);
 }
 
 double

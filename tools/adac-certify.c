@@ -14,7 +14,7 @@
 #include "json.h"
 
 static const char usage[] =
-	"usage: adac-certify [--precision float32|double|all|q1.F[:...]]\n"
+	"usage: adac-certify [--precision float32|double|all|float16|bfloat16|q1.F[:...]]\n"
 	"                    [--input-peak X] [--grid N] [--tol X]\n"
 	"                    [--strict] [--report] [-o FILE] [FILE]\n";
 
@@ -47,6 +47,10 @@ parse_opts(int argc, char **argv, struct adac_certify_opts *o,
 				o->precisions = ADAC_CERTIFY_DOUBLE;
 			else if (strcmp(optarg, "all") == 0)
 				o->precisions = ADAC_CERTIFY_ALL;
+			else if (strcmp(optarg, "float16") == 0)
+				o->precisions = ADAC_CERTIFY_FLOAT16;
+			else if (strcmp(optarg, "bfloat16") == 0)
+				o->precisions = ADAC_CERTIFY_BFLOAT16;
 			else if (strncmp(optarg, "q1.", 3) == 0) {
 				struct adac_error e;
 
@@ -56,7 +60,7 @@ parse_opts(int argc, char **argv, struct adac_certify_opts *o,
 				o->fixpoint = fx;
 			} else
 				return *status = adac_cli_usage_error(
-					"--precision: '%s' is not 'float32', 'double', 'all' or a fixed-point format such as 'q1.15'",
+					"--precision: '%s' is not 'float32', 'double', 'all', 'float16', 'bfloat16' or a fixed-point format such as 'q1.15'",
 					optarg), 0;
 			break;
 		case 'i':

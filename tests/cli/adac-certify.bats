@@ -228,7 +228,7 @@ cert() {
 	run --separate-stderr adac-certify --precision half "$DATA/hadamard.json"
 	[ "$status" -eq 2 ]
 	[ "$output" = "" ]
-	[ "$stderr" = "adac-certify: error: --precision: 'half' is not 'float32', 'double' or 'all'" ]
+	[ "$stderr" = "adac-certify: error: --precision: 'half' is not 'float32', 'double', 'all', 'float16', 'bfloat16' or a fixed-point format such as 'q1.15'" ]
 	run --separate-stderr adac-certify --grid 0 "$DATA/hadamard.json"
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "adac-certify: error: --grid: '0' is not a whole number from 1 to 1048576" ]
@@ -243,7 +243,7 @@ cert() {
 @test "adac-certify: --help prints usage on stdout, --version the version" {
 	run --separate-stderr adac-certify --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: adac-certify [--precision float32|double|all] [--grid N] [--tol X]" ]
+	[ "${lines[0]}" = "usage: adac-certify [--precision float32|double|all|float16|bfloat16|q1.F[:...]]" ]
 	run --separate-stderr adac-certify --version
 	[ "$status" -eq 0 ]
 	[ "$output" = "adac-certify 0.1.0 (ir/1)" ]
@@ -339,4 +339,21 @@ the loop's poles multiply to |det(A*Gamma)| = 1.00400619148 > 1" ]
 	run --separate-stderr adac-emit f.json
 	[ "$status" -eq 0 ]
 	[[ "$(sed -n 3p <<<"$output")" == "// certificate: certified-stable for float builds only (not faust -double), sha256 "* ]]
+}
+
+@test "adac-certify: float16 and bfloat16 take the coefficients as those formats hold them" {
+	adac-lower "$BATS_TEST_DIRNAME/../../examples/fdn4-adac.json" >"$BATS_TEST_TMPDIR/fdn4.json"
+	# 0.999 is 2045.95 steps of 2^-11 below 1 in float16: 2046 steps
+	# (sigma_max is a bound: LAPACK's value plus 8 * 4 * 2^-53 of it)
+	run --separate-stderr adac-certify --precision float16 "$BATS_TEST_TMPDIR/fdn4.json"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '.certificate | [.verdict, .precision, (.loops[0].sigma_max_AGamma - 2046 / 2048 | fabs < 1e-13)]')" = '["certified-stable",["float16"],true]' ]
+	# bfloat16's spacing below 1 is 2^-8: 0.999 becomes 1, the decay is gone
+	run --separate-stderr adac-certify --precision bfloat16 -o "$BATS_TEST_TMPDIR/bf.json" "$BATS_TEST_TMPDIR/fdn4.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '.certificate | [.verdict, .precision, (.loops[0].sigma_max_AGamma - 1 | fabs < 1e-13)]' "$BATS_TEST_TMPDIR/bf.json")" = '["marginally-stable",["bfloat16"],true]' ]
+	# no program is built in these formats
+	run --separate-stderr adac-emit "$BATS_TEST_TMPDIR/bf.json"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "adac-emit: error: $BATS_TEST_TMPDIR/bf.json: /certificate/precision: certificate covers neither float32 nor double, the builds adac-emit writes; rerun adac-certify" ]
 }

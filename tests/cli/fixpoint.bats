@@ -304,7 +304,7 @@ pole() {
 	pole 0.5 | adac-certify --precision q1.15 --input-peak 0.25 >"$TMP/fx.json"
 	run --separate-stderr adac-emit "$TMP/fx.json"
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "adac-emit: error: $TMP/fx.json: /certificate/precision: certificate covers no floating-point precision; rerun adac-certify" ]
+	[ "$stderr" = "adac-emit: error: $TMP/fx.json: /certificate/precision: certificate covers neither float32 nor double, the builds adac-emit writes; rerun adac-certify" ]
 	run --separate-stderr adac-emit --precision q1.15:truncate "$TMP/fx.json"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "adac-emit: error: $TMP/fx.json: /certificate/precision: certificate does not cover q1.15:truncate:saturate; rerun adac-certify --precision q1.15:truncate:saturate" ]
