@@ -39,7 +39,7 @@
 static const char *const reserved[] = {
 	/* ours */
 	"process", "knob", "bfly", "biquad", "svf", "hadamard_stage", "rt60",
-	"moddelay",
+	"moddelay", "df1fx",
 	"dry_wet", "pre_delay", "pre_delay_samples", "dry", "wet", "model",
 	/* keywords and primitives */
 	"import", "declare", "with", "letrec", "where", "case", "environment",
@@ -155,7 +155,7 @@ struct em {
 	int n_live;		/* live values written so far: their names */
 	int use_lib;		/* si., ro., ba. appear: import stdfaust.lib */
 	int use_bfly, use_biquad, use_svf, use_knob, use_hstage;
-	int use_moddelay;
+	int use_moddelay, use_df1fx;
 	const struct adac_fixpoint *fx;	/* -fx program: see fx_product */
 };
 
@@ -511,6 +511,74 @@ emit_nonlinear(struct em *e, const struct adac_node *node)
 }
 
 /*
+ * One term of df1fx: what the fixed-point netlist makes of coefficient
+ * c (netlist.h, sos_df1): nothing for 0, x for 1, a product for |c| < 1
+ * or −1, and for 1 < |c| < 2 the sum of ±x and the product by c ∓ 1.
+ * Not twice the product by c/2: faust 2.54.9 writes p + p as
+ * 2.0 * p, and for p = c/2·x prints 2.0 * c/2 * x, which C++ reads as
+ * (2.0 * c/2) * x, a constant the word does not hold.
+ */
+static void
+df1fx_term(struct em *e, struct adac_buf *b, double c)
+{
+	char t[VALUE_MAX + 40], u[VALUE_MAX + 40];
+
+	if (c == 0.0) {
+		adac_buf_puts(b, "(!, 0.0)");
+	} else if (c == 1.0) {
+		adac_buf_puts(b, "_");
+	} else if (fabs(c) > 1.0) {
+		fx_product(e, t, c > 0 ? c - 1 : c + 1);
+		if (c > 0)
+			strcpy(u, "_");
+		else
+			fx_product(e, u, -1.0);
+		adac_buf_printf(b, "(_ <: %s, %s :> _)", u, t);
+	} else {
+		fx_product(e, t, c);
+		adac_buf_puts(b, t);
+	}
+}
+
+/*
+ * At fixed point each section in direct form I, term by term as the
+ * fixed-point simulator computes it (df1fx, adac_fixpoint_netlist()).
+ */
+static int
+emit_sos_fx(struct em *e, const struct adac_node *node)
+{
+	struct adac_buf chan = {0};
+	int ch, s, k;
+
+	e->use_df1fx = 1;
+	for (ch = 0; ch < node->n_in; ch++) {
+		chan.len = 0;
+		if (node->n_sections > 1)
+			adac_buf_puts(&chan, "(");
+		for (s = 0; s < node->n_sections; s++) {
+			const double *c = node->sos +
+			    ((long)s * node->n_in + ch) * 5;
+
+			adac_buf_puts(&chan, s > 0 ? " : df1fx(" : "df1fx(");
+			for (k = 0; k < 5; k++) {
+				if (k > 0)
+					adac_buf_puts(&chan, ", ");
+				df1fx_term(e, &chan, k < 3 ? c[k] : -c[k]);
+			}
+			adac_buf_puts(&chan, ")");
+		}
+		if (node->n_sections > 1)
+			adac_buf_puts(&chan, ")");
+		if (chan.failed)
+			break;
+		item(e, ch == 0, chan.s);
+	}
+	k = chan.failed;
+	adac_buf_free(&chan);
+	return k ? nomem(e) : ADAC_OK;
+}
+
+/*
  * Each section in the realisation biquad.h chooses, which is what the
  * simulator computes: a state-variable filter for a section with poles,
  * direct form I otherwise.
@@ -523,6 +591,8 @@ emit_sos(struct em *e, const struct adac_node *node)
 	char c[6][VALUE_MAX];
 	int ch, s, k;
 
+	if (e->fx != NULL)
+		return emit_sos_fx(e, node);
 	for (ch = 0; ch < node->n_in; ch++) {
 		chan.len = 0;
 		if (node->n_sections > 1)
@@ -1350,6 +1420,18 @@ put_helpers(struct adac_buf *b, const struct em *e)
 		    "\t\tv1 = A1 * s1 + A2 * v3;\n"
 		    "\t\tv2 = s2 + A2 * s1 + A3 * v3;\n"
 		    "\t};\n"
+		    "};\n");
+	if (e->use_df1fx)
+		adac_buf_puts(b,
+		    "\n// direct form I at fixed point, as adac's fixed-point simulator computes\n"
+		    "// it: y = b0(x) + b1(x') + b2(x'') + a1(y') + a2(y''), each argument the\n"
+		    "// product by one coefficient (by -a1 and -a2 for the poles) behind\n"
+		    "// attach(_, 0), _ for 1, (!, 0.0) for a term left out, and for\n"
+		    "// 1 < |c| < 2 the sum of +-x and the product by c -+ 1 (the format\n"
+		    "// holds |c| < 1)\n"
+		    "df1fx(b0, b1, b2, a1, a2) = fir : + ~ recursive with {\n"
+		    "\tfir = _ <: b0, (mem : b1), (mem : mem : b2) :> _;\n"
+		    "\trecursive = _ <: a1, (mem : a2) :> _;\n"
 		    "};\n");
 	if (e->use_biquad)
 		adac_buf_puts(b,

@@ -147,12 +147,43 @@ adac_fixpoint_coef(const struct adac_fixpoint *fx, double c, int64_t *raw)
 
 /* --- what can be computed at fixed point --------------------------------- */
 
+/*
+ * A biquad's coefficient c is computed as c (|c| < 1 or ±1) or as two
+ * terms ±1 and c ∓ 1 (1 < |c| < 2): see netlist.h's sos_df1.  Name the
+ * first that fits neither, as the IR holds it.
+ */
+static int
+check_sos(const struct adac_node *node, const struct adac_fixpoint *fx,
+	  struct adac_error *err)
+{
+	static const char *const name[5] = { "b0", "b1", "b2", "a1", "a2" };
+	char f[32], v[32];
+	long s, ch, k;
+
+	for (s = 0; s < node->n_sections; s++)
+		for (ch = 0; ch < node->n_in; ch++)
+			for (k = 0; k < 5; k++) {
+				double c = node->sos[(s * node->n_in + ch) *
+						     5 + k];
+
+				if (fabs(c) < 2)
+					continue;
+				return adac_error_set(err, ADAC_E_INPUT,
+				    node->pointer, "biquad coefficient %s = %s "
+				    "(section %ld, channel %ld) does not fit "
+				    "%s (|c| < 2 in a biquad)", name[k],
+				    adac_fmt_double(v, c), s, ch,
+				    adac_fixpoint_name(f, fx));
+			}
+	return ADAC_OK;
+}
+
 static int
 check_net(const struct adac_netlist *net, const struct adac_fixpoint *fx,
 	  struct adac_error *err)
 {
 	char name[32], v[32];
-	int p;
+	int p, rc;
 	long j;
 
 	for (p = 0; p < net->n_prims; p++) {
@@ -162,6 +193,9 @@ check_net(const struct adac_netlist *net, const struct adac_fixpoint *fx,
 
 		switch (pp->kind) {
 		case ADAC_NET_LIN:
+			if (pp->node != NULL && pp->node->op == ADAC_OP_SOS &&
+			    (rc = check_sos(pp->node, fx, err)) != ADAC_OK)
+				return rc;
 			for (j = pp->first; j < pp->first + pp->count; j++)
 				if (adac_fixpoint_coef(fx, net->term_coef[j],
 						       &raw) != 0)
@@ -179,10 +213,10 @@ check_net(const struct adac_netlist *net, const struct adac_fixpoint *fx,
 				    "fractional delays are not supported at "
 				    "fixed point");
 			break;
-		case ADAC_NET_SOS:
+		case ADAC_NET_SOS:	/* not built: opt.sos_df1 */
 			return adac_error_set(err, ADAC_E_INPUT, ptr,
-			    "biquad cascades are not supported at fixed "
-			    "point yet");
+			    "biquad cascades are computed at fixed point "
+			    "only in direct form I");
 		case ADAC_NET_NL:
 			return adac_error_set(err, ADAC_E_INPUT, ptr,
 			    "nonlinear nodes are not supported at fixed point");
@@ -208,6 +242,7 @@ adac_fixpoint_netlist(const struct adac_ir *ir, const struct adac_fixpoint *fx,
 				      "point");
 	memset(&opt, 0, sizeof opt);
 	opt.fs_hz = ir->fs_hz;
+	opt.sos_df1 = 1;
 	if ((rc = adac_netlist_build(ir->graph, &opt, net, err)) != ADAC_OK)
 		return rc;
 	if ((rc = check_net(*net, fx, err)) != ADAC_OK) {

@@ -85,11 +85,12 @@ int adac_fixpoint_coef(const struct adac_fixpoint *fx, double c,
 
 /*
  * Check that ir can be computed at fixed point as adac's header and the
- * emitted program do: no controls, no biquad cascades, no nonlinear
- * nodes, no fractional delays, every coefficient representable
- * (adac_fixpoint_coef).  Returns ADAC_OK or ADAC_E_INPUT with the
- * offending node's pointer, e.g. "/graph/of/1/values/0: coefficient 1.5
- * does not fit q1.15 (|c| < 1, or exactly ±1)".
+ * emitted program do: no controls, no nonlinear nodes, no fractional
+ * delays, every coefficient representable (adac_fixpoint_coef), biquads
+ * in direct form I with |c| < 2 (netlist.h's sos_df1: ±1 plus c ∓ 1
+ * for 1 < |c| < 2).  Returns ADAC_OK or ADAC_E_INPUT with the offending
+ * node's pointer, e.g. "/graph/of/1: coefficient 1.5 does not fit
+ * q1.15:round:saturate (|c| < 1, or exactly 1 or -1)".
  */
 int adac_fixpoint_check(const struct adac_ir *ir,
 			const struct adac_fixpoint *fx,
@@ -100,7 +101,9 @@ struct adac_netlist;
 /*
  * The netlist a fixed-point program computes (netlist.h), after
  * adac_fixpoint_check()'s checks, into *net (adac_netlist_free()); the
- * simulator and the overflow bounds (fixbound.h) both read it.
+ * simulator and the overflow bounds (fixbound.h) both read it.  It
+ * holds only LIN and DELAY primitives: biquads come as direct form I
+ * (sos_df1), their prims' node the sos node.
  */
 int adac_fixpoint_netlist(const struct adac_ir *ir,
 			  const struct adac_fixpoint *fx,

@@ -29,9 +29,10 @@ adac_freq_round(const struct adac_freq_opts *o, double x)
 	case ADAC_PRECISION_FIXED:
 		if (adac_fixpoint_coef(o->fx, x, &raw) == 0)
 			return adac_fixpoint_value(o->fx, raw);
+		/* ±x plus a product by x ∓ 1 (netlist.h, sos_df1) */
 		if (fabs(x) < 2 &&
-		    adac_fixpoint_coef(o->fx, x / 2, &raw) == 0)
-			return 2 * adac_fixpoint_value(o->fx, raw);
+		    adac_fixpoint_coef(o->fx, x - copysign(1, x), &raw) == 0)
+			return copysign(1, x) + adac_fixpoint_value(o->fx, raw);
 		return x;
 	case ADAC_PRECISION_DOUBLE:
 		break;

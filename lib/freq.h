@@ -27,9 +27,9 @@ struct adac_freq_opts {
 /*
  * x as the program holds it: (double)(float)x for float32; at fixed
  * point ±1 exactly, |x| < 1 on the format's coefficient grid
- * (adac_fixpoint_coef), 1 < |x| < 2 as twice x/2 on it (the program
- * adds two products); anything else unchanged (adac_fixpoint_check
- * refuses it first).
+ * (adac_fixpoint_coef), 1 < |x| < 2 (a biquad's) as ±1 plus x ∓ 1 on
+ * it (the program adds ±x and a product); anything else unchanged
+ * (adac_fixpoint_check refuses it first).
  */
 double adac_freq_round(const struct adac_freq_opts *o, double x);
 

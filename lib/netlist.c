@@ -371,6 +371,98 @@ build_sos(struct builder *b, const struct adac_node *node, const int *in,
 	return ADAC_OK;
 }
 
+/* Terms c·wire of a direct form I sum: none, c, or ±1 and c ∓ 1. */
+static int
+df1_terms(double c)
+{
+	return c == 0 ? 0 : fabs(c) > 1 && fabs(c) < 2 ? 2 : 1;
+}
+
+static void
+df1_term(struct builder *b, int idx, long *j, int wire, double c)
+{
+	double s = c > 0 ? 1.0 : -1.0;
+
+	if (df1_terms(c) == 2) {
+		set_term(b, idx, (*j)++, wire, s);
+		set_term(b, idx, (*j)++, wire, c - s);	/* exact: Sterbenz */
+	} else if (c != 0) {
+		set_term(b, idx, (*j)++, wire, c);
+	}
+}
+
+/* A DELAY of one sample reading wire in (-1: patched in later). */
+static int
+unit_delay(struct builder *b, const struct adac_node *node, int in,
+	   int *idx)
+{
+	int rc = new_prim(b, ADAC_NET_DELAY, node, idx);
+
+	if (rc != ADAC_OK)
+		return rc;
+	b->prims[*idx].in = in;
+	b->prims[*idx].whole = 1;
+	b->prims[*idx].direct = 0;
+	return ADAC_OK;
+}
+
+/* The sos_df1 option (netlist.h): channel by channel, section by section. */
+static int
+build_sos_df1(struct builder *b, const struct adac_node *node, const int *in,
+	      int *out)
+{
+	int ch, s, k, rc, lin, x1, x2, y1, y2, wire;
+	long j, n;
+
+	for (ch = 0; ch < node->n_in; ch++) {
+		wire = in[ch];
+		for (s = 0; s < node->n_sections; s++) {
+			const double *c = node->sos +
+			    ((long)s * node->n_in + ch) * 5;
+			double coef[5] = { c[0], c[1], c[2], -c[3], -c[4] };
+
+			x1 = x2 = y1 = y2 = -1;
+			if (c[1] != 0 || c[2] != 0) {
+				rc = unit_delay(b, node, wire, &x1);
+				if (rc != ADAC_OK)
+					return rc;
+			}
+			if (c[2] != 0 &&
+			    (rc = unit_delay(b, node, b->prims[x1].out,
+					     &x2)) != ADAC_OK)
+				return rc;
+			if (c[3] != 0 || c[4] != 0) {
+				rc = unit_delay(b, node, -1, &y1);
+				if (rc != ADAC_OK)
+					return rc;
+			}
+			if (c[4] != 0 &&
+			    (rc = unit_delay(b, node, b->prims[y1].out,
+					     &y2)) != ADAC_OK)
+				return rc;
+			for (n = k = 0; k < 5; k++)
+				n += df1_terms(coef[k]);
+			if ((rc = new_lin(b, node, n, &lin)) != ADAC_OK)
+				return rc;
+			j = 0;
+			df1_term(b, lin, &j, wire, coef[0]);
+			if (x1 >= 0)
+				df1_term(b, lin, &j, b->prims[x1].out, coef[1]);
+			if (x2 >= 0)
+				df1_term(b, lin, &j, b->prims[x2].out, coef[2]);
+			if (y1 >= 0) {
+				b->prims[y1].in = b->prims[lin].out;
+				df1_term(b, lin, &j, b->prims[y1].out, coef[3]);
+			}
+			if (y2 >= 0)
+				df1_term(b, lin, &j, b->prims[y2].out, coef[4]);
+			wire = b->prims[lin].out;
+		}
+		out[ch] = wire;
+	}
+	return ADAC_OK;
+}
+
 static int
 build_nonlinear(struct builder *b, const struct adac_node *node,
 		const int *in, int *out)
@@ -435,6 +527,8 @@ build(struct builder *b, const struct adac_node *node, const int *in,
 	case ADAC_OP_MATRIX:
 		return build_matrix(b, node, in, out);
 	case ADAC_OP_SOS:
+		if (b->opt->sos_df1)
+			return build_sos_df1(b, node, in, out);
 		return build_sos(b, node, in, out);
 	case ADAC_OP_NONLINEAR:
 		return build_nonlinear(b, node, in, out);

@@ -124,6 +124,19 @@ struct adac_netlist_options {
 	long pre_delay_samples;
 	int has_dry_wet;
 	double dry_wet;
+	/*
+	 * Biquad cascades as direct form I in LIN and DELAY primitives, no
+	 * SOS (lib/fixpoint.c, so that a fixed-point program's every
+	 * product and state is a term or a delay line): per section, with
+	 * x its input, x1 = x[n − 1], x2 = x1[n − 1], y1 = y[n − 1] and
+	 * y2 = y1[n − 1] DELAYs of whole 1 (each only when a term reads
+	 * it), and y = b0·x + b1·x1 + b2·x2 + (−a1)·y1 + (−a2)·y2 one LIN,
+	 * node the sos node, zero coefficients left out.  A coefficient c
+	 * with 1 < |c| < 2 becomes two terms on the same wire, one after the
+	 * other: s·x and (c − s)·x, s = ±1 the sign of c (a q1.F word holds
+	 * |c| < 1 only; a product by ±1 is none).
+	 */
+	int sos_df1;
 };
 
 /*
