@@ -300,6 +300,72 @@ real_or_null(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
+/*
+ * Run sim on with zero input for ADAC_FIXDIFF_SETTLE_S, then return the
+ * largest |output| (raw, per output into peak) over ADAC_FIXDIFF_RING_S
+ * more: what still rings after the signal, a limit cycle once the
+ * network's own response has died away.
+ */
+static int
+ring_after(struct adac_fixpoint_sim *sim, double fs, int ni, int no,
+	   int64_t *peak)
+{
+	enum { CHUNK = 1024 };
+	long settle = (long)(ADAC_FIXDIFF_SETTLE_S * fs);
+	long end = settle + (long)(ADAC_FIXDIFF_RING_S * fs), n, k, m;
+	float *x = calloc((size_t)CHUNK * (size_t)ni, sizeof *x);
+	int64_t *y = malloc((size_t)CHUNK * (size_t)no * sizeof *y);
+	int o;
+
+	if (x == NULL || y == NULL) {
+		free(x);
+		free(y);
+		return -1;
+	}
+	for (o = 0; o < no; o++)
+		peak[o] = 0;
+	for (n = 0; n < end; n += m) {
+		m = end - n < CHUNK ? end - n : CHUNK;
+		adac_fixpoint_sim_process(sim, x, y, m);
+		for (k = 0; k < m; k++)
+			for (o = 0; o < no && n + k >= settle; o++) {
+				int64_t v = y[k * no + o] < 0 ?
+				    -y[k * no + o] : y[k * no + o];
+
+				peak[o] = v > peak[o] ? v : peak[o];
+			}
+	}
+	free(x);
+	free(y);
+	return 0;
+}
+
+/* The zero-input report, beside what a certificate of fx promises. */
+static json_t *
+ring_json(const struct adac_ir *ir, const struct adac_fixpoint *fx,
+	  json_t *paths, int64_t worst)
+{
+	const json_t *f = json_object_get(json_object_get(ir->json,
+							  "certificate"),
+					  "fixed_point");
+	const json_t *lc = json_object_get(f, "limit_cycles");
+	const char *format = json_string_value(json_object_get(f, "format"));
+	char name[32];
+	int ours = format != NULL &&
+		   strcmp(format, adac_fixpoint_name(name, fx)) == 0;
+
+	return json_pack("{s:f,s:f,s:O,s:I,s:o,s:o}",
+	    "after_s", (double)ADAC_FIXDIFF_SETTLE_S,
+	    "over_s", (double)ADAC_FIXDIFF_RING_S, "paths", paths,
+	    "peak_lsb", (json_int_t)worst,
+	    "certified", ours && json_is_string(json_object_get(lc, "verdict")) ?
+	    json_incref(json_object_get(lc, "verdict")) : json_null(),
+	    "certified_bound_lsb", ours &&
+	    json_is_number(json_object_get(lc, "amplitude_bound_lsb")) ?
+	    json_incref(json_object_get(lc, "amplitude_bound_lsb")) :
+	    json_null());
+}
+
 int
 adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 		 const char *dsp, const char *name,
@@ -312,7 +378,9 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 	const char *tmp = getenv("TMPDIR");
 	struct adac_response *model = NULL;
 	struct adac_fixpoint_sim *sim = NULL;
-	json_t *r = NULL, *paths = NULL, *npaths = NULL, *sig, *ov, *nf;
+	json_t *r = NULL, *paths = NULL, *npaths = NULL, *rpaths = NULL, *sig,
+	       *ov, *nf;
+	int64_t *ring = NULL, ring_worst = 0;
 	double *xd = NULL, lsb = ldexp(1.0, -fx->frac_bits);
 	double worst_db = -INFINITY;
 	float *x = NULL;
@@ -352,8 +420,10 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 	yb = malloc((size_t)length * (size_t)no * sizeof *yb);
 	paths = json_array();
 	npaths = json_array();
+	rpaths = json_array();
+	ring = malloc((size_t)no * sizeof *ring);
 	if (x == NULL || xd == NULL || ys == NULL || yb == NULL ||
-	    paths == NULL || npaths == NULL) {
+	    paths == NULL || npaths == NULL || rpaths == NULL || ring == NULL) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
 	}
@@ -390,6 +460,17 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 		}
 		adac_fixpoint_sim_process(sim, xi, ys, length);
 		saturated |= adac_fixpoint_sim_saturated(sim);
+		if (ring_after(sim, ir->fs_hz, ni, no, ring) != 0) {
+			free(xi);
+			rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
+			goto out;
+		}
+		for (o = 0; o < no; o++) {
+			json_array_append_new(rpaths, json_pack("{s:i,s:i,s:I}",
+			    "input", i, "output", o, "peak_lsb",
+			    (json_int_t)ring[o]));
+			ring_worst = ring[o] > ring_worst ? ring[o] : ring_worst;
+		}
 		adac_fixpoint_sim_free(sim);
 		sim = NULL;
 		free(xi);
@@ -486,12 +567,15 @@ adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 	nf = json_pack("{s:s,s:O,s:o}", "against", "the double model",
 		       "paths", npaths, "worst_error_db",
 		       real_or_null(worst_db));
-	r = json_pack("{s:s,s:s,s:f,s:I,s:i,s:i,s:s,s:f,s:o,s:O,s:o,s:b,s:o}",
+	if (!shape_ok)
+		json_array_clear(rpaths);
+	r = json_pack("{s:s,s:s,s:f,s:I,s:i,s:i,s:s,s:f,s:o,s:O,s:o,s:b,s:o,s:o}",
 		      "reference", ir_name, "test", name, "fs", ir->fs_hz,
 		      "samples", (json_int_t)length, "inputs", ni, "outputs",
 		      no, "precision", adac_fixpoint_name(fmt, fx), "lsb", lsb,
 		      "signal", sig, "paths", paths, "overall", ov,
-		      "sums_saturated", saturated, "noise_floor", nf);
+		      "sums_saturated", saturated, "noise_floor", nf,
+		      "zero_input", ring_json(ir, fx, rpaths, ring_worst));
 	if (r == NULL) {
 		rc = adac_error_set(err, ADAC_E_NOMEM, "", "out of memory");
 		goto out;
@@ -505,6 +589,8 @@ out:
 	adac_response_free(model);
 	json_decref(paths);
 	json_decref(npaths);
+	json_decref(rpaths);
+	free(ring);
 	free(x);
 	free(xd);
 	free(ys);

@@ -44,7 +44,12 @@
  * FAUST's order of additions then decides the result.  The noise
  * floor compares the simulator's output with the double model
  * (adac_sim_drive()) on the same float signal: max |fixed − double| re
- * the path's peak, in dB (null for a silent path).
+ * the path's peak, in dB (null for a silent path).  "zero_input"
+ * ({"after_s", "over_s", "paths": [{"input", "output", "peak_lsb"}],
+ * "peak_lsb", "certified", "certified_bound_lsb"}) runs the simulator
+ * on after the signal with zero input for ADAC_FIXDIFF_SETTLE_S and
+ * reports the largest |output| over ADAC_FIXDIFF_RING_S more, beside
+ * the IR's certificate's limit-cycle statement when it is for fx.
  *
  * Errors: ADAC_E_INPUT for an IR the format refuses
  * (adac_fixpoint_check(): the node's pointer, *culprit 0), a program
@@ -52,6 +57,10 @@
  * (*culprit 1); ADAC_E_DEPENDENCY when faust or c++ cannot be run;
  * ADAC_E_IO, ADAC_E_NOMEM.
  */
+/* The zero-input run after the signal: settle, then measure. */
+#define ADAC_FIXDIFF_SETTLE_S 10
+#define ADAC_FIXDIFF_RING_S 1
+
 int adac_fixdiff_run(const struct adac_ir *ir, const char *ir_name,
 		     const char *dsp, const char *name,
 		     const struct adac_fixpoint *fx,

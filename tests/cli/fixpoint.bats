@@ -373,3 +373,17 @@ pole() {
 		[ "$(echo "$output" | jq -c '.certificate | [.verdict, .fixed_point.overflow.verdict, .fixed_point.contraction.gamma < 1, (.fixed_point.limit_cycles.verdict | IN("absent", "bounded"))]')" = '["certified-stable","no-overflow",true,true]' ]
 	done
 }
+
+@test "fixpoint diff: the measured limit cycle stands beside the certificate's bound" {
+	# y = x + 0.96 y': the simulator sticks at 12 LSB after the signal;
+	# the certificate bounds it by 1/2 LSB / (1 - 31457/32768) = 12.497
+	adac-certify --precision q1.15 --input-peak 0.03 "$TOP/tests/data/fixpoint/one-pole.json" >"$TMP/p.json"
+	adac-emit --precision q1.15 -o "$TMP/p.dsp" "$TMP/p.json"
+	run --separate-stderr adac-diff --precision q1.15 --level -31 "$TMP/p.json" "$TMP/p.dsp"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '.zero_input | [.after_s, .over_s, .paths, .peak_lsb, .certified, (.certified_bound_lsb * 1000 | round)]')" = '[10,1,[{"input":0,"output":0,"peak_lsb":12}],12,"bounded",12497]' ]
+	# a certificate for another format promises nothing here
+	adac-emit --force --precision q1.23 -o "$TMP/p23.dsp" "$TMP/p.json" 2>/dev/null
+	run --separate-stderr adac-diff --precision q1.23 --level -31 "$TMP/p.json" "$TMP/p23.dsp"
+	[ "$(echo "$output" | jq -c '.zero_input | [.certified, .certified_bound_lsb]')" = '[null,null]' ]
+}
