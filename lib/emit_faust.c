@@ -541,16 +541,58 @@ df1fx_term(struct em *e, struct adac_buf *b, double c)
 }
 
 /*
- * At fixed point each section in direct form I, term by term as the
+ * At fixed point a section in direct form I, term by term as the
  * fixed-point simulator computes it (df1fx, adac_fixpoint_netlist()).
  */
+static void
+section_fx(struct em *e, struct adac_buf *b, const double c[5])
+{
+	int k;
+
+	e->use_df1fx = 1;
+	adac_buf_puts(b, "df1fx(");
+	for (k = 0; k < 5; k++) {
+		if (k > 0)
+			adac_buf_puts(b, ", ");
+		df1fx_term(e, b, k < 3 ? c[k] : -c[k]);
+	}
+	adac_buf_puts(b, ")");
+}
+
+/*
+ * Otherwise the realisation biquad.h chooses, which is what the
+ * simulator computes: a state-variable filter for a section with poles,
+ * direct form I otherwise.
+ */
+static void
+section_float(struct em *e, struct adac_buf *b, const double sos[5])
+{
+	struct adac_biquad bq;
+	char c[6][VALUE_MAX];
+	int k;
+
+	adac_biquad_realise(sos, &bq);
+	if (bq.form == ADAC_BIQUAD_SVF) {
+		e->use_svf = 1;
+		for (k = 0; k < 6; k++)
+			value(e, c[k], bq.c[k]);
+		adac_buf_printf(b, "svf(%s, %s, %s, %s, %s, %s)", c[0], c[1],
+				c[2], c[3], c[4], c[5]);
+		return;
+	}
+	e->use_biquad = 1;
+	for (k = 0; k < 5; k++)
+		value(e, c[k], bq.c[k]);
+	adac_buf_printf(b, "biquad(%s, %s, %s, %s, %s)", c[0], c[1], c[2],
+			c[3], c[4]);
+}
+
 static int
-emit_sos_fx(struct em *e, const struct adac_node *node)
+emit_sos(struct em *e, const struct adac_node *node)
 {
 	struct adac_buf chan = {0};
 	int ch, s, k;
 
-	e->use_df1fx = 1;
 	for (ch = 0; ch < node->n_in; ch++) {
 		chan.len = 0;
 		if (node->n_sections > 1)
@@ -559,63 +601,12 @@ emit_sos_fx(struct em *e, const struct adac_node *node)
 			const double *c = node->sos +
 			    ((long)s * node->n_in + ch) * 5;
 
-			adac_buf_puts(&chan, s > 0 ? " : df1fx(" : "df1fx(");
-			for (k = 0; k < 5; k++) {
-				if (k > 0)
-					adac_buf_puts(&chan, ", ");
-				df1fx_term(e, &chan, k < 3 ? c[k] : -c[k]);
-			}
-			adac_buf_puts(&chan, ")");
-		}
-		if (node->n_sections > 1)
-			adac_buf_puts(&chan, ")");
-		if (chan.failed)
-			break;
-		item(e, ch == 0, chan.s);
-	}
-	k = chan.failed;
-	adac_buf_free(&chan);
-	return k ? nomem(e) : ADAC_OK;
-}
-
-/*
- * Each section in the realisation biquad.h chooses, which is what the
- * simulator computes: a state-variable filter for a section with poles,
- * direct form I otherwise.
- */
-static int
-emit_sos(struct em *e, const struct adac_node *node)
-{
-	struct adac_buf chan = {0};
-	struct adac_biquad bq;
-	char c[6][VALUE_MAX];
-	int ch, s, k;
-
-	if (e->fx != NULL)
-		return emit_sos_fx(e, node);
-	for (ch = 0; ch < node->n_in; ch++) {
-		chan.len = 0;
-		if (node->n_sections > 1)
-			adac_buf_puts(&chan, "(");
-		for (s = 0; s < node->n_sections; s++) {
-			adac_biquad_realise(node->sos +
-			    ((long)s * node->n_in + ch) * 5, &bq);
-			if (bq.form == ADAC_BIQUAD_SVF) {
-				e->use_svf = 1;
-				for (k = 0; k < 6; k++)
-					value(e, c[k], bq.c[k]);
-				adac_buf_printf(&chan, "%ssvf(%s, %s, %s, %s, "
-						"%s, %s)", s > 0 ? " : " : "",
-						c[0], c[1], c[2], c[3], c[4],
-						c[5]);
-				continue;
-			}
-			e->use_biquad = 1;
-			for (k = 0; k < 5; k++)
-				value(e, c[k], bq.c[k]);
-			adac_buf_printf(&chan, "%sbiquad(%s, %s, %s, %s, %s)",
-					s > 0 ? " : " : "", c[0], c[1], c[2],
-					c[3], c[4]);
+			if (s > 0)
+				adac_buf_puts(&chan, " : ");
+			if (e->fx != NULL)
+				section_fx(e, &chan, c);
+			else
+				section_float(e, &chan, c);
 		}
 		if (node->n_sections > 1)
 			adac_buf_puts(&chan, ")");
