@@ -34,6 +34,7 @@ struct fb {
 	double tail_long, tail_unit;	/* √(L·⌈L/l_min⌉) and L, over 1 − γ */
 	double tail_max, dmax;	/* the largest tail factor, weight root */
 	long head_in, head_err;	/* the longest heads simulated */
+	int too_big;		/* beyond ADAC_FIXBOUND_MAX_*: no bound */
 	/* scratch */
 	double *w, *wabs, *ring;
 	long *base, *pos;
@@ -344,6 +345,12 @@ setup(struct fb *b, const struct adac_netlist *net,
 				b->rounded[b->nl] += fabs(b->coef[j]) != 1.0;
 			b->lin_prim[b->nl++] = p;
 		}
+	}
+	/* M's SVD is cubic in the lines, C quadratic in wires and lines */
+	if (b->nc > ADAC_FIXBOUND_MAX_LINES ||
+	    (double)net->n_wires * b->nc > ADAC_FIXBOUND_MAX_ENTRIES) {
+		b->too_big = 1;
+		return ADAC_OK;
 	}
 	b->c = zalloc((size_t)net->n_wires * (size_t)b->nc, sizeof *b->c);
 	b->cabs = zalloc((size_t)net->n_wires * (size_t)b->nc,
@@ -682,6 +689,22 @@ adac_fixbound(const struct adac_ir *ir, const struct adac_fixpoint *fx,
 		goto out;
 	}
 	b.gamma = 0;
+	if (b.too_big) {
+		r->verdict = ADAC_INDETERMINATE;
+		snprintf(r->reason, sizeof r->reason,
+			 "%d delay lines and %d wires are more than the "
+			 "fixed-point bound handles (%d lines, %g entries)",
+			 b.nc, net->n_wires, ADAC_FIXBOUND_MAX_LINES,
+			 (double)ADAC_FIXBOUND_MAX_ENTRIES);
+		json_object_set_new(obj, "format", json_string(
+		    adac_fixpoint_name(name, fx)));
+		json_object_set_new(obj, "input_peak", json_real(peak));
+		json_object_set_new(ov, "verdict",
+				    json_string("indeterminate"));
+		json_object_set_new(lc, "verdict",
+				    json_string("indeterminate"));
+		goto done;
+	}
 	if (b.nc > 0 && (rc = contraction(&b, err)) != ADAC_OK)
 		goto out;
 	json_object_set_new(obj, "format", json_string(

@@ -42,6 +42,12 @@
 
 /* Term evaluations the simulated heads may take, over all sources. */
 #define ADAC_FIXBOUND_BUDGET (1L << 30)
+/*
+ * Beyond these the bound is not attempted (indeterminate): delay lines
+ * (M's SVD is cubic in them), and wires × lines (the map C).
+ */
+#define ADAC_FIXBOUND_MAX_LINES 1024
+#define ADAC_FIXBOUND_MAX_ENTRIES (1L << 24)
 
 struct adac_fixbound_opts {
 	double input_peak;	/* |input| <= this; 0: 1, full scale */

@@ -387,3 +387,14 @@ pole() {
 	run --separate-stderr adac-diff --precision q1.23 --level -31 "$TMP/p.json" "$TMP/p23.dsp"
 	[ "$(echo "$output" | jq -c '.zero_input | [.certified, .certified_bound_lsb]')" = '[null,null]' ]
 }
+
+@test "fixpoint certify: a network beyond the bound's size is indeterminate, not a crash nor a pass" {
+	# 600 lines, each with a one-pole absorption filter (one more cell):
+	# 1200 cells, over the 1024 whose map the bound takes an SVD of
+	jq -n '{fs: 48000, delays: [range(600) | 100 + .], matrix: "householder",
+		t60: 1, b: 0.01, c: 0.01, absorption: {t60_dc: 1, t60_nyquist: 0.5}}' |
+		adac-lower >"$TMP/big.json"
+	run --separate-stderr adac-certify --precision q1.31 "$TMP/big.json"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -c '.certificate | [.verdict, .reason, .fixed_point.overflow.verdict, .fixed_point.limit_cycles.verdict]')" = '["indeterminate","1200 delay lines and 4202 wires are more than the fixed-point bound handles (1024 lines, 1.67772e+07 entries)","indeterminate","indeterminate"]' ]
+}
