@@ -33,6 +33,7 @@ struct fb {
 	double *cl, *cu;	/* per wire: ‖C_w·D⁻¹‖ over long / unit cells */
 	double tail_long, tail_unit;	/* √(L·⌈L/l_min⌉) and L, over 1 − γ */
 	double tail_max, dmax;	/* the largest tail factor, weight root */
+	double *sek;		/* per sum: √ of the energy a unit error stores */
 	long head_in, head_err;	/* the longest heads simulated */
 	int too_big;		/* beyond ADAC_FIXBOUND_MAX_*: no bound */
 	/* scratch */
@@ -62,6 +63,7 @@ fb_free(struct fb *b)
 	free(b->d);
 	free(b->cl);
 	free(b->cu);
+	free(b->sek);
 	free(b->w);
 	free(b->wabs);
 	free(b->ring);
@@ -79,12 +81,13 @@ zalloc(size_t n, size_t size)
 
 /*
  * Every wire from the inputs u and the cells' reads v (either NULL: 0),
- * plus inj at sum k (k < 0: none): into b->w, and with every coefficient
- * and value taken by its magnitude into b->wabs (the sums of |c·x| that
- * bound the double rounding of each sum, per sum in lin_abs when given).
+ * plus inj[k] added to sum k (NULL: none): into b->w, and with every
+ * coefficient and value taken by its magnitude into b->wabs (the sums of
+ * |c·x| that bound the double rounding of each sum, per sum added to
+ * lin_abs when given).
  */
 static void
-eval(struct fb *b, const double *u, const double *v, int k, double inj,
+eval(struct fb *b, const double *u, const double *v, const double *inj,
      double *lin_abs)
 {
 	const struct adac_netlist *net = b->net;
@@ -118,8 +121,10 @@ eval(struct fb *b, const double *u, const double *v, int k, double inj,
 			acc += b->coef[j] * b->w[x];
 			abs += fabs(b->coef[j]) * b->wabs[x];
 		}
-		if (b->prim_lin[net->order[o]] == k)
-			acc += inj, abs += fabs(inj);
+		if (inj != NULL) {
+			acc += inj[b->prim_lin[net->order[o]]];
+			abs += fabs(inj[b->prim_lin[net->order[o]]]);
+		}
 		if (lin_abs != NULL)
 			lin_abs[b->prim_lin[net->order[o]]] += abs;
 		b->w[pp->out] = acc;
@@ -279,15 +284,57 @@ tail_factors(struct fb *b)
 		b->dmax = b->d[c] > b->dmax ? b->d[c] : b->dmax;
 }
 
-/* Σ_{n >= start}|w[n]| for stored weighted energy e at start. */
+/* Σ_{n >= start}|w[n]| per √ of the weighted energy stored at start. */
+static double
+tail_factor(const struct fb *b, int w)
+{
+	if (b->nc == 0)
+		return 0;
+	return adac_bound_add(adac_bound_mul(b->tail_long, b->cl[w]),
+			      adac_bound_mul(b->tail_unit, b->cu[w]));
+}
+
 static double
 tail(const struct fb *b, int w, double e)
 {
-	if (b->nc == 0 || e == 0)
-		return 0;
-	return adac_bound_mul(adac_bound_add(
-	    adac_bound_mul(b->tail_long, b->cl[w]),
-	    adac_bound_mul(b->tail_unit, b->cu[w])), adac_bound_sqrt(e));
+	return e == 0 ? 0 : adac_bound_mul(tail_factor(b, w),
+					   adac_bound_sqrt(e));
+}
+
+/*
+ * For each sum k, √ of the weighted energy a unit error there stores in
+ * the lines (its response at 0 written into them), bounded: what the
+ * tail of ‖h(sum k → w)‖₁ needs without a simulation.
+ */
+static int
+injection_energies(struct fb *b, struct adac_error *err)
+{
+	const struct adac_netlist *net = b->net;
+	double *inj = zalloc((size_t)b->nl, sizeof *inj);
+	int k, c;
+
+	b->sek = zalloc((size_t)b->nl, sizeof *b->sek);
+	if (inj == NULL || b->sek == NULL) {
+		free(inj);
+		return nomem(err);
+	}
+	for (k = 0; k < b->nl; k++) {
+		double e = 0;
+
+		inj[k] = 1;
+		eval(b, NULL, NULL, inj, NULL);
+		inj[k] = 0;
+		for (c = 0; c < b->nc; c++) {
+			int in = net->prims[b->cell_prim[c]].in;
+			double x = fabs(b->w[in]) + adac_bound_gamma(b->kmax) *
+			    b->wabs[in];
+
+			e += b->d[c] * b->d[c] * x * x;
+		}
+		b->sek[k] = adac_bound_sqrt(adac_bound_up(e, b->nc + 4));
+	}
+	free(inj);
+	return ADAC_OK;
 }
 
 /* --- set up ------------------------------------------------------------- */
@@ -375,7 +422,7 @@ setup(struct fb *b, const struct adac_netlist *net,
 		if (v == NULL)
 			return nomem(err);
 		v[c] = 1;
-		eval(b, NULL, v, -1, 0, NULL);
+		eval(b, NULL, v, NULL, NULL);
 		for (w = 0; w < net->n_wires; w++) {
 			b->c[(long)w * b->nc + c] = b->w[w];
 			b->cabs[(long)w * b->nc + c] = b->wabs[w];
@@ -401,13 +448,15 @@ response(struct fb *b, int source, long n, double *hb, double *ebound,
 	double *u = zalloc((size_t)net->inputs, sizeof *u);
 	double *v = zalloc((size_t)b->nc, sizeof *v);
 	double *labs = zalloc((size_t)b->nl, sizeof *labs);
+	double *inj = zalloc((size_t)b->nl, sizeof *inj);
 	double *head = zalloc((size_t)net->n_wires, sizeof *head);
-	double e = 0, ecell = 0;
+	double e = 0, ecell = 0, stored = 0;
 	long t;
 	int c, w, k;
 
-	if (u == NULL || v == NULL || labs == NULL || head == NULL) {
-		free(u), free(v), free(labs), free(head);
+	if (u == NULL || v == NULL || labs == NULL || inj == NULL ||
+	    head == NULL) {
+		free(u), free(v), free(labs), free(inj), free(head);
 		return nomem(err);
 	}
 	memset(b->ring, 0, sizeof *b->ring * (size_t)b->ring_len);
@@ -417,9 +466,13 @@ response(struct fb *b, int source, long n, double *hb, double *ebound,
 			v[c] = b->ring[b->base[c] + b->pos[c]];
 		if (t == 0 && source < net->inputs)
 			u[source] = 1;
-		eval(b, u, v, t == 0 ? source - net->inputs : -1, 1, labs);
+		else if (t == 0)
+			inj[source - net->inputs] = 1;
+		eval(b, u, v, inj, labs);
 		if (t == 0 && source < net->inputs)
 			u[source] = 0;
+		else if (t == 0)
+			inj[source - net->inputs] = 0;
 		for (w = 0; w < net->n_wires; w++)
 			head[w] += fabs(b->w[w]);
 		for (c = 0; c < b->nc; c++) {
@@ -467,37 +520,24 @@ response(struct fb *b, int source, long n, double *hb, double *ebound,
 	}
 	e = adac_bound_up(e, (double)b->ring_len + 4);
 	/*
-	 * The double rounding: sum k erred by at most γ(terms + 1)·labs[k]
-	 * in all; its effect on w is at most that times a bound of
-	 * ‖h(sum k → w)‖₁ that needs no simulation: the response at 0 plus
-	 * the tail from the energy it stores.
+	 * The double rounding: sum k erred by at most δ_k = γ(terms + 2)·
+	 * labs[k] in all; its effect on w is at most δ_k times a bound of
+	 * ‖h(sum k → w)‖₁ that needs no simulation: the response at 0 (all
+	 * sums at once, through |coefficients|, which bounds each one's
+	 * magnitude) plus the tail from the energy it stores.
 	 */
-	for (w = 0; w < net->n_wires; w++)
-		ebound[w] = 0;
 	for (k = 0; k < b->nl; k++) {
 		const struct adac_net_prim *pp = &net->prims[b->lin_prim[k]];
-		double delta = adac_bound_mul(adac_bound_gamma(
-		    (double)pp->count + 2), labs[k]), ek = 0;
 
-		if (delta == 0)
-			continue;
-		eval(b, NULL, NULL, k, 1, NULL);
-		for (c = 0; c < b->nc; c++) {
-			int in = net->prims[b->cell_prim[c]].in;
-			double x = fabs(b->w[in]) + adac_bound_gamma(b->kmax) *
-			    b->wabs[in];
-
-			ek += b->d[c] * b->d[c] * x * x;
-		}
-		for (w = 0; w < net->n_wires; w++) {
-			double h0 = fabs(b->w[w]) +
-			    adac_bound_gamma(b->kmax) * b->wabs[w];
-
-			ebound[w] = adac_bound_add(ebound[w],
-			    adac_bound_mul(delta, adac_bound_add(h0,
-			    tail(b, w, adac_bound_up(ek, b->nc + 4)))));
-		}
+		inj[k] = adac_bound_mul(adac_bound_gamma((double)pp->count + 2),
+					labs[k]);
+		stored = adac_bound_add(stored, adac_bound_mul(inj[k],
+							       b->sek[k]));
 	}
+	eval(b, NULL, NULL, inj, NULL);
+	for (w = 0; w < net->n_wires; w++)
+		ebound[w] = adac_bound_add(adac_bound_up(b->wabs[w], b->kmax),
+		    adac_bound_mul(tail_factor(b, w), stored));
 	/* the stored samples err by at most their wires' error bounds */
 	for (c = 0; c < b->nc; c++) {
 		double x = ebound[net->prims[b->cell_prim[c]].in];
@@ -515,6 +555,7 @@ response(struct fb *b, int source, long n, double *hb, double *ebound,
 	free(u);
 	free(v);
 	free(labs);
+	free(inj);
 	free(head);
 	return ADAC_OK;
 }
@@ -728,6 +769,8 @@ adac_fixbound(const struct adac_ir *ir, const struct adac_fixpoint *fx,
 		goto done;
 	}
 	tail_factors(&b);
+	if ((rc = injection_energies(&b, err)) != ADAC_OK)
+		goto out;
 	/*
 	 * Half the budget to the inputs' responses, which the overflow
 	 * bound rests on, half to the rounding's, shared alike.
