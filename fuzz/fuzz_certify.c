@@ -1,7 +1,9 @@
 /*
  * fuzz_certify - the certifier on whatever the IR validator accepts, for
- * float builds and for both (the default), with a small grid: whatever its verdict it must not
- * crash, hang or leak, and its certificate must attach and check.
+ * float builds, for both (the default), and for a q1.15 build with a
+ * small budget for its overflow bounds, with a small grid: whatever its
+ * verdict it must not crash, hang or leak, and its certificate must
+ * attach and check.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct adac_certify_opts o;
+	struct adac_certify_opts o = {0};
+	struct adac_fixpoint q15 = {15, ADAC_FX_ROUND, ADAC_FX_SATURATE};
 	struct adac_error err;
 	struct adac_ir *ir = NULL;
 	enum adac_verdict verdict;
@@ -30,10 +33,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	adac_error_clear(&err);
 	if (adac_ir_parse_text((const char *)data, size, &ir, &err) != ADAC_OK)
 		return 0;
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		o.precisions = k == 0 ? ADAC_CERTIFY_FLOAT32 : ADAC_CERTIFY_ALL;
 		o.grid = FUZZ_GRID;
 		o.tol = -1;
+		o.fixpoint = k == 2 ? &q15 : NULL;
+		o.fixed_budget = 1L << 16;
 		cert = NULL;
 		adac_error_clear(&err);
 		rc = adac_certify(ir, &o, &cert, &verdict, &err);

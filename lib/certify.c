@@ -957,7 +957,7 @@ adac_certify(const struct adac_ir *ir, const struct adac_certify_opts *o,
 		return adac_error_set(err, ADAC_E_INPUT, "",
 				      "unknown precision mask %#x", precisions);
 	if (o->fixpoint != NULL) {
-		struct adac_fixbound_opts fo = {o->input_peak, 0};
+		struct adac_fixbound_opts fo = {o->input_peak, o->fixed_budget};
 
 		if ((rc = adac_fixbound(ir, o->fixpoint, &fo, &fr, &fixed,
 					err)) != ADAC_OK)

@@ -47,6 +47,7 @@ struct adac_certify_opts {
 	 */
 	const struct adac_fixpoint *fixpoint;
 	double input_peak;
+	long fixed_budget;	/* fixbound.h's budget; <= 0: its default */
 };
 
 /*

@@ -552,7 +552,8 @@ prim_inputs(const struct adac_netlist *net, const struct adac_net_prim *p,
 {
 	if (p->kind == ADAC_NET_LIN) {
 		*n = p->count;
-		return net->term_wire + p->first;
+		/* a sum of no terms, in a netlist that may hold none at all */
+		return p->count > 0 ? net->term_wire + p->first : NULL;
 	}
 	*n = 1;
 	return &p->in;

@@ -117,7 +117,7 @@ parse_opts(int argc, char **argv, struct adac_certify_opts *o,
 int
 main(int argc, char **argv)
 {
-	struct adac_certify_opts o = {ADAC_CERTIFY_ALL, 0, -1, NULL, 0};
+	struct adac_certify_opts o = {ADAC_CERTIFY_ALL, 0, -1, NULL, 0, 0};
 	struct adac_fixpoint fx;
 	const char *in = NULL, *out = NULL, *name;
 	struct adac_ir *ir = NULL;
