@@ -654,9 +654,13 @@ verdict(struct fb *b, const double *in_h, const double *err_h, double peak,
 		    "headroom_bits", real_or_null(headroom_bits(nodes[i].bound,
 								 b->q))));
 	free(nodes);
-	/* inputs are rounded onto the grid too, so the scale keeps ε spare */
-	scale -= ipeak - peak;
-	/* and no input exceeds full scale */
+	/*
+	 * Certified at this scale the inputs round onto the grid too, up to
+	 * ε more, so the scale keeps ε spare (whatever this call's peak was
+	 * rounded to), and a hair for the division's rounding; no input
+	 * exceeds full scale.
+	 */
+	scale = (scale - b->eps) * (1 - 1e-12);
 	scale = scale < 1 ? scale : 1;
 	json_object_set_new(ov, "peak_bound", real_or_null(worst));
 	json_object_set_new(ov, "headroom_bits",

@@ -100,7 +100,8 @@ str(const json_t *o, const char *a, const char *b)
  * Σ 0.5ⁿ = 2 from the input; the one rounded product adds at most
  * 2^-16 per sample, 2·2^-16 = q in all; the input itself rounds to at
  * most 1 (saturated).  So 2 + q, and the bound's own margins are below
- * 1e-12.  The largest peak that fits: (1 − q − q)/2.
+ * 1e-12.  The largest peak that fits: (1 − q − q)/2, less the half LSB
+ * an input at that peak may round up by: (1 − 3q)/2.
  */
 static void
 test_fixbound__a_one_pole_peaks_at_its_l1_gain_and_is_refused_at_full_scale(void)
@@ -117,13 +118,20 @@ test_fixbound__a_one_pole_peaks_at_its_l1_gain_and_is_refused_at_full_scale(void
 	check_str(str(c, "overflow", "verdict"), "may-overflow");
 	check_str(str(c, "overflow", "pointer"), "/graph");
 	check(fabs(num(c, "overflow", "peak_bound") - (2 + q)) < 1e-12);
-	check(fabs(num(c, "overflow", "max_input_peak") - (1 - 2 * q) / 2) <
+	check(fabs(num(c, "overflow", "max_input_peak") - (1 - 3 * q) / 2) <
 	      1e-12);
 	/* 2 + 2^-15 = 2.000030517578125, then the bound's margins */
 	check(strncmp(r.reason, "may overflow: a sum may reach 2.0000305175781",
 		      45) == 0);
-	check(strstr(r.reason, " for inputs up to 1; inputs up to 0.499969 "
+	check(strstr(r.reason, " for inputs up to 1; inputs up to 0.499954 "
 		     "fit") != NULL);
+	json_decref(c);
+	/* and it does: certified at that peak, not a hair above it */
+	c = bound(ir, "q1.15", (1 - 3 * q) / 2 * (1 - 2e-12), 0, &r);
+	check_int(r.verdict, ADAC_CERTIFIED_STABLE);
+	json_decref(c);
+	c = bound(ir, "q1.15", (1 - 3 * q) / 2 * (1 + 1e-9), 0, &r);
+	check_int(r.verdict, ADAC_NOT_CERTIFIED);
 	check_str(str(c, "limit_cycles", "verdict"), "indeterminate");
 	json_decref(c);
 	adac_ir_free(ir);
@@ -278,7 +286,7 @@ worst_input(const struct adac_ir *ir, long len, double peak)
 /*
  * Many random 2- and 4-line FDNs, half with absorption filters
  * (direct-form-I sections at fixed point): certified at q1.15 (rounding) and
- * q1.23:truncate, each just inside its largest peak, then driven by its
+ * q1.23:truncate, each at the largest peak that fits, then driven by its
  * worst-case input and by noise at that peak: no sum saturates and the
  * output stays within the bound.  Then zero input: whatever still rings
  * after the contraction has had time to act stays within the limit-cycle
@@ -315,7 +323,7 @@ test_fixbound__random_certified_networks_never_overflow_and_ring_within_the_boun
 			adac_ir_free(ir);
 			continue;
 		}
-		peak *= 0.999;
+		/* exactly the peak the full-scale certificate says fits */
 		c = bound(ir, format, peak, 1L << 22, &r);
 		check_int(r.verdict, ADAC_CERTIFIED_STABLE);
 		lim = num(c, "limit_cycles", "amplitude_bound_lsb");
