@@ -156,11 +156,22 @@ serve_start() {
 # avahi-browse -t ends when the daemon has listed what it has cached, and
 # on a loaded machine a record just announced may not be resolved yet:
 # ask again, up to 10 times, before calling it absent.
+# The resolved record of our service on lo over IPv4, once it carries our
+# port: under load the daemon may answer before it has resolved the
+# record, or list an entry twice; the first complete line is the one.
+browse_once() {
+	BROWSED=$(timeout 20 avahi-browse -rpt _adac-live._tcp |
+		grep "^=;lo;IPv4;$NAME;.*;$PORT;" | head -n 1 || true)
+	# shown when an assertion on it fails
+	echo "browsed: $BROWSED"
+}
+
+# ... waiting up to about 10 s for it to appear
 browse() {
 	local i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		BROWSED=$(timeout 20 avahi-browse -rpt _adac-live._tcp | grep "^=;lo;IPv4;$NAME;" || true)
-		[ -n "$BROWSED" ] && return
+	for i in $(seq 20); do
+		browse_once
+		[ -n "$BROWSED" ] && break
 		sleep 0.5
 	done
 }
@@ -252,7 +263,7 @@ $NAME #2" ]
 	# other daemons' caches drop it one second after its goodbye
 	# (RFC 6762, 10.1); avahi-browse reads the daemon's cache too
 	for ((i = 0; i < 20; i++)); do
-		browse
+		browse_once
 		[ -n "$BROWSED" ] || break
 		nap 0.5
 	done
