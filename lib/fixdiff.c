@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "certificate.h"
 #include "file.h"
 #include "json.h"
 #include "sim.h"
@@ -340,19 +341,18 @@ ring_after(struct adac_fixpoint_sim *sim, double fs, int ni, int no,
 	return 0;
 }
 
-/* The zero-input report, beside what a certificate of fx promises. */
+/*
+ * The zero-input report, beside what the IR's certificate promises when
+ * adac-emit would build fx from it (fresh, passing, for fx itself).
+ */
 static json_t *
 ring_json(const struct adac_ir *ir, const struct adac_fixpoint *fx,
 	  json_t *paths, int64_t worst)
 {
-	const json_t *f = json_object_get(json_object_get(ir->json,
-							  "certificate"),
-					  "fixed_point");
-	const json_t *lc = json_object_get(f, "limit_cycles");
-	const char *format = json_string_value(json_object_get(f, "format"));
-	char name[32];
-	int ours = format != NULL &&
-		   strcmp(format, adac_fixpoint_name(name, fx)) == 0;
+	const json_t *lc = json_object_get(json_object_get(json_object_get(
+	    ir->json, "certificate"), "fixed_point"), "limit_cycles");
+	struct adac_error e;
+	int ours = adac_certify_check_target(ir, fx, &e) == ADAC_OK;
 
 	return json_pack("{s:f,s:f,s:O,s:I,s:o,s:o}",
 	    "after_s", (double)ADAC_FIXDIFF_SETTLE_S,

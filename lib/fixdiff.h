@@ -49,7 +49,8 @@
  * "peak_lsb", "certified", "certified_bound_lsb"}) runs the simulator
  * on after the signal with zero input for ADAC_FIXDIFF_SETTLE_S and
  * reports the largest |output| over ADAC_FIXDIFF_RING_S more, beside
- * the IR's certificate's limit-cycle statement when it is for fx.
+ * the IR's certificate's limit-cycle statement when adac-emit would
+ * build fx from it (adac_certify_check_target()).
  *
  * Errors: ADAC_E_INPUT for an IR the format refuses
  * (adac_fixpoint_check(): the node's pointer, *culprit 0), a program

@@ -388,6 +388,11 @@ pole() {
 	adac-emit --force --precision q1.23 -o "$TMP/p23.dsp" "$TMP/p.json" 2>/dev/null
 	run --separate-stderr adac-diff --precision q1.23 --level -31 "$TMP/p.json" "$TMP/p23.dsp"
 	[ "$(echo "$output" | jq -c '.zero_input | [.certified, .certified_bound_lsb]')" = '[null,null]' ]
+	# nor does a stale one, for the IR it was not made for
+	jq '.name = "edited"' "$TMP/p.json" >"$TMP/stale.json"
+	run --separate-stderr adac-diff --precision q1.15 --level -31 "$TMP/stale.json" "$TMP/p.dsp"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '.zero_input | [.peak_lsb, .certified, .certified_bound_lsb]')" = '[12,null,null]' ]
 }
 
 @test "fixpoint certify: a network beyond the bound's size is indeterminate, not a crash nor a pass" {
